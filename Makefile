@@ -1,0 +1,37 @@
+# Two commands from a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+
+.PHONY: run test setup catalogs db demo translations screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Installs exactly the tested versions in constraints.txt; redone when they change.
+$(VENV)/.installed: $(BIN)/python setup.cfg constraints.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed catalogs
+
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+db: setup
+	PANEL_ENV=development $(BIN)/flask db upgrade
+
+run: db
+	PANEL_ENV=development $(BIN)/flask panel demo --if-empty
+	PANEL_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+translations: setup
+	PANEL_ENV=development $(BIN)/flask translate update
+
+clean:
+	rm -rf $(VENV) instance/panel.sqlite3* .pytest_cache

@@ -1,0 +1,124 @@
+"""Klantenteam: the application factory."""
+import logging
+import os
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from . import i18n, security
+from .config import DEV_SECRET_KEY, PROJECT_ROOT, Config
+from .database import utcnow
+from .errors import register_error_pages
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config=None):
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(PROJECT_ROOT, "instance"),
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    check_production_settings(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.current_language)
+    login_manager.init_app(app)
+
+    register_models()
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_error_pages(app)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def check_production_settings(app):
+    """Refuse to start in production with a default or short SECRET_KEY."""
+    if app.config["ENV"] != "production":
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEV_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "PANEL_SECRET_KEY must be set to a random value of at least 32 characters in "
+            "production (or set PANEL_ENV=development for a local run)."
+        )
+
+
+def register_models():
+    # Import every domain's models so that metadata and migrations see all tables.
+    from . import audit, mail  # noqa: F401
+    from .accounts import models  # noqa: F401
+
+
+def register_blueprints(app):
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .public import bp as public_bp
+    from .public import root_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(public_bp, url_prefix="/<lang>")
+    app.register_blueprint(accounts_bp, url_prefix="/<lang>")
+    app.register_blueprint(admin_bp, url_prefix="/<lang>/admin")
+
+
+def register_request_hooks(app):
+    app.url_value_preprocessor(i18n.pull_language)
+    app.url_defaults(i18n.add_language)
+    app.before_request(security.protect_from_csrf)
+    app.before_request(security.require_login)
+    app.after_request(security.set_security_headers)
+
+    @app.after_request
+    def remember_language(response):
+        lang = g.get("lang")
+        if lang and request.cookies.get(i18n.LANGUAGE_COOKIE) != lang:
+            response.set_cookie(i18n.LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600,
+                                samesite="Lax", secure=app.config["SESSION_COOKIE_SECURE"],
+                                httponly=True)
+        return response
+
+    @app.after_request
+    def mark_activity(response):
+        # The idle timeout is kept in the signed session cookie, so reading a page never writes.
+        if current_user.is_authenticated:
+            now = int(utcnow().timestamp())
+            if now - session.get("seen", 0) > 30:
+                session["seen"] = now
+        return response
+
+
+def register_template_helpers(app):
+    from .forms import ConfirmForm
+
+    app.jinja_env.filters.update(
+        datetime=i18n.datetime_filter,
+        date=i18n.date_filter,
+        number=i18n.number_filter,
+        percent=i18n.percent_filter,
+    )
+
+    @app.context_processor
+    def page_context():
+        return {
+            "current_language": i18n.current_language(),
+            "language_names": i18n.LANGUAGE_NAMES,
+            "url_in_language": i18n.url_in_language,
+            "operator_name": app.config["OPERATOR_NAME"],
+            "Role": security.Role,
+            "confirm_form": ConfirmForm,
+        }

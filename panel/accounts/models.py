@@ -1,0 +1,131 @@
+"""User accounts, their roles and their login sessions."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import Index
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..security import STAFF_ROLES, Role
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    # Nullable: a member who leaves the panel keeps an anonymous row and loses their identity.
+    email = db.Column(db.String(254), unique=True, nullable=True)
+    name = db.Column(db.String(120), nullable=True)
+    locale = db.Column(db.String(2), nullable=False, default="nl")
+    password_hash = db.Column(db.String(255), nullable=True)
+    is_enabled = db.Column(db.Boolean, nullable=False, default=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    last_login_at = db.Column(UTCDateTime)
+    password_changed_at = db.Column(UTCDateTime)
+
+    role_rows = db.relationship(
+        "UserRole", cascade="all, delete-orphan", lazy="selectin", back_populates="user"
+    )
+
+    # Set when the user is loaded through a login session; see panel.accounts.services.
+    session_token = None
+
+    def get_id(self):
+        return self.session_token
+
+    @property
+    def is_active(self):
+        return self.is_enabled
+
+    @property
+    def roles(self):
+        return frozenset(Role(row.role) for row in self.role_rows)
+
+    @property
+    def role_list(self):
+        """The roles in a stable order, for showing."""
+        return [role for role in Role if role in self.roles]
+
+    def has_role(self, role):
+        return role in self.roles
+
+    def has_any_role(self, *roles):
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self):
+        return self.has_any_role(*STAFF_ROLES)
+
+    @property
+    def display_name(self):
+        return self.name or self.email or ""
+
+    def __repr__(self):
+        return f"<User {self.id}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role = db.Column(db.String(20), primary_key=True)
+
+    user = db.relationship("User", back_populates="role_rows")
+
+    __table_args__ = (Index("ix_user_roles_role", "role"),)
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. Deleting the row ends it, whatever cookie is replayed later."""
+
+    __tablename__ = "login_sessions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = db.Column(db.String(64), nullable=False, unique=True)
+    is_remembered = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+
+    user = db.relationship("User")
+
+    @classmethod
+    def open_for(cls, user, lifetime, remember):
+        """A new session row and the secret token that names it (only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        row = cls(user=user, token_hash=hash_token(token), is_remembered=remember,
+                  expires_at=utcnow() + lifetime)
+        return row, token
+
+    @classmethod
+    def find_valid(cls, token):
+        if not token or len(token) > 100:
+            return None
+        row = cls.query.filter_by(token_hash=hash_token(token)).first()
+        if row is None or row.expires_at <= utcnow():
+            return None
+        return row
+
+
+class FailedLogin(db.Model):
+    """A wrong password for an existing account, counted per hour across all workers."""
+
+    __tablename__ = "failed_logins"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (Index("ix_failed_logins_user_created", "user_id", "created_at"),)
+
+    @classmethod
+    def count_recent(cls, user, window=timedelta(hours=1)):
+        since = utcnow() - window
+        return cls.query.filter(cls.user_id == user.id, cls.created_at > since).count()

@@ -1,0 +1,233 @@
+"""Account verbs: log in and out, passwords, staff invitations and roles."""
+import hashlib
+import logging
+import os
+from functools import lru_cache
+
+from flask import current_app, session
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..audit import record_audit
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from ..security import Role, burn_password_time, hash_password, security_log, verify_password
+from .models import FailedLogin, LoginSession, User, UserRole, hash_token
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+
+def normalize_email(email):
+    """Lower-case and trimmed; addresses are compared in this form everywhere."""
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email):
+    email = normalize_email(email)
+    if not email:
+        return None
+    return User.query.filter_by(email=email).first()
+
+
+# Passwords -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def common_passwords():
+    path = os.path.join(os.path.dirname(__file__), "data", "common_passwords.txt")
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.strip().lower() for line in handle if line.strip())
+
+
+def password_problem(password, email=None, name=None):
+    """A translated reason why a new password is refused, or None when it is fine."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(min)d characters; a short sentence is easy to remember.",
+                 min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH)
+    lowered = password.lower()
+    personal = {normalize_email(email), normalize_email(email).split("@")[0], (name or "").lower()}
+    if lowered in common_passwords() or lowered in personal - {""}:
+        return _("This password is too common or too easy to guess. Please choose another one.")
+    return None
+
+
+def set_password(user, password):
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+
+
+# Logging in and out ----------------------------------------------------------------------
+
+def authenticate(email, password):
+    """The user for this e-mail and password, or None. Unknown and wrong answer alike."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash or not user.is_enabled:
+        burn_password_time(password)
+        security_log.info("login failed: unknown or disabled account")
+        return None
+    limit = current_app.config["MAX_FAILED_LOGINS_PER_HOUR"]
+    if FailedLogin.count_recent(user) >= limit:
+        burn_password_time(password)
+        security_log.warning("login refused: user=%s over the failed-login limit", user.id)
+        return None
+    matches, needs_rehash = verify_password(user.password_hash, password)
+    if not matches:
+        db.session.add(FailedLogin(user_id=user.id))
+        db.session.commit()
+        security_log.info("login failed: user=%s wrong password", user.id)
+        return None
+    if needs_rehash:
+        set_password(user, password)
+    return user
+
+
+def start_session(user, remember=False):
+    """Log in with a brand-new session; any earlier session cookie of this browser is dropped."""
+    session.clear()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"] if remember else current_app.config[
+        "IDLE_TIMEOUT"] * 12
+    row, token = LoginSession.open_for(user, lifetime, remember)
+    db.session.add(row)
+    user.last_login_at = utcnow()
+    db.session.flush()
+    user.session_token = token
+    login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
+    session["seen"] = int(utcnow().timestamp())
+    security_log.info("login succeeded: user=%s", user.id)
+    return token
+
+
+def load_session_user(token):
+    """Flask-Login's user loader: the user of a live session, or None."""
+    row = LoginSession.find_valid(token)
+    if row is None or not row.user.is_enabled:
+        return None
+    if not row.is_remembered and _idle_too_long():
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    user = row.user
+    user.session_token = token
+    return user
+
+
+def _idle_too_long():
+    seen = session.get("seen")
+    if not seen:
+        return False
+    idle = utcnow().timestamp() - seen
+    return idle > current_app.config["IDLE_TIMEOUT"].total_seconds()
+
+
+def end_session(user):
+    """Log out: the session row goes, so a replayed cookie is refused."""
+    if user.session_token:
+        LoginSession.query.filter_by(token_hash=hash_token(user.session_token)).delete()
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user):
+    LoginSession.query.filter_by(user_id=user.id).delete()
+
+
+def change_password(user, new_password):
+    """New password; every other session ends and this browser gets a fresh one."""
+    set_password(user, new_password)
+    end_all_sessions(user)
+    start_session(user)
+    queue_mail(user.email, "password_changed", user.locale, user=user)
+    record_audit("password.change", target=user, actor=user)
+
+
+# Tokens for reset and invitation links ------------------------------------------------
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"panel-{purpose}")
+
+
+def _password_fingerprint(user):
+    # Changes as soon as the password is set, which makes every link single use.
+    return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
+
+
+def make_password_token(user, purpose):
+    return _serializer(purpose).dumps({"u": user.id, "p": _password_fingerprint(user)})
+
+
+def load_password_token(token, purpose):
+    """The user a reset/invitation link belongs to, or None when it is wrong, used or expired."""
+    key = "PASSWORD_TOKEN_MAX_AGE" if purpose == "reset" else "INVITATION_TOKEN_MAX_AGE"
+    max_age = current_app.config[key].total_seconds()
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.is_enabled or data.get("p") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email):
+    """Mail a reset link if the account exists; the caller answers the same either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled:
+        security_log.info("password reset asked for an unknown or disabled account")
+        return
+    queue_mail(user.email, "password_reset", user.locale, user=user,
+               token=make_password_token(user, "reset"))
+    security_log.info("password reset mailed: user=%s", user.id)
+
+
+def reset_password(user, new_password):
+    set_password(user, new_password)
+    end_all_sessions(user)
+    record_audit("password.reset", target=user, actor=user)
+
+
+# Users and roles ----------------------------------------------------------------------------
+
+def create_user(email, name, locale="nl", roles=(), password=None):
+    user = User(email=normalize_email(email), name=name, locale=locale)
+    user.role_rows = [UserRole(role=Role(role).value) for role in roles]
+    if password is not None:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def invite_staff_member(email, name, locale, roles, actor):
+    """Create a staff account without a password and mail a link to choose one."""
+    user = create_user(email, name, locale, roles)
+    queue_mail(user.email, "staff_invitation", locale, user=user, inviter=actor,
+               token=make_password_token(user, "invitation"))
+    record_audit("user.invite", target=user, actor=actor, roles=sorted(r.value for r in user.roles))
+    return user
+
+
+def update_user(user, actor, name, locale, roles, is_enabled):
+    before = sorted(r.value for r in user.roles)
+    user.name = name
+    user.locale = locale
+    wanted = {Role(r) for r in roles}
+    user.role_rows = [row for row in user.role_rows if Role(row.role) in wanted] + [
+        UserRole(role=role.value) for role in wanted - user.roles
+    ]
+    if user.is_enabled and not is_enabled:
+        end_all_sessions(user)
+    user.is_enabled = is_enabled
+    record_audit("user.update", target=user, actor=actor, roles_before=before,
+                 roles_after=sorted(r.value for r in wanted), enabled=is_enabled)
+
+
+def set_language(user, lang):
+    user.locale = lang

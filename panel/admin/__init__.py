@@ -1,0 +1,8 @@
+"""Administration: users and roles, the audit log and the e-mail outbox."""
+from flask import Blueprint
+
+from ..security import Role, guard_blueprint
+
+bp = guard_blueprint(Blueprint("admin", __name__), Role.ADMIN)
+
+from . import views  # noqa: E402,F401

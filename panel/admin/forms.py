@@ -1,0 +1,53 @@
+"""Forms to invite and edit staff and other users."""
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..accounts.forms import REQUIRED
+from ..accounts.services import find_user_by_email
+from ..forms import BaseForm
+from ..i18n import LANGUAGE_NAMES
+from ..security import Role
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices():
+    return [(role.value, role.title) for role in Role]
+
+
+class UserForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    locale = RadioField(_l("Language"), choices=list(LANGUAGE_NAMES.items()), default="nl",
+                        validators=[DataRequired(REQUIRED)])
+    roles = CheckboxesField(_l("Roles"), choices=role_choices, validators=[Optional()])
+
+
+class InviteUserForm(UserForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(REQUIRED), Email(_l("Please enter a valid e-mail address.")), Length(max=254)])
+
+    def validate_email(self, field):
+        if find_user_by_email(field.data) is not None:
+            raise ValidationError(_l("There is already an account with this e-mail address."))
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one role."))
+
+
+class EditUserForm(UserForm):
+    is_enabled = BooleanField(_l("Account is active (can log in)"))
+
+
+class UserSearchForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
+    role = RadioField(_l("Role"), choices=[("", _l("All roles"))] + [
+        (role.value, role.title) for role in Role], default="", validators=[Optional()])

@@ -1,0 +1,92 @@
+"""Thin views for administrators: users, the audit log and the outbox."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_
+
+from ..accounts import services as accounts
+from ..accounts.models import User, UserRole
+from ..audit import AuditEntry
+from ..extensions import db
+from ..mail import OutboxMessage
+from ..security import Role, form_checks_csrf
+from . import bp
+from .forms import EditUserForm, InviteUserForm, UserSearchForm
+
+PAGE_SIZE = 50
+
+
+def _escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@bp.route("/users")
+def users():
+    form = UserSearchForm(request.args)
+    query = User.query.filter(User.email.isnot(None))
+    if form.validate():
+        if form.q.data:
+            pattern = f"%{_escape_like(form.q.data.lower())}%"
+            query = query.filter(or_(User.email.like(pattern, escape="\\"),
+                                     db.func.lower(User.name).like(pattern, escape="\\")))
+        if form.role.data:
+            query = query.filter(User.id.in_(
+                db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
+    page = db.paginate(query.order_by(User.name, User.id), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/users.html", form=form, page=page)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@form_checks_csrf
+def invite_user():
+    form = InviteUserForm()
+    if form.validate_on_submit():
+        user = accounts.invite_staff_member(form.email.data, form.name.data, form.locale.data,
+                                            form.roles.data, actor=current_user)
+        db.session.commit()
+        flash(_("%(name)s is invited and gets an e-mail to choose a password.", name=user.name),
+              "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def edit_user(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = EditUserForm(obj=user, roles=[role.value for role in user.roles])
+    if form.validate_on_submit():
+        if user.id == current_user.id and (Role.ADMIN.value not in form.roles.data
+                                           or not form.is_enabled.data):
+            form.roles.errors.append(_("You can't take away your own administrator access."))
+        else:
+            accounts.update_user(user, current_user, form.name.data, form.locale.data,
+                                 form.roles.data, form.is_enabled.data)
+            db.session.commit()
+            flash(_("The changes to %(name)s are saved.", name=user.display_name), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/audit")
+def audit_log():
+    page = db.paginate(AuditEntry.query.order_by(AuditEntry.id.desc()), per_page=PAGE_SIZE,
+                       error_out=False)
+    return render_template("admin/audit_log.html", page=page)
+
+
+@bp.route("/outbox")
+def outbox():
+    page = db.paginate(OutboxMessage.query.order_by(OutboxMessage.id.desc()), per_page=PAGE_SIZE,
+                       error_out=False)
+    return render_template("admin/outbox.html", page=page)
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id):
+    from flask import current_app
+
+    if not current_app.config["MAIL_PREVIEW"]:
+        abort(404)
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("admin/outbox_message.html", message=message)

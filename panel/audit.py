@@ -1,0 +1,40 @@
+"""The audit log: who did what to which record, and when."""
+import json
+
+from flask_login import current_user
+
+from .database import UTCDateTime, utcnow
+from .extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id = db.Column(db.Integer, primary_key=True)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action = db.Column(db.String(60), nullable=False, index=True)
+    target_type = db.Column(db.String(40))
+    target_id = db.Column(db.Integer)
+    details_json = db.Column(db.Text, nullable=False, default="{}")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+    actor = db.relationship("User")
+
+    @property
+    def details(self):
+        return json.loads(self.details_json or "{}")
+
+
+def record_audit(action, target=None, actor=None, **details):
+    """Add an audit entry to the current transaction. Details must hold no personal data."""
+    if actor is None and current_user and current_user.is_authenticated:
+        actor = current_user
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=target.__tablename__ if target is not None else None,
+        target_id=target.id if target is not None else None,
+        details_json=json.dumps(details, sort_keys=True, default=str),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,126 @@
+"""Operator commands: `flask panel …` and `flask translate …`."""
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+
+from .config import PROJECT_ROOT
+from .database import act_as_writer, utcnow
+from .extensions import db
+
+
+
+@click.group("panel", cls=AppGroup)
+def panel_cli():
+    """Run and look after the panel."""
+    # Every `flask panel` job writes: take SQLite's write lock at the start of its transactions.
+    act_as_writer()
+
+
+translate_cli = AppGroup("translate", help="Keep the translations up to date.")
+
+POT_FILE = os.path.join(PROJECT_ROOT, "translations", "messages.pot")
+TRANSLATIONS = os.path.join(PROJECT_ROOT, "translations")
+
+
+def register_cli(app):
+    app.cli.add_command(panel_cli)
+    app.cli.add_command(translate_cli)
+
+
+@panel_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--language", type=click.Choice(["nl", "en"]), default="nl")
+@click.password_option()
+def create_admin(email, name, language, password):
+    """Create an administrator account."""
+    from .accounts.services import create_user, find_user_by_email, password_problem
+    from .security import Role
+
+    if find_user_by_email(email):
+        raise click.ClickException("There is already an account with that e-mail address.")
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise click.ClickException(problem)
+    create_user(email, name, language, roles=[Role.ADMIN], password=password)
+    db.session.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+@panel_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def demo(if_empty):
+    """Load demo data: an installation in full swing, and print the demo accounts."""
+    from .accounts.models import User
+    from .demo import DEMO_PASSWORD, load_demo_data
+
+    if if_empty and db.session.query(User.id).first() is not None:
+        click.echo("Demo data: the database already has users, nothing loaded.")
+        return
+    accounts = load_demo_data()
+    db.session.commit()
+    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with password "
+               f"'{DEMO_PASSWORD}' as:")
+    for role, email in accounts:
+        click.echo(f"  {role:<15} {email}")
+
+
+@panel_cli.command("send-mail")
+@click.option("--limit", default=500, show_default=True)
+def send_mail(limit):
+    """Deliver due messages from the outbox (safe to run from cron every minute)."""
+    from .mail import deliver_outbox
+
+    sent, failed = deliver_outbox(limit=limit)
+    click.echo(f"{sent} sent, {failed} failed attempts.")
+
+
+@panel_cli.command("purge")
+@click.option("--yes", is_flag=True, help="Don't ask for confirmation (for cron).")
+def purge(yes):
+    """Remove data past its retention period (safe to run from cron)."""
+    from .accounts.models import FailedLogin, LoginSession
+    from .mail import SENT, OutboxMessage
+
+    if not yes:
+        click.confirm("Remove expired sessions, old failed logins and sent e-mail?", abort=True)
+    now = utcnow()
+    counts = {
+        "expired sessions": LoginSession.query.filter(LoginSession.expires_at < now).delete(),
+        "failed logins": FailedLogin.query.filter(
+            FailedLogin.created_at < now - timedelta(days=1)).delete(),
+        "sent e-mails": OutboxMessage.query.filter(
+            OutboxMessage.status == SENT, OutboxMessage.sent_at < now - timedelta(days=30)).delete(),
+    }
+    db.session.commit()
+    for what, count in counts.items():
+        click.echo(f"{count} {what} removed.")
+
+
+def _pybabel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+@translate_cli.command("extract")
+def extract():
+    """Collect the strings of the code and templates into translations/messages.pot."""
+    _pybabel("extract", "-F", os.path.join(PROJECT_ROOT, "babel.cfg"), "-k", "_l",
+             "--no-location", "--sort-output", "-o", POT_FILE, PROJECT_ROOT)
+
+
+@translate_cli.command("update")
+def update():
+    """Extract, then merge new strings into the Dutch catalog."""
+    extract.callback()
+    _pybabel("update", "-i", POT_FILE, "-d", TRANSLATIONS, "--no-fuzzy-matching",
+             "--ignore-obsolete")
+
+
+@translate_cli.command("compile")
+def compile_catalogs():
+    """Compile the catalogs for use by the running app."""
+    _pybabel("compile", "-d", TRANSLATIONS, "--statistics")

@@ -1,0 +1,23 @@
+"""Base forms: every form carries a CSRF token and strips surrounding whitespace."""
+from flask_wtf import FlaskForm
+
+
+def strip_whitespace(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class.__name__ not in ("PasswordField",):
+                options.setdefault("filters", []).append(strip_whitespace)
+            return unbound_field.bind(form=form, **options)
+
+    @property
+    def csrf_expired(self):
+        """True when the form was sent with a missing or stale token (its data is kept)."""
+        return bool(getattr(self, "csrf_token", None) is not None and self.csrf_token.errors)
+
+
+class ConfirmForm(BaseForm):
+    """An empty POST-only form for buttons that change something (logout, deactivate …)."""

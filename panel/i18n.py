@@ -1,0 +1,150 @@
+"""Languages: the URL prefix, locale selection, formatting helpers and bilingual content."""
+from dataclasses import dataclass
+
+from flask import current_app, g, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from werkzeug.exceptions import NotFound
+
+LANGUAGE_COOKIE = "panel_lang"
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def supported_languages():
+    return current_app.config["LANGUAGES"]
+
+
+def is_supported(lang):
+    return lang in supported_languages()
+
+
+def pull_language(endpoint, values):
+    """url_value_preprocessor: take <lang> out of the view arguments and into g."""
+    if values and "lang" in values:
+        lang = values.pop("lang")
+        if not is_supported(lang):
+            raise NotFound()
+        g.lang = lang
+
+
+def add_language(endpoint, values):
+    """url_defaults: fill in <lang> for url_for from the current page's language."""
+    if "lang" in values or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        return
+    values["lang"] = current_language()
+
+
+def preferred_language():
+    """The language for a page without one in its URL: saved, cookie, browser, then Dutch."""
+    if current_user and current_user.is_authenticated and is_supported(current_user.locale):
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie and is_supported(cookie):
+        return cookie
+    best = request.accept_languages.best_match(supported_languages())
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language():
+    """Babel's locale selector and the language of links on this page."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    if request:
+        # Error pages for unknown paths still speak the language of the address.
+        prefix = request.path[1:3]
+        if request.path[3:4] in ("/", "") and is_supported(prefix):
+            return prefix
+        return preferred_language()
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def url_in_language(lang):
+    """This page's address in another language, keeping the path arguments and the query."""
+    if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+        args = dict(request.view_args or {})
+        args.update(request.args.to_dict(flat=True))
+        args["lang"] = lang
+        return url_for(request.endpoint, **args)
+    return url_for("public.home", lang=lang)
+
+
+# Formatting helpers, used as template filters.
+
+def datetime_filter(value, format="medium"):
+    return format_datetime(value, format) if value else ""
+
+
+def date_filter(value, format="medium"):
+    return format_date(value, format) if value else ""
+
+
+def number_filter(value, digits=None):
+    if value is None:
+        return ""
+    if digits is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+def percent_filter(value):
+    return format_percent(value) if value is not None else ""
+
+
+# Bilingual content written by staff.
+
+OTHER_LANGUAGE_LABELS = {"nl": _l("Dutch"), "en": _l("English")}
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """A piece of staff-written text in the language it was found in."""
+
+    text: str
+    lang: str
+    is_fallback: bool
+
+    def __str__(self):
+        return self.text
+
+    def __bool__(self):
+        return bool(self.text)
+
+    def __html__(self):
+        if not self.is_fallback:
+            return str(escape(self.text))
+        # Translators: marks text shown in the other language because a translation is missing
+        mark = _("(in %(language)s)", language=OTHER_LANGUAGE_LABELS[self.lang])
+        return Markup('<span lang="{lang}">{text}</span> <small class="fallback">{mark}</small>').format(
+            lang=self.lang, text=self.text, mark=mark
+        )
+
+
+def pick_language(texts, lang=None):
+    """Choose from {'nl': ..., 'en': ...} the current language, or the other one, marked."""
+    lang = lang or current_language()
+    if texts.get(lang):
+        return LocalizedText(texts[lang], lang, False)
+    for other in ("nl", "en"):
+        if other != lang and texts.get(other):
+            return LocalizedText(texts[other], other, True)
+    return LocalizedText("", lang, False)
+
+
+class bilingual:
+    """Model attribute: `title = bilingual("title")` reads title_nl / title_en."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        return pick_language({lang: getattr(obj, f"{self.field}_{lang}") for lang in ("nl", "en")})
+
+    def complete(self, obj):
+        """True when both languages are filled in (needed to publish)."""
+        return all((getattr(obj, f"{self.field}_{lang}") or "").strip() for lang in ("nl", "en"))

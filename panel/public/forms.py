@@ -1,0 +1,10 @@
+"""The language switcher, a small form so that a logged-in member's choice is saved."""
+from wtforms import HiddenField
+from wtforms.validators import AnyOf, DataRequired
+
+from ..forms import BaseForm
+
+
+class LanguageForm(BaseForm):
+    lang = HiddenField(validators=[DataRequired(), AnyOf(("nl", "en"))])
+    next = HiddenField()

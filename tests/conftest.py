@@ -1,0 +1,168 @@
+"""Shared fixtures: the app on a throw-away database, clients, users and a real SMTP server."""
+import os
+import re
+import socket
+
+import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
+
+from panel import create_app
+from panel.accounts.services import create_user
+from panel.config import TestConfig
+from panel.extensions import db as _db
+from panel.security import Role, hash_password
+
+PASSWORD = "a calm walk by the sea"
+POSTGRES_URL = os.environ.get("PANEL_TEST_DATABASE_URL", "")
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (own `g`, own db session), as in production."""
+
+    def open(self, *args, **kwargs):
+        if _cv_app.get(None) is not None:
+            # The test's own changes become visible to the request, and its next reads see
+            # what the request wrote (a fresh snapshot), like two separate processes.
+            _db.session.commit()
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+
+
+def vars_of(config_class):
+    """A config class as a mapping, to adjust before the app (and its engine) is made."""
+    return {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(dict(vars_of(TestConfig), SQLALCHEMY_DATABASE_URI=database_url))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def db(app):
+    """The database, emptied after every test; the test body runs inside an app context."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        empty_all_tables()
+
+
+def empty_all_tables():
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def password_hash(app):
+    with app.app_context():
+        return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_user(db, password_hash):
+    """make_user(roles=[Role.ADMIN], locale="en", email=...) → a committed User."""
+    counter = iter(range(1, 10_000))
+
+    def make(roles=(Role.PANELIST,), locale="nl", email=None, name=None, password=PASSWORD):
+        number = next(counter)
+        user = create_user(email or f"user{number}@example.org", name or f"Test User {number}",
+                           locale, roles=roles)
+        user.password_hash = password_hash if password == PASSWORD else hash_password(password)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client):
+    """login_as(user) logs the client in through the real login form."""
+
+    def login(user, password=PASSWORD, remember=False):
+        response = client.post("/en/login", data={"email": user.email, "password": password,
+                                                  "remember": "y" if remember else ""})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    return login
+
+
+def csrf_token_from(response):
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True))
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+# A real SMTP server on loopback ----------------------------------------------------------
+
+class RecordingHandler:
+    def __init__(self):
+        self.messages = []
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 Requested action aborted: try again later"
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real aiosmtpd server; points the app's SMTP settings at it for the test."""
+    from aiosmtpd.controller import Controller
+
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = app.config["SMTP_HOST"], app.config["SMTP_PORT"]
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    try:
+        yield handler
+    finally:
+        controller.stop()
+        app.config["SMTP_HOST"], app.config["SMTP_PORT"] = old
+
+
+def mail_body(envelope):
+    """The plain-text part of a delivered message."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    message = message_from_bytes(envelope.content, policy=default)
+    return message.get_body(preferencelist=("plain",)).get_content()
