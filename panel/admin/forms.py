@@ -24,7 +24,7 @@ class UserForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     locale = RadioField(_l("Language"), choices=list(LANGUAGE_NAMES.items()), default="nl",
                         validators=[DataRequired(REQUIRED)])
-    roles = CheckboxesField(_l("Roles"), choices=role_choices, validators=[Optional()])
+    roles = CheckboxesField(_l("Roles"), choices=role_choices)
 
 
 class InviteUserForm(UserForm):

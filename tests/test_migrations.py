@@ -1,0 +1,53 @@
+"""Migrations: one head, and upgrading an empty database gives exactly the models."""
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+from sqlalchemy import create_engine
+
+from panel import create_app
+from panel.config import PROJECT_ROOT, TestConfig
+from panel.extensions import db
+
+from .conftest import POSTGRES_URL, vars_of
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    if not POSTGRES_URL:
+        yield "sqlite:///" + str(tmp_path / "migrations.sqlite3")
+        return
+    import psycopg
+
+    name = "panel_migrations_" + uuid.uuid4().hex[:8]
+    admin_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_single_head():
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig(os.path.join(PROJECT_ROOT, "migrations", "alembic.ini"))
+    config.set_main_option("script_location", os.path.join(PROJECT_ROOT, "migrations"))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_upgrade_from_empty_matches_the_models(empty_database_url):
+    app = create_app(dict(vars_of(TestConfig), SQLALCHEMY_DATABASE_URI=empty_database_url))
+    with app.app_context():
+        upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"))
+        engine = create_engine(empty_database_url)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        engine.dispose()
+        db.engine.dispose()
+    assert differences == []
