@@ -18,7 +18,7 @@ $(VENV)/.installed: $(BIN)/python setup.cfg constraints.txt
 setup: $(VENV)/.installed catalogs
 
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel compile -d translations
 
 db: setup
 	PANEL_ENV=development $(BIN)/flask db upgrade

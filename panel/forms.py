@@ -1,9 +1,15 @@
 """Base forms: every form carries a CSRF token and strips surrounding whitespace."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 
 def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs):
+    """(value, label) pairs as the choices of a select, radio or checkbox field."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class BaseForm(FlaskForm):

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..forms import BaseForm
+from ..forms import BaseForm, choices
 from ..i18n import LANGUAGE_NAMES
 from .services import password_problem
 
@@ -54,5 +54,5 @@ class AccountForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     locale = RadioField(_l("Language for the site and e-mails"),
-                        choices=list(LANGUAGE_NAMES.items()),
+                        choices=choices(LANGUAGE_NAMES.items()),
                         validators=[DataRequired(REQUIRED)])

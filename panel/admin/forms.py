@@ -6,7 +6,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.forms import REQUIRED
 from ..accounts.services import find_user_by_email
-from ..forms import BaseForm
+from ..forms import BaseForm, choices
 from ..i18n import LANGUAGE_NAMES
 from ..security import Role
 
@@ -17,12 +17,12 @@ class CheckboxesField(SelectMultipleField):
 
 
 def role_choices():
-    return [(role.value, role.title) for role in Role]
+    return choices((role.value, role.title) for role in Role)
 
 
 class UserForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    locale = RadioField(_l("Language"), choices=list(LANGUAGE_NAMES.items()), default="nl",
+    locale = RadioField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()), default="nl",
                         validators=[DataRequired(REQUIRED)])
     roles = CheckboxesField(_l("Roles"), choices=role_choices)
 
@@ -49,5 +49,5 @@ class UserSearchForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
-    role = RadioField(_l("Role"), choices=[("", _l("All roles"))] + [
-        (role.value, role.title) for role in Role], default="", validators=[Optional()])
+    role = RadioField(_l("Role"), choices=choices([("", _l("All roles"))] + [
+        (role.value, role.title) for role in Role]), default="", validators=[Optional()])

@@ -23,14 +23,14 @@ def _escape_like(text):
 @bp.route("/users")
 def users():
     form = UserSearchForm(request.args)
-    query = User.query.filter(User.email.isnot(None))
+    query = db.select(User).where(User.email.isnot(None))
     if form.validate():
         if form.q.data:
             pattern = f"%{_escape_like(form.q.data.lower())}%"
-            query = query.filter(or_(User.email.like(pattern, escape="\\"),
-                                     db.func.lower(User.name).like(pattern, escape="\\")))
+            query = query.where(or_(User.email.like(pattern, escape="\\"),
+                                    db.func.lower(User.name).like(pattern, escape="\\")))
         if form.role.data:
-            query = query.filter(User.id.in_(
+            query = query.where(User.id.in_(
                 db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
     page = db.paginate(query.order_by(User.name, User.id), per_page=PAGE_SIZE, error_out=False)
     return render_template("admin/users.html", form=form, page=page)
@@ -70,14 +70,14 @@ def edit_user(user_id):
 
 @bp.route("/audit")
 def audit_log():
-    page = db.paginate(AuditEntry.query.order_by(AuditEntry.id.desc()), per_page=PAGE_SIZE,
+    page = db.paginate(db.select(AuditEntry).order_by(AuditEntry.id.desc()), per_page=PAGE_SIZE,
                        error_out=False)
     return render_template("admin/audit_log.html", page=page)
 
 
 @bp.route("/outbox")
 def outbox():
-    page = db.paginate(OutboxMessage.query.order_by(OutboxMessage.id.desc()), per_page=PAGE_SIZE,
+    page = db.paginate(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=PAGE_SIZE,
                        error_out=False)
     return render_template("admin/outbox.html", page=page)
 
