@@ -1,10 +1,21 @@
 """The audit log: who did what to which record, and when."""
 import json
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
+
+
+# Readable names for the actions; capabilities add theirs. Unknown codes are shown as they are.
+ACTION_TITLES = {
+    "user.invite": _l("Invited a colleague"),
+    "user.update": _l("Changed a user"),
+    "password.change": _l("Changed their password"),
+    "password.reset": _l("Reset their password"),
+    "demo.load": _l("Loaded the demo data"),
+}
 
 
 class AuditEntry(db.Model):
@@ -19,6 +30,10 @@ class AuditEntry(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
     actor = db.relationship("User")
+
+    @property
+    def action_title(self):
+        return ACTION_TITLES.get(self.action, self.action)
 
     @property
     def details(self):

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, session, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.security import check_password_hash
@@ -101,6 +102,22 @@ def protect_from_csrf():
     if view is not None and getattr(view, "form_checks_csrf", False):
         return
     csrf.protect()
+
+
+# Signed links ----------------------------------------------------------------------------
+
+def sign(purpose, data):
+    """A URL-safe, tamper-proof token carrying `data` for one purpose (reset, confirm …)."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"panel-{purpose}").dumps(data)
+
+
+def unsign(purpose, token, max_age):
+    """The data in a token made by sign() for this purpose, or None if forged or too old."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"panel-{purpose}")
+    try:
+        return serializer.loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
 
 
 # Redirects ------------------------------------------------------------------------------

@@ -60,6 +60,10 @@ class User(UserMixin, db.Model):
         return self.has_any_role(*STAFF_ROLES)
 
     @property
+    def first_name(self):
+        return (self.name or "").split(" ")[0] or self.display_name
+
+    @property
     def display_name(self):
         return self.name or self.email or ""
 

@@ -7,13 +7,13 @@ from functools import lru_cache
 from flask import current_app, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
-from ..security import Role, burn_password_time, hash_password, security_log, verify_password
+from ..security import (Role, burn_password_time, hash_password, security_log, sign, unsign,
+                        verify_password)
 from .models import FailedLogin, LoginSession, User, UserRole, hash_token
 
 MIN_PASSWORD_LENGTH = 8
@@ -147,27 +147,20 @@ def change_password(user, new_password):
 
 # Tokens for reset and invitation links ------------------------------------------------
 
-def _serializer(purpose):
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"panel-{purpose}")
-
-
 def _password_fingerprint(user):
     # Changes as soon as the password is set, which makes every link single use.
     return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
 
 
 def make_password_token(user, purpose):
-    return _serializer(purpose).dumps({"u": user.id, "p": _password_fingerprint(user)})
+    return sign(purpose, {"u": user.id, "p": _password_fingerprint(user)})
 
 
 def load_password_token(token, purpose):
     """The user a reset/invitation link belongs to, or None when it is wrong, used or expired."""
     key = "PASSWORD_TOKEN_MAX_AGE" if purpose == "reset" else "INVITATION_TOKEN_MAX_AGE"
     max_age = current_app.config[key].total_seconds()
-    try:
-        data = _serializer(purpose).loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
+    data = unsign(purpose, token, max_age)
     if not isinstance(data, dict):
         return None
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None

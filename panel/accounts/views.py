@@ -40,8 +40,8 @@ def login():
             db.session.commit()
             return redirect(safe_next(form.next.data, landing_page(user)))
         db.session.commit()
-        flash(_("That e-mail address and password don't match an account. Check them and try again."),
-              "error")
+        form.form_errors.append(
+            _("That e-mail address and password don't match an account. Check them and try again."))
     return render_template("accounts/login.html", form=form)
 
 

@@ -54,7 +54,9 @@ def invite_user():
 @form_checks_csrf
 def edit_user(user_id):
     user = db.session.get(User, user_id) or abort(404)
-    form = EditUserForm(obj=user, roles=[role.value for role in user.roles])
+    form = EditUserForm(obj=user)
+    if not form.is_submitted():
+        form.roles.data = [role.value for role in user.role_list]
     if form.validate_on_submit():
         if user.id == current_user.id and (Role.ADMIN.value not in form.roles.data
                                            or not form.is_enabled.data):

@@ -118,3 +118,11 @@ def test_outbox_page_shows_the_message(app, client, db, admin):
     assert admin.email in page
     message_id = re.search(r"/en/admin/outbox/(\d+)", page).group(1)
     assert "password/reset" in client.get(f"/en/admin/outbox/{message_id}").get_data(as_text=True)
+
+
+def test_edit_form_shows_the_current_roles_ticked(client, admin, make_user):
+    colleague = make_user(roles=[Role.REVIEWER, Role.PRODUCT_OWNER])
+    page = client.get(f"/en/admin/users/{colleague.id}").get_data(as_text=True)
+    ticked = set(re.findall(r'<input checked id="roles-\d" name="roles" type="checkbox" value="(\w+)"',
+                            page))
+    assert ticked == {"reviewer", "product_owner"}
