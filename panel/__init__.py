@@ -3,6 +3,7 @@ import logging
 import os
 
 from flask import Flask, g, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from . import i18n, security
@@ -34,6 +35,10 @@ def create_app(config=None):
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.current_language)
     login_manager.init_app(app)
+    login_manager.login_view = login_manager.refresh_view = "accounts.login"
+    login_manager.needs_refresh_message = _l(
+        "Please log in again to continue; this keeps your data safe.")
+    login_manager.needs_refresh_message_category = "info"
 
     register_models()
     register_blueprints(app)
@@ -61,18 +66,26 @@ def check_production_settings(app):
 def register_models():
     # Import every domain's models so that metadata and migrations see all tables.
     from . import audit, mail  # noqa: F401
-    from .accounts import models  # noqa: F401
+    from .accounts import models  # noqa: F401,F811
+    from .membership import models  # noqa: F401,F811
+    from .notifications import models  # noqa: F401,F811
 
 
 def register_blueprints(app):
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
+    from .membership import bp as membership_bp
+    from .membership import manage_bp
+    from .notifications import bp as notifications_bp
     from .public import bp as public_bp
     from .public import root_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp, url_prefix="/<lang>")
     app.register_blueprint(accounts_bp, url_prefix="/<lang>")
+    app.register_blueprint(membership_bp, url_prefix="/<lang>")
+    app.register_blueprint(notifications_bp, url_prefix="/<lang>")
+    app.register_blueprint(manage_bp, url_prefix="/<lang>/manage")
     app.register_blueprint(admin_bp, url_prefix="/<lang>/admin")
 
 
@@ -81,6 +94,8 @@ def register_request_hooks(app):
     app.url_defaults(i18n.add_language)
     app.before_request(security.protect_from_csrf)
     app.before_request(security.require_login)
+    from .membership.views import require_current_statement
+    app.before_request(require_current_statement)
     app.after_request(security.set_security_headers)
 
     @app.after_request
@@ -121,4 +136,10 @@ def register_template_helpers(app):
             "operator_name": app.config["OPERATOR_NAME"],
             "Role": security.Role,
             "confirm_form": ConfirmForm,
+            "unread_notifications": unread_notifications,
         }
+
+    def unread_notifications():
+        from .notifications.services import unread_count
+
+        return unread_count(current_user) if current_user.is_authenticated else 0

@@ -15,6 +15,16 @@ ACTION_TITLES = {
     "password.change": _l("Changed their password"),
     "password.reset": _l("Reset their password"),
     "demo.load": _l("Loaded the demo data"),
+    "privacy_statement.publish": _l("Published a privacy statement"),
+    "member.approve": _l("Approved a member"),
+    "member.reject": _l("Rejected a member"),
+    "member.reserve": _l("Moved a member to the reserve list"),
+    "member.remove": _l("Removed a member"),
+    "member.reinstate": _l("Reinstated a member"),
+    "members.export": _l("Exported the member list"),
+    "quota.set": _l("Set a quota"),
+    "quota.delete": _l("Removed a quota"),
+    "panel_settings.update": _l("Changed the panel settings"),
 }
 
 

@@ -85,11 +85,14 @@ def purge(yes):
     """Remove data past its retention period (safe to run from cron)."""
     from .accounts.models import FailedLogin, LoginSession
     from .mail import SENT, OutboxMessage
+    from .membership.services import purge_unconfirmed
 
     if not yes:
-        click.confirm("Remove expired sessions, old failed logins and sent e-mail?", abort=True)
+        click.confirm("Remove unconfirmed applications older than 30 days, expired sessions, "
+                      "old failed logins and sent e-mail?", abort=True)
     now = utcnow()
     counts = {
+        "unconfirmed applications": purge_unconfirmed(now),
         "expired sessions": LoginSession.query.filter(LoginSession.expires_at < now).delete(),
         "failed logins": FailedLogin.query.filter(
             FailedLogin.created_at < now - timedelta(days=1)).delete(),
@@ -99,6 +102,16 @@ def purge(yes):
     db.session.commit()
     for what, count in counts.items():
         click.echo(f"{count} {what} removed.")
+
+
+@panel_cli.command("resume-paused")
+def resume_paused():
+    """Make members whose pause has ended active again (run daily from cron)."""
+    from .membership.services import resume_expired_pauses
+
+    count = resume_expired_pauses()
+    db.session.commit()
+    click.echo(f"{count} paused members are active again.")
 
 
 def _pybabel(*args):

@@ -72,6 +72,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "20 per minute;200 per hour")
     RATELIMIT_RESET = _env("RATELIMIT_RESET", "5 per minute;30 per hour")
+    RATELIMIT_JOIN = _env("RATELIMIT_JOIN", "10 per minute;50 per hour")
 
     # E-mail
     MAIL_FROM = _env("MAIL_FROM", "Klantenteam <klantenteam@example.com>")
@@ -98,6 +99,7 @@ class TestConfig(Config):
     # Limits stay on (they are part of what is tested) but high, except where a test lowers them.
     RATELIMIT_LOGIN = "10000 per minute"
     RATELIMIT_RESET = "10000 per minute"
+    RATELIMIT_JOIN = "10000 per minute"
     HSTS = False
     MAIL_PREVIEW = True
     SERVER_NAME = "localhost"

@@ -41,9 +41,15 @@ class OutboxMessage(db.Model):
     next_attempt_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     claimed_until = db.Column(UTCDateTime)
     sent_at = db.Column(UTCDateTime)
+    # For mail to someone whose data is being erased: once sent, nothing of them stays here.
+    scrub_after_send = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+
+    def scrub(self):
+        self.to_address = "(erased)"
+        self.body_text = self.body_html = ""
 
 
-def queue_mail(to_address, kind, locale, **context):
+def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
     """Render templates/mail/<kind>.{txt,html} in the recipient's language and add to the outbox."""
     # Links in mail always point at the configured address, never at a request's Host header.
     base_url = current_app.config["BASE_URL"]
@@ -51,9 +57,10 @@ def queue_mail(to_address, kind, locale, **context):
         context.update(locale=locale, base_url=base_url)
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         body_text = render_template(f"mail/{kind}.txt", **context)
-        body_html = render_template(f"mail/{kind}.html", subject=subject, **context)
+        body_html = render_template(f"mail/{kind}.html", mail_subject=subject, **context)
     message = OutboxMessage(to_address=to_address, locale=locale, kind=kind, subject=subject,
-                            body_text=body_text, body_html=body_html)
+                            body_text=body_text, body_html=body_html,
+                            scrub_after_send=scrub_after_send)
     db.session.add(message)
     return message
 
@@ -127,6 +134,8 @@ def deliver_outbox(limit=200):
                 message.attempts += 1
                 message.claimed_until = None
                 message.last_error = None
+                if message.scrub_after_send:
+                    message.scrub()
             db.session.commit()
     finally:
         _close(smtp)
@@ -141,6 +150,8 @@ def _record_failure(message, error):
     message.last_error = f"{type(error).__name__}: {error}"[:300]
     if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         message.status = FAILED
+        if message.scrub_after_send:
+            message.scrub()
         log.error("outbox: message %s failed for good after %s attempts", message.id, message.attempts)
     else:
         message.next_attempt_at = utcnow() + backoff(message.attempts)

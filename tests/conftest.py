@@ -166,3 +166,44 @@ def mail_body(envelope):
 
     message = message_from_bytes(envelope.content, policy=default)
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+# Members ----------------------------------------------------------------------------------
+
+def join_data(**overrides):
+    """A complete, valid join form."""
+    data = {
+        "name": "Jamie Jansen", "email": "jamie@example.org", "password": "a quiet dutch canal",
+        "locale": "en", "birth_year": "1990", "postcode": "3511 AB", "customer_type": "subscription",
+        "years_as_customer": "3-5", "platform": "android", "app_usage": "weekly",
+        "interests": ["app", "network"], "attends_physical": "y", "physical_region": "utrecht",
+        "attends_online": "y", "consent_participation": "y",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def make_member(db, make_user):
+    """make_member(status="active", customer_type=…, birth_year=…, …) → a committed Member."""
+    from panel.membership.models import Consent, Member
+    from panel.membership.segments import region_for_postcode
+    from panel.membership.services import current_statement, new_member_number
+
+    def make(status="active", locale="en", email=None, name=None, postcode="3511", **profile):
+        user = make_user(roles=[Role.PANELIST], locale=locale, email=email, name=name)
+        statement = current_statement()
+        values = {"birth_year": 1985, "customer_type": "subscription", "platform": "ios",
+                  "app_usage": "weekly", "attends_online": True}
+        values.update(profile)
+        member = Member(user=user, number=new_member_number(), status=status, postcode=postcode,
+                        region=region_for_postcode(postcode).value,
+                        accepted_statement_version=statement.version, **values)
+        db.session.add(member)
+        db.session.flush()
+        db.session.add(Consent(member_id=member.id, purpose="participation",
+                               statement_version=statement.version, language=locale))
+        db.session.commit()
+        return member
+
+    return make

@@ -1,7 +1,7 @@
 """Thin views: log in and out, reset and change the password, the account page."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, fresh_login_required
+from flask_login import current_user, fresh_login_required, login_fresh
 
 from ..extensions import db, limiter
 from ..security import Role, form_checks_csrf, public, safe_next
@@ -12,6 +12,10 @@ from .forms import AccountForm, ChangePasswordForm, LoginForm, NewPasswordForm, 
 
 def landing_page(user):
     """Where a user starts after logging in."""
+    if user.has_role(Role.PANELIST) and user.member is not None:
+        return url_for("membership.dashboard")
+    if user.has_role(Role.PANEL_MANAGER):
+        return url_for("manage.panel_health")
     if user.has_role(Role.ADMIN):
         return url_for("admin.users")
     return url_for("accounts.account")
@@ -30,7 +34,7 @@ def _reset_limit():
 @form_checks_csrf
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    if current_user.is_authenticated and request.method == "GET":
+    if current_user.is_authenticated and login_fresh() and request.method == "GET":
         return redirect(landing_page(current_user))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():

@@ -1,6 +1,7 @@
 """Forms to invite and edit staff and other users."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, SelectMultipleField, StringField
+from wtforms import (BooleanField, EmailField, RadioField, SelectMultipleField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,3 +52,16 @@ class UserSearchForm(BaseForm):
     q = StringField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
     role = RadioField(_l("Role"), choices=choices([("", _l("All roles"))] + [
         (role.value, role.title) for role in Role]), default="", validators=[Optional()])
+
+
+class PrivacyStatementForm(BaseForm):
+    body_nl = TextAreaField(_l("Privacy statement in Dutch"), validators=[DataRequired(REQUIRED), Length(max=50_000)],
+                            description=_l("Plain text. The first line is the title; leave a blank line between paragraphs."),
+                            render_kw={"rows": 16, "lang": "nl"})
+    body_en = TextAreaField(_l("Privacy statement in English"), validators=[DataRequired(REQUIRED), Length(max=50_000)],
+                            render_kw={"rows": 16, "lang": "en"})
+    changes_nl = StringField(_l("What changed, in Dutch"), validators=[DataRequired(REQUIRED), Length(max=500)],
+                             description=_l("Members see this when they are asked to accept the new version."),
+                             render_kw={"lang": "nl"})
+    changes_en = StringField(_l("What changed, in English"), validators=[DataRequired(REQUIRED), Length(max=500)],
+                             render_kw={"lang": "en"})

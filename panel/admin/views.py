@@ -11,7 +11,7 @@ from ..extensions import db
 from ..mail import OutboxMessage
 from ..security import Role, form_checks_csrf
 from . import bp
-from .forms import EditUserForm, InviteUserForm, UserSearchForm
+from .forms import EditUserForm, InviteUserForm, PrivacyStatementForm, UserSearchForm
 
 PAGE_SIZE = 50
 
@@ -92,3 +92,24 @@ def outbox_message(message_id):
         abort(404)
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_template("admin/outbox_message.html", message=message)
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@form_checks_csrf
+def privacy_statement():
+    from ..membership import services as membership
+
+    current = membership.current_statement()
+    form = PrivacyStatementForm(obj=current)
+    if not form.is_submitted():
+        form.changes_nl.data = form.changes_en.data = ""
+    if form.validate_on_submit():
+        statement = membership.publish_statement(form.body_nl.data, form.body_en.data,
+                                                 form.changes_nl.data, form.changes_en.data,
+                                                 actor=current_user)
+        db.session.commit()
+        flash(_("Version %(version)s is published. Members accept it at their next visit.",
+                version=statement.version), "success")
+        return redirect(url_for("admin.privacy_statement"))
+    db.session.commit()
+    return render_template("admin/privacy.html", form=form, current=current)

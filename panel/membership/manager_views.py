@@ -1,0 +1,268 @@
+"""Thin views for panel managers: members, quotas, settings, export and panel health."""
+import csv
+import io
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager
+
+from ..accounts.models import User
+from ..audit import record_audit
+from ..charts import bar_chart, column_chart
+from ..database import utcnow
+from ..extensions import db
+from ..forms import choices
+from ..security import form_checks_csrf
+from . import health, manage_bp, services
+from .forms import ExportForm, MemberActionForm, MemberFilterForm, QuotaForm, SettingsForm
+from .models import Member, MemberStatus, PanelSettings, QuotaTarget, StatusChange
+from .segments import AgeBand, CustomerType, Platform, Region
+
+PAGE_SIZE = 50
+
+
+def _any(label):
+    return [("", label)]
+
+
+def _fill_segment_choices(form, any_label):
+    form.customer_type.choices = choices(_any(any_label) + CustomerType.choices())
+    form.age_band.choices = choices(_any(any_label) + AgeBand.choices())
+    form.region.choices = choices(_any(any_label) + Region.choices())
+
+
+def member_query(form):
+    query = db.select(Member).outerjoin(Member.user).options(contains_eager(Member.user))
+    if not form.validate():
+        return query.order_by(Member.joined_at.desc(), Member.id.desc())
+    data = form.data
+    q = (data.get("q") or "").strip().lower()
+    if q.lstrip("#").isdigit():
+        query = query.where(Member.number == int(q.lstrip("#")))
+    elif "@" in q:
+        query = query.where(User.email == q)
+    elif q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(db.func.lower(User.name).like(pattern, escape="\\"))
+    for column in ("status", "customer_type", "region"):
+        if data.get(column):
+            query = query.where(getattr(Member, column) == data[column])
+    if data.get("age_band"):
+        first, last = AgeBand(data["age_band"]).birth_years()
+        query = query.where(Member.birth_year <= last)
+        if first is not None:
+            query = query.where(Member.birth_year >= first)
+    if data.get("source"):
+        query = query.where(Member.source == data["source"].lower())
+    if data.get("inactive"):
+        since = utcnow() - timedelta(days=int(data["inactive"]))
+        query = query.where(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
+    order = {
+        "joined_asc": (Member.joined_at.asc(), Member.id.asc()),
+        "number": (Member.number.asc(),),
+        "active_desc": (Member.last_active_at.desc(), Member.id.desc()),
+    }.get(data.get("sort"), (Member.joined_at.desc(), Member.id.desc()))
+    return query.order_by(*order)
+
+
+def filter_form():
+    form = MemberFilterForm(request.args)
+    form.status.choices = choices(_any(_("All statuses")) + MemberStatus.choices())
+    _fill_segment_choices(form, _("All"))
+    return form
+
+
+@manage_bp.route("/members")
+def members():
+    form = filter_form()
+    page = db.paginate(member_query(form), per_page=PAGE_SIZE, error_out=False)
+    return render_template("manage/members.html", form=form, page=page)
+
+
+@manage_bp.route("/members/<int:member_id>")
+def member(member_id):
+    member = db.session.get(Member, member_id) or abort(404)
+    history = StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id.desc()).all()
+    return render_template("manage/member.html", member=member, history=history,
+                           consents=services.member_consents(member),
+                           actions=services.allowed_actions(member), form=MemberActionForm(),
+                           participation=participation_history(member))
+
+
+# Each capability adds a function (member) -> [(date, text)] to the member's participation history.
+PARTICIPATION = []
+
+
+def participation_history(member):
+    items = []
+    for collect in PARTICIPATION:
+        items.extend(collect(member))
+    return sorted(items, key=lambda item: item[0], reverse=True)
+
+
+@manage_bp.route("/members/<int:member_id>/<action>", methods=["POST"])
+@form_checks_csrf
+def member_action(member_id, action):
+    member = db.session.get(Member, member_id) or abort(404)
+    if action not in services.MANAGER_ACTIONS:
+        abort(404)
+    form = MemberActionForm()
+    valid = form.validate_on_submit()
+    if valid and action in ("remove", "reject") and not form.require_reason():
+        valid = False
+    if not valid:
+        history = StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id.desc()).all()
+        return render_template("manage/member.html", member=member, history=history,
+                               consents=services.member_consents(member),
+                               actions=services.allowed_actions(member), form=form,
+                               participation=participation_history(member), failed_action=action), 400
+    if not services.manage_member(member, action, current_user, reason=form.reason.data or None):
+        flash(_("That is not possible for a member with this status."), "error")
+    else:
+        db.session.commit()
+        flash(_("Done: %(member)s is now “%(status)s”.", member=member.pseudonym,
+                status=member.status_enum.title), "success")
+    return redirect(url_for("manage.member", member_id=member.id))
+
+
+@manage_bp.route("/quotas", methods=["GET", "POST"])
+@form_checks_csrf
+def quotas():
+    form = QuotaForm()
+    _fill_segment_choices(form, _("Any"))
+    if form.validate_on_submit():
+        segment = {part: getattr(form, part).data or None for part in ("customer_type", "age_band", "region")}
+        target = QuotaTarget.query.filter_by(**segment).first() or QuotaTarget(**segment)
+        target.target = form.target.data
+        db.session.add(target)
+        db.session.flush()
+        record_audit("quota.set", target=target, target_count=form.target.data, **segment)
+        db.session.commit()
+        flash(_("The quota is saved."), "success")
+        return redirect(url_for("manage.quotas"))
+    return render_template("manage/quotas.html", form=form, rows=health.composition(),
+                           in_panel=services.members_in_panel_count())
+
+
+@manage_bp.route("/quotas/<int:quota_id>/delete", methods=["POST"])
+def delete_quota(quota_id):
+    target = db.session.get(QuotaTarget, quota_id) or abort(404)
+    record_audit("quota.delete", target=target)
+    db.session.delete(target)
+    db.session.commit()
+    flash(_("The quota is removed."), "success")
+    return redirect(url_for("manage.quotas"))
+
+
+@manage_bp.route("/settings", methods=["GET", "POST"])
+@form_checks_csrf
+def settings():
+    current = PanelSettings.current()
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit():
+        form.populate_obj(current)
+        db.session.add(current)
+        record_audit("panel_settings.update", target=current,
+                     **{key: value for key, value in form.data.items() if key != "csrf_token"})
+        db.session.commit()
+        flash(_("The settings are saved."), "success")
+        return redirect(url_for("manage.settings"))
+    return render_template("manage/settings.html", form=form)
+
+
+@manage_bp.route("/export", methods=["GET", "POST"])
+@form_checks_csrf
+def export():
+    form = ExportForm()
+    if form.validate_on_submit():
+        include_contact = form.include_contact.data
+        record_audit("members.export", include_contact=include_contact,
+                     reason=form.reason.data if include_contact else None)
+        db.session.commit()
+        return Response(csv_rows(include_contact), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="klantenteam-members.csv"'})
+    return render_template("manage/export.html", form=form)
+
+
+def csv_rows(include_contact):
+    """The member list as CSV, streamed; pseudonymous unless contact details were asked for."""
+    header = ["member_number", "status", "customer_type", "age_band", "region", "platform",
+              "source", "joined_at", "confirmed_at", "last_active_at"]
+    if include_contact:
+        header += ["name", "email"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield buffer.getvalue()
+    query = db.select(Member).outerjoin(Member.user).options(contains_eager(Member.user)).order_by(
+        Member.number).execution_options(yield_per=1000)
+    for member in db.session.execute(query).scalars():
+        buffer.seek(0)
+        buffer.truncate()
+        row = [member.number, member.status, member.customer_type or "",
+               getattr(member.age_band, "value", ""), member.region or "", member.platform or "",
+               member.source or "", _iso(member.joined_at), _iso(member.confirmed_at),
+               _iso(member.last_active_at)]
+        if include_contact:
+            row += [member.user.name if member.user else "", member.user.email if member.user else ""]
+        writer.writerow(row)
+        yield buffer.getvalue()
+
+
+def _iso(moment):
+    return moment.isoformat() if moment else ""
+
+
+@manage_bp.route("/health")
+def panel_health():
+    from .forms import LEAVE_REASON_CHOICES
+
+    statuses = health.members_by_status()
+    composition = health.composition()
+    leavers = health.leavers_per_month()
+    reason_titles = dict(LEAVE_REASON_CHOICES)
+    reasons = [(reason_titles.get(code, _("No reason given")), count)
+               for code, count in health.leave_reasons()]
+    active, in_panel = health.iso_active()
+    return render_template(
+        "manage/health.html", statuses=statuses,
+        status_chart=bar_chart([(status.title, count) for status, count in statuses]),
+        composition=composition,
+        composition_chart=bar_chart([(target.describe(), fill, fill < target.target)
+                                     for target, fill in composition]),
+        funnel=health.recruitment_funnel(), leavers=leavers,
+        leavers_chart=column_chart([(label[5:], count) for label, count in leavers]),
+        reasons=reasons, iso_active=active, in_panel=in_panel)
+
+
+ACTION_TITLES = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "reserve": _l("Move to the reserve list"),
+    "remove": _l("Remove from the panel"),
+    "reinstate": _l("Reinstate"),
+}
+REASON_TITLES = {
+    "too_young": _l("Younger than 16"),
+    "not_a_customer": _l("Not a customer"),
+    "quota_full": _l("The quota for this segment was full"),
+    "pause_ended": _l("The pause ended"),
+}
+
+
+@manage_bp.context_processor
+def titles():
+    from .forms import LEAVE_REASON_CHOICES
+
+    reasons = dict(REASON_TITLES, **dict(LEAVE_REASON_CHOICES))
+    return {
+        "action_titles": ACTION_TITLES,
+        "status_title": MemberStatus.title_of,
+        "platform_title": Platform.title_of,
+        "region_title": Region.title_of,
+        "reason_title": lambda code: reasons.get(code, code),
+    }

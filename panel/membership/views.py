@@ -1,0 +1,222 @@
+"""Thin views: joining, the privacy statement, and the member's own pages."""
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, fresh_login_required, logout_user
+
+from ..extensions import db, limiter
+from ..forms import ConfirmForm
+from ..i18n import current_language, date_filter
+from ..security import form_checks_csrf, public
+from . import bp, services
+from .forms import AcceptStatementForm, JoinForm, LeaveForm, PauseForm, ProfileForm
+from .models import ConsentPurpose, MemberStatus, PrivacyStatement
+
+
+def _join_limit():
+    from flask import current_app
+    return current_app.config["RATELIMIT_JOIN"]
+
+
+def current_member():
+    """The logged-in user's membership, or 404 for accounts without one (staff)."""
+    member = services.find_member_for(current_user)
+    if member is None:
+        abort(404)
+    return member
+
+
+# Joining ------------------------------------------------------------------------------------
+
+@bp.route("/join", methods=["GET", "POST"])
+@public
+@form_checks_csrf
+@limiter.limit(_join_limit, methods=["POST"])
+def join():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("membership.dashboard"))
+    form = JoinForm(source=request.args.get("source", ""), locale=current_language())
+    if form.validate_on_submit():
+        services.join_panel(form.data, form.locale.data, source=form.source.data)
+        db.session.commit()
+        return redirect(url_for("membership.join_sent", lang=form.locale.data))
+    return render_template("membership/join.html", form=form, statement=services.current_statement())
+
+
+@bp.route("/join/sent")
+@public
+def join_sent():
+    return render_template("membership/join_sent.html")
+
+
+@bp.route("/join/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm(token):
+    member = services.member_from_confirm_token(token)
+    if member is None:
+        return render_template("membership/confirm_invalid.html"), 400
+    if member.status != MemberStatus.APPLICANT.value:
+        return render_template("membership/confirmed.html", status="already", reason=None)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        status, reason = services.confirm_membership(member)
+        db.session.commit()
+        return render_template("membership/confirmed.html", status=status, reason=reason)
+    return render_template("membership/confirm.html", form=form)
+
+
+# The privacy statement ----------------------------------------------------------------------
+
+@bp.route("/privacy")
+@public
+def privacy():
+    statement = services.current_statement()
+    db.session.commit()
+    return _privacy_page(statement)
+
+
+@bp.route("/privacy/<int:version>")
+@public
+def privacy_version(version):
+    statement = PrivacyStatement.query.filter_by(version=version).first_or_404()
+    return _privacy_page(statement)
+
+
+def _privacy_page(statement):
+    versions = PrivacyStatement.query.order_by(PrivacyStatement.version.desc()).all()
+    return render_template("membership/privacy.html", statement=statement, versions=versions,
+                           latest=versions[0].version if versions else statement.version)
+
+
+@bp.route("/me/privacy-update", methods=["GET", "POST"])
+@form_checks_csrf
+def privacy_update():
+    member = current_member()
+    statement = services.current_statement()
+    form = AcceptStatementForm()
+    if form.validate_on_submit():
+        services.accept_statement(member, statement, current_language())
+        db.session.commit()
+        flash(_("Thank you. You're all set."), "success")
+        return redirect(url_for("membership.dashboard"))
+    return render_template("membership/privacy_update.html", form=form, statement=statement)
+
+
+# The member's own pages ---------------------------------------------------------------------
+
+@bp.route("/me")
+def dashboard():
+    member = current_member()
+    return render_template("membership/dashboard.html", member=member,
+                           attention=dashboard_attention(member))
+
+
+def dashboard_attention(member):
+    """What needs the member's attention, most important first; later capabilities add theirs."""
+    items = []
+    for collect in ATTENTION:
+        items.extend(collect(member))
+    return items
+
+
+# Each capability adds a function (member) -> [(text, url, button label)].
+ATTENTION = []
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@form_checks_csrf
+def profile():
+    member = current_member()
+    form = ProfileForm(obj=member)
+    if not form.is_submitted():
+        form.name.data, form.locale.data = current_user.name, current_user.locale
+        form.interests.data = member.interests
+        form.consent_recording.data = services.has_consent(member, ConsentPurpose.RECORDING.value)
+        form.physical_region.data = member.physical_region or ""
+    if form.validate_on_submit():
+        services.update_profile(member, current_user, form.data)
+        services.set_recording_consent(member, form.consent_recording.data, current_user.locale)
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("membership.profile", lang=current_user.locale))
+    return render_template("membership/profile.html", form=form, member=member,
+                           consents=services.member_consents(member))
+
+
+@bp.route("/me/pause", methods=["GET", "POST"])
+@form_checks_csrf
+def pause():
+    member = current_member()
+    if member.status not in (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value):
+        flash(_("You can pause only while you're an active member."), "error")
+        return redirect(url_for("membership.dashboard"))
+    form = PauseForm()
+    if form.validate_on_submit():
+        services.pause(member, form.until.data)
+        db.session.commit()
+        flash(_("Enjoy your break! We won't invite you until %(date)s.",
+                date=date_filter(form.until.data, "long")), "success")
+        return redirect(url_for("membership.dashboard"))
+    return render_template("membership/pause.html", form=form, member=member)
+
+
+@bp.route("/me/resume", methods=["POST"])
+def resume():
+    member = current_member()
+    if member.status == MemberStatus.PAUSED.value:
+        services.resume(member)
+        db.session.commit()
+        flash(_("Welcome back! You're active again."), "success")
+    return redirect(url_for("membership.dashboard"))
+
+
+@bp.route("/me/export")
+@fresh_login_required
+def export():
+    member = current_member()
+    data = services.export_member_data(member)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    filename = f"klantenteam-my-data-{member.number}.json"
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/me/leave", methods=["GET", "POST"])
+@fresh_login_required
+@form_checks_csrf
+def leave():
+    member = current_member()
+    form = LeaveForm()
+    if form.validate_on_submit():
+        services.leave_panel(member, form.reason.data or None)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        return redirect(url_for("membership.goodbye"))
+    return render_template("membership/leave.html", form=form, member=member)
+
+
+@bp.route("/goodbye")
+@public
+def goodbye():
+    return render_template("membership/goodbye.html")
+
+
+# Endpoints a member may use before accepting a new privacy statement.
+STATEMENT_EXEMPT = {"static", "root.healthz", "root.set_language", "accounts.logout",
+                    "membership.privacy", "membership.privacy_version", "membership.privacy_update",
+                    "membership.export", "membership.leave", "membership.goodbye",
+                    "accounts.login"}
+
+
+def require_current_statement():
+    """before_request: a member asked to accept a new privacy statement does that first."""
+    if request.endpoint in STATEMENT_EXEMPT or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return None
+    member = services.find_member_for(current_user)
+    if member is not None and services.needs_new_consent(member):
+        return redirect(url_for("membership.privacy_update", lang=current_language()))
+    return None

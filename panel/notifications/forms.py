@@ -1,0 +1,14 @@
+"""The e-mail preferences form, built from the kinds of notification that may be turned off."""
+from flask_babel import lazy_gettext as _l
+
+from ..admin.forms import CheckboxesField
+from ..forms import BaseForm, choices
+from .kinds import optional_kinds
+
+
+def kind_choices():
+    return choices((kind.name, kind.setting_label) for kind in optional_kinds())
+
+
+class EmailPreferencesForm(BaseForm):
+    email_kinds = CheckboxesField(_l("Send me an e-mail about"), choices=kind_choices)

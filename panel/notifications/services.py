@@ -1,0 +1,55 @@
+"""notify(): the one way to tell a user something, in the app and, if wanted, by e-mail."""
+import json
+
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from .kinds import KINDS
+from .models import Notification, NotificationPreference
+
+
+def wants_email(user, kind):
+    if kind.essential:
+        return True
+    preference = db.session.get(NotificationPreference, (user.id, kind.name))
+    return preference is None or preference.email_enabled
+
+
+def notify(user, kind_name, link=None, mail_context=None, **params):
+    """Add an in-app notification; queue the e-mail in the user's language when allowed.
+
+    `params` fill the title's placeholders and must be plain values (no personal data of others).
+    """
+    kind = KINDS[kind_name]
+    notification = Notification(user_id=user.id, kind=kind.name, params_json=json.dumps(params),
+                                link=link)
+    db.session.add(notification)
+    if kind.mail and user.email and wants_email(user, kind):
+        queue_mail(user.email, kind.mail, user.locale, user=user, link=link, **params,
+                   **(mail_context or {}))
+    return notification
+
+
+def set_email_preferences(user, enabled_kinds):
+    """Store which optional kinds the user wants by e-mail."""
+    for kind in KINDS.values():
+        if kind.essential:
+            continue
+        preference = db.session.get(NotificationPreference, (user.id, kind.name))
+        if preference is None:
+            preference = NotificationPreference(user_id=user.id, kind=kind.name)
+            db.session.add(preference)
+        preference.email_enabled = kind.name in enabled_kinds
+
+
+def unread_count(user):
+    return Notification.query.filter_by(user_id=user.id, read_at=None).count()
+
+
+def mark_all_read(user):
+    Notification.query.filter_by(user_id=user.id, read_at=None).update({"read_at": utcnow()})
+
+
+def open_notification(notification):
+    if notification.read_at is None:
+        notification.read_at = utcnow()
