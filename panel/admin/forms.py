@@ -13,8 +13,15 @@ from ..security import Role
 
 
 class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes; nothing ticked means an empty list, never None."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is None:
+            self.data = []
 
 
 def role_choices():

@@ -52,7 +52,12 @@ def set_language():
     return response
 
 
+# Capabilities add a function () -> [objects with .title and .summary] of published outcomes.
+OUTCOME_SOURCES = []
+
+
 @bp.route("/")
 @public
 def home():
-    return render_template("public/home.html")
+    outcomes = [outcome for source in OUTCOME_SOURCES for outcome in source()]
+    return render_template("public/home.html", outcomes=outcomes)

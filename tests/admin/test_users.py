@@ -126,3 +126,12 @@ def test_edit_form_shows_the_current_roles_ticked(client, admin, make_user):
     ticked = set(re.findall(r'<input checked id="roles-\d" name="roles" type="checkbox" value="(\w+)"',
                             page))
     assert ticked == {"reviewer", "product_owner"}
+
+
+def test_taking_away_every_role_is_saved(client, db, admin, make_user):
+    colleague = make_user(roles=[Role.REVIEWER])
+    response = client.post(f"/en/admin/users/{colleague.id}", data={
+        "name": "No Roles", "locale": "en", "is_enabled": "y"})
+    assert response.status_code == 302
+    db.session.refresh(colleague)
+    assert colleague.roles == frozenset()
