@@ -16,6 +16,7 @@ from ..charts import bar_chart, column_chart
 from ..database import utcnow
 from ..extensions import db
 from ..forms import choices
+from ..paging import paginate
 from ..security import form_checks_csrf
 from . import health, manage_bp, services
 from .forms import ExportForm, MemberActionForm, MemberFilterForm, QuotaForm, SettingsForm
@@ -35,38 +36,44 @@ def _fill_segment_choices(form, any_label):
     form.region.choices = choices(_any(any_label) + Region.choices())
 
 
-def member_query(form):
-    query = db.select(Member).outerjoin(Member.user).options(contains_eager(Member.user))
+def member_conditions(form):
+    """(conditions on members, whether they need the users table) for the list's filters."""
     if not form.validate():
-        return query.order_by(Member.joined_at.desc(), Member.id.desc())
+        return [], False
     data = form.data
+    conditions, needs_user = [], False
     q = (data.get("q") or "").strip().lower()
     if q.lstrip("#").isdigit():
-        query = query.where(Member.number == int(q.lstrip("#")))
+        conditions.append(Member.number == int(q.lstrip("#")))
     elif "@" in q:
-        query = query.where(User.email == q)
+        conditions.append(User.email == q)
+        needs_user = True
     elif q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(db.func.lower(User.name).like(pattern, escape="\\"))
+        conditions.append(db.func.lower(User.name).like(pattern, escape="\\"))
+        needs_user = True
     for column in ("status", "customer_type", "region"):
         if data.get(column):
-            query = query.where(getattr(Member, column) == data[column])
+            conditions.append(getattr(Member, column) == data[column])
     if data.get("age_band"):
         first, last = AgeBand(data["age_band"]).birth_years()
-        query = query.where(Member.birth_year <= last)
+        conditions.append(Member.birth_year <= last)
         if first is not None:
-            query = query.where(Member.birth_year >= first)
+            conditions.append(Member.birth_year >= first)
     if data.get("source"):
-        query = query.where(Member.source == data["source"].lower())
+        conditions.append(Member.source == data["source"].lower())
     if data.get("inactive"):
         since = utcnow() - timedelta(days=int(data["inactive"]))
-        query = query.where(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
-    order = {
-        "joined_asc": (Member.joined_at.asc(), Member.id.asc()),
-        "number": (Member.number.asc(),),
-        "active_desc": (Member.last_active_at.desc(), Member.id.desc()),
-    }.get(data.get("sort"), (Member.joined_at.desc(), Member.id.desc()))
-    return query.order_by(*order)
+        conditions.append(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
+    return conditions, needs_user
+
+
+SORTS = {
+    "joined_asc": (Member.joined_at.asc(), Member.id.asc()),
+    "number": (Member.number.asc(),),
+    "active_desc": (Member.last_active_at.desc(), Member.id.desc()),
+}
+DEFAULT_SORT = (Member.joined_at.desc(), Member.id.desc())
 
 
 def filter_form():
@@ -79,7 +86,13 @@ def filter_form():
 @manage_bp.route("/members")
 def members():
     form = filter_form()
-    page = db.paginate(member_query(form), per_page=PAGE_SIZE, error_out=False)
+    conditions, needs_user = member_conditions(form)
+    rows = (db.select(Member).outerjoin(Member.user).options(contains_eager(Member.user))
+            .where(*conditions).order_by(*SORTS.get(form.sort.data, DEFAULT_SORT)))
+    count = db.select(db.func.count(Member.id)).where(*conditions)
+    if needs_user:
+        count = count.join(Member.user)
+    page = paginate(rows, count, PAGE_SIZE)
     return render_template("manage/members.html", form=form, page=page)
 
 

@@ -76,6 +76,7 @@ class Member(db.Model):
         Index("ix_members_source", "source"),
         Index("ix_members_last_active", "last_active_at"),
         Index("ix_members_joined", "joined_at"),
+        Index("ix_members_status_joined", "status", "joined_at"),
         Index("ix_members_left", "left_at"),
     )
 

@@ -1,0 +1,46 @@
+"""Paging with a separate count query, so counting never pays for joins that only shape rows."""
+from dataclasses import dataclass
+
+from flask import request
+
+from .extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+def requested_page():
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
+def paginate(rows_query, count_query, per_page):
+    """rows_query: a select of entities; count_query: a select of one count."""
+    page = requested_page()
+    items = db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return Page(items, db.session.execute(count_query).scalar() or 0, page, per_page)
