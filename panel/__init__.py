@@ -33,7 +33,7 @@ def create_app(config=None):
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.current_language)
+    babel.init_app(app, locale_selector=i18n.babel_locale)
     login_manager.init_app(app)
     login_manager.login_view = login_manager.refresh_view = "accounts.login"
     login_manager.needs_refresh_message = _l(

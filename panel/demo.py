@@ -54,6 +54,7 @@ def load_demo_data(seed=2026):
     invite_staff_member("nieuw@klantenteam.example", "Pieter Smit", "nl", [Role.REVIEWER],
                         actor=staff[0])
     statement = membership.current_statement()
+    statement.published_at = utcnow() - timedelta(days=800)
     password_hash = None
     now = utcnow()
     for number in range(1, PANELIST_COUNT + 1):
@@ -83,6 +84,9 @@ def load_demo_data(seed=2026):
     lotte = find_user_by_email("panellid@klantenteam.example")
     notify(lotte, "welcome")
     notify(lotte, "panel_news", subject="Bedankt voor 1.000 ideeën!", link="/nl/me")
+    chris = find_user_by_email("member@klantenteam.example")
+    notify(chris, "welcome")
+    notify(chris, "panel_news", subject="Thank you for 1,000 ideas!", link="/en/me")
     record_audit("demo.load", actor=manager, panelists=PANELIST_COUNT)
     return shown
 

@@ -1,10 +1,15 @@
 """Base forms: every form carries a CSRF token and strips surrounding whitespace."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 
 def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
+
+
+REQUIRED = _l("Please fill this in.")
+CHOOSE = _l("Please choose an answer.")
 
 
 def choices(pairs):

@@ -62,6 +62,15 @@ def current_language():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# English pages use British conventions (22 Nov 2026, 24-hour clock) for a Dutch audience.
+FORMAT_LOCALES = {"en": "en_GB", "nl": "nl"}
+
+
+def babel_locale():
+    """Flask-Babel's locale selector: the page's language, with its formatting conventions."""
+    return FORMAT_LOCALES.get(current_language(), current_language())
+
+
 def url_in_language(lang):
     """This page's address in another language, keeping the path arguments and the query."""
     if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:

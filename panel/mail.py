@@ -17,6 +17,7 @@ from sqlalchemy import or_, update
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
+from .i18n import FORMAT_LOCALES
 
 log = logging.getLogger("panel.mail")
 
@@ -53,7 +54,7 @@ def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
     """Render templates/mail/<kind>.{txt,html} in the recipient's language and add to the outbox."""
     # Links in mail always point at the configured address, never at a request's Host header.
     base_url = current_app.config["BASE_URL"]
-    with current_app.test_request_context(base_url=base_url), force_locale(locale):
+    with current_app.test_request_context(base_url=base_url), force_locale(FORMAT_LOCALES.get(locale, locale)):
         context.update(locale=locale, base_url=base_url)
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         body_text = render_template(f"mail/{kind}.txt", **context)

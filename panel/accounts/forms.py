@@ -3,11 +3,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..forms import BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, choices
 from ..i18n import LANGUAGE_NAMES
 from .services import password_problem
-
-REQUIRED = _l("Please fill this in.")
 
 
 class NewPasswordMixin:
@@ -55,4 +53,4 @@ class AccountForm(BaseForm):
                        render_kw={"autocomplete": "name"})
     locale = RadioField(_l("Language for the site and e-mails"),
                         choices=choices(LANGUAGE_NAMES.items()),
-                        validators=[DataRequired(REQUIRED)])
+                        validators=[DataRequired(CHOOSE)])

@@ -5,9 +5,8 @@ from wtforms import (BooleanField, EmailField, RadioField, SelectMultipleField, 
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..accounts.forms import REQUIRED
 from ..accounts.services import find_user_by_email
-from ..forms import BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, choices
 from ..i18n import LANGUAGE_NAMES
 from ..security import Role
 
@@ -31,7 +30,7 @@ def role_choices():
 class UserForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
     locale = RadioField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()), default="nl",
-                        validators=[DataRequired(REQUIRED)])
+                        validators=[DataRequired(CHOOSE)])
     roles = CheckboxesField(_l("Roles"), choices=role_choices)
 
 

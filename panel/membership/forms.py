@@ -7,9 +7,9 @@ from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerFi
 from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length, NumberRange,
                                 Optional, ValidationError)
 
-from ..accounts.forms import REQUIRED, NewPasswordMixin
+from ..accounts.forms import NewPasswordMixin
 from ..admin.forms import CheckboxesField
-from ..forms import BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, choices
 from ..i18n import LANGUAGE_NAMES
 from .segments import AppUsage, CustomerType, Interest, Platform, Region, YearsAsCustomer, \
     region_for_postcode
@@ -52,20 +52,21 @@ class ProfileFields(BaseForm):
         render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
     customer_type = RadioField(_l("What kind of customer are you?"),
                                choices=choices(CustomerType.choices()),
-                               validators=[DataRequired(REQUIRED)])
+                               validators=[DataRequired(CHOOSE)])
     years_as_customer = RadioField(_l("How long have you been a customer?"),
                                    choices=choices(YearsAsCustomer.choices()),
                                    validators=[Optional()])
     platform = RadioField(_l("Which phone do you use?"), choices=choices(Platform.choices()),
-                          validators=[DataRequired(REQUIRED)])
+                          validators=[DataRequired(CHOOSE)])
     app_usage = RadioField(_l("How often do you use our app?"), choices=choices(AppUsage.choices()),
-                           validators=[DataRequired(REQUIRED)])
-    interests = CheckboxesField(_l("What would you like to think along about?"),
+                           validators=[DataRequired(CHOOSE)])
+    interests = CheckboxesField(_l("Which topics would you like to help with?"),
                                 choices=choices(Interest.choices()))
     attends_physical = BooleanField(_l("I can come to sessions at a location"))
     physical_region = SelectField(_l("In which region?"),
                                   choices=region_choices(_l("Choose a region")),
-                                  validators=[check_physical_region])
+                                  validators=[check_physical_region],
+                                  description=_l("Only if you can come to sessions at a location."))
     attends_online = BooleanField(_l("I can take part in online sessions"))
 
 
@@ -80,7 +81,7 @@ class JoinForm(NewPasswordMixin, ProfileFields):
         description=_l("At least 8 characters. A short sentence of a few words is strong and easy to remember."),
         render_kw={"autocomplete": "new-password"})
     locale = RadioField(_l("Which language do you prefer?"), choices=choices(LANGUAGE_NAMES.items()),
-                        validators=[DataRequired(REQUIRED)])
+                        validators=[DataRequired(CHOOSE)])
     consent_participation = BooleanField(
         _l("I want to take part in the klantenteam, and agree that my data is used for it as the privacy statement describes."),
         validators=[DataRequired(_l("You can only take part when you agree to this."))])
@@ -97,7 +98,7 @@ class ProfileForm(ProfileFields):
     name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)],
                        render_kw={"autocomplete": "name"})
     locale = RadioField(_l("Language for the site and e-mails"),
-                        choices=choices(LANGUAGE_NAMES.items()), validators=[DataRequired(REQUIRED)])
+                        choices=choices(LANGUAGE_NAMES.items()), validators=[DataRequired(CHOOSE)])
     consent_recording = BooleanField(_l("Sessions I take part in may be recorded (optional)."))
 
 
@@ -177,8 +178,8 @@ class QuotaForm(BaseForm):
 
 
 class SettingsForm(BaseForm):
-    manual_approval = BooleanField(_l("Approve new members by hand"),
-                                   description=_l("New members wait for your approval after confirming their e-mail address."))
+    manual_approval = BooleanField(_l("Approve new members by hand before they take part"),
+                                   description=_l("When this is off, new members are active as soon as they confirm their e-mail address (unless their segment is full)."))
     accept_non_customers = BooleanField(_l("Accept people who are not a customer"))
     max_invitations_per_30_days = IntegerField(
         _l("At most this many invitations per member in 30 days"),

@@ -1,9 +1,10 @@
 """Thin views for panel managers: members, quotas, settings, export and panel health."""
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -230,6 +231,12 @@ def _iso(moment):
     return moment.isoformat() if moment else ""
 
 
+def month_label(year_month):
+    """'2026-03' as a short month name in the page's language ('mrt', 'Mar')."""
+    year, month = year_month.split("-")
+    return format_date(date(int(year), int(month), 1), "MMM").rstrip(".")
+
+
 @manage_bp.route("/health")
 def panel_health():
     from .forms import LEAVE_REASON_CHOICES
@@ -245,10 +252,10 @@ def panel_health():
         "manage/health.html", statuses=statuses,
         status_chart=bar_chart([(status.title, count) for status, count in statuses]),
         composition=composition,
-        composition_chart=bar_chart([(target.describe(), fill, fill < target.target)
+        composition_chart=bar_chart([(target.describe(), fill, target.target)
                                      for target, fill in composition]),
         funnel=health.recruitment_funnel(), leavers=leavers,
-        leavers_chart=column_chart([(label[5:], count) for label, count in leavers]),
+        leavers_chart=column_chart([(month_label(label), count) for label, count in leavers]),
         reasons=reasons, iso_active=active, in_panel=in_panel)
 
 
