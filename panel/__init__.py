@@ -69,6 +69,8 @@ def register_models():
     from .accounts import models  # noqa: F401,F811
     from .membership import models  # noqa: F401,F811
     from .notifications import models  # noqa: F401,F811
+    from .insights import models  # noqa: F401,F811
+    from .rounds import models  # noqa: F401,F811
 
 
 def register_blueprints(app):
@@ -79,6 +81,8 @@ def register_blueprints(app):
     from .notifications import bp as notifications_bp
     from .public import bp as public_bp
     from .public import root_bp
+    from .rounds import bp as rounds_bp
+    from .rounds import owner_bp
 
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp, url_prefix="/<lang>")
@@ -86,6 +90,8 @@ def register_blueprints(app):
     app.register_blueprint(membership_bp, url_prefix="/<lang>")
     app.register_blueprint(notifications_bp, url_prefix="/<lang>")
     app.register_blueprint(manage_bp, url_prefix="/<lang>/manage")
+    app.register_blueprint(rounds_bp, url_prefix="/<lang>")
+    app.register_blueprint(owner_bp, url_prefix="/<lang>/owner")
     app.register_blueprint(admin_bp, url_prefix="/<lang>/admin")
 
 
@@ -123,6 +129,7 @@ def register_template_helpers(app):
     app.jinja_env.filters.update(
         datetime=i18n.datetime_filter,
         date=i18n.date_filter,
+        time=i18n.time_filter,
         number=i18n.number_filter,
         percent=i18n.percent_filter,
     )

@@ -104,6 +104,16 @@ def purge(yes):
         click.echo(f"{count} {what} removed.")
 
 
+@panel_cli.command("send-reminders")
+def send_reminders():
+    """Send the day-before session reminders, once each (safe to run every few minutes)."""
+    from .rounds.services import send_session_reminders
+
+    count = send_session_reminders()
+    db.session.commit()
+    click.echo(f"{count} session reminders sent.")
+
+
 @panel_cli.command("resume-paused")
 def resume_paused():
     """Make members whose pause has ended active again (run daily from cron)."""

@@ -14,6 +14,8 @@ from .membership.models import (Consent, ConsentPurpose, Member, MemberStatus, Q
                                 StatusChange)
 from .membership.segments import (AppUsage, CustomerType, Interest, Platform, Region,
                                   YearsAsCustomer, region_for_postcode)
+from .demo_rounds import load_demo_rounds
+from .insights.models import seed_default_streams
 from .notifications.services import notify
 from .security import Role
 
@@ -81,6 +83,8 @@ def load_demo_data(seed=2026):
     _demo_leavers(rng, now, statement)
     _demo_quotas()
     db.session.flush()
+    seed_default_streams()
+    load_demo_rounds(rng, (staff[1], staff[2], manager))
     lotte = find_user_by_email("panellid@klantenteam.example")
     notify(lotte, "welcome")
     notify(lotte, "panel_news", subject="Bedankt voor 1.000 ideeën!", link="/nl/me")

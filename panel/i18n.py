@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask import current_app, g, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -85,6 +85,10 @@ def url_in_language(lang):
 
 def datetime_filter(value, format="medium"):
     return format_datetime(value, format) if value else ""
+
+
+def time_filter(value, format="HH:mm"):
+    return format_time(value, format) if value else ""
 
 
 def date_filter(value, format="medium"):

@@ -16,6 +16,8 @@ def landing_page(user):
         return url_for("membership.dashboard")
     if user.has_role(Role.PANEL_MANAGER):
         return url_for("manage.panel_health")
+    if user.has_role(Role.PRODUCT_OWNER):
+        return url_for("owner.rounds")
     if user.has_role(Role.ADMIN):
         return url_for("admin.users")
     return url_for("accounts.account")

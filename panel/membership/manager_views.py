@@ -109,6 +109,8 @@ def member(member_id):
 
 # Each capability adds a function (member) -> [(date, text)] to the member's participation history.
 PARTICIPATION = []
+# … and a function () -> [(figure, label)] to the panel health page.
+HEALTH_FIGURES = []
 
 
 def participation_history(member):
@@ -256,7 +258,8 @@ def panel_health():
                                      for target, fill in composition]),
         funnel=health.recruitment_funnel(), leavers=leavers,
         leavers_chart=column_chart([(month_label(label), count) for label, count in leavers]),
-        reasons=reasons, iso_active=active, in_panel=in_panel)
+        reasons=reasons, iso_active=active, in_panel=in_panel,
+        figures=[figure for collect in HEALTH_FIGURES for figure in collect()])
 
 
 ACTION_TITLES = {

@@ -27,6 +27,33 @@ def _status_title(params):
     return dict(params, status=MemberStatus.title_of(params.get("status")))
 
 
+def _round_title(params):
+    from ..extensions import db
+    from ..rounds.models import Round, Stage
+
+    round_ = db.session.get(Round, params.get("round_id") or 0)
+    shown = dict(params, round=str(round_.title) if round_ else "")
+    if "stage" in params:
+        shown["stage"] = Stage.title_of(params["stage"])
+    return shown
+
+
+def _session_title(params):
+    from ..extensions import db
+    from ..i18n import datetime_filter
+    from ..rounds.models import Session
+
+    session = db.session.get(Session, params.get("session_id") or 0)
+    return dict(params, session=str(session.title) if session else "",
+                when=datetime_filter(session.starts_at, "medium") if session else "")
+
+
+def _idea_title(params):
+    from ..rounds.models import IdeaStatus
+
+    return dict(params, status=IdeaStatus.title_of(params.get("status")))
+
+
 KINDS = {kind.name: kind for kind in [
     Kind("welcome", _l("Welcome to the klantenteam!"), _l("Welcome message"), essential=True),
     Kind("membership_status", _l("Your membership: %(status)s"),
@@ -36,6 +63,21 @@ KINDS = {kind.name: kind for kind in [
          _l("Privacy statement updates"), essential=True),
     Kind("panel_news", _l("News from the klantenteam: %(subject)s"),
          _l("News and results from the klantenteam"), mail="panel_news"),
+    Kind("round_invitation", _l("You're invited: %(round)s"), _l("Invitations to take part"),
+         mail="notification", display=_round_title),
+    Kind("round_stage", _l("%(round)s is now in the stage: %(stage)s"),
+         _l("News from rounds you take part in"), mail="notification", display=_round_title),
+    Kind("round_outcome", _l("The result of %(round)s is here"),
+         _l("Results of rounds you took part in"), mail="notification", display=_round_title),
+    Kind("waitlist_promoted", _l("A seat came free: you're registered for %(session)s"),
+         _l("Changes to your session registrations"), essential=True, mail="notification",
+         display=_session_title),
+    Kind("session_reminder", _l("Tomorrow: %(session)s, %(when)s"), _l("Session reminders"),
+         mail="notification", display=_session_title),
+    Kind("idea_answered", _l("Your idea “%(idea_title)s” got an answer: %(status)s"),
+         _l("Answers to your ideas"), mail="notification", display=_idea_title),
+    Kind("content_hidden", _l("We hid something you wrote. Reason: %(reason)s"),
+         _l("Moderation of what you wrote"), essential=True, mail="notification"),
 ]}
 
 

@@ -25,8 +25,8 @@ def notify(user, kind_name, link=None, mail_context=None, **params):
                                 link=link)
     db.session.add(notification)
     if kind.mail and user.email and wants_email(user, kind):
-        queue_mail(user.email, kind.mail, user.locale, user=user, link=link, **params,
-                   **(mail_context or {}))
+        queue_mail(user.email, kind.mail, user.locale, user=user, link=link, notification_kind=kind,
+                   params=params, **params, **(mail_context or {}))
     return notification
 
 

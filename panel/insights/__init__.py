@@ -1,0 +1,1 @@
+"""Insights and the department streams that must answer them."""

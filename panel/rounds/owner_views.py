@@ -1,0 +1,327 @@
+"""Thin views for product owners (and panel managers): run a round from idea to launch."""
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.models import User, UserRole
+from ..extensions import db
+from ..forms import choices
+from ..insights.models import Stream
+from ..membership.segments import AgeBand, CustomerType, Region
+from ..security import Role, form_checks_csrf
+from . import owner_bp, sampling, services
+from .forms import (AnswerForm, HideForm, InvitationForm, OutcomeForm, RoundForm, SessionForm,
+                    SessionNotesForm, StageForm, default_session_times, utc_to_local)
+from .models import (FLOW, Action, Attendance, Comment, Idea, Invitation, Registration, Round,
+                     Session, Stage)
+from .permissions import can_manage_round, can_moderate, can_see_names_at
+
+
+def managed_round_or_404(round_id):
+    round_ = db.session.get(Round, round_id) or abort(404)
+    if not can_manage_round(current_user, round_):
+        abort(403)
+    return round_
+
+
+@owner_bp.route("/rounds")
+def rounds():
+    query = Round.query.order_by(Round.created_at.desc())
+    if not current_user.has_role(Role.PANEL_MANAGER):
+        query = query.filter(Round.owner_id == current_user.id)
+    return render_template("owner/rounds.html", rounds=query.all())
+
+
+def round_form(round_=None):
+    form = RoundForm(obj=round_)
+    owners = User.query.join(UserRole).filter(UserRole.role.in_(
+        [Role.PRODUCT_OWNER.value, Role.PANEL_MANAGER.value]), User.is_enabled.is_(True)).order_by(User.name).all()
+    form.owner_id.choices = choices((user.id, user.display_name) for user in owners)
+    form.streams.choices = choices((stream.id, stream.name) for stream in Stream.query.order_by(Stream.position))
+    form.target_customer_type.choices = choices([("", _("Any"))] + [
+        c for c in CustomerType.choices() if c[0] != "none"])
+    form.target_age_band.choices = choices([("", _("Any"))] + AgeBand.choices())
+    form.target_region.choices = choices([("", _("Any"))] + Region.choices())
+    if not form.is_submitted():
+        form.owner_id.data = round_.owner_id if round_ else current_user.id
+        form.streams.data = [s.id for s in round_.streams] if round_ else []
+    return form
+
+
+def _round_data(form):
+    data = dict(form.data)
+    owner = db.session.get(User, form.owner_id.data)
+    data["owner"] = owner
+    streams = Stream.query.filter(Stream.id.in_(form.streams.data or [])).all()
+    return data, streams
+
+
+@owner_bp.route("/rounds/new", methods=["GET", "POST"])
+@form_checks_csrf
+def new_round():
+    form = round_form()
+    if form.validate_on_submit():
+        data, streams = _round_data(form)
+        round_ = services.create_round(current_user, data, streams)
+        round_.owner = data["owner"] or current_user
+        db.session.commit()
+        flash(_("The round is saved as a draft. Add sessions, then publish it."), "success")
+        return redirect(url_for("owner.round_detail", round_id=round_.id))
+    return render_template("owner/round_form.html", form=form, round=None)
+
+
+@owner_bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit_round(round_id):
+    round_ = managed_round_or_404(round_id)
+    form = round_form(round_)
+    if form.validate_on_submit():
+        data, streams = _round_data(form)
+        if round_.is_published:
+            missing = [name for name in ("title", "summary", "question")
+                       if not (data[f"{name}_nl"].strip() and data[f"{name}_en"].strip())]
+            if missing:
+                form.title_nl.errors.append(_("A published round needs its title, summary and question in both languages."))
+                return render_template("owner/round_form.html", form=form, round=round_)
+        services.apply_round_fields(round_, data, streams)
+        db.session.commit()
+        flash(_("The round is saved."), "success")
+        return redirect(url_for("owner.round_detail", round_id=round_.id))
+    return render_template("owner/round_form.html", form=form, round=round_)
+
+
+@owner_bp.route("/rounds/<int:round_id>")
+def round_detail(round_id):
+    round_ = managed_round_or_404(round_id)
+    ideas = Idea.query.filter_by(round_id=round_.id).order_by(Idea.support_count.desc(), Idea.id.desc()).all()
+    invited, responded, accepted = sampling.response_rate(round_)
+    return render_template("owner/round.html", round=round_, ideas=ideas, invited=invited,
+                           responded=responded, accepted=accepted,
+                           missing=round_.missing_for_publishing())
+
+
+@owner_bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
+def publish(round_id):
+    round_ = managed_round_or_404(round_id)
+    missing = services.publish_round(round_, current_user)
+    if missing:
+        flash(_("Before publishing, fill in the title, summary and question in both Dutch and English."), "error")
+        return redirect(url_for("owner.round_detail", round_id=round_id))
+    db.session.commit()
+    flash(_("The round is published."), "success")
+    return redirect(url_for("owner.round_detail", round_id=round_id))
+
+
+@owner_bp.route("/rounds/<int:round_id>/stage", methods=["GET", "POST"])
+@form_checks_csrf
+def stage(round_id):
+    round_ = managed_round_or_404(round_id)
+    current = round_.stage_enum
+    options = [s for s in (current.next, Stage.CLOSED, Stage.CANCELLED) if s and current.is_open]
+    form = StageForm()
+    form.to_stage.choices = choices((s.value, s.title) for s in dict.fromkeys(options))
+    if form.validate_on_submit():
+        try:
+            services.advance_stage(round_, form.to_stage.data, form.note_nl.data, form.note_en.data,
+                                   current_user)
+        except services.NotAllowed:
+            db.session.rollback()
+            flash(_("The round can't move to that stage from here."), "error")
+        else:
+            db.session.commit()
+            flash(_("The round is now in the stage: %(stage)s. Participants have been told.",
+                    stage=round_.stage_enum.title), "success")
+            return redirect(url_for("owner.round_detail", round_id=round_id))
+    return render_template("owner/stage.html", round=round_, form=form)
+
+
+@owner_bp.route("/rounds/<int:round_id>/rules", methods=["GET", "POST"])
+def rules(round_id):
+    round_ = managed_round_or_404(round_id)
+    stages = [s for s in FLOW if s != Stage.CLOSED]
+    if request.method == "POST":
+        allowed = {(stage.value, action.value) for stage in stages for action in Action
+                   if request.form.get(f"{stage.value}:{action.value}")}
+        services.set_stage_actions(round_, allowed)
+        db.session.commit()
+        flash(_("What panelists can do per stage is saved."), "success")
+        return redirect(url_for("owner.round_detail", round_id=round_id))
+    return render_template("owner/rules.html", round=round_, stages=stages, actions=list(Action))
+
+
+def _managed_session_or_404(round_id, session_id):
+    round_ = managed_round_or_404(round_id)
+    session = db.session.get(Session, session_id)
+    if session is None or session.round_id != round_.id:
+        abort(404)
+    return round_, session
+
+
+@owner_bp.route("/rounds/<int:round_id>/sessions/new", methods=["GET", "POST"])
+@owner_bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def session_form(round_id, session_id=None):
+    if session_id is None:
+        round_, session = managed_round_or_404(round_id), None
+    else:
+        round_, session = _managed_session_or_404(round_id, session_id)
+    form = SessionForm(obj=session)
+    if not form.is_submitted():
+        if session is not None:
+            for name in ("starts_at", "ends_at", "registration_deadline"):
+                getattr(form, name).data = utc_to_local(getattr(session, name))
+        else:
+            form.starts_at.data, form.ends_at.data, form.registration_deadline.data = default_session_times()
+            form.title_nl.data, form.title_en.data = round_.title_nl, round_.title_en
+    if form.validate_on_submit():
+        try:
+            services.save_session(round_, session, form.session_data())
+        except services.NotAllowed:
+            db.session.rollback()
+            form.capacity.errors.append(_("More people are registered than that. Cancel registrations first, or keep more seats."))
+        else:
+            db.session.commit()
+            flash(_("The session is saved."), "success")
+            return redirect(url_for("owner.round_detail", round_id=round_id))
+    return render_template("owner/session_form.html", form=form, round=round_, session=session)
+
+
+@owner_bp.route("/rounds/<int:round_id>/sessions/<int:session_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def session_detail(round_id, session_id):
+    round_, session = _managed_session_or_404(round_id, session_id)
+    notes_form = SessionNotesForm(obj=session)
+    if notes_form.validate_on_submit():
+        session.notes = notes_form.notes.data
+        db.session.commit()
+        flash(_("The session notes are saved."), "success")
+        return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
+    registrations = Registration.query.filter_by(session_id=session.id).order_by(
+        Registration.status, Registration.waitlisted_at, Registration.id).all()
+    return render_template("owner/session.html", round=round_, session=session,
+                           registrations=registrations, notes_form=notes_form,
+                           show_names=can_see_names_at(current_user, session))
+
+
+@owner_bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/attendance/<int:registration_id>",
+                methods=["POST"])
+def attendance(round_id, session_id, registration_id):
+    round_, session = _managed_session_or_404(round_id, session_id)
+    registration = db.session.get(Registration, registration_id)
+    value = request.form.get("attendance")
+    if registration is None or registration.session_id != session.id or value not in Attendance.values():
+        abort(404)
+    services.mark_attendance(registration, value, current_user)
+    db.session.commit()
+    return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
+
+
+@owner_bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def idea(round_id, idea_id):
+    round_ = managed_round_or_404(round_id)
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.round_id != round_.id:
+        abort(404)
+    form = AnswerForm(obj=idea)
+    if form.validate_on_submit():
+        services.answer_idea(idea, form.status.data, form.answer.data, current_user)
+        db.session.commit()
+        flash(_("The answer is saved and the author is told."), "success")
+        return redirect(url_for("owner.round_detail", round_id=round_id) + "#ideas")
+    return render_template("owner/idea.html", round=round_, idea=idea, form=form, hide_form=HideForm(),
+                           can_moderate=can_moderate(current_user))
+
+
+@owner_bp.route("/rounds/<int:round_id>/<any(ideas, comments):kind>/<int:item_id>/hide", methods=["POST"])
+@form_checks_csrf
+def hide(round_id, kind, item_id):
+    if not can_moderate(current_user):
+        abort(403)
+    round_ = db.session.get(Round, round_id) or abort(404)
+    item = db.session.get(Idea if kind == "ideas" else Comment, item_id)
+    idea = item if kind == "ideas" else (item.idea if item else None)
+    if item is None or idea.round_id != round_.id:
+        abort(404)
+    form = HideForm()
+    if form.validate_on_submit():
+        services.hide_content(item, form.reason.data, current_user)
+        db.session.commit()
+        flash(_("It is hidden. The author sees your reason."), "success")
+    else:
+        flash(_("Give a reason; the author sees it."), "error")
+    return redirect(url_for("owner.idea", round_id=round_id, idea_id=idea.id))
+
+
+def criteria_from(form):
+    return sampling.Criteria(
+        customer_types=form.customer_types.data or [], age_bands=form.age_bands.data or [],
+        regions=form.regions.data or [], platforms=form.platforms.data or [],
+        interests=form.interests.data or [], physical_region=form.physical_region.data or None,
+        online=form.online.data)
+
+
+@owner_bp.route("/rounds/<int:round_id>/invite", methods=["GET", "POST"])
+@form_checks_csrf
+def invite(round_id):
+    round_ = managed_round_or_404(round_id)
+    form = InvitationForm()
+    if not form.is_submitted():
+        form.customer_types.data = [round_.target_customer_type] if round_.target_customer_type else []
+        form.age_bands.data = [round_.target_age_band] if round_.target_age_band else []
+        form.regions.data = [round_.target_region] if round_.target_region else []
+    preview = None
+    if form.validate_on_submit():
+        seed = form.seed.data if (form.seed.data or "").isdigit() else str(secrets.randbelow(10**9))
+        form.seed.data = seed
+        eligible, chosen, composition = sampling.draw_sample(
+            round_, criteria_from(form), form.size.data, int(seed), form.balance.data)
+        if request.form.get("send") and chosen:
+            count = sampling.send_invitations(round_, chosen, current_user)
+            db.session.commit()
+            flash(_("%(count)s panelists are invited.", count=count), "success")
+            return redirect(url_for("owner.round_detail", round_id=round_id))
+        preview = {"eligible": eligible, "chosen": len(chosen),
+                   "composition": sampling.describe_composition(composition)}
+    invited, responded, accepted = sampling.response_rate(round_)
+    return render_template("owner/invite.html", round=round_, form=form, preview=preview,
+                           invited=invited, responded=responded, accepted=accepted)
+
+
+@owner_bp.route("/rounds/<int:round_id>/outcome", methods=["GET", "POST"])
+@form_checks_csrf
+def outcome(round_id):
+    round_ = managed_round_or_404(round_id)
+    form = OutcomeForm(obj=round_)
+    ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(Idea.support_count.desc()).all()
+    form.ideas.choices = choices((idea.id, idea.title) for idea in ideas)
+    if not form.is_submitted():
+        form.ideas.data = [idea.id for idea in ideas if idea.in_outcome]
+    if form.validate_on_submit():
+        try:
+            services.write_outcome(round_, form.outcome_nl.data, form.outcome_en.data,
+                                   set(form.ideas.data or []), current_user)
+        except services.NotAllowed:
+            db.session.rollback()
+            flash(_("The outcome is written at launch."), "error")
+        else:
+            db.session.commit()
+            flash(_("The outcome is saved and participants are told."), "success")
+            return redirect(url_for("owner.round_detail", round_id=round_id))
+    return render_template("owner/outcome.html", round=round_, form=form)
+
+
+@owner_bp.route("/rounds/<int:round_id>/outcome/<any(publish, unpublish):choice>", methods=["POST"])
+def outcome_public(round_id, choice):
+    round_ = managed_round_or_404(round_id)
+    try:
+        services.set_outcome_public(round_, choice == "publish", current_user)
+    except services.NotAllowed:
+        flash(_("Write the outcome in both languages before publishing it."), "error")
+    else:
+        db.session.commit()
+        flash(_("The outcome is on the home page.") if choice == "publish"
+              else _("The outcome is no longer on the home page."), "success")
+    return redirect(url_for("owner.round_detail", round_id=round_id))

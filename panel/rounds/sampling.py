@@ -1,0 +1,198 @@
+"""Drawing a balanced sample of panelists to invite, within the contact-frequency rules.
+
+Who is eligible: active members matching the criteria, not invited to this round before, with
+fewer than K invitations in the last 30 days and no session attended in the rest period
+(K and the rest period are the panel manager's settings). Paused, reserve and left members are
+not active, so they are never drawn.
+
+How the sample is balanced: eligible members are grouped by segment (customer type × age band
+× region). Each segment gets a share of N proportional to its size in the eligible pool — or to
+the quota targets that cover it — by the largest-remainder method, never more than it has. Within
+a segment members are drawn at random with the given seed, so a seed always gives the same sample.
+"""
+import json
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, func, insert, select
+
+from ..accounts.models import User
+from ..audit import record_audit
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from ..membership.models import Member, MemberInterest, MemberStatus, PanelSettings, QuotaTarget
+from ..membership.segments import AgeBand
+from ..notifications.kinds import KINDS
+from ..notifications.models import Notification
+from ..notifications.services import wants_email
+from .models import Invitation, InvitationStatus, Registration, Session
+
+
+@dataclass
+class Criteria:
+    customer_types: list = field(default_factory=list)
+    age_bands: list = field(default_factory=list)
+    regions: list = field(default_factory=list)
+    platforms: list = field(default_factory=list)
+    interests: list = field(default_factory=list)
+    physical_region: str | None = None  # can come to sessions at a location in this region
+    online: bool = False                # can take part online
+
+
+def eligible_query(round_, criteria, now=None):
+    """SELECT id, customer_type, birth_year, region of every member who may be invited."""
+    now = now or utcnow()
+    settings = PanelSettings.current()
+    query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
+        Member.status == MemberStatus.ACTIVE.value,
+        Member.user_id.isnot(None),
+        ~exists().where(Invitation.round_id == round_.id, Invitation.member_id == Member.id),
+    )
+    if criteria.customer_types:
+        query = query.where(Member.customer_type.in_(criteria.customer_types))
+    if criteria.regions:
+        query = query.where(Member.region.in_(criteria.regions))
+    if criteria.platforms:
+        query = query.where(Member.platform.in_(criteria.platforms))
+    if criteria.age_bands:
+        ranges = []
+        for band in criteria.age_bands:
+            first, last = AgeBand(band).birth_years()
+            ranges.append(and_(Member.birth_year <= last,
+                               Member.birth_year >= first if first is not None else True))
+        query = query.where(db.or_(*ranges))
+    if criteria.interests:
+        query = query.where(exists().where(MemberInterest.member_id == Member.id,
+                                           MemberInterest.interest.in_(criteria.interests)))
+    if criteria.physical_region:
+        query = query.where(Member.attends_physical.is_(True),
+                            Member.physical_region == criteria.physical_region)
+    if criteria.online:
+        query = query.where(Member.attends_online.is_(True))
+    # Contact frequency: at most K invitations per 30 days …
+    recent = (select(Invitation.member_id).where(Invitation.created_at > now - timedelta(days=30))
+              .group_by(Invitation.member_id)
+              .having(func.count() >= settings.max_invitations_per_30_days))
+    query = query.where(Member.id.not_in(recent))
+    # … and a rest after taking part in a session.
+    if settings.rest_days_after_taking_part:
+        rested = select(Registration.member_id).join(Session).where(
+            Registration.attendance == "attended",
+            Session.ends_at > now - timedelta(days=settings.rest_days_after_taking_part))
+        query = query.where(Member.id.not_in(rested))
+    return query
+
+
+def segment_of(customer_type, birth_year, region):
+    band = AgeBand.for_birth_year(birth_year)
+    return (customer_type, band.value if band else None, region)
+
+
+def allocate(sizes, weights, n):
+    """Largest-remainder shares of n over segments by weight, each capped at its size."""
+    shares = {segment: 0 for segment in sizes}
+    remaining = min(n, sum(sizes.values()))
+    while remaining > 0:
+        open_segments = [s for s in sizes if shares[s] < sizes[s]]
+        weight = {s: weights.get(s, 0) for s in open_segments}
+        total = sum(weight.values())
+        if total <= 0:
+            weight, total = {s: 1 for s in open_segments}, len(open_segments)
+        exact = {s: remaining * weight[s] / total for s in open_segments}
+        for segment in open_segments:
+            take = min(int(exact[segment]), sizes[segment] - shares[segment])
+            shares[segment] += take
+            remaining -= take
+        by_remainder = sorted(open_segments, key=lambda s: (-(exact[s] - int(exact[s])), str(s)))
+        for segment in by_remainder:
+            if remaining == 0:
+                break
+            if shares[segment] < sizes[segment]:
+                shares[segment] += 1
+                remaining -= 1
+    return shares
+
+
+def quota_weights(sizes):
+    """Weights from the quota targets: each segment weighs the targets that cover it."""
+    targets = QuotaTarget.query.all()
+    weights = {}
+    for segment in sizes:
+        customer_type, band, region = segment
+        covered = [t.target for t in targets
+                   if t.customer_type in (None, customer_type) and t.age_band in (None, band)
+                   and t.region in (None, region)]
+        weights[segment] = sum(covered) if covered else sizes[segment]
+    return weights
+
+
+def draw_sample(round_, criteria, n, seed, balance="pool"):
+    """(eligible count, sampled member ids, composition Counter by segment)."""
+    rows = db.session.execute(eligible_query(round_, criteria)).all()
+    by_segment = defaultdict(list)
+    for member_id, customer_type, birth_year, region in rows:
+        by_segment[segment_of(customer_type, birth_year, region)].append(member_id)
+    sizes = {segment: len(ids) for segment, ids in by_segment.items()}
+    weights = quota_weights(sizes) if balance == "quota" else sizes
+    shares = allocate(sizes, weights, n)
+    rng = random.Random(seed)
+    chosen, composition = [], Counter()
+    for segment in sorted(by_segment, key=str):
+        take = shares.get(segment, 0)
+        if take:
+            picked = rng.sample(sorted(by_segment[segment]), take)
+            chosen.extend(picked)
+            composition[segment] = take
+    return len(rows), chosen, composition
+
+
+def send_invitations(round_, member_ids, actor):
+    """Write the invitations and their notifications in bulk, and queue the e-mails."""
+    if not member_ids:
+        return 0
+    now = utcnow()
+    db.session.execute(insert(Invitation), [
+        {"round_id": round_.id, "member_id": member_id, "status": InvitationStatus.INVITED.value,
+         "created_at": now} for member_id in member_ids])
+    users = db.session.execute(select(Member.id, User).join(User, Member.user_id == User.id)
+                               .where(Member.id.in_(member_ids))).all()
+    params = json.dumps({"round_id": round_.id})
+    db.session.execute(insert(Notification), [
+        {"user_id": user.id, "kind": "round_invitation", "params_json": params,
+         "link": f"/{user.locale}/rounds/{round_.id}", "created_at": now} for _, user in users])
+    kind = KINDS["round_invitation"]
+    for _, user in users:
+        if user.email and wants_email(user, kind):
+            queue_mail(user.email, kind.mail, user.locale, user=user, notification_kind=kind,
+                       params={"round_id": round_.id}, link=f"/{user.locale}/rounds/{round_.id}")
+    record_audit("round.invite", target=round_, actor=actor, invited=len(member_ids))
+    return len(member_ids)
+
+
+def response_rate(round_):
+    """(invited, responded, accepted) for a round."""
+    rows = dict(db.session.execute(select(Invitation.status, func.count()).where(
+        Invitation.round_id == round_.id).group_by(Invitation.status)).all())
+    invited = sum(rows.values())
+    return invited, rows.get("accepted", 0) + rows.get("declined", 0), rows.get("accepted", 0)
+
+
+def respond(invitation, accept):
+    invitation.status = (InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED).value
+    invitation.responded_at = utcnow()
+    invitation.member.last_active_at = utcnow()
+
+
+def describe_composition(composition):
+    """Sample sizes per customer type, age band and region, for the preview."""
+    from ..membership.segments import CustomerType, Region
+
+    parts = {"customer_type": Counter(), "age_band": Counter(), "region": Counter()}
+    for (customer_type, band, region), count in composition.items():
+        parts["customer_type"][str(CustomerType.title_of(customer_type))] += count
+        parts["age_band"][AgeBand.title_of(band) if band else "—"] += count
+        parts["region"][str(Region.title_of(region)) if region else "—"] += count
+    return {key: sorted(counter.items(), key=lambda item: -item[1]) for key, counter in parts.items()}

@@ -1,0 +1,365 @@
+"""Round verbs: open and publish rounds, advance stages, run sessions, ideas and outcomes."""
+import logging
+import time
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record_audit
+from ..database import utcnow
+from ..extensions import db
+from ..membership.models import Member, MemberStatus
+from ..notifications.services import notify
+from .models import (DEFAULT_ACTIONS, Comment, Idea, IdeaStatus, IdeaSupport, Invitation,
+                     InvitationStatus, Registration, RegistrationStatus, Round, RoundAction,
+                     Session, Stage, StageChange)
+
+log = logging.getLogger("panel.rounds")
+
+
+class NotAllowed(Exception):
+    """The round's rules or the member's status do not allow this; the message says why."""
+
+
+# Rounds -------------------------------------------------------------------------------------
+
+def create_round(owner, data, streams):
+    round_ = Round(owner=owner)
+    apply_round_fields(round_, data, streams)
+    round_.action_rows = [RoundAction(stage=stage.value, action=action.value)
+                          for stage, actions in DEFAULT_ACTIONS.items() for action in actions]
+    db.session.add(round_)
+    db.session.flush()
+    record_audit("round.create", target=round_, actor=owner)
+    return round_
+
+
+def apply_round_fields(round_, data, streams):
+    for name in ("title_nl", "title_en", "summary_nl", "summary_en", "question_nl", "question_en",
+                 "visibility"):
+        setattr(round_, name, data[name])
+    round_.target_customer_type = data.get("target_customer_type") or None
+    round_.target_age_band = data.get("target_age_band") or None
+    round_.target_region = data.get("target_region") or None
+    round_.streams = list(streams)
+    if data.get("owner") is not None:
+        round_.owner = data["owner"]
+
+
+def publish_round(round_, actor):
+    """Publish a draft; both languages must be complete."""
+    missing = round_.missing_for_publishing()
+    if missing:
+        return missing
+    round_.published_at = utcnow()
+    db.session.add(StageChange(round_id=round_.id, from_stage=None, to_stage=round_.stage,
+                               actor_id=actor.id))
+    record_audit("round.publish", target=round_, actor=actor)
+    return []
+
+
+def set_stage_actions(round_, allowed):
+    """allowed: {(stage, action), …} for every stage of the flow."""
+    round_.action_rows = [RoundAction(stage=stage, action=action) for stage, action in sorted(allowed)]
+
+
+def participants(round_):
+    """Members who took part: invited and accepted, registered, posted, supported or commented."""
+    ids = set()
+    ids.update(db.session.scalars(select(Invitation.member_id).where(
+        Invitation.round_id == round_.id, Invitation.status == InvitationStatus.ACCEPTED.value)))
+    ids.update(db.session.scalars(select(Registration.member_id).join(Session).where(
+        Session.round_id == round_.id, Registration.status != RegistrationStatus.CANCELLED.value)))
+    idea_ids = select(Idea.id).where(Idea.round_id == round_.id)
+    ids.update(db.session.scalars(select(Idea.author_id).where(Idea.round_id == round_.id)))
+    ids.update(db.session.scalars(select(IdeaSupport.member_id).where(IdeaSupport.idea_id.in_(idea_ids))))
+    ids.update(db.session.scalars(select(Comment.author_id).where(Comment.idea_id.in_(idea_ids))))
+    ids.discard(None)
+    if not ids:
+        return []
+    return Member.query.filter(Member.id.in_(ids), Member.user_id.isnot(None)).all()
+
+
+def round_link(round_, member):
+    return f"/{member.user.locale}/rounds/{round_.id}"
+
+
+def advance_stage(round_, to_stage, note_nl, note_en, actor):
+    """Move the round on (or close / cancel it) with a note; participants are told."""
+    to_stage = Stage(to_stage)
+    current = round_.stage_enum
+    if not current.is_open or to_stage == current:
+        raise NotAllowed("closed")
+    if to_stage not in (current.next, Stage.CLOSED, Stage.CANCELLED):
+        raise NotAllowed("order")
+    db.session.add(StageChange(round_id=round_.id, from_stage=current.value, to_stage=to_stage.value,
+                               note_nl=note_nl, note_en=note_en, actor_id=actor.id))
+    round_.stage = to_stage.value
+    record_audit("round.stage", target=round_, actor=actor, stage=to_stage.value)
+    if round_.is_published:
+        for member in participants(round_):
+            notify(member.user, "round_stage", link=round_link(round_, member), round_id=round_.id,
+                   stage=to_stage.value)
+
+
+# Who may take part --------------------------------------------------------------------------
+
+def visible_rounds_query(member):
+    """Published rounds this member may see: open to all, or invitation-only with an invitation."""
+    invited = select(Invitation.round_id).where(Invitation.member_id == member.id)
+    return Round.query.filter(Round.published_at.isnot(None)).filter(
+        (Round.visibility == "all") | Round.id.in_(invited))
+
+
+def can_see(round_, member):
+    if not round_.is_published or member is None:
+        return False
+    if not round_.is_invitation_only:
+        return True
+    return db.session.query(Invitation.id).filter_by(round_id=round_.id, member_id=member.id).first() is not None
+
+
+def check_can_take_part(round_, member, action):
+    """Raise NotAllowed unless this member may do `action` in the round right now."""
+    if member is None or member.status != MemberStatus.ACTIVE.value:
+        raise NotAllowed("not_active")
+    if not round_.is_open:
+        raise NotAllowed("closed")
+    if round_.is_invitation_only:
+        invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
+        if invitation is None or invitation.status != InvitationStatus.ACCEPTED.value:
+            raise NotAllowed("invitation")
+    if not round_.allows(action):
+        raise NotAllowed("stage")
+
+
+# Sessions and seats -----------------------------------------------------------------------------
+
+def _race_delay():
+    """Tests set PANEL_SEAT_RACE_DELAY to widen the gap between the check and the write."""
+    delay = current_app.config.get("SEAT_RACE_DELAY", 0)
+    if delay:
+        time.sleep(delay)
+
+
+def register(session, member):
+    """Take a seat if one is free, otherwise join the waiting list. One registration each.
+
+    The seat is taken by a conditional UPDATE … WHERE seats_taken < capacity inside the same
+    transaction as the registration row: it holds under concurrent requests on SQLite and
+    PostgreSQL alike, without SELECT … FOR UPDATE.
+    """
+    check_can_take_part(session.round, member, "register")
+    now = utcnow()
+    if not session.registration_open(now):
+        raise NotAllowed("deadline")
+    existing = Registration.query.filter_by(session_id=session.id, member_id=member.id).first()
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED.value:
+        return existing
+    _race_delay()
+    try:
+        with db.session.begin_nested():
+            taken = db.session.execute(
+                update(Session).where(Session.id == session.id, Session.seats_taken < Session.capacity)
+                .values(seats_taken=Session.seats_taken + 1)).rowcount == 1
+            registration = existing or Registration(session_id=session.id, member_id=member.id)
+            registration.status = (RegistrationStatus.CONFIRMED if taken else RegistrationStatus.WAITLISTED).value
+            registration.confirmed_at = now if taken else None
+            registration.waitlisted_at = None if taken else now
+            registration.cancelled_at = None
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        # The same member registered at the same moment in another request: that one counts.
+        return Registration.query.filter_by(session_id=session.id, member_id=member.id).one()
+    db.session.refresh(session)
+    return registration
+
+
+def cancel_registration(registration):
+    """Cancel; a freed seat goes to the first on the waiting list."""
+    session = registration.session
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED.value
+    if registration.status == RegistrationStatus.CANCELLED.value:
+        return
+    registration.status = RegistrationStatus.CANCELLED.value
+    registration.cancelled_at = utcnow()
+    if was_confirmed:
+        db.session.execute(update(Session).where(Session.id == session.id, Session.seats_taken > 0)
+                           .values(seats_taken=Session.seats_taken - 1))
+        db.session.flush()
+        promote_waitlisted(session)
+
+
+def promote_waitlisted(session):
+    """Give free seats to the waiting list, first in, first out, and tell those promoted."""
+    promoted = []
+    if session.has_ended():
+        return promoted
+    while True:
+        waiting = Registration.query.filter_by(
+            session_id=session.id, status=RegistrationStatus.WAITLISTED.value).order_by(
+            Registration.waitlisted_at, Registration.id).first()
+        if waiting is None:
+            break
+        taken = db.session.execute(
+            update(Session).where(Session.id == session.id, Session.seats_taken < Session.capacity)
+            .values(seats_taken=Session.seats_taken + 1)).rowcount == 1
+        if not taken:
+            break
+        waiting.status = RegistrationStatus.CONFIRMED.value
+        waiting.confirmed_at = utcnow()
+        db.session.flush()
+        promoted.append(waiting)
+        if waiting.member.user is not None:
+            notify(waiting.member.user, "waitlist_promoted",
+                   link=round_link(session.round, waiting.member), session_id=session.id)
+    db.session.refresh(session)
+    return promoted
+
+
+def save_session(round_, session, data):
+    """Create or change a session; more seats promote the waiting list, fewer than taken is refused."""
+    if session is None:
+        session = Session(round_id=round_.id, seats_taken=0)
+        db.session.add(session)
+    elif data["capacity"] < session.seats_taken:
+        raise NotAllowed("capacity")
+    for name in ("title_nl", "title_en", "kind", "venue", "address", "city", "meeting_link",
+                 "starts_at", "ends_at", "capacity", "registration_deadline"):
+        setattr(session, name, data.get(name))
+    db.session.flush()
+    promote_waitlisted(session)
+    return session
+
+
+def mark_attendance(registration, attendance, actor):
+    registration.attendance = attendance
+    registration.attendance_marked_at = utcnow()
+    if attendance == "attended" and registration.member is not None:
+        registration.member.last_active_at = utcnow()
+    record_audit("session.attendance", target=registration, actor=actor, attendance=attendance)
+
+
+def send_session_reminders(now=None):
+    """The day-before reminder, once per session (safe to run every few minutes)."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Session.id).where(
+        Session.reminder_sent_at.is_(None), Session.starts_at > now,
+        Session.starts_at <= now + timedelta(hours=24))).all()
+    sent = 0
+    for session_id in due:
+        claimed = db.session.execute(update(Session).where(
+            Session.id == session_id, Session.reminder_sent_at.is_(None)).values(reminder_sent_at=now))
+        if claimed.rowcount != 1:
+            continue
+        session = db.session.get(Session, session_id)
+        for registration in Registration.query.filter_by(session_id=session_id,
+                                                         status=RegistrationStatus.CONFIRMED.value):
+            member = registration.member
+            if member.user is None:
+                continue
+            notify(member.user, "session_reminder", link=round_link(session.round, member),
+                   session_id=session.id)
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+# Ideas ------------------------------------------------------------------------------------------
+
+def post_idea(round_, member, title, body):
+    check_can_take_part(round_, member, "post_ideas")
+    idea = Idea(round_id=round_.id, author_id=member.id, title=title, body=body)
+    db.session.add(idea)
+    member.last_active_at = utcnow()
+    db.session.flush()
+    return idea
+
+
+def support_idea(idea, member):
+    """One support per member; a second one changes nothing."""
+    check_can_take_part(idea.round, member, "support_comment")
+    if idea.is_hidden:
+        raise NotAllowed("hidden")
+    try:
+        with db.session.begin_nested():
+            db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
+            db.session.flush()
+            db.session.execute(update(Idea).where(Idea.id == idea.id)
+                               .values(support_count=Idea.support_count + 1))
+    except IntegrityError:
+        return False
+    db.session.refresh(idea)
+    return True
+
+
+def withdraw_support(idea, member):
+    deleted = IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).delete()
+    if deleted:
+        db.session.execute(update(Idea).where(Idea.id == idea.id, Idea.support_count > 0)
+                           .values(support_count=Idea.support_count - 1))
+        db.session.refresh(idea)
+    return bool(deleted)
+
+
+def add_comment(idea, member, body):
+    check_can_take_part(idea.round, member, "support_comment")
+    if idea.is_hidden:
+        raise NotAllowed("hidden")
+    comment = Comment(idea_id=idea.id, author_id=member.id, body=body)
+    db.session.add(comment)
+    member.last_active_at = utcnow()
+    db.session.flush()
+    return comment
+
+
+def answer_idea(idea, status, answer, actor):
+    """The owner's official status and answer; the author hears of it."""
+    idea.status = IdeaStatus(status).value
+    idea.answer = answer
+    idea.answered_at = utcnow()
+    record_audit("idea.answer", target=idea, actor=actor, status=idea.status)
+    if idea.author is not None and idea.author.user is not None:
+        notify(idea.author.user, "idea_answered", link=f"/{idea.author.user.locale}/rounds/"
+               f"{idea.round_id}/ideas/{idea.id}", status=idea.status, idea_title=idea.title)
+
+
+def hide_content(item, reason, actor):
+    """A panel manager hides an abusive idea or comment; its author sees why."""
+    item.hidden_at = utcnow()
+    item.hidden_reason = reason
+    record_audit(f"{item.__tablename__[:-1]}.hide", target=item, actor=actor)
+    if item.author is not None and item.author.user is not None:
+        notify(item.author.user, "content_hidden", reason=reason)
+
+
+# Outcome -------------------------------------------------------------------------------------------
+
+def write_outcome(round_, outcome_nl, outcome_en, idea_ids, actor):
+    """At launch: the outcome and the ideas it came from; participants are told."""
+    if round_.stage not in (Stage.LAUNCH.value, Stage.CLOSED.value):
+        raise NotAllowed("stage")
+    first_time = round_.outcome_written_at is None
+    round_.outcome_nl, round_.outcome_en = outcome_nl, outcome_en
+    round_.outcome_written_at = utcnow()
+    for idea in Idea.query.filter_by(round_id=round_.id):
+        idea.in_outcome = idea.id in idea_ids
+    record_audit("round.outcome", target=round_, actor=actor)
+    if first_time:
+        for member in participants(round_):
+            notify(member.user, "round_outcome", link=round_link(round_, member), round_id=round_.id)
+
+
+def set_outcome_public(round_, public, actor):
+    if public and not Round.outcome.complete(round_):
+        raise NotAllowed("languages")
+    round_.outcome_public_at = utcnow() if public else None
+    record_audit("round.outcome_public", target=round_, actor=actor, public=public)
+
+
+def public_outcomes(limit=6):
+    return Round.query.filter(Round.outcome_public_at.isnot(None)).order_by(
+        Round.outcome_public_at.desc()).limit(limit).all()

@@ -1,0 +1,235 @@
+"""Thin views for panelists: the rounds overview, a round's page, sessions, ideas, invitations."""
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..extensions import db
+from ..membership.services import find_member_for
+from ..security import form_checks_csrf
+from . import bp, sampling, services
+from .calendar import ics_for
+from .forms import CommentForm, IdeaForm
+from .models import Idea, IdeaSupport, Invitation, Registration, Round, Session
+from .permissions import can_manage_round, can_moderate
+
+REFUSALS = {
+    "not_active": _l("Only active members can take part. Are you on a break? Resume on your dashboard."),
+    "closed": _l("This round is closed."),
+    "invitation": _l("This round is for invited panelists who accepted their invitation."),
+    "stage": _l("That is not possible in this stage of the round."),
+    "deadline": _l("Registration for this session has closed."),
+    "hidden": _l("This idea has been hidden."),
+}
+
+
+def refuse(error):
+    flash(str(REFUSALS.get(str(error), REFUSALS["stage"])), "error")
+
+
+def member_or_none():
+    return find_member_for(current_user)
+
+
+def visible_round_or_404(round_id):
+    """A round this user may see: published and open to them, or any round for its managers."""
+    round_ = db.session.get(Round, round_id) or abort(404)
+    if can_manage_round(current_user, round_) or can_moderate(current_user):
+        return round_
+    if not services.can_see(round_, member_or_none()):
+        abort(404)
+    return round_
+
+
+@bp.route("/rounds")
+def overview():
+    member = member_or_none()
+    if member is None:
+        rounds = Round.query.filter(Round.published_at.isnot(None))
+    else:
+        rounds = services.visible_rounds_query(member)
+    rounds = rounds.order_by(Round.published_at.desc()).all()
+    return render_template("rounds/overview.html", rounds=rounds, member=member)
+
+
+@bp.route("/rounds/<int:round_id>")
+def round_page(round_id):
+    round_ = visible_round_or_404(round_id)
+    member = member_or_none()
+    sort = request.args.get("sort", "newest")
+    ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(
+        *((Idea.support_count.desc(), Idea.id.desc()) if sort == "supported" else (Idea.id.desc(),))).all()
+    registrations, supported, invitation = {}, set(), None
+    if member is not None:
+        session_ids = [s.id for s in round_.sessions]
+        registrations = {r.session_id: r for r in Registration.query.filter(
+            Registration.member_id == member.id, Registration.session_id.in_(session_ids))}
+        supported = {s.idea_id for s in IdeaSupport.query.filter(
+            IdeaSupport.member_id == member.id, IdeaSupport.idea_id.in_([i.id for i in ideas]))}
+        invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
+    return render_template("rounds/round.html", round=round_, member=member, ideas=ideas,
+                           sort=sort, registrations=registrations, supported=supported,
+                           invitation=invitation, idea_form=IdeaForm(),
+                           can_post=_allowed(round_, member, "post_ideas"),
+                           can_support=_allowed(round_, member, "support_comment"),
+                           can_register=_allowed(round_, member, "register"))
+
+
+def _allowed(round_, member, action):
+    try:
+        services.check_can_take_part(round_, member, action)
+    except services.NotAllowed:
+        return False
+    return True
+
+
+def _own_member():
+    member = member_or_none()
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/rounds/<int:round_id>/invitation/<any(accept, decline):answer>", methods=["POST"])
+def respond_to_invitation(round_id, answer):
+    member = _own_member()
+    invitation = Invitation.query.filter_by(round_id=round_id, member_id=member.id).first_or_404()
+    sampling.respond(invitation, accept=answer == "accept")
+    db.session.commit()
+    flash(_("Thank you! You're taking part.") if answer == "accept" else
+          _("Thank you for letting us know. We'll ask you again another time."), "success")
+    return redirect(url_for("rounds.round_page", round_id=round_id) if answer == "accept"
+                    else url_for("membership.dashboard"))
+
+
+def _session_or_404(round_id, session_id):
+    session = db.session.get(Session, session_id)
+    if session is None or session.round_id != round_id:
+        abort(404)
+    visible_round_or_404(round_id)
+    return session
+
+
+@bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/register", methods=["POST"])
+def register(round_id, session_id):
+    session = _session_or_404(round_id, session_id)
+    member = _own_member()
+    try:
+        registration = services.register(session, member)
+    except services.NotAllowed as error:
+        db.session.rollback()
+        refuse(error)
+    else:
+        db.session.commit()
+        if registration.status == "confirmed":
+            flash(_("You're registered. See you there!"), "success")
+        else:
+            flash(_("The session is full, so you're on the waiting list. We'll let you know as soon as a seat comes free."), "info")
+    return redirect(url_for("rounds.round_page", round_id=round_id) + f"#session-{session_id}")
+
+
+@bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/cancel", methods=["POST"])
+def cancel(round_id, session_id):
+    session = _session_or_404(round_id, session_id)
+    member = _own_member()
+    registration = Registration.query.filter_by(session_id=session.id, member_id=member.id).first_or_404()
+    services.cancel_registration(registration)
+    db.session.commit()
+    flash(_("Your registration is cancelled. Thank you for letting us know, so someone else can come."), "success")
+    return redirect(url_for("rounds.round_page", round_id=round_id) + f"#session-{session_id}")
+
+
+@bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/calendar.ics")
+def calendar(round_id, session_id):
+    session = _session_or_404(round_id, session_id)
+    member = _own_member()
+    registration = Registration.query.filter_by(session_id=session.id, member_id=member.id,
+                                                status="confirmed").first_or_404()
+    return Response(ics_for(registration), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'})
+
+
+@bp.route("/rounds/<int:round_id>/ideas", methods=["POST"])
+@form_checks_csrf
+def post_idea(round_id):
+    round_ = visible_round_or_404(round_id)
+    member = _own_member()
+    form = IdeaForm()
+    if not form.validate_on_submit():
+        flash(_("Your idea needs a title and a few words about it."), "error")
+        return round_page(round_id), 400
+    try:
+        idea = services.post_idea(round_, member, form.title.data, form.body.data)
+    except services.NotAllowed as error:
+        db.session.rollback()
+        refuse(error)
+        return redirect(url_for("rounds.round_page", round_id=round_id))
+    db.session.commit()
+    flash(_("Thank you for your idea!"), "success")
+    return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea.id))
+
+
+def _idea_or_404(round_id, idea_id):
+    idea = db.session.get(Idea, idea_id)
+    round_ = visible_round_or_404(round_id)
+    if idea is None or idea.round_id != round_id:
+        abort(404)
+    if idea.is_hidden and not can_moderate(current_user):
+        member = member_or_none()
+        if member is None or idea.author_id != member.id:
+            abort(404)
+    return round_, idea
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
+def idea_page(round_id, idea_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = member_or_none()
+    supported = member is not None and IdeaSupport.query.filter_by(
+        idea_id=idea.id, member_id=member.id).first() is not None
+    comments = [c for c in idea.comments if not c.is_hidden or (member and c.author_id == member.id)
+                or can_moderate(current_user)]
+    return render_template("rounds/idea.html", round=round_, idea=idea, member=member,
+                           supported=supported, comments=comments, comment_form=CommentForm(),
+                           can_support=_allowed(round_, member, "support_comment"))
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/<any(support, unsupport):choice>",
+          methods=["POST"])
+def support(round_id, idea_id, choice):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = _own_member()
+    try:
+        if choice == "support":
+            services.support_idea(idea, member)
+        else:
+            services.withdraw_support(idea, member)
+    except services.NotAllowed as error:
+        db.session.rollback()
+        refuse(error)
+    else:
+        db.session.commit()
+    return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/comments", methods=["POST"])
+@form_checks_csrf
+def comment(round_id, idea_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = _own_member()
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            services.add_comment(idea, member, form.body.data)
+        except services.NotAllowed as error:
+            db.session.rollback()
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(_("Thank you for your reaction."), "success")
+            return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments")
+    supported = IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
+    return render_template("rounds/idea.html", round=round_, idea=idea, member=member,
+                           supported=supported, comments=[c for c in idea.comments if not c.is_hidden],
+                           comment_form=form, can_support=_allowed(round_, member, "support_comment"))
+
