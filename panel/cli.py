@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from .config import PROJECT_ROOT
-from .database import act_as_writer, utcnow
+from .database import act_as_writer, stop_acting_as_writer, utcnow
 from .extensions import db
 
 
@@ -17,7 +17,8 @@ from .extensions import db
 def panel_cli():
     """Run and look after the panel."""
     # Every `flask panel` job writes: take SQLite's write lock at the start of its transactions.
-    act_as_writer()
+    token = act_as_writer()
+    click.get_current_context().call_on_close(lambda: stop_acting_as_writer(token))
 
 
 translate_cli = AppGroup("translate", help="Keep the translations up to date.")

@@ -12,8 +12,15 @@ _writer = ContextVar("panel_sqlite_writer", default=False)
 
 
 def act_as_writer():
-    """Outside requests (CLI jobs), begin SQLite transactions with the write lock taken."""
-    _writer.set(True)
+    """Outside requests (CLI jobs), begin SQLite transactions with the write lock taken.
+
+    Returns a token for stop_acting_as_writer(), so the setting never outlives the job.
+    """
+    return _writer.set(True)
+
+
+def stop_acting_as_writer(token):
+    _writer.reset(token)
 
 
 def utcnow():

@@ -20,15 +20,24 @@ ANY_USER_ENDPOINTS = {
     "membership.export", "membership.leave", "membership.privacy_update",
     "notifications.index", "notifications.open_one", "notifications.mark_all_read",
     "notifications.settings",
+    "rounds.overview", "rounds.round_page", "rounds.respond_to_invitation", "rounds.register",
+    "rounds.cancel", "rounds.calendar", "rounds.post_idea", "rounds.idea_page", "rounds.support",
+    "rounds.comment",
 }
 
 
 def example_url(app, rule):
     values = {}
     for argument in rule.arguments:
-        converter = rule._converters[argument].__class__.__name__
-        values[argument] = "nl" if argument == "lang" else (
-            999999 if converter == "IntegerConverter" else "x")
+        converter = rule._converters[argument]
+        if argument == "lang":
+            values[argument] = "nl"
+        elif converter.__class__.__name__ == "IntegerConverter":
+            values[argument] = 999999
+        elif converter.__class__.__name__ == "AnyConverter":
+            values[argument] = sorted(converter.items)[0]
+        else:
+            values[argument] = "x"
     with app.test_request_context():
         from flask import url_for
         return url_for(rule.endpoint, **values)

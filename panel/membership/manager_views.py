@@ -1,6 +1,7 @@
 """Thin views for panel managers: members, quotas, settings, export and panel health."""
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -44,7 +45,7 @@ def member_conditions(form):
     data = form.data
     conditions, needs_user = [], False
     q = (data.get("q") or "").strip().lower()
-    if q.lstrip("#").isdigit():
+    if re.fullmatch(r"#?[0-9]{1,9}", q):
         conditions.append(Member.number == int(q.lstrip("#")))
     elif "@" in q:
         conditions.append(User.email == q)

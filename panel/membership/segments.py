@@ -1,4 +1,5 @@
 """The vocabulary that describes a member: customer type, age band, region, platform, interests."""
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -101,7 +102,7 @@ POSTCODE_RANGES = [
 def region_for_postcode(postcode):
     """The province for a Dutch postcode ('1234' or '1234 AB'), or None when it is not one."""
     digits = (postcode or "").strip()[:4]
-    if len(digits) != 4 or not digits.isdigit() or digits.startswith("0"):
+    if not re.fullmatch(r"[1-9][0-9]{3}", digits):
         return None
     number = int(digits)
     for low, high, region in POSTCODE_RANGES:

@@ -52,7 +52,7 @@ def set_language():
     return response
 
 
-# Capabilities add a function () -> [objects with .title and .summary] of published outcomes.
+# Capabilities add a function () -> [objects with .title and .outcome] of published outcomes.
 OUTCOME_SOURCES = []
 
 

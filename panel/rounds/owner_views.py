@@ -1,4 +1,5 @@
 """Thin views for product owners (and panel managers): run a round from idea to launch."""
+import re
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -274,7 +275,8 @@ def invite(round_id):
         form.regions.data = [round_.target_region] if round_.target_region else []
     preview = None
     if form.validate_on_submit():
-        seed = form.seed.data if (form.seed.data or "").isdigit() else str(secrets.randbelow(10**9))
+        seed = form.seed.data if re.fullmatch(r"[0-9]{1,9}", form.seed.data or "") else str(
+            secrets.randbelow(10**9))
         form.seed.data = seed
         eligible, chosen, composition = sampling.draw_sample(
             round_, criteria_from(form), form.size.data, int(seed), form.balance.data)

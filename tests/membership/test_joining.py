@@ -211,3 +211,13 @@ def test_expired_confirmation_link(client, db, smtp_server, app):
     assert client.get(link + "x").status_code == 400
     member = Member.query.one()
     assert member.status == MemberStatus.APPLICANT.value
+
+
+@pytest.mark.parametrize("postcode, region", [("3511", "utrecht"), ("3511 AB", "utrecht"),
+                                              ("9711", "groningen"), ("1012", "noord-holland"),
+                                              ("0123", None), ("²³⁴⁵", None), ("١٢٣٤", None), ("", None)])
+def test_postcode_to_region(postcode, region):
+    from panel.membership.segments import region_for_postcode
+
+    found = region_for_postcode(postcode)
+    assert (found.value if found else None) == region
