@@ -13,7 +13,8 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, update
+from markupsafe import escape
+from sqlalchemy import insert, or_, update
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
@@ -50,8 +51,8 @@ class OutboxMessage(db.Model):
         self.body_text = self.body_html = ""
 
 
-def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
-    """Render templates/mail/<kind>.{txt,html} in the recipient's language and add to the outbox."""
+def render_mail(kind, locale, **context):
+    """(subject, text, html) of templates/mail/<kind>.* in one language."""
     # Links in mail always point at the configured address, never at a request's Host header.
     base_url = current_app.config["BASE_URL"]
     with current_app.test_request_context(base_url=base_url), force_locale(FORMAT_LOCALES.get(locale, locale)):
@@ -59,11 +60,51 @@ def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         body_text = render_template(f"mail/{kind}.txt", **context)
         body_html = render_template(f"mail/{kind}.html", mail_subject=subject, **context)
+    return subject, body_text, body_html
+
+
+def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
+    """Render the message in the recipient's language and add it to the outbox."""
+    subject, body_text, body_html = render_mail(kind, locale, **context)
     message = OutboxMessage(to_address=to_address, locale=locale, kind=kind, subject=subject,
                             body_text=body_text, body_html=body_html,
                             scrub_after_send=scrub_after_send)
     db.session.add(message)
     return message
+
+
+class _NameSlot:
+    """Stands in for the recipient while a bulk message is rendered once per language."""
+
+    first_name = display_name = name = "\ue000name\ue000"
+
+
+def queue_mail_bulk(users, kind, **context):
+    """The same message to many users: rendered once per language, then the name filled in.
+
+    Inviting a thousand panelists then costs two renders instead of a thousand. The templates
+    may use only `user.first_name`, `user.display_name` or `user.name` of the recipient.
+    """
+    by_locale = {}
+    for user in users:
+        if user.email:
+            by_locale.setdefault(user.locale, []).append(user)
+    now = utcnow()
+    rows = []
+    slot = _NameSlot.first_name
+    for locale, group in by_locale.items():
+        subject, body_text, body_html = render_mail(kind, locale, user=_NameSlot(), **context)
+        for user in group:
+            name = user.first_name or ""
+            rows.append({
+                "to_address": user.email, "locale": locale, "kind": kind,
+                "subject": subject.replace(slot, name), "body_text": body_text.replace(slot, name),
+                "body_html": body_html.replace(slot, str(escape(name))), "status": PENDING,
+                "attempts": 0, "created_at": now, "next_attempt_at": now, "scrub_after_send": False,
+            })
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def backoff(attempts):

@@ -84,3 +84,20 @@ def test_mail_is_written_in_the_same_transaction_as_the_change(client, db, make_
     user = make_user()
     client.post("/en/password/forgot", data={"email": user.email})
     assert OutboxMessage.query.filter_by(to_address=user.email, kind="password_reset").count() == 1
+
+
+def test_bulk_mail_is_personal_and_in_each_language(app, db, make_user):
+    from panel.mail import queue_mail_bulk
+
+    dutch = make_user(locale="nl", name="<i>Ömer</i> Yılmaz")
+    english = make_user(locale="en", name="Chris Morgan")
+    with app.test_request_context():
+        count = queue_mail_bulk([dutch, english], "password_changed")
+    db.session.commit()
+    assert count == 2
+    by_address = {m.to_address: m for m in OutboxMessage.query}
+    nl, en = by_address[dutch.email], by_address[english.email]
+    assert "Ömer" in nl.body_text and "gewijzigd" in nl.body_text
+    assert "Hello Chris," in en.body_text and "Ömer" not in en.body_text
+    assert "&lt;i&gt;Ömer&lt;/i&gt;" in nl.body_html and "<i>" not in nl.body_html
+    assert "\ue000" not in nl.body_text + nl.body_html + en.subject

@@ -30,6 +30,15 @@ def notify(user, kind_name, link=None, mail_context=None, **params):
     return notification
 
 
+def users_without_email_for(kind, user_ids):
+    """The ids among user_ids who turned this kind's e-mail off (one query for many users)."""
+    if kind.essential or not user_ids:
+        return set()
+    return set(db.session.scalars(db.select(NotificationPreference.user_id).where(
+        NotificationPreference.kind == kind.name, NotificationPreference.email_enabled.is_(False),
+        NotificationPreference.user_id.in_(user_ids))))
+
+
 def set_email_preferences(user, enabled_kinds):
     """Store which optional kinds the user wants by e-mail."""
     for kind in KINDS.values():

@@ -22,12 +22,12 @@ from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import queue_mail_bulk
 from ..membership.models import Member, MemberInterest, MemberStatus, PanelSettings, QuotaTarget
 from ..membership.segments import AgeBand
 from ..notifications.kinds import KINDS
 from ..notifications.models import Notification
-from ..notifications.services import wants_email
+from ..notifications.services import users_without_email_for
 from .models import Invitation, InvitationStatus, Registration, Session
 
 
@@ -46,10 +46,11 @@ def eligible_query(round_, criteria, now=None):
     """SELECT id, customer_type, birth_year, region of every member who may be invited."""
     now = now or utcnow()
     settings = PanelSettings.current()
+    # Active members always have an account (leaving erases it and sets another status), so the
+    # status alone selects them, straight from the covering index on (status, segment).
     query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
         Member.status == MemberStatus.ACTIVE.value,
-        Member.user_id.isnot(None),
-        ~exists().where(Invitation.round_id == round_.id, Invitation.member_id == Member.id),
+        Member.id.not_in(select(Invitation.member_id).where(Invitation.round_id == round_.id)),
     )
     if criteria.customer_types:
         query = query.where(Member.customer_type.in_(criteria.customer_types))
@@ -86,9 +87,14 @@ def eligible_query(round_, criteria, now=None):
     return query
 
 
-def segment_of(customer_type, birth_year, region):
-    band = AgeBand.for_birth_year(birth_year)
-    return (customer_type, band.value if band else None, region)
+def bands_by_birth_year():
+    """{birth year: age band} for this year, so each member's band is one dictionary look-up."""
+    table = {}
+    for band in AgeBand:
+        first, last = band.birth_years()
+        for year in range(first if first is not None else last - 110, last + 1):
+            table[year] = band.value
+    return table
 
 
 def allocate(sizes, weights, n):
@@ -131,10 +137,11 @@ def quota_weights(sizes):
 
 def draw_sample(round_, criteria, n, seed, balance="pool"):
     """(eligible count, sampled member ids, composition Counter by segment)."""
-    rows = db.session.execute(eligible_query(round_, criteria)).all()
+    rows = db.session.execute(eligible_query(round_, criteria)).tuples().all()
+    bands = bands_by_birth_year()
     by_segment = defaultdict(list)
     for member_id, customer_type, birth_year, region in rows:
-        by_segment[segment_of(customer_type, birth_year, region)].append(member_id)
+        by_segment[(customer_type, bands.get(birth_year), region)].append(member_id)
     sizes = {segment: len(ids) for segment, ids in by_segment.items()}
     weights = quota_weights(sizes) if balance == "quota" else sizes
     shares = allocate(sizes, weights, n)
@@ -164,10 +171,10 @@ def send_invitations(round_, member_ids, actor):
         {"user_id": user.id, "kind": "round_invitation", "params_json": params,
          "link": f"/{user.locale}/rounds/{round_.id}", "created_at": now} for _, user in users])
     kind = KINDS["round_invitation"]
-    for _, user in users:
-        if user.email and wants_email(user, kind):
-            queue_mail(user.email, kind.mail, user.locale, user=user, notification_kind=kind,
-                       params={"round_id": round_.id}, link=f"/{user.locale}/rounds/{round_.id}")
+    opted_out = users_without_email_for(kind, [user.id for _, user in users])
+    queue_mail_bulk([user for _, user in users if user.id not in opted_out], kind.mail,
+                    notification_kind=kind, params={"round_id": round_.id}, link=None,
+                    endpoint="rounds.round_page", endpoint_args={"round_id": round_.id})
     record_audit("round.invite", target=round_, actor=actor, invited=len(member_ids))
     return len(member_ids)
 
