@@ -144,6 +144,7 @@ def register_template_helpers(app):
             "Role": security.Role,
             "confirm_form": ConfirmForm,
             "unread_notifications": unread_notifications,
+            "utcnow": utcnow,
         }
 
     def unread_notifications():

@@ -40,6 +40,17 @@ ROUNDS = [
      "How do you want to hear about an outage, and when it's over?",
      "Via welk kanaal wil je een storing horen?", "Through which channel do you want to hear about an outage?"),
 ]
+STAGE_NOTES = {
+    "concept": ("Dank voor al jullie ideeën! We kozen de drie die het vaakst gesteund werden en werken ze uit tot een concept.",
+                "Thank you for all your ideas! We picked the three with the most support and are turning them into a concept."),
+    "prototype": ("Het concept sprak jullie aan, maar de tekst was te lang. Het prototype is korter en je kunt het nu zelf proberen.",
+                  "You liked the concept, but the text was too long. The prototype is shorter, and you can try it yourself now."),
+    "pilot": ("In de sessies werkte het prototype goed. Een kleine groep gaat het nu een maand echt gebruiken.",
+              "The prototype worked well in the sessions. A small group will now use it for real for a month."),
+    "launch": ("De pilot was een succes: 8 van de 10 deelnemers willen het houden. We zetten het live voor iedereen.",
+               "The pilot was a success: 8 out of 10 participants want to keep it. We're launching it for everyone."),
+    "closed": ("Deze ronde is klaar. Dank aan iedereen die meedacht!", "This round is done. Thanks to everyone who helped!"),
+}
 IDEAS = [
     ("Verbruik als cirkel", "Laat mijn bundel zien als een cirkel die leegloopt, net als een batterij."),
     ("Melding bij 80%", "Stuur me een melding als ik 80% van mijn data heb gebruikt."),
@@ -79,8 +90,8 @@ def load_demo_rounds(rng, staff, now=None):
                 db.session.add(StageChange(
                     round_id=round_.id, from_stage=flow[step - 1] if step else None, to_stage=stage_name,
                     actor_id=round_.owner.id, created_at=started + timedelta(days=25 * step),
-                    note_nl="" if step == 0 else "Dank voor jullie inbreng! We hebben de beste ideeën uitgewerkt; in de volgende fase testen we ze samen.",
-                    note_en="" if step == 0 else "Thank you for your input! We worked out the best ideas; in the next stage we'll test them together."))
+                    note_nl=STAGE_NOTES[stage_name][0] if step else "",
+                    note_en=STAGE_NOTES[stage_name][1] if step else ""))
         rounds.append(round_)
     _demo_invitations(rng, rounds, members, now)
     _demo_sessions(rng, rounds, members, now)

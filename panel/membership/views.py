@@ -1,5 +1,6 @@
 """Thin views: joining, the privacy statement, and the member's own pages."""
 import json
+from dataclasses import dataclass, field
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -120,7 +121,17 @@ def dashboard_attention(member):
     return items
 
 
-# Each capability adds a function (member) -> [(text, url, button label)].
+@dataclass
+class AttentionItem:
+    """Something on the dashboard: a sentence, a link, and optional one-click answers (POST)."""
+
+    text: str
+    url: str
+    label: str
+    answers: list = field(default_factory=list)  # [(post url, label, is_primary)]
+
+
+# Each capability adds a function (member) -> [AttentionItem].
 ATTENTION = []
 
 

@@ -27,10 +27,10 @@ class RoundForm(BaseForm):
                                render_kw={"lang": "nl", "rows": 4})
     summary_en = TextAreaField(_l("Summary in English"), validators=[Length(max=5000)],
                                render_kw={"lang": "en", "rows": 4})
-    question_nl = StringField(_l("The question this round must answer, in Dutch"),
-                              validators=[Length(max=300)], render_kw={"lang": "nl"})
-    question_en = StringField(_l("The question this round must answer, in English"),
-                              validators=[Length(max=300)], render_kw={"lang": "en"})
+    question_nl = TextAreaField(_l("The question this round must answer, in Dutch"),
+                                validators=[Length(max=300)], render_kw={"lang": "nl", "rows": 2})
+    question_en = TextAreaField(_l("The question this round must answer, in English"),
+                                validators=[Length(max=300)], render_kw={"lang": "en", "rows": 2})
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[InputRequired(CHOOSE)])
     streams = CheckboxesField(_l("Streams involved"), coerce=int)
     visibility = RadioField(_l("Who can take part"), choices=choices(Visibility.choices()),

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import number_filter, percent_filter
+from ..i18n import datetime_filter, number_filter, percent_filter
 from ..membership import manager_views, services as membership, views as membership_views
 from ..membership.models import Member, MemberStatus, PanelSettings
+from ..membership.views import AttentionItem
 from ..public import views as public_views
 from .models import (Comment, Idea, IdeaSupport, Invitation, InvitationStatus, Registration,
                      RegistrationStatus, Round, Session)
@@ -20,9 +21,14 @@ def open_invitations(member):
     rows = Invitation.query.join(Round).filter(
         Invitation.member_id == member.id, Invitation.status == InvitationStatus.INVITED.value,
         Round.published_at.isnot(None), Round.stage.notin_(["closed", "cancelled"])).all()
-    return [(_l("You're invited to take part in: %(round)s", round=str(inv.round.title)),
-             url_for("rounds.round_page", round_id=inv.round_id), _l("Have a look"))
-            for inv in rows]
+    return [AttentionItem(
+        _l("You're invited to take part in: %(round)s", round=str(inv.round.title)),
+        url_for("rounds.round_page", round_id=inv.round_id), _l("Have a look"),
+        answers=[(url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="accept"),
+                  _l("Yes, I'll take part"), True),
+                 (url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="decline"),
+                  _l("Not this time"), False)])
+        for inv in rows]
 
 
 def upcoming_sessions(member):
@@ -32,11 +38,13 @@ def upcoming_sessions(member):
     items = []
     for registration in rows:
         session = registration.session
-        text = (_l("You're registered for %(session)s.", session=str(session.title))
+        when = datetime_filter(session.starts_at, "EEEE d MMMM, HH:mm")
+        text = (_l("You're registered for %(session)s on %(when)s.", session=str(session.title), when=when)
                 if registration.status == RegistrationStatus.CONFIRMED.value else
-                _l("You're on the waiting list for %(session)s.", session=str(session.title)))
-        items.append((text, url_for("rounds.round_page", round_id=session.round_id)
-                      + f"#session-{session.id}", _l("View session")))
+                _l("You're on the waiting list for %(session)s on %(when)s.", session=str(session.title),
+                   when=when))
+        items.append(AttentionItem(text, url_for("rounds.round_page", round_id=session.round_id)
+                                   + f"#session-{session.id}", _l("View session")))
     return items
 
 

@@ -123,6 +123,8 @@ def stage(round_id):
     options = [s for s in (current.next, Stage.CLOSED, Stage.CANCELLED) if s and current.is_open]
     form = StageForm()
     form.to_stage.choices = choices((s.value, s.title) for s in dict.fromkeys(options))
+    if not form.is_submitted() and options:
+        form.to_stage.data = options[0].value
     if form.validate_on_submit():
         try:
             services.advance_stage(round_, form.to_stage.data, form.note_nl.data, form.note_en.data,
@@ -302,6 +304,7 @@ def outcome(round_id):
     if not form.is_submitted():
         form.ideas.data = [idea.id for idea in ideas if idea.in_outcome]
     if form.validate_on_submit():
+        first_time = round_.outcome_written_at is None
         try:
             services.write_outcome(round_, form.outcome_nl.data, form.outcome_en.data,
                                    set(form.ideas.data or []), current_user)
@@ -310,7 +313,8 @@ def outcome(round_id):
             flash(_("The outcome is written at launch."), "error")
         else:
             db.session.commit()
-            flash(_("The outcome is saved and participants are told."), "success")
+            flash(_("The outcome is saved and participants are told.") if first_time
+                  else _("The outcome is saved."), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
     return render_template("owner/outcome.html", round=round_, form=form)
 

@@ -202,4 +202,9 @@ def describe_composition(composition):
         parts["customer_type"][str(CustomerType.title_of(customer_type))] += count
         parts["age_band"][AgeBand.title_of(band) if band else "—"] += count
         parts["region"][str(Region.title_of(region)) if region else "—"] += count
-    return {key: sorted(counter.items(), key=lambda item: -item[1]) for key, counter in parts.items()}
+    age_order = {str(band.title): index for index, band in enumerate(AgeBand)}
+    return {
+        "customer_type": sorted(parts["customer_type"].items(), key=lambda item: -item[1]),
+        "age_band": sorted(parts["age_band"].items(), key=lambda item: age_order.get(item[0], 99)),
+        "region": sorted(parts["region"].items(), key=lambda item: -item[1]),
+    }

@@ -54,7 +54,10 @@ def overview():
 
 @bp.route("/rounds/<int:round_id>")
 def round_page(round_id):
-    round_ = visible_round_or_404(round_id)
+    return render_round(visible_round_or_404(round_id), IdeaForm())
+
+
+def render_round(round_, idea_form):
     member = member_or_none()
     sort = request.args.get("sort", "newest")
     ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(
@@ -69,7 +72,7 @@ def round_page(round_id):
         invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
     return render_template("rounds/round.html", round=round_, member=member, ideas=ideas,
                            sort=sort, registrations=registrations, supported=supported,
-                           invitation=invitation, idea_form=IdeaForm(),
+                           invitation=invitation, idea_form=idea_form,
                            can_post=_allowed(round_, member, "post_ideas"),
                            can_support=_allowed(round_, member, "support_comment"),
                            can_register=_allowed(round_, member, "register"))
@@ -125,7 +128,7 @@ def register(round_id, session_id):
             flash(_("You're registered. See you there!"), "success")
         else:
             flash(_("The session is full, so you're on the waiting list. We'll let you know as soon as a seat comes free."), "info")
-    return redirect(url_for("rounds.round_page", round_id=round_id) + f"#session-{session_id}")
+    return redirect(url_for("rounds.round_page", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/cancel", methods=["POST"])
@@ -136,7 +139,7 @@ def cancel(round_id, session_id):
     services.cancel_registration(registration)
     db.session.commit()
     flash(_("Your registration is cancelled. Thank you for letting us know, so someone else can come."), "success")
-    return redirect(url_for("rounds.round_page", round_id=round_id) + f"#session-{session_id}")
+    return redirect(url_for("rounds.round_page", round_id=round_id))
 
 
 @bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/calendar.ics")
@@ -156,8 +159,7 @@ def post_idea(round_id):
     member = _own_member()
     form = IdeaForm()
     if not form.validate_on_submit():
-        flash(_("Your idea needs a title and a few words about it."), "error")
-        return round_page(round_id), 400
+        return render_round(round_, form)
     try:
         idea = services.post_idea(round_, member, form.title.data, form.body.data)
     except services.NotAllowed as error:
@@ -209,6 +211,10 @@ def support(round_id, idea_id, choice):
         refuse(error)
     else:
         db.session.commit()
+        flash(_("You support this idea.") if choice == "support" else _("Your support is withdrawn."),
+              "success")
+    if request.form.get("back") == "round":
+        return redirect(url_for("rounds.round_page", round_id=round_id) + f"#idea-{idea_id}")
     return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
 
 

@@ -210,3 +210,17 @@ def test_outcome_before_launch_is_refused(db, make_round, owner):
     round_ = make_round(stage="concept")
     with pytest.raises(services.NotAllowed):
         services.write_outcome(round_, "a", "b", set(), owner)
+
+
+def test_invitation_can_be_answered_on_the_dashboard(client, db, make_round, make_member, login_as):
+    round_ = make_round()
+    member = make_member()
+    invitation = Invitation(round_id=round_.id, member_id=member.id)
+    db.session.add(invitation)
+    db.session.commit()
+    login_as(member.user)
+    page = client.get("/en/me").get_data(as_text=True)
+    assert f'action="/en/rounds/{round_.id}/invitation/accept"' in page
+    client.post(f"/en/rounds/{round_.id}/invitation/accept")
+    db.session.refresh(invitation)
+    assert invitation.status == "accepted"
