@@ -11,12 +11,11 @@ the quota targets that cover it — by the largest-remainder method, never more 
 a segment members are drawn at random with the given seed, so a seed always gives the same sample.
 """
 import json
-import random
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, exists, func, insert, select
+from sqlalchemy import BigInteger, and_, case, cast, exists, func, insert, literal, select
 
 from ..accounts.models import User
 from ..audit import record_audit
@@ -87,16 +86,6 @@ def eligible_query(round_, criteria, now=None):
     return query
 
 
-def bands_by_birth_year():
-    """{birth year: age band} for this year, so each member's band is one dictionary look-up."""
-    table = {}
-    for band in AgeBand:
-        first, last = band.birth_years()
-        for year in range(first if first is not None else last - 110, last + 1):
-            table[year] = band.value
-    return table
-
-
 def allocate(sizes, weights, n):
     """Largest-remainder shares of n over segments by weight, each capped at its size."""
     shares = {segment: 0 for segment in sizes}
@@ -135,25 +124,62 @@ def quota_weights(sizes):
     return weights
 
 
+def age_band_sql(birth_year):
+    """A member's age band as a SQL expression of the birth year (this year's boundaries)."""
+    whens = []
+    for band in AgeBand:
+        first, last = band.birth_years()
+        condition = birth_year <= last if first is None else birth_year.between(first, last)
+        whens.append((condition, band.value))
+    return case(*whens, else_=None)
+
+
+PRIME = 2147483647
+
+
+def shuffled(member_id, seed):
+    """A seeded pseudo-random order of members, computed by the database (the same on both).
+
+    Multiplying by a seed-chosen factor modulo a prime permutes the ids; every seed has its own
+    factor, so every seed gives its own order.
+    """
+    factor = 1 + (seed * 2654435761) % (PRIME - 2)
+    return (cast(member_id, BigInteger) * literal(factor, BigInteger)) % literal(PRIME, BigInteger)
+
+
 def draw_sample(round_, criteria, n, seed, balance="pool"):
-    """(eligible count, sampled member ids, composition Counter by segment)."""
-    rows = db.session.execute(eligible_query(round_, criteria)).tuples().all()
-    bands = bands_by_birth_year()
-    by_segment = defaultdict(list)
-    for member_id, customer_type, birth_year, region in rows:
-        by_segment[(customer_type, bands.get(birth_year), region)].append(member_id)
-    sizes = {segment: len(ids) for segment, ids in by_segment.items()}
+    """(eligible count, sampled member ids, composition Counter by segment).
+
+    The database does the heavy lifting, so only a few thousand rows ever reach Python: one
+    query counts the eligible members per segment, a second ranks them per segment in a seeded
+    random order and returns the first few of each.
+    """
+    eligible = eligible_query(round_, criteria).subquery()
+    band = age_band_sql(eligible.c.birth_year)
+    segment_columns = (eligible.c.customer_type, band, eligible.c.region)
+    # Counting per birth year is cheaper for the database than per band; Python adds them up.
+    sizes = Counter()
+    by_year = (eligible.c.customer_type, eligible.c.birth_year, eligible.c.region)
+    for customer_type, birth_year, region, count in db.session.execute(
+            select(*by_year, func.count()).group_by(*by_year)):
+        age_band = AgeBand.for_birth_year(birth_year)
+        sizes[(customer_type, age_band.value if age_band else None, region)] += count
     weights = quota_weights(sizes) if balance == "quota" else sizes
-    shares = allocate(sizes, weights, n)
-    rng = random.Random(seed)
+    shares = {segment: take for segment, take in allocate(sizes, weights, n).items() if take}
     chosen, composition = [], Counter()
-    for segment in sorted(by_segment, key=str):
-        take = shares.get(segment, 0)
-        if take:
-            picked = rng.sample(sorted(by_segment[segment]), take)
-            chosen.extend(picked)
-            composition[segment] = take
-    return len(rows), chosen, composition
+    if shares:
+        ranked = select(
+            eligible.c.id, *segment_columns,
+            func.row_number().over(partition_by=segment_columns,
+                                   order_by=(shuffled(eligible.c.id, seed), eligible.c.id)).label("rank"),
+        ).subquery()
+        rows = db.session.execute(select(ranked).where(ranked.c.rank <= max(shares.values()))).all()
+        for member_id, customer_type, band_value, region, rank in rows:
+            segment = (customer_type, band_value, region)
+            if rank <= shares.get(segment, 0):
+                chosen.append(member_id)
+                composition[segment] += 1
+    return sum(sizes.values()), sorted(chosen), composition
 
 
 def send_invitations(round_, member_ids, actor):
