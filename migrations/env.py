@@ -15,6 +15,12 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the hand-made full-text search objects out of autogenerate."""
+    return not (name or "").startswith("feedback_search") and not (
+        type_ == "column" and name == "search") and name != "ix_feedback_responses_search"
+
+
 def get_engine():
     return current_app.extensions['migrate'].db.engine
 
@@ -88,6 +94,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -71,6 +71,7 @@ def register_models():
     from .notifications import models  # noqa: F401,F811
     from .insights import models  # noqa: F401,F811
     from .rounds import models  # noqa: F401,F811
+    from .feedback import models  # noqa: F401,F811
 
 
 def register_blueprints(app):
@@ -81,6 +82,8 @@ def register_blueprints(app):
     from .notifications import bp as notifications_bp
     from .public import bp as public_bp
     from .public import root_bp
+    from .feedback import bp as feedback_bp
+    from .feedback import results_bp
     from .rounds import bp as rounds_bp
     from .rounds import owner_bp
 
@@ -92,6 +95,8 @@ def register_blueprints(app):
     app.register_blueprint(manage_bp, url_prefix="/<lang>/manage")
     app.register_blueprint(rounds_bp, url_prefix="/<lang>")
     app.register_blueprint(owner_bp, url_prefix="/<lang>/owner")
+    app.register_blueprint(feedback_bp, url_prefix="/<lang>")
+    app.register_blueprint(results_bp, url_prefix="/<lang>/results")
     app.register_blueprint(admin_bp, url_prefix="/<lang>/admin")
 
 

@@ -108,11 +108,17 @@ def purge(yes):
 @panel_cli.command("send-reminders")
 def send_reminders():
     """Send the day-before session reminders, once each (safe to run every few minutes)."""
+    from .feedback.services import open_due_releases, send_release_reminders
     from .rounds.services import send_session_reminders
 
+    opened = open_due_releases()
+    db.session.commit()
     count = send_session_reminders()
     db.session.commit()
-    click.echo(f"{count} session reminders sent.")
+    feedback = send_release_reminders()
+    db.session.commit()
+    click.echo(f"{opened} releases opened for feedback. {count} session reminders sent. "
+               f"{feedback} feedback reminders sent.")
 
 
 @panel_cli.command("resume-paused")

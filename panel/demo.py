@@ -14,6 +14,7 @@ from .membership.models import (Consent, ConsentPurpose, Member, MemberStatus, Q
                                 StatusChange)
 from .membership.segments import (AppUsage, CustomerType, Interest, Platform, Region,
                                   YearsAsCustomer, region_for_postcode)
+from .demo_feedback import load_demo_feedback
 from .demo_rounds import load_demo_rounds
 from .insights.models import seed_default_streams
 from .notifications.services import notify
@@ -85,6 +86,8 @@ def load_demo_data(seed=2026):
     db.session.flush()
     seed_default_streams()
     load_demo_rounds(rng, (staff[1], staff[2], manager))
+    db.session.flush()
+    load_demo_feedback(rng, staff[1])
     lotte = find_user_by_email("panellid@klantenteam.example")
     notify(lotte, "welcome")
     notify(lotte, "panel_news", subject="Bedankt voor 1.000 ideeën!", link="/nl/me")

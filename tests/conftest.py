@@ -27,7 +27,11 @@ class IsolatedClient(FlaskClient):
             _db.session.commit()
         token = _cv_app.set(None)
         try:
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+            # A streamed body (CSV exports) runs in the request's context: read it while that
+            # context is still the current one.
+            response.get_data()
+            return response
         finally:
             _cv_app.reset(token)
 

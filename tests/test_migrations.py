@@ -32,6 +32,12 @@ def empty_database_url(tmp_path):
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """The full-text search objects are made by hand, per database, outside the models."""
+    return not (name or "").startswith("feedback_search") and not (
+        type_ == "column" and name == "search") and name != "ix_feedback_responses_search"
+
+
 def test_single_head():
     from alembic.config import Config as AlembicConfig
 
@@ -46,7 +52,8 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url):
         upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"))
         engine = create_engine(empty_database_url)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_object": include_object})
             differences = compare_metadata(context, db.metadata)
         engine.dispose()
         db.engine.dispose()

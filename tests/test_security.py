@@ -22,7 +22,7 @@ ANY_USER_ENDPOINTS = {
     "notifications.settings",
     "rounds.overview", "rounds.round_page", "rounds.respond_to_invitation", "rounds.register",
     "rounds.cancel", "rounds.calendar", "rounds.post_idea", "rounds.idea_page", "rounds.support",
-    "rounds.comment",
+    "rounds.comment", "feedback.overview", "feedback.form", "feedback.touchpoint",
 }
 
 

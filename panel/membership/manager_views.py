@@ -4,7 +4,8 @@ import io
 import re
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (Response, abort, flash, redirect, render_template, request, stream_with_context,
+                   url_for)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -200,7 +201,7 @@ def export():
         record_audit("members.export", include_contact=include_contact,
                      reason=form.reason.data if include_contact else None)
         db.session.commit()
-        return Response(csv_rows(include_contact), mimetype="text/csv",
+        return Response(stream_with_context(csv_rows(include_contact)), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="klantenteam-members.csv"'})
     return render_template("manage/export.html", form=form)
 

@@ -48,6 +48,14 @@ def _session_title(params):
                 when=datetime_filter(session.starts_at, "medium") if session else "")
 
 
+def _release_title(params):
+    from ..extensions import db
+    from ..feedback.models import Release
+
+    release = db.session.get(Release, params.get("release_id") or 0)
+    return dict(params, version=release.version if release else "")
+
+
 def _idea_title(params):
     from ..rounds.models import IdeaStatus
 
@@ -76,6 +84,11 @@ KINDS = {kind.name: kind for kind in [
          mail="notification", display=_session_title),
     Kind("idea_answered", _l("Your idea “%(idea_title)s” got an answer: %(status)s"),
          _l("Answers to your ideas"), mail="notification", display=_idea_title),
+    Kind("release_feedback", _l("What do you think of app version %(version)s?"),
+         _l("Questions about new versions of the app"), mail="notification", display=_release_title),
+    Kind("release_reminder", _l("Last chance: tell us what you think of app version %(version)s"),
+         _l("Reminders about questions you haven't answered yet"), mail="notification",
+         display=_release_title),
     Kind("content_hidden", _l("We hid something you wrote. Reason: %(reason)s"),
          _l("Moderation of what you wrote"), essential=True, mail="notification"),
 ]}

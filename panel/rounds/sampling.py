@@ -41,15 +41,19 @@ class Criteria:
     online: bool = False                # can take part online
 
 
-def eligible_query(round_, criteria, now=None):
-    """SELECT id, customer_type, birth_year, region of every member who may be invited."""
+def eligible_query(round_, criteria, now=None, already_asked=None):
+    """SELECT id, customer_type, birth_year, region of every member who may be invited.
+
+    `already_asked` (a SELECT of member ids) replaces "invited to this round" for other uses.
+    """
     now = now or utcnow()
     settings = PanelSettings.current()
     # Active members always have an account (leaving erases it and sets another status), so the
     # status alone selects them, straight from the covering index on (status, segment).
     query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
         Member.status == MemberStatus.ACTIVE.value,
-        Member.id.not_in(select(Invitation.member_id).where(Invitation.round_id == round_.id)),
+        Member.id.not_in(already_asked if already_asked is not None else
+                         select(Invitation.member_id).where(Invitation.round_id == round_.id)),
     )
     if criteria.customer_types:
         query = query.where(Member.customer_type.in_(criteria.customer_types))
@@ -147,14 +151,14 @@ def shuffled(member_id, seed):
     return (cast(member_id, BigInteger) * literal(factor, BigInteger)) % literal(PRIME, BigInteger)
 
 
-def draw_sample(round_, criteria, n, seed, balance="pool"):
+def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
     """(eligible count, sampled member ids, composition Counter by segment).
 
     The database does the heavy lifting, so only a few thousand rows ever reach Python: one
     query counts the eligible members per segment, a second ranks them per segment in a seeded
     random order and returns the first few of each.
     """
-    eligible = eligible_query(round_, criteria).subquery()
+    eligible = eligible_query(round_, criteria, already_asked=already_asked).subquery()
     band = age_band_sql(eligible.c.birth_year)
     segment_columns = (eligible.c.customer_type, band, eligible.c.region)
     # Counting per birth year is cheaper for the database than per band; Python adds them up.
@@ -234,3 +238,11 @@ def describe_composition(composition):
         "age_band": sorted(parts["age_band"].items(), key=lambda item: age_order.get(item[0], 99)),
         "region": sorted(parts["region"].items(), key=lambda item: -item[1]),
     }
+
+
+def draw_sample_for_release(release, criteria, n):
+    """The members asked for feedback on a release that goes to a sample (seeded by the release)."""
+    from ..feedback.models import FeedbackInvitation
+
+    asked = select(FeedbackInvitation.member_id).where(FeedbackInvitation.release_id == release.id)
+    return draw_sample(None, criteria, n, seed=release.id, already_asked=asked)[1]

@@ -1,0 +1,84 @@
+"""How feedback plugs into the rest: the dashboard, export, erasure, panel health, reminders."""
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ..database import utcnow
+from ..extensions import db
+from ..i18n import number_filter
+from ..membership import manager_views, services as membership, views as membership_views
+from ..membership.views import AttentionItem
+from .models import FeedbackInvitation, Release, Response, TouchpointResponse
+from .nps import Score
+
+
+def open_feedback(member):
+    now = utcnow()
+    releases = Release.query.filter(Release.published_at.isnot(None), Release.opens_at <= now,
+                                    Release.closes_at > now).all()
+    answered = {r.release_id for r in Response.query.filter(
+        Response.member_id == member.id, Response.release_id.in_([r.id for r in releases]))}
+    invited = {i.release_id for i in FeedbackInvitation.query.filter(
+        FeedbackInvitation.member_id == member.id, FeedbackInvitation.release_id.in_([r.id for r in releases]))}
+    return [AttentionItem(_l("What do you think of app version %(version)s?", version=release.version),
+                          url_for("feedback.form", release_id=release.id), _l("Give feedback"))
+            for release in releases
+            if release.id not in answered and (release.audience == "all" or release.id in invited)]
+
+
+def sessions_to_rate(member):
+    from ..rounds.models import Registration, Session
+
+    done = select(TouchpointResponse.registration_id).where(TouchpointResponse.registration_id.isnot(None))
+    rows = Registration.query.join(Session).filter(
+        Registration.member_id == member.id, Registration.attendance == "attended",
+        Session.ends_at > utcnow() - timedelta(days=30), Registration.id.not_in(done)).all()
+    return [AttentionItem(_l("How was %(session)s? Two short questions.", session=str(r.session.title)),
+                          url_for("feedback.touchpoint", registration_id=r.id), _l("Tell us"))
+            for r in rows]
+
+
+def export_feedback(member):
+    return "feedback", {
+        "responses": [{"release": r.release.version, "score": r.score, "improve": r.improve_text,
+                       "problem_device": r.problem_device, "problem_os": r.problem_os,
+                       "problem": r.problem_text,
+                       "ratings": {str(x.change_id): x.rating for x in r.ratings},
+                       "updated_at": r.updated_at.isoformat()}
+                      for r in Response.query.filter_by(member_id=member.id)],
+        "session_questions": [{"score": t.score, "better": t.better_text, "created_at": t.created_at.isoformat()}
+                              for t in TouchpointResponse.query.filter_by(member_id=member.id)],
+    }
+
+
+def erase_feedback(member):
+    """Leaving: free text goes and the link to the member is cut; scores keep counting."""
+    for response in Response.query.filter_by(member_id=member.id):
+        response.improve_text = response.problem_text = None
+        response.problem_device = response.problem_os = None
+        response.member_id = None
+    for answer in TouchpointResponse.query.filter_by(member_id=member.id):
+        answer.better_text = None
+        answer.member_id = None
+
+
+def panel_nps(now=None):
+    """The touchpoint score over the last 90 days: how members rate taking part itself."""
+    since = (now or utcnow()) - timedelta(days=90)
+    counts = [0] * 11
+    for score, count in db.session.execute(select(TouchpointResponse.score, func.count()).where(
+            TouchpointResponse.created_at > since).group_by(TouchpointResponse.score)):
+        counts[score] = count
+    score = Score.from_counts(counts)
+    from .results import nps_text
+
+    return [(nps_text(score.nps), _l("panel NPS after sessions, 90 days (%(n)s answers)",
+                                     n=number_filter(score.n)))]
+
+
+membership_views.ATTENTION.extend([open_feedback, sessions_to_rate])
+membership.EXPORTERS.append(export_feedback)
+membership.ERASERS.append(erase_feedback)
+manager_views.HEALTH_FIGURES.append(panel_nps)

@@ -1,0 +1,140 @@
+"""Thin views for staff: write and publish releases, read results, search comments, export."""
+import csv
+import io
+from datetime import datetime, timedelta
+
+from flask import Response as HttpResponse
+from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..charts import column_chart
+from ..extensions import db
+from ..rounds.forms import AMSTERDAM, utc_to_local
+from ..security import form_checks_csrf
+from . import results, results_bp, services
+from .forms import ReleaseForm
+from .models import Release, Response
+from .permissions import can_manage_releases
+
+
+def release_or_404(release_id):
+    return db.session.get(Release, release_id) or abort(404)
+
+
+def require_manager():
+    if not can_manage_releases(current_user):
+        abort(403)
+
+
+@results_bp.route("/")
+def overview():
+    points = results.trend()
+    drafts = Release.query.filter(Release.published_at.is_(None)).order_by(Release.month.desc()).all()
+    latest = points[-1] if points else None
+    return render_template("feedback/results_overview.html", points=points[::-1], latest=latest,
+                           chart=results.line_chart(points) if points else None, drafts=drafts,
+                           can_manage=can_manage_releases(current_user))
+
+
+def _release_form(release=None):
+    form = ReleaseForm(obj=release)
+    if not form.is_submitted():
+        if release is not None:
+            form.opens_at.data, form.closes_at.data = utc_to_local(release.opens_at), utc_to_local(release.closes_at)
+            for entry, change in zip(form.changes, release.changes):
+                for name in ("title_nl", "title_en", "description_nl", "description_en"):
+                    entry.form[name].data = getattr(change, name)
+        else:
+            start = datetime.now(AMSTERDAM).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
+            form.month.data = start.date()
+            form.opens_at.data, form.closes_at.data = start, start + timedelta(days=14)
+    return form
+
+
+@results_bp.route("/releases/new", methods=["GET", "POST"])
+@results_bp.route("/releases/<int:release_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit_release(release_id=None):
+    require_manager()
+    release = release_or_404(release_id) if release_id else None
+    form = _release_form(release)
+    if form.validate_on_submit():
+        if not form.change_data():
+            form.changes.errors.append(_("Describe at least one change."))
+        else:
+            release = services.save_release(release, form.release_data(), form.change_data(), current_user)
+            db.session.commit()
+            flash(_("The release is saved."), "success")
+            return redirect(url_for("results.release", release_id=release.id))
+    return render_template("feedback/release_form.html", form=form, release=release)
+
+
+@results_bp.route("/releases/<int:release_id>/publish", methods=["POST"])
+def publish(release_id):
+    require_manager()
+    release = release_or_404(release_id)
+    problem = services.publish_release(release, current_user) if release.published_at is None else None
+    if problem == "languages":
+        flash(_("Before publishing, write every change in both Dutch and English."), "error")
+    elif problem == "no_changes":
+        flash(_("Describe at least one change."), "error")
+    else:
+        db.session.commit()
+        flash(_("The release is published. Panelists are asked for feedback when the window opens."), "success")
+    return redirect(url_for("results.release", release_id=release.id))
+
+
+@results_bp.route("/releases/<int:release_id>")
+def release(release_id):
+    release = release_or_404(release_id)
+    score, counts = services.release_score(release)
+    points = {p.release.id: p for p in results.trend()}
+    point = points.get(release.id)
+    group = request.args.get("group") or None
+    segment = request.args.get("segment", "")
+    kind, _sep, value = segment.partition(":")
+    comments = services.search_comments(release, request.args.get("q", "")[:200], group, kind, value)
+    return render_template(
+        "feedback/release.html", release=release, score=score, counts=counts, change=point.change if point else None,
+        distribution=column_chart([(str(s), counts[s]) for s in range(11)]),
+        response_rate=(score.n / release.invited_count) if release.invited_count else None,
+        breakdown=results.breakdown(release), ratings=services.rating_summary(release),
+        comments=comments, q=request.args.get("q", ""), group=group, segment=segment,
+        can_manage=can_manage_releases(current_user), small_cell=results.SMALL_CELL)
+
+
+@results_bp.route("/releases/<int:release_id>/responses.csv")
+def export(release_id):
+    release = release_or_404(release_id)
+    changes = release.changes
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["response", "score", "customer_type", "platform", "age_band", "improve",
+                         "problem_device", "problem_os", "problem", "updated_at"]
+                        + [f"change_{c.position + 1}" for c in changes])
+        yield buffer.getvalue()
+        query = Response.query.filter_by(release_id=release.id).order_by(Response.id).yield_per(1000)
+        for response in query:
+            buffer.seek(0)
+            buffer.truncate()
+            ratings = {r.change_id: ("not_used" if r.rating is None else r.rating) for r in response.ratings}
+            writer.writerow([response.id, response.score, response.customer_type or "", response.platform or "",
+                             response.age_band or "", response.improve_text or "", response.problem_device or "",
+                             response.problem_os or "", response.problem_text or "",
+                             response.updated_at.isoformat()] + [ratings.get(c.id, "") for c in changes])
+            yield buffer.getvalue()
+
+    filename = f"feedback-{release.version}.csv".replace(" ", "_")
+    return HttpResponse(stream_with_context(rows()), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+
+@results_bp.context_processor
+def words():
+    return {"change_words": results.change_words, "nps_text": results.nps_text,
+            "segment_title": results.segment_title,
+            "segment_values": {kind: enum.values() for kind, enum in results.SEGMENT_TITLES.items()}}

@@ -1,0 +1,329 @@
+"""Feedback verbs: publish and open releases, answer, remind, and read results from counts."""
+from datetime import timedelta
+
+from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from ..audit import record_audit
+from ..database import utcnow
+from ..extensions import db
+from ..membership.models import Member, MemberStatus
+from ..membership.segments import AgeBand, CustomerType, Platform
+from ..notifications.kinds import KINDS
+from ..notifications.models import Notification
+from ..notifications.services import users_without_email_for
+from ..mail import queue_mail_bulk
+from .models import (SEGMENT_KINDS, Audience, ChangeRating, FeedbackInvitation, RatingCount, Release,
+                     ReleaseChange, ReleaseState, Response, ScoreCount)
+from .nps import Score
+
+
+class NotAllowed(Exception):
+    """Answering is not possible now; the message names why (closed, draft, not_invited)."""
+
+
+SEGMENT_VALUES = {
+    "all": [""],
+    "customer_type": [""] + CustomerType.values(),
+    "platform": [""] + Platform.values(),
+    "age_band": [""] + AgeBand.values(),
+}
+
+
+# Releases -----------------------------------------------------------------------------------
+
+def save_release(release, data, changes, actor):
+    """Create or update a draft or published release with its list of changes."""
+    if release is None:
+        release = Release(created_by_id=actor.id)
+        db.session.add(release)
+    for name in ("version", "month", "opens_at", "closes_at", "audience", "sample_size"):
+        setattr(release, name, data.get(name))
+    if release.published_at is None:
+        release.changes = [ReleaseChange(position=index, **change) for index, change in enumerate(changes)]
+    else:
+        # Published: the changes are rated already; only their wording may be improved.
+        for change, values in zip(release.changes, changes):
+            for name, value in values.items():
+                setattr(change, name, value)
+    db.session.flush()
+    return release
+
+
+def publish_release(release, actor):
+    """Publish when every change is written in both languages; the counts start at zero."""
+    if not release.changes:
+        return "no_changes"
+    if release.missing_translations():
+        return "languages"
+    release.published_at = utcnow()
+    db.session.execute(insert(ScoreCount), [
+        {"release_id": release.id, "segment_kind": kind, "segment_value": value, "score": score,
+         "count": 0} for kind in SEGMENT_KINDS for value in SEGMENT_VALUES[kind] for score in range(11)])
+    db.session.execute(insert(RatingCount), [
+        {"change_id": change.id, "rating": rating, "count": 0}
+        for change in release.changes for rating in range(6)])
+    record_audit("release.publish", target=release, actor=actor)
+    open_due_releases()
+    return None
+
+
+def open_due_releases(now=None):
+    """Invite the audience of every published release whose window has opened (once each)."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Release.id).where(
+        Release.published_at.isnot(None), Release.invited_at.is_(None), Release.opens_at <= now,
+        Release.closes_at > now)).all()
+    for release_id in due:
+        claimed = db.session.execute(update(Release).where(
+            Release.id == release_id, Release.invited_at.is_(None)).values(invited_at=now)).rowcount
+        if claimed:
+            invite_audience(db.session.get(Release, release_id))
+    return len(due)
+
+
+def invite_audience(release):
+    """All active members, or a balanced sample of them, get an invitation and a notification."""
+    if release.audience == Audience.SAMPLE.value and release.sample_size:
+        from ..rounds.sampling import Criteria, draw_sample_for_release
+
+        member_ids = draw_sample_for_release(release, Criteria(), release.sample_size)
+    else:
+        member_ids = db.session.scalars(select(Member.id).where(
+            Member.status == MemberStatus.ACTIVE.value)).all()
+    now = utcnow()
+    if member_ids:
+        db.session.execute(insert(FeedbackInvitation), [
+            {"release_id": release.id, "member_id": member_id, "created_at": now} for member_id in member_ids])
+    release.invited_count = len(member_ids)
+    notify_members(release, member_ids, "release_feedback")
+
+
+def notify_members(release, member_ids, kind_name):
+    """Bulk notifications and e-mails (rendered once per language) for a release."""
+    from ..accounts.models import User
+
+    users = db.session.scalars(select(User).join(Member, Member.user_id == User.id).where(
+        Member.id.in_(member_ids))).all() if member_ids else []
+    kind = KINDS[kind_name]
+    params = f'{{"release_id": {release.id}}}'
+    now = utcnow()
+    if users:
+        db.session.execute(insert(Notification), [
+            {"user_id": user.id, "kind": kind.name, "params_json": params,
+             "link": f"/{user.locale}/feedback/{release.id}", "created_at": now} for user in users])
+    opted_out = users_without_email_for(kind, [user.id for user in users])
+    queue_mail_bulk([user for user in users if user.id not in opted_out], kind.mail,
+                    notification_kind=kind, params={"release_id": release.id}, link=None,
+                    endpoint="feedback.form", endpoint_args={"release_id": release.id})
+
+
+def send_release_reminders(now=None):
+    """One reminder to non-responders, two days before the window closes (once per release)."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Release.id).where(
+        Release.invited_at.isnot(None), Release.reminder_sent_at.is_(None),
+        Release.closes_at > now, Release.closes_at <= now + timedelta(days=2))).all()
+    reminded = 0
+    for release_id in due:
+        claimed = db.session.execute(update(Release).where(
+            Release.id == release_id, Release.reminder_sent_at.is_(None)).values(reminder_sent_at=now)).rowcount
+        if not claimed:
+            continue
+        release = db.session.get(Release, release_id)
+        answered = select(Response.member_id).where(Response.release_id == release_id,
+                                                    Response.member_id.isnot(None))
+        silent = db.session.scalars(select(FeedbackInvitation.member_id).join(Member).where(
+            FeedbackInvitation.release_id == release_id, Member.status == MemberStatus.ACTIVE.value,
+            FeedbackInvitation.member_id.not_in(answered))).all()
+        notify_members(release, silent, "release_reminder")
+        reminded += len(silent)
+        db.session.commit()
+    return reminded
+
+
+# Answering -----------------------------------------------------------------------------------------
+
+def check_can_answer(release, member):
+    state = release.state()
+    if state == ReleaseState.DRAFT:
+        raise NotAllowed("draft")
+    if state == ReleaseState.SCHEDULED:
+        raise NotAllowed("not_open")
+    if state == ReleaseState.CLOSED:
+        raise NotAllowed("closed")
+    if member is None or member.status not in (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value):
+        raise NotAllowed("not_member")
+    if release.audience == Audience.SAMPLE.value and not db.session.get(
+            FeedbackInvitation, (release.id, member.id)):
+        raise NotAllowed("not_invited")
+
+
+def segment_of(member):
+    band = member.age_band
+    return {"customer_type": member.customer_type or "", "platform": member.platform or "",
+            "age_band": band.value if band else ""}
+
+
+def _count(release_id, segments, score, step):
+    for kind in SEGMENT_KINDS:
+        value = "" if kind == "all" else (segments.get(kind) or "")
+        if value not in SEGMENT_VALUES[kind]:
+            value = ""
+        db.session.execute(update(ScoreCount).where(
+            ScoreCount.release_id == release_id, ScoreCount.segment_kind == kind,
+            ScoreCount.segment_value == value, ScoreCount.score == score,
+        ).values(count=ScoreCount.count + step))
+
+
+def _count_rating(change_id, rating, step):
+    db.session.execute(update(RatingCount).where(
+        RatingCount.change_id == change_id, RatingCount.rating == (rating or 0),
+    ).values(count=RatingCount.count + step))
+
+
+def save_response(release, member, data):
+    """Create or edit the member's one response; the counts follow in the same transaction."""
+    check_can_answer(release, member)
+    response = Response.query.filter_by(release_id=release.id, member_id=member.id).first()
+    now = utcnow()
+    if response is None:
+        segments = segment_of(member)
+        response = Response(release_id=release.id, member_id=member.id, created_at=now, **segments)
+        try:
+            with db.session.begin_nested():
+                response.score = data["score"]
+                db.session.add(response)
+                db.session.flush()
+        except IntegrityError:
+            # The same member sent the form twice at once: the other request made the response.
+            response = Response.query.filter_by(release_id=release.id, member_id=member.id).one()
+        else:
+            _count(release.id, segments, data["score"], +1)
+            _save_ratings(response, data.get("ratings", {}), new=True)
+            _save_texts(response, data, now)
+            member.last_active_at = now
+            return response
+    segments = {"customer_type": response.customer_type, "platform": response.platform,
+                "age_band": response.age_band}
+    if response.score != data["score"]:
+        _count(release.id, segments, response.score, -1)
+        _count(release.id, segments, data["score"], +1)
+        response.score = data["score"]
+    _save_ratings(response, data.get("ratings", {}), new=False)
+    _save_texts(response, data, now)
+    member.last_active_at = now
+    return response
+
+
+def _save_texts(response, data, now):
+    for name in ("improve_text", "problem_device", "problem_os", "problem_text"):
+        setattr(response, name, (data.get(name) or "").strip() or None)
+    response.updated_at = now
+
+
+def _save_ratings(response, ratings, new):
+    """ratings: {change_id: 1…5, or None for haven't used it}; unanswered changes are left out."""
+    existing = {} if new else {r.change_id: r for r in response.ratings}
+    for change_id, rating in ratings.items():
+        old = existing.get(change_id)
+        if old is not None:
+            if old.rating == rating:
+                continue
+            _count_rating(change_id, old.rating, -1)
+            old.rating = rating
+        else:
+            response.ratings.append(ChangeRating(change_id=change_id, rating=rating))
+        _count_rating(change_id, rating, +1)
+
+
+# Results ---------------------------------------------------------------------------------------------
+
+def score_counts(release_ids, kind="all"):
+    """{release_id: {segment value: [11 counts]}} from the kept counts (no scan of responses)."""
+    result = {}
+    rows = db.session.execute(select(ScoreCount.release_id, ScoreCount.segment_value, ScoreCount.score,
+                                     ScoreCount.count).where(ScoreCount.release_id.in_(release_ids),
+                                                             ScoreCount.segment_kind == kind))
+    for release_id, value, score, count in rows:
+        result.setdefault(release_id, {}).setdefault(value, [0] * 11)[score] = count
+    return result
+
+
+def release_score(release):
+    counts = score_counts([release.id]).get(release.id, {}).get("", [0] * 11)
+    return Score.from_counts(counts), counts
+
+
+def rating_summary(release):
+    """Per change: (change, average of 1–5 or None, share 'haven't used it', answers)."""
+    counts = {}
+    for change_id, rating, count in db.session.execute(select(
+            RatingCount.change_id, RatingCount.rating, RatingCount.count).where(
+            RatingCount.change_id.in_([c.id for c in release.changes]))):
+        counts.setdefault(change_id, [0] * 6)[rating] = count
+    summary = []
+    for change in release.changes:
+        row = counts.get(change.id, [0] * 6)
+        rated = sum(row[1:])
+        total = rated + row[0]
+        average = sum(r * row[r] for r in range(1, 6)) / rated if rated else None
+        summary.append((change, average, row[0] / total if total else None, total))
+    return summary
+
+
+def recount(release):
+    """The score counts recomputed from the responses, for checks: {kind: {value: [11]}}."""
+    result = {kind: {} for kind in SEGMENT_KINDS}
+    for response in Response.query.filter_by(release_id=release.id):
+        segments = {"all": "", "customer_type": response.customer_type or "",
+                    "platform": response.platform or "", "age_band": response.age_band or ""}
+        for kind in SEGMENT_KINDS:
+            result[kind].setdefault(segments[kind], [0] * 11)[response.score] += 1
+    return result
+
+
+def search_comments(release, words=None, group=None, segment_kind=None, segment_value=None, limit=50):
+    """Comments of a release, newest first: full-text search, score group and segment filters."""
+    query = Response.query.filter(Response.release_id == release.id).filter(
+        (Response.improve_text.isnot(None)) | (Response.problem_text.isnot(None)))
+    if group == "promoter":
+        query = query.filter(Response.score >= 9)
+    elif group == "passive":
+        query = query.filter(Response.score.between(7, 8))
+    elif group == "detractor":
+        query = query.filter(Response.score <= 6)
+    if segment_kind in ("customer_type", "platform", "age_band") and segment_value:
+        query = query.filter(getattr(Response, segment_kind) == segment_value)
+    terms = [term for term in (words or "").replace('"', " ").split() if term][:8]
+    if terms:
+        if db.engine.dialect.name == "postgresql":
+            query = query.filter(text("search @@ plainto_tsquery('simple', :words)")).params(
+                words=" ".join(terms))
+        else:
+            match = " ".join('"' + term + '"*' for term in terms)
+            query = query.filter(Response.id.in_(
+                select(text("rowid")).select_from(text("feedback_search")).where(
+                    text("feedback_search MATCH :match")))).params(match=match)
+    return query.order_by(Response.updated_at.desc(), Response.id.desc()).limit(limit).all()
+
+
+def rebuild_counts(release):
+    """Set the kept counts from the responses (for bulk loads; normal answers keep them live)."""
+    recounted = recount(release)
+    db.session.execute(update(ScoreCount).where(ScoreCount.release_id == release.id).values(count=0))
+    for kind, values in recounted.items():
+        for value, counts in values.items():
+            for score, count in enumerate(counts):
+                if count:
+                    db.session.execute(update(ScoreCount).where(
+                        ScoreCount.release_id == release.id, ScoreCount.segment_kind == kind,
+                        ScoreCount.segment_value == value, ScoreCount.score == score).values(count=count))
+    change_ids = [change.id for change in release.changes]
+    db.session.execute(update(RatingCount).where(RatingCount.change_id.in_(change_ids)).values(count=0))
+    for change_id, rating, count in db.session.execute(
+            select(ChangeRating.change_id, func.coalesce(ChangeRating.rating, 0), func.count())
+            .where(ChangeRating.change_id.in_(change_ids))
+            .group_by(ChangeRating.change_id, func.coalesce(ChangeRating.rating, 0))):
+        db.session.execute(update(RatingCount).where(
+            RatingCount.change_id == change_id, RatingCount.rating == rating).values(count=count))

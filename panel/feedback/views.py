@@ -1,0 +1,92 @@
+"""Thin views for panelists: the feedback form of a release, and the after-session questions."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ..extensions import db
+from ..membership.services import find_member_for
+from ..security import form_checks_csrf
+from . import bp, services
+from .forms import TouchpointForm, feedback_form, ratings_from
+from .models import FeedbackInvitation, Release, Response, TouchpointResponse
+
+REFUSALS = {
+    "draft": _l("This release is not open for feedback."),
+    "not_open": _l("Feedback for this release opens later."),
+    "closed": _l("Feedback for this release has closed. Thank you for your interest!"),
+    "not_member": _l("Only members of the klantenteam can give feedback."),
+    "not_invited": _l("This release is asked of a group of panelists, and you're not in it this time."),
+}
+
+
+def own_member():
+    member = find_member_for(current_user)
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/feedback")
+def overview():
+    member = own_member()
+    releases = Release.query.filter(Release.published_at.isnot(None)).order_by(Release.month.desc()).limit(12).all()
+    answered = {r.release_id for r in Response.query.filter_by(member_id=member.id)}
+    invited = {i.release_id for i in FeedbackInvitation.query.filter_by(member_id=member.id)}
+    visible = [r for r in releases if r.audience == "all" or r.id in invited or r.id in answered]
+    return render_template("feedback/overview.html", releases=visible, answered=answered)
+
+
+@bp.route("/feedback/<int:release_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def form(release_id):
+    release = db.session.get(Release, release_id)
+    if release is None or release.published_at is None:
+        abort(404)
+    member = own_member()
+    response = Response.query.filter_by(release_id=release.id, member_id=member.id).first()
+    try:
+        services.check_can_answer(release, member)
+    except services.NotAllowed as refusal:
+        return render_template("feedback/closed.html", release=release, response=response,
+                               message=REFUSALS[str(refusal)]), 200
+    initial = None
+    if response is not None:
+        initial = {"score": str(response.score), "improve_text": response.improve_text,
+                   "problem_device": response.problem_device, "problem_os": response.problem_os,
+                   "problem_text": response.problem_text}
+        for rating in response.ratings:
+            initial[f"change_{rating.change_id}"] = "not_used" if rating.rating is None else str(rating.rating)
+    form = feedback_form(release, obj_data=initial)
+    if form.validate_on_submit():
+        data = {"score": int(form.score.data), "improve_text": form.improve_text.data,
+                "problem_device": form.problem_device.data, "problem_os": form.problem_os.data,
+                "problem_text": form.problem_text.data, "ratings": ratings_from(form, release)}
+        services.save_response(release, member, data)
+        db.session.commit()
+        flash(_("Thank you! Your feedback helps us make the next version better."), "success")
+        return redirect(url_for("feedback.form", release_id=release.id))
+    return render_template("feedback/form.html", release=release, form=form, response=response)
+
+
+@bp.route("/feedback/session/<int:registration_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def touchpoint(registration_id):
+    from ..rounds.models import Registration
+
+    member = own_member()
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.member_id != member.id or registration.attendance != "attended":
+        abort(404)
+    if TouchpointResponse.query.filter_by(registration_id=registration.id).first():
+        flash(_("You already told us about this session. Thank you!"), "info")
+        return redirect(url_for("membership.dashboard"))
+    form = TouchpointForm()
+    if form.validate_on_submit():
+        db.session.add(TouchpointResponse(registration_id=registration.id, member_id=member.id,
+                                          score=int(form.score.data),
+                                          better_text=(form.better_text.data or "").strip() or None))
+        db.session.commit()
+        flash(_("Thank you for telling us!"), "success")
+        return redirect(url_for("membership.dashboard"))
+    return render_template("feedback/touchpoint.html", form=form, session=registration.session)
