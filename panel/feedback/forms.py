@@ -15,7 +15,7 @@ SCORE_CHOICES = choices((str(score), str(score)) for score in range(11))
 RATING_CHOICES = [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
 
 
-def feedback_form(release, formdata=None, obj_data=None):
+def feedback_form(release, obj_data=None):
     """A form with a rating question for each change of the release."""
 
     class FeedbackForm(BaseForm):
@@ -31,7 +31,7 @@ def feedback_form(release, formdata=None, obj_data=None):
         setattr(FeedbackForm, f"change_{change.id}", RadioField(
             str(change.title), choices=choices(RATING_CHOICES + [("not_used", _l("Haven't used it"))]),
             validators=[Optional()]))
-    return FeedbackForm(formdata=formdata, data=obj_data)
+    return FeedbackForm(data=obj_data)
 
 
 def ratings_from(form, release):
