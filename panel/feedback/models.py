@@ -15,7 +15,7 @@ class ReleaseState(TitledEnum):
     CLOSED = "closed"
 
 
-ReleaseState.TITLES = {"draft": _l("Draft"), "scheduled": _l("Not open yet"), "open": _l("Open"),
+ReleaseState.TITLES = {"draft": _l("Draft"), "scheduled": _l("Not open yet"), "open": _l("Open for feedback"),
                        "closed": _l("Closed")}
 
 
