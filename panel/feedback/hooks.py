@@ -78,7 +78,24 @@ def panel_nps(now=None):
                                      n=number_filter(score.n)))]
 
 
+def panel_nps_by_month(months=6, now=None):
+    """The panel NPS per month: how taking part in the klantenteam is rated over time."""
+    from ..membership.health import month_of
+    from .results import nps_text
+
+    since = ((now or utcnow()) - timedelta(days=31 * months)).replace(day=1)
+    month = month_of(TouchpointResponse.created_at)
+    by_month = {}
+    for label, score, count in db.session.execute(
+            select(month, TouchpointResponse.score, func.count()).where(TouchpointResponse.created_at >= since)
+            .group_by(month, TouchpointResponse.score)):
+        by_month.setdefault(label, [0] * 11)[score] = count
+    rows = [(label, Score.from_counts(counts)) for label, counts in sorted(by_month.items())]
+    return "feedback/_panel_nps.html", {"rows": rows, "nps_text": nps_text}
+
+
 membership_views.ATTENTION.extend([open_feedback, sessions_to_rate])
+manager_views.HEALTH_SECTIONS.append(panel_nps_by_month)
 membership.EXPORTERS.append(export_feedback)
 membership.ERASERS.append(erase_feedback)
 manager_views.HEALTH_FIGURES.append(panel_nps)

@@ -111,8 +111,10 @@ def member(member_id):
 
 # Each capability adds a function (member) -> [(date, text)] to the member's participation history.
 PARTICIPATION = []
-# … and a function () -> [(figure, label)] to the panel health page.
+# … and a function () -> [(figure, label)] to the panel health page, or a whole section:
+# () -> (template name, {context}).
 HEALTH_FIGURES = []
+HEALTH_SECTIONS = []
 
 
 def participation_history(member):
@@ -261,7 +263,8 @@ def panel_health():
         funnel=health.recruitment_funnel(), leavers=leavers,
         leavers_chart=column_chart([(month_label(label), count) for label, count in leavers]),
         reasons=reasons, iso_active=active, in_panel=in_panel,
-        figures=[figure for collect in HEALTH_FIGURES for figure in collect()])
+        figures=[figure for collect in HEALTH_FIGURES for figure in collect()],
+        sections=[collect() for collect in HEALTH_SECTIONS])
 
 
 ACTION_TITLES = {

@@ -273,3 +273,16 @@ def test_touchpoint_after_attending(client, db, make_member, login_as):
     client.post(f"/en/feedback/session/{registration.id}", data={"score": "9", "better_text": "More coffee"})
     assert TouchpointResponse.query.one().score == 9
     assert f"/en/feedback/session/{registration.id}" not in client.get("/en/me").get_data(as_text=True)
+
+
+def test_panel_nps_over_time_on_the_health_page(client, db, make_user, login_as):
+    from panel.feedback.models import TouchpointResponse
+
+    for score in (10, 9, 3):
+        db.session.add(TouchpointResponse(score=score))
+    db.session.commit()
+    login_as(make_user(roles=[Role.PANEL_MANAGER]))
+    page = client.get("/en/manage/health").get_data(as_text=True)
+    assert "Panel NPS per month" in page
+    month = utcnow().strftime("%Y-%m")
+    assert f"<td>{month}</td><td class=\"number\">3</td><td class=\"number\">+33</td>" in page
