@@ -1,4 +1,5 @@
 """Feedback verbs: publish and open releases, answer, remind, and read results from counts."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import and_, func, insert, select, text, update
@@ -295,11 +296,12 @@ def search_comments(release, words=None, group=None, segment_kind=None, segment_
         query = query.filter(Response.score <= 6)
     if segment_kind in ("customer_type", "platform", "age_band") and segment_value:
         query = query.filter(getattr(Response, segment_kind) == segment_value)
-    terms = [term for term in (words or "").replace('"', " ").split() if term][:8]
+    # Words only (letters and digits): the search syntax of either database never reaches it.
+    terms = re.findall(r"\w+", words or "")[:8]
     if terms:
         if db.engine.dialect.name == "postgresql":
-            query = query.filter(text("search @@ plainto_tsquery('simple', :words)")).params(
-                words=" ".join(terms))
+            query = query.filter(text("search @@ to_tsquery('simple', :words)")).params(
+                words=" & ".join(term + ":*" for term in terms))
         else:
             match = " ".join('"' + term + '"*' for term in terms)
             query = query.filter(Response.id.in_(
@@ -322,8 +324,8 @@ def rebuild_counts(release):
     change_ids = [change.id for change in release.changes]
     db.session.execute(update(RatingCount).where(RatingCount.change_id.in_(change_ids)).values(count=0))
     for change_id, rating, count in db.session.execute(
-            select(ChangeRating.change_id, func.coalesce(ChangeRating.rating, 0), func.count())
+            select(ChangeRating.change_id, ChangeRating.rating, func.count())
             .where(ChangeRating.change_id.in_(change_ids))
-            .group_by(ChangeRating.change_id, func.coalesce(ChangeRating.rating, 0))):
+            .group_by(ChangeRating.change_id, ChangeRating.rating)):
         db.session.execute(update(RatingCount).where(
-            RatingCount.change_id == change_id, RatingCount.rating == rating).values(count=count))
+            RatingCount.change_id == change_id, RatingCount.rating == (rating or 0)).values(count=count))
