@@ -83,13 +83,9 @@ class ReleaseForm(BaseForm):
                 "sample_size": self.sample_size.data if self.audience.data == "sample" else None}
 
     def change_data(self):
-        rows = []
-        for entry in self.changes:
-            values = {name: (entry.form[name].data or "").strip() for name in
-                      ("title_nl", "title_en", "description_nl", "description_en")}
-            if any(values.values()):
-                rows.append(values)
-        return rows
+        """One dict per block, in order, empty blocks included (they keep positions stable)."""
+        return [{name: (entry.form[name].data or "").strip() for name in
+                 ("title_nl", "title_en", "description_nl", "description_en")} for entry in self.changes]
 
 
 class TouchpointForm(BaseForm):

@@ -54,7 +54,10 @@ def line_chart(points, width=720, height=260, left=44, right=16, top=16, bottom=
     values = [p.score.nps for _, p in scored] + [v for _, p in scored for v in p.score.interval]
     low = min(values + [0]) if values else -10
     high = max(values + [0]) if values else 10
-    low, high = max(-100, (low // 10) * 10 - 10), min(100, (high // 10) * 10 + 10)
+    step = 20
+    low, high = max(-100, (low // step) * step), min(100, -((-high) // step) * step)
+    if high - low < 2 * step:
+        high = min(100, low + 2 * step)
     span = (high - low) or 1
 
     def x(index):
@@ -66,7 +69,7 @@ def line_chart(points, width=720, height=260, left=44, right=16, top=16, bottom=
     line = " ".join(f"{x(i):.1f},{y(p.score.nps):.1f}" for i, p in scored)
     upper = [f"{x(i):.1f},{y(p.score.interval[1]):.1f}" for i, p in scored]
     lower = [f"{x(i):.1f},{y(p.score.interval[0]):.1f}" for i, p in reversed(scored)]
-    ticks = [(value, y(value)) for value in range(int(low), int(high) + 1, 10 if span <= 100 else 20)]
+    ticks = [(value, y(value)) for value in range(int(low), int(high) + 1, step)]
     dots = [(x(i), y(p.score.nps), p) for i, p in scored]
     labels = [(x(i), p.release.month) for i, p in enumerate(points)]
     return {"width": width, "height": height, "line": line, "band": " ".join(upper + lower),

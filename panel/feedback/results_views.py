@@ -31,7 +31,8 @@ def require_manager():
 def overview():
     points = results.trend()
     drafts = Release.query.filter(Release.published_at.is_(None)).order_by(Release.month.desc()).all()
-    latest = points[-1] if points else None
+    closed = [point for point in points if point.release.state().value == "closed"]
+    latest = closed[-1] if closed else (points[-1] if points else None)
     return render_template("feedback/results_overview.html", points=points[::-1], latest=latest,
                            chart=results.line_chart(points) if points else None, drafts=drafts,
                            can_manage=can_manage_releases(current_user))
@@ -60,7 +61,7 @@ def edit_release(release_id=None):
     release = release_or_404(release_id) if release_id else None
     form = _release_form(release)
     if form.validate_on_submit():
-        if not form.change_data():
+        if not any(any(change.values()) for change in form.change_data()):
             form.changes.errors.append(_("Describe at least one change."))
         else:
             release = services.save_release(release, form.release_data(), form.change_data(), current_user)
@@ -106,6 +107,7 @@ def release(release_id):
 
 @results_bp.route("/releases/<int:release_id>/responses.csv")
 def export(release_id):
+    require_manager()
     release = release_or_404(release_id)
     changes = release.changes
 

@@ -41,12 +41,15 @@ def save_release(release, data, changes, actor):
     for name in ("version", "month", "opens_at", "closes_at", "audience", "sample_size"):
         setattr(release, name, data.get(name))
     if release.published_at is None:
-        release.changes = [ReleaseChange(position=index, **change) for index, change in enumerate(changes)]
+        release.changes = [ReleaseChange(position=index, **change) for index, change in enumerate(changes)
+                           if any(change.values())]
     else:
-        # Published: the changes are rated already; only their wording may be improved.
+        # Published: the changes are rated already; only their wording may be improved, block by
+        # block (a block left empty keeps its text).
         for change, values in zip(release.changes, changes):
             for name, value in values.items():
-                setattr(change, name, value)
+                if value:
+                    setattr(change, name, value)
     db.session.flush()
     return release
 

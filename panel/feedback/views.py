@@ -14,7 +14,7 @@ from .models import FeedbackInvitation, Release, Response, TouchpointResponse
 REFUSALS = {
     "draft": _l("This release is not open for feedback."),
     "not_open": _l("Feedback for this release opens later."),
-    "closed": _l("Feedback for this release has closed. Thank you for your interest!"),
+    "closed": _l("The feedback period for this version is over."),
     "not_member": _l("Only members of the klantenteam can give feedback."),
     "not_invited": _l("This release is asked of a group of panelists, and you're not in it this time."),
 }
@@ -65,7 +65,7 @@ def form(release_id):
         services.save_response(release, member, data)
         db.session.commit()
         flash(_("Thank you! Your feedback helps us make the next version better."), "success")
-        return redirect(url_for("feedback.form", release_id=release.id))
+        return redirect(url_for("feedback.overview"))
     return render_template("feedback/form.html", release=release, form=form, response=response)
 
 

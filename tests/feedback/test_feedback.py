@@ -71,7 +71,7 @@ def test_editing_until_close_keeps_counts_right(client, db, make_release, make_m
 
 
 @pytest.mark.parametrize("when, message", [
-    ({"opens_in": timedelta(days=-10), "closes_in": timedelta(days=-1)}, "has closed"),
+    ({"opens_in": timedelta(days=-10), "closes_in": timedelta(days=-1)}, "period for this version is over"),
     ({"opens_in": timedelta(days=2), "closes_in": timedelta(days=9)}, "opens later"),
 ])
 def test_closed_or_future_release_refuses_answers(client, db, make_release, make_member, login_as,
@@ -286,3 +286,27 @@ def test_panel_nps_over_time_on_the_health_page(client, db, make_user, login_as)
     assert "Panel NPS per month" in page
     month = utcnow().strftime("%Y-%m")
     assert f"<td>{month}</td><td class=\"number\">3</td><td class=\"number\">+33</td>" in page
+
+
+def test_editing_a_published_release_keeps_each_change_in_place(client, db, make_release, product_owner,
+                                                               login_as):
+    release = make_release()
+    first, second = [change.id for change in release.changes]
+    login_as(product_owner)
+    data = {"version": "12.4", "month": "2026-11-01", "opens_at": "2026-11-01T09:00",
+            "closes_at": "2026-12-30T09:00", "audience": "all",
+            # The first block emptied (as a browser sends it), the second one reworded.
+            "changes-0-title_nl": "", "changes-0-title_en": "", "changes-0-description_nl": "",
+            "changes-0-description_en": "",
+            "changes-1-title_nl": "Sneller inloggen met Face ID", "changes-1-title_en": "Faster log-in with Face ID",
+            "changes-1-description_nl": "Face ID", "changes-1-description_en": "Face ID"}
+    assert client.post(f"/en/results/releases/{release.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    titles = {change.id: change.title_en for change in release.changes}
+    assert titles == {first: "Dark mode", second: "Faster log-in with Face ID"}
+
+
+def test_reviewers_cannot_download_the_responses(client, make_release, make_user, login_as):
+    release = make_release()
+    login_as(make_user(roles=[Role.REVIEWER]))
+    assert client.get(f"/en/results/releases/{release.id}/responses.csv").status_code == 403
