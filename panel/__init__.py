@@ -72,6 +72,7 @@ def register_models():
     from .insights import models  # noqa: F401,F811
     from .rounds import models  # noqa: F401,F811
     from .feedback import models  # noqa: F401,F811
+    from .insights import models  # noqa: F401,F811
 
 
 def register_blueprints(app):
@@ -83,6 +84,8 @@ def register_blueprints(app):
     from .public import bp as public_bp
     from .public import root_bp
     from .feedback import bp as feedback_bp
+    from .insights import bp as insights_bp
+    from .insights import loop_bp, setup_bp
     from .feedback import results_bp
     from .rounds import bp as rounds_bp
     from .rounds import owner_bp
@@ -97,6 +100,9 @@ def register_blueprints(app):
     app.register_blueprint(owner_bp, url_prefix="/<lang>/owner")
     app.register_blueprint(feedback_bp, url_prefix="/<lang>")
     app.register_blueprint(results_bp, url_prefix="/<lang>/results")
+    app.register_blueprint(insights_bp, url_prefix="/<lang>/insights")
+    app.register_blueprint(setup_bp, url_prefix="/<lang>/insights/setup")
+    app.register_blueprint(loop_bp, url_prefix="/<lang>")
     app.register_blueprint(admin_bp, url_prefix="/<lang>/admin")
 
 

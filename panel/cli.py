@@ -121,6 +121,14 @@ def send_reminders():
                f"{feedback} feedback reminders sent.")
 
 
+@panel_cli.command("send-digests")
+def send_digests():
+    """Weekly e-mail per stream member: new, overdue and decided insights (sent once a week)."""
+    from .insights.services import send_digests as send
+
+    click.echo(f"{send()} digests sent.")
+
+
 @panel_cli.command("resume-paused")
 def resume_paused():
     """Make members whose pause has ended active again (run daily from cron)."""

@@ -1,4 +1,9 @@
-"""Department streams (network, service, billing …) that receive and answer insights."""
+"""Department streams, tags, insights with their evidence, routing rules and each stream's route."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Index, UniqueConstraint
+
+from ..database import UTCDateTime, utcnow
+from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
 
@@ -17,6 +22,8 @@ class Stream(db.Model):
 
     name = bilingual("name")
     description = bilingual("description")
+
+    members = db.relationship("User", secondary="stream_members", lazy="selectin", order_by="User.name")
 
 
 DEFAULT_STREAMS = [
@@ -43,3 +50,198 @@ def seed_default_streams():
         db.session.add(Stream(slug=slug, name_nl=name_nl, name_en=name_en, position=position,
                               description_nl=description_nl, description_en=description_en))
     db.session.flush()
+
+
+class StreamMember(db.Model):
+    """A reviewer who works through a stream's inbox."""
+
+    __tablename__ = "stream_members"
+
+    stream_id = db.Column(db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name_nl = db.Column(db.String(60), nullable=False)
+    name_en = db.Column(db.String(60), nullable=False)
+
+    name = bilingual("name")
+
+
+insight_tags = db.Table(
+    "insight_tags",
+    db.Column("insight_id", db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("tag_id", db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    db.Index("ix_insight_tags_tag", "tag_id", "insight_id"),
+)
+rule_tags = db.Table(
+    "rule_tags",
+    db.Column("rule_id", db.Integer, db.ForeignKey("routing_rules.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("tag_id", db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+rule_streams = db.Table(
+    "rule_streams",
+    db.Column("rule_id", db.Integer, db.ForeignKey("routing_rules.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("stream_id", db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class RouteStatus(TitledEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    PLANNED = "planned"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+RouteStatus.TITLES = {
+    "new": _l("New"), "acknowledged": _l("Acknowledged"), "in_progress": _l("In progress"),
+    "planned": _l("Planned"), "done": _l("Done"), "declined": _l("Declined"),
+}
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "planned")
+DECIDED_STATUSES = ("done", "declined")
+
+
+class Insight(db.Model):
+    """A finding worth acting on, resting on what panelists said (the evidence)."""
+
+    __tablename__ = "insights"
+
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(200), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    release_id = db.Column(db.Integer, db.ForeignKey("releases.id", ondelete="SET NULL"), index=True)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    evidence_count = db.Column(db.Integer, nullable=False, default=0)
+
+    tags = db.relationship("Tag", secondary=insight_tags, lazy="selectin", order_by="Tag.name_nl")
+    evidence = db.relationship("Evidence", cascade="all, delete-orphan", order_by="Evidence.id",
+                               back_populates="insight")
+    routes = db.relationship("Route", cascade="all, delete-orphan", lazy="selectin", back_populates="insight")
+    round = db.relationship("Round")
+    release = db.relationship("Release")
+
+    @property
+    def source(self):
+        return "round" if self.round_id else "release" if self.release_id else "other"
+
+
+class EvidenceKind(TitledEnum):
+    RESPONSE = "response"
+    IDEA = "idea"
+    COMMENT = "comment"
+    SESSION = "session"
+
+
+EvidenceKind.TITLES = {"response": _l("App feedback"), "idea": _l("Idea"), "comment": _l("Reaction"),
+                       "session": _l("Session notes")}
+
+
+class Evidence(db.Model):
+    """One contribution an insight rests on; shown quoted from its source, pseudonymously."""
+
+    __tablename__ = "evidence"
+
+    id = db.Column(db.Integer, primary_key=True)
+    insight_id = db.Column(db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), nullable=False)
+    kind = db.Column(db.String(10), nullable=False)
+    source_id = db.Column(db.Integer, nullable=False)
+    # Whose contribution it is, so that an answer reaches them; cut when they leave.
+    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="SET NULL"), index=True)
+    added_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    insight = db.relationship("Insight", back_populates="evidence")
+    member = db.relationship("Member")
+
+    __table_args__ = (
+        UniqueConstraint("insight_id", "kind", "source_id", name="uq_evidence_insight_source"),
+        Index("ix_evidence_source", "kind", "source_id"),
+    )
+
+
+class RoutingRule(db.Model):
+    """If tags include any of … and/or the text has any of these words → route to these streams."""
+
+    __tablename__ = "routing_rules"
+
+    id = db.Column(db.Integer, primary_key=True)
+    position = db.Column(db.Integer, nullable=False, default=0)
+    name = db.Column(db.String(120), nullable=False)
+    keywords = db.Column(db.String(1000), nullable=False, default="")
+    combine = db.Column(db.String(3), nullable=False, default="or")  # "and" / "or" of tags and words
+    is_active = db.Column(db.Boolean, nullable=False, default=True)
+
+    tags = db.relationship("Tag", secondary=rule_tags, lazy="selectin")
+    streams = db.relationship("Stream", secondary=rule_streams, lazy="selectin")
+
+    @property
+    def keyword_list(self):
+        return [word.strip().lower() for word in self.keywords.split(",") if word.strip()]
+
+
+class Route(db.Model):
+    """An insight in one stream's inbox, with that stream's own status and answer."""
+
+    __tablename__ = "routes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    insight_id = db.Column(db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), nullable=False)
+    stream_id = db.Column(db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), nullable=False)
+    status = db.Column(db.String(12), nullable=False, default=RouteStatus.NEW.value)
+    routed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    rule_id = db.Column(db.Integer, db.ForeignKey("routing_rules.id", ondelete="SET NULL"))
+    routed_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    due_at = db.Column(UTCDateTime, nullable=False)
+    first_response_at = db.Column(UTCDateTime)
+    decided_at = db.Column(UTCDateTime)
+    answer_nl = db.Column(db.Text)
+    answer_en = db.Column(db.Text)
+    answered_at = db.Column(UTCDateTime)
+
+    insight = db.relationship("Insight", back_populates="routes")
+    stream = db.relationship("Stream", lazy="joined")
+    rule = db.relationship("RoutingRule")
+    answer = bilingual("answer")
+
+    __table_args__ = (
+        UniqueConstraint("insight_id", "stream_id", name="uq_routes_insight_stream"),
+        Index("ix_routes_stream_status_due", "stream_id", "status", "due_at"),
+    )
+
+    @property
+    def status_enum(self):
+        return RouteStatus(self.status)
+
+    def is_overdue(self, now=None):
+        return self.first_response_at is None and (now or utcnow()) > self.due_at
+
+
+class InternalNote(db.Model):
+    """A note between staff about a routed insight; never shown to panelists."""
+
+    __tablename__ = "internal_notes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    route_id = db.Column(db.Integer, db.ForeignKey("routes.id", ondelete="CASCADE"), nullable=False, index=True)
+    author_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    author = db.relationship("User")
+
+
+class DigestLog(db.Model):
+    """The weekly digest went to this user for this ISO week (sent once)."""
+
+    __tablename__ = "digest_log"
+
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    week = db.Column(db.String(8), primary_key=True)  # "2026-W47"
+    sent_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

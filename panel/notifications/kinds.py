@@ -56,6 +56,14 @@ def _release_title(params):
     return dict(params, version=release.version if release else "")
 
 
+def _stream_name(params):
+    from ..extensions import db
+    from ..insights.models import Stream
+
+    stream = db.session.get(Stream, params.get("stream_id") or 0)
+    return dict(params, stream=str(stream.name) if stream else "")
+
+
 def _idea_title(params):
     from ..rounds.models import IdeaStatus
 
@@ -89,6 +97,8 @@ KINDS = {kind.name: kind for kind in [
     Kind("release_reminder", _l("Last chance: tell us what you think of app version %(version)s"),
          _l("Reminders about questions you haven't answered yet"), mail="notification",
          display=_release_title),
+    Kind("insight_answer", _l("%(stream)s answered what you told us"),
+         _l("Answers from the teams to what you told us"), mail="notification", display=_stream_name),
     Kind("content_hidden", _l("We hid something you wrote. Reason: %(reason)s"),
          _l("Moderation of what you wrote"), essential=True, mail="notification"),
 ]}

@@ -1,0 +1,71 @@
+"""'My contributions': everything a member gave, and what became of it."""
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from .models import Evidence
+
+
+@dataclass
+class Contribution:
+    when: object
+    kind: str          # translated label
+    text: str
+    link: str | None = None
+    status: str | None = None          # an idea's status, a score …
+    answer: str | None = None          # the owner's official answer to an idea
+    insights: list = field(default_factory=list)   # [(insight, [route with a public answer or status])]
+    outcome: object = None             # the round whose outcome this idea led to
+
+
+def insights_for(kind, source_ids):
+    """{source id: [Insight]} for evidence of one kind."""
+    found = {}
+    if not source_ids:
+        return found
+    rows = Evidence.query.filter(Evidence.kind == kind, Evidence.source_id.in_(source_ids)).all()
+    for evidence in rows:
+        found.setdefault(evidence.source_id, []).append(evidence.insight)
+    return found
+
+
+def contributions_of(member):
+    from flask import url_for
+
+    from ..feedback.models import Response
+    from ..rounds.models import Comment, Idea, Registration
+
+    items = []
+    ideas = Idea.query.filter_by(author_id=member.id).all()
+    idea_insights = insights_for("idea", [i.id for i in ideas])
+    for idea in ideas:
+        items.append(Contribution(idea.created_at, _l("Your idea"), idea.title,
+                                  url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
+                                  status=idea.status_enum.title, answer=idea.answer,
+                                  insights=idea_insights.get(idea.id, []),
+                                  outcome=idea.round if idea.in_outcome and idea.round.outcome_public_at or (
+                                      idea.in_outcome and idea.round.outcome_written_at) else None))
+    comments = Comment.query.filter_by(author_id=member.id).all()
+    comment_insights = insights_for("comment", [c.id for c in comments])
+    for comment in comments:
+        items.append(Contribution(comment.created_at, _l("Your reaction"), comment.body,
+                                  url_for("rounds.idea_page", round_id=comment.idea.round_id, idea_id=comment.idea_id),
+                                  insights=comment_insights.get(comment.id, [])))
+    responses = Response.query.filter_by(member_id=member.id).all()
+    response_insights = insights_for("response", [r.id for r in responses])
+    for response in responses:
+        items.append(Contribution(response.updated_at, _l("Your app feedback"),
+                                  response.improve_text or "", url_for("feedback.form", release_id=response.release_id),
+                                  status=_l("Score %(score)s for version %(version)s", score=response.score,
+                                            version=response.release.version),
+                                  insights=response_insights.get(response.id, [])))
+    attended = Registration.query.filter_by(member_id=member.id, attendance="attended").all()
+    session_insights = insights_for("session", [r.session_id for r in attended])
+    for registration in attended:
+        session = registration.session
+        items.append(Contribution(session.starts_at, _l("You took part in a session"), str(session.title),
+                                  url_for("rounds.round_page", round_id=session.round_id),
+                                  insights=session_insights.get(session.id, [])))
+    return sorted(items, key=lambda item: item.when, reverse=True)
+
+

@@ -1,0 +1,255 @@
+"""Insight verbs: create from evidence, route by rules or by hand, work the inbox, answer, digest."""
+import re
+import statistics
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from ..audit import record_audit
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from ..notifications.services import notify
+from .evidence import load_source
+from .models import (DECIDED_STATUSES, OPEN_STATUSES, DigestLog, Evidence, Insight, InternalNote, Route,
+                     RouteStatus, RoutingRule, Stream, StreamMember, Tag)
+from .workdays import add_working_days
+
+
+class NotAllowed(Exception):
+    pass
+
+
+# Insights and evidence ------------------------------------------------------------------------
+
+def create_insight(title, description, tags, actor, round_id=None, release_id=None, evidence=()):
+    insight = Insight(title=title, description=description, tags=list(tags), created_by_id=actor.id,
+                      round_id=round_id, release_id=release_id)
+    db.session.add(insight)
+    db.session.flush()
+    for kind, source_id in evidence:
+        add_evidence(insight, kind, source_id, actor)
+    route_by_rules(insight, actor)
+    record_audit("insight.create", target=insight, actor=actor)
+    return insight
+
+
+def add_evidence(insight, kind, source_id, actor):
+    """Add a contribution; the same one twice changes nothing. Returns the evidence or None."""
+    source = load_source(kind, source_id)
+    if source is None:
+        raise NotAllowed("source")
+    existing = Evidence.query.filter_by(insight_id=insight.id, kind=kind, source_id=source_id).first()
+    if existing:
+        return existing
+    evidence = Evidence(insight_id=insight.id, kind=kind, source_id=source_id,
+                        member_id=source.member.id if source.member else None, added_by_id=actor.id)
+    db.session.add(evidence)
+    insight.evidence_count = (insight.evidence_count or 0) + 1
+    if insight.round_id is None and insight.release_id is None:
+        insight.round_id, insight.release_id = source.round_id, source.release_id
+    db.session.flush()
+    return evidence
+
+
+def set_tags(insight, tags, actor):
+    """New tags may route the insight to more streams (routes are never taken away by rules)."""
+    insight.tags = list(tags)
+    db.session.flush()
+    route_by_rules(insight, actor)
+
+
+# Routing ----------------------------------------------------------------------------------------
+
+def words_of(text):
+    return set(re.findall(r"\w+", (text or "").lower()))
+
+
+def rule_matches(rule, insight_tags, insight_words):
+    """Tags: any of the rule's tags; words: any keyword as a whole word (any case, any language)."""
+    tag_test = bool({tag.id for tag in rule.tags} & {tag.id for tag in insight_tags}) if rule.tags else None
+    keywords = rule.keyword_list
+    word_test = any(_phrase_in(keyword, insight_words) for keyword in keywords) if keywords else None
+    tests = [test for test in (tag_test, word_test) if test is not None]
+    if not tests:
+        return False
+    return all(tests) if rule.combine == "and" else any(tests)
+
+
+def _phrase_in(keyword, insight_words):
+    """A keyword (one word, or words that must all be there) as whole words."""
+    parts = re.findall(r"\w+", keyword.lower())
+    return bool(parts) and all(part in insight_words for part in parts)
+
+
+def streams_for(insight):
+    """The streams the active rules send this insight to, in rule order."""
+    words = words_of(f"{insight.title} {insight.description}")
+    found = []
+    for rule in RoutingRule.query.filter_by(is_active=True).order_by(RoutingRule.position, RoutingRule.id):
+        if rule_matches(rule, insight.tags, words):
+            for stream in rule.streams:
+                if stream not in [s for s, _ in found]:
+                    found.append((stream, rule))
+    return found
+
+
+def route_by_rules(insight, actor):
+    present = {route.stream_id for route in insight.routes}
+    for stream, rule in streams_for(insight):
+        if stream.id not in present:
+            add_route(insight, stream, actor, rule=rule)
+            present.add(stream.id)
+
+
+def add_route(insight, stream, actor, rule=None):
+    now = utcnow()
+    route = Route(insight=insight, stream=stream, routed_at=now, rule_id=rule.id if rule else None,
+                  routed_by_id=None if rule else actor.id,
+                  due_at=add_working_days(now, stream.target_days))
+    db.session.add(route)
+    db.session.flush()
+    record_audit("insight.route", target=insight, actor=actor, stream=stream.slug,
+                 by=f"rule {rule.id}" if rule else "hand")
+    return route
+
+
+def remove_route(route, actor):
+    record_audit("insight.unroute", target=route.insight, actor=actor, stream=route.stream.slug)
+    db.session.delete(route)
+
+
+def preview_rule(rule, limit=50):
+    """(count, first insights) of existing insights this rule would route somewhere new."""
+    insights = Insight.query.order_by(Insight.id.desc())
+    if rule.keyword_list and (rule.combine == "and" or not rule.tags):
+        # Narrow down in the database first; whole-word matching happens below.
+        insights = insights.filter(or_(*[
+            func.lower(Insight.title + " " + Insight.description).like(f"%{word}%") for word in rule.keyword_list]))
+    matches = []
+    for insight in insights.limit(5000):
+        if rule_matches(rule, insight.tags, words_of(f"{insight.title} {insight.description}")):
+            routed = {route.stream_id for route in insight.routes}
+            if any(stream.id not in routed for stream in rule.streams):
+                matches.append(insight)
+    return len(matches), matches[:limit]
+
+
+# The inbox ------------------------------------------------------------------------------------------
+
+def reviewer_stream_ids(user):
+    return [row.stream_id for row in StreamMember.query.filter_by(user_id=user.id)]
+
+
+def set_status(route, status, actor):
+    status = RouteStatus(status)
+    now = utcnow()
+    if route.first_response_at is None and status != RouteStatus.NEW:
+        route.first_response_at = now
+    route.decided_at = now if status.value in DECIDED_STATUSES else None
+    route.status = status.value
+    record_audit("route.status", target=route.insight, actor=actor, stream=route.stream.slug,
+                 status=status.value)
+
+
+def acknowledge(routes, actor):
+    count = 0
+    for route in routes:
+        if route.status == RouteStatus.NEW.value:
+            set_status(route, RouteStatus.ACKNOWLEDGED, actor)
+            count += 1
+    return count
+
+
+def add_note(route, body, actor):
+    note = InternalNote(route_id=route.id, author_id=actor.id, body=body)
+    db.session.add(note)
+    return note
+
+
+def contributors(insight):
+    """Members whose contributions are the evidence, still in the panel with an account."""
+    ids = {evidence.member_id for evidence in insight.evidence if evidence.member_id}
+    from ..membership.models import Member
+
+    return Member.query.filter(Member.id.in_(ids), Member.user_id.isnot(None)).all() if ids else []
+
+
+def publish_answer(route, answer_nl, answer_en, actor):
+    """The stream's public answer; the panelists behind the evidence are told (not who they are)."""
+    first = route.answered_at is None
+    route.answer_nl, route.answer_en = answer_nl, answer_en
+    route.answered_at = utcnow()
+    if route.first_response_at is None:
+        route.first_response_at = route.answered_at
+    record_audit("route.answer", target=route.insight, actor=actor, stream=route.stream.slug)
+    if first:
+        for member in contributors(route.insight):
+            notify(member.user, "insight_answer", link=f"/{member.user.locale}/me/contributions",
+                   stream_id=route.stream_id)
+
+
+# Digest and metrics ------------------------------------------------------------------------------------
+
+def iso_week(moment):
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def send_digests(now=None):
+    """Weekly, once per person: new, overdue and decided insights in their streams."""
+    now = now or utcnow()
+    week = iso_week(now)
+    since = now - timedelta(days=7)
+    sent = 0
+    users = {}
+    for row in StreamMember.query.all():
+        users.setdefault(row.user_id, []).append(row.stream_id)
+    from ..accounts.models import User
+
+    for user_id, stream_ids in users.items():
+        if db.session.get(DigestLog, (user_id, week)):
+            continue
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_enabled or not user.email:
+            continue
+        base = Route.query.filter(Route.stream_id.in_(stream_ids))
+        new = base.filter(Route.routed_at > since).all()
+        overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
+        decided = base.filter(Route.decided_at > since).all()
+        db.session.add(DigestLog(user_id=user_id, week=week))
+        queue_mail(user.email, "stream_digest", user.locale, user=user, new=new, overdue=overdue,
+                   decided=decided)
+        sent += 1
+    db.session.commit()
+    return sent
+
+
+def stream_metrics(stream, months=6, now=None):
+    """Open count; per month: routed, median hours to first response, share answered in time."""
+    now = now or utcnow()
+    open_count = Route.query.filter(Route.stream_id == stream.id, Route.status.in_(OPEN_STATUSES)).count()
+    overdue = Route.query.filter(Route.stream_id == stream.id, Route.first_response_at.is_(None),
+                                 Route.due_at < now).count()
+    since = (now - timedelta(days=31 * months)).replace(day=1)
+    per_month = {}
+    for route in Route.query.filter(Route.stream_id == stream.id, Route.routed_at >= since):
+        month = route.routed_at.strftime("%Y-%m")
+        entry = per_month.setdefault(month, {"routed": 0, "hours": [], "in_time": 0, "responded": 0})
+        entry["routed"] += 1
+        if route.first_response_at:
+            entry["responded"] += 1
+            entry["hours"].append((route.first_response_at - route.routed_at).total_seconds() / 3600)
+            entry["in_time"] += route.first_response_at <= route.due_at
+    rows = []
+    for month in sorted(per_month):
+        entry = per_month[month]
+        rows.append({"month": month, "routed": entry["routed"],
+                     "median_hours": statistics.median(entry["hours"]) if entry["hours"] else None,
+                     "in_time": entry["in_time"] / entry["routed"] if entry["routed"] else None})
+    all_hours = [h for e in per_month.values() for h in e["hours"]]
+    in_time = sum(e["in_time"] for e in per_month.values())
+    routed = sum(e["routed"] for e in per_month.values())
+    return {"open": open_count, "overdue": overdue, "months": rows,
+            "median_hours": statistics.median(all_hours) if all_hours else None,
+            "in_time": in_time / routed if routed else None}

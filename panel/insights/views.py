@@ -1,0 +1,253 @@
+"""Thin views: insights, the stream inbox, stream metrics, and "My contributions" for panelists."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from ..database import utcnow
+from ..extensions import db
+from ..forms import choices
+from ..paging import paginate
+from ..security import Role, form_checks_csrf
+from . import bp, loop_bp, services
+from .contributions import contributions_of
+from .evidence import load_source
+from .forms import AddRouteForm, AnswerForm, EvidenceForm, InboxFilterForm, InsightForm, NoteForm, StatusForm, TagsForm
+from .models import (OPEN_STATUSES, Insight, InternalNote, Route, RouteStatus, Stream, Tag,
+                     insight_tags)
+from .permissions import can_create_insights, can_see_insight, can_work_route
+
+PAGE_SIZE = 50
+
+
+def tag_choices():
+    return choices((tag.id, tag.name) for tag in Tag.query.order_by(Tag.name_nl))
+
+
+def require_creator():
+    if not can_create_insights(current_user):
+        abort(403)
+
+
+def visible_insight_or_404(insight_id):
+    insight = db.session.get(Insight, insight_id) or abort(404)
+    if not can_see_insight(current_user, insight, services.reviewer_stream_ids(current_user)):
+        abort(404)
+    return insight
+
+
+@bp.route("/")
+def index():
+    if not can_create_insights(current_user):
+        return redirect(url_for("insights.inbox"))
+    query = db.select(Insight).order_by(Insight.id.desc())
+    page = paginate(query, db.select(db.func.count(Insight.id)), PAGE_SIZE)
+    return render_template("insights/index.html", page=page)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@form_checks_csrf
+def new():
+    require_creator()
+    form = InsightForm(kind=request.args.get("kind", ""), source=request.args.get("source", ""))
+    form.tags.choices = tag_choices()
+    source = None
+    if form.kind.data and form.source.data.isascii() and form.source.data.isdigit():
+        source = load_source(form.kind.data, int(form.source.data))
+        if source is None:
+            abort(404)
+    if form.validate_on_submit():
+        tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
+        evidence = [(source.kind, source.id)] if source else []
+        insight = services.create_insight(form.title.data, form.description.data or "", tags, current_user,
+                                          evidence=evidence)
+        db.session.commit()
+        flash(_("The insight is saved and routed to %(count)s streams.", count=len(insight.routes)), "success")
+        return redirect(url_for("insights.detail", insight_id=insight.id))
+    return render_template("insights/new.html", form=form, source=source)
+
+
+@bp.route("/evidence", methods=["POST"])
+@form_checks_csrf
+def add_evidence():
+    require_creator()
+    form = EvidenceForm()
+    form.insight_id.choices = choices((i.id, i.title) for i in Insight.query.order_by(Insight.id.desc()).limit(200))
+    if not form.validate_on_submit() or not form.source.data.isdigit():
+        flash(_("Choose the insight to add this to."), "error")
+        return redirect(request.referrer or url_for("insights.index"))
+    insight = db.session.get(Insight, form.insight_id.data) or abort(404)
+    try:
+        services.add_evidence(insight, form.kind.data, int(form.source.data), current_user)
+    except services.NotAllowed:
+        abort(404)
+    db.session.commit()
+    flash(_("Added to the insight. It now rests on %(count)s contributions.", count=insight.evidence_count), "success")
+    return redirect(url_for("insights.detail", insight_id=insight.id))
+
+
+@bp.route("/<int:insight_id>")
+def detail(insight_id):
+    insight = visible_insight_or_404(insight_id)
+    quotes = [(evidence, load_source(evidence.kind, evidence.source_id)) for evidence in insight.evidence]
+    reviewer_streams = services.reviewer_stream_ids(current_user)
+    route_form = AddRouteForm()
+    routed = {route.stream_id for route in insight.routes}
+    route_form.stream_id.choices = choices((s.id, s.name) for s in Stream.query.order_by(Stream.position)
+                                           if s.id not in routed)
+    tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
+    tags_form.tags.choices = tag_choices()
+    return render_template("insights/detail.html", insight=insight, quotes=quotes, route_form=route_form,
+                           tags_form=tags_form, can_edit=can_create_insights(current_user),
+                           workable={r.id for r in insight.routes if can_work_route(current_user, r, reviewer_streams)})
+
+
+@bp.route("/<int:insight_id>/tags", methods=["POST"])
+def set_tags(insight_id):
+    require_creator()
+    insight = db.session.get(Insight, insight_id) or abort(404)
+    form = TagsForm()
+    form.tags.choices = tag_choices()
+    if form.validate_on_submit():
+        services.set_tags(insight, Tag.query.filter(Tag.id.in_(form.tags.data or [])).all(), current_user)
+        db.session.commit()
+        flash(_("The tags are saved."), "success")
+    return redirect(url_for("insights.detail", insight_id=insight.id))
+
+
+@bp.route("/<int:insight_id>/routes", methods=["POST"])
+def add_route(insight_id):
+    require_creator()
+    insight = db.session.get(Insight, insight_id) or abort(404)
+    stream = db.session.get(Stream, request.form.get("stream_id", type=int) or 0) or abort(404)
+    if stream.id not in {route.stream_id for route in insight.routes}:
+        services.add_route(insight, stream, current_user)
+        db.session.commit()
+    return redirect(url_for("insights.detail", insight_id=insight.id))
+
+
+@bp.route("/<int:insight_id>/routes/<int:route_id>/remove", methods=["POST"])
+def remove_route(insight_id, route_id):
+    require_creator()
+    route = db.session.get(Route, route_id)
+    if route is None or route.insight_id != insight_id:
+        abort(404)
+    services.remove_route(route, current_user)
+    db.session.commit()
+    return redirect(url_for("insights.detail", insight_id=insight_id))
+
+
+# The stream inbox -----------------------------------------------------------------------------------
+
+def inbox_filter_form():
+    form = InboxFilterForm(request.args)
+    form.status.choices = choices([("", _("Open")), ("all", _("All"))] + RouteStatus.choices())
+    form.tag.choices = choices([("", _("All"))] + [(str(t.id), t.name) for t in Tag.query.order_by(Tag.name_nl)])
+    return form
+
+
+@bp.route("/inbox")
+def inbox():
+    stream_ids = services.reviewer_stream_ids(current_user)
+    if current_user.has_role(Role.PANEL_MANAGER) and request.args.get("stream", type=int):
+        stream_ids = [request.args.get("stream", type=int)]
+    form = inbox_filter_form()
+    conditions = [Route.stream_id.in_(stream_ids)]
+    joins_insight = False
+    if form.validate():
+        status = form.status.data
+        if status == "":
+            conditions.append(Route.status.in_(OPEN_STATUSES))
+        elif status != "all":
+            conditions.append(Route.status == status)
+        if form.overdue.data == "yes":
+            conditions += [Route.first_response_at.is_(None), Route.due_at < utcnow()]
+        if form.tag.data and form.tag.data.isdigit():
+            conditions.append(Route.insight_id.in_(db.select(insight_tags.c.insight_id).where(
+                insight_tags.c.tag_id == int(form.tag.data))))
+        if form.source.data == "round":
+            conditions.append(Insight.round_id.isnot(None))
+            joins_insight = True
+        elif form.source.data == "release":
+            conditions.append(Insight.release_id.isnot(None))
+            joins_insight = True
+        elif form.source.data == "other":
+            conditions += [Insight.round_id.is_(None), Insight.release_id.is_(None)]
+            joins_insight = True
+    order = {"newest": (Route.routed_at.desc(), Route.id.desc()),
+             "weight": (Insight.evidence_count.desc(), Route.id.desc())}.get(form.sort.data, (Route.due_at, Route.id))
+    rows = (db.select(Route).join(Insight).options(selectinload(Route.insight).selectinload(Insight.tags))
+            .where(*conditions).order_by(*order))
+    count = db.select(db.func.count(Route.id)).where(*conditions)
+    if joins_insight:
+        count = count.join(Insight)
+    page = paginate(rows, count, PAGE_SIZE)
+    streams = Stream.query.filter(Stream.id.in_(stream_ids)).all()
+    return render_template("insights/inbox.html", page=page, form=form, streams=streams, now=utcnow())
+
+
+@bp.route("/inbox/acknowledge", methods=["POST"])
+def acknowledge():
+    stream_ids = services.reviewer_stream_ids(current_user)
+    ids = [int(value) for value in request.form.getlist("route") if value.isascii() and value.isdigit()]
+    routes = Route.query.filter(Route.id.in_(ids)).all() if ids else []
+    routes = [r for r in routes if can_work_route(current_user, r, stream_ids)]
+    count = services.acknowledge(routes, current_user)
+    db.session.commit()
+    flash(_("%(count)s insights acknowledged.", count=count), "success")
+    return redirect(url_for("insights.inbox"))
+
+
+def workable_route_or_404(route_id):
+    route = db.session.get(Route, route_id) or abort(404)
+    if not can_work_route(current_user, route, services.reviewer_stream_ids(current_user)):
+        abort(404)
+    return route
+
+
+@bp.route("/inbox/<int:route_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def route(route_id):
+    route = workable_route_or_404(route_id)
+    status_form, note_form, answer_form = StatusForm(obj=route), NoteForm(), AnswerForm(obj=route)
+    action = request.form.get("action")
+    if request.method == "POST":
+        if action == "status" and status_form.validate_on_submit():
+            services.set_status(route, status_form.status.data, current_user)
+            db.session.commit()
+            flash(_("The status is saved."), "success")
+            return redirect(url_for("insights.route", route_id=route.id))
+        if action == "note" and note_form.validate_on_submit():
+            services.add_note(route, note_form.body.data, current_user)
+            db.session.commit()
+            return redirect(url_for("insights.route", route_id=route.id) + "#notes")
+        if action == "answer" and answer_form.validate_on_submit():
+            services.publish_answer(route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user)
+            db.session.commit()
+            flash(_("The answer is published. The panelists behind this insight are told."), "success")
+            return redirect(url_for("insights.route", route_id=route.id))
+    insight = route.insight
+    quotes = [(evidence, load_source(evidence.kind, evidence.source_id)) for evidence in insight.evidence]
+    notes = InternalNote.query.filter_by(route_id=route.id).order_by(InternalNote.id).all()
+    return render_template("insights/route.html", route=route, insight=insight, quotes=quotes, notes=notes,
+                           status_form=status_form, note_form=note_form, answer_form=answer_form, now=utcnow())
+
+
+@bp.route("/streams")
+def streams():
+    rows = [(stream, services.stream_metrics(stream)) for stream in Stream.query.order_by(Stream.position)]
+    return render_template("insights/streams.html", rows=rows)
+
+
+# Closing the loop ------------------------------------------------------------------------------------
+
+@loop_bp.route("/me/contributions")
+def contributions():
+    from ..membership.services import find_member_for
+
+    member = find_member_for(current_user)
+    if member is None:
+        abort(404)
+    return render_template("insights/contributions.html", items=contributions_of(member))
+
+
