@@ -15,6 +15,7 @@ from .membership.models import (Consent, ConsentPurpose, Member, MemberStatus, Q
 from .membership.segments import (AppUsage, CustomerType, Interest, Platform, Region,
                                   YearsAsCustomer, region_for_postcode)
 from .demo_feedback import load_demo_feedback
+from .demo_insights import load_demo_insights
 from .demo_rounds import load_demo_rounds
 from .insights.models import seed_default_streams
 from .notifications.services import notify
@@ -88,6 +89,8 @@ def load_demo_data(seed=2026):
     load_demo_rounds(rng, (staff[1], staff[2], manager))
     db.session.flush()
     load_demo_feedback(rng, staff[1])
+    db.session.flush()
+    load_demo_insights(rng, (staff[1], staff[3], manager))
     lotte = find_user_by_email("panellid@klantenteam.example")
     notify(lotte, "welcome")
     notify(lotte, "panel_news", subject="Bedankt voor 1.000 ideeën!", link="/nl/me")

@@ -23,6 +23,7 @@ ANY_USER_ENDPOINTS = {
     "rounds.overview", "rounds.round_page", "rounds.respond_to_invitation", "rounds.register",
     "rounds.cancel", "rounds.calendar", "rounds.post_idea", "rounds.idea_page", "rounds.support",
     "rounds.comment", "feedback.overview", "feedback.form", "feedback.touchpoint",
+    "loop.contributions",
 }
 
 

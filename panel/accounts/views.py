@@ -18,6 +18,8 @@ def landing_page(user):
         return url_for("manage.panel_health")
     if user.has_role(Role.PRODUCT_OWNER):
         return url_for("owner.rounds")
+    if user.has_role(Role.REVIEWER):
+        return url_for("insights.inbox")
     if user.has_role(Role.ADMIN):
         return url_for("admin.users")
     return url_for("accounts.account")

@@ -120,6 +120,7 @@ class Response(db.Model):
 
     ratings = db.relationship("ChangeRating", cascade="all, delete-orphan", lazy="selectin")
     release = db.relationship("Release")
+    member = db.relationship("Member")
 
     __table_args__ = (
         UniqueConstraint("release_id", "member_id", name="uq_feedback_responses_release_member"),
