@@ -155,7 +155,7 @@ def inbox():
     conditions = [Route.stream_id.in_(stream_ids)]
     joins_insight = False
     if form.validate():
-        status = form.status.data
+        status = form.status.data or ""
         if status == "":
             conditions.append(Route.status.in_(OPEN_STATUSES))
         elif status != "all":
