@@ -68,7 +68,6 @@ def new():
 
 
 @bp.route("/evidence", methods=["POST"])
-@form_checks_csrf
 def add_evidence():
     require_creator()
     form = EvidenceForm()
