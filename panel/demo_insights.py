@@ -89,14 +89,27 @@ def _lottes_loop(owner, tags, now):
     from .accounts.services import find_user_by_email
     from .membership.models import Member
 
+    from .rounds.models import Round
+
     lotte = find_user_by_email("panellid@klantenteam.example")
     member = Member.query.filter_by(user_id=lotte.id).first() if lotte else None
-    idea = Idea.query.filter_by(author_id=member.id).first() if member else None
-    if idea is None:
+    if member is None:
         return
+    idea = Idea.query.filter_by(author_id=member.id).first()
+    if idea is None:
+        shop = Round.query.filter_by(title_en="The shop of the future").first()
+        idea = Idea(round_id=shop.id, author_id=member.id, title="Verbruik op het beginscherm van de app",
+                    body="Ik wil zonder in te loggen zien hoeveel data ik nog heb.", support_count=0,
+                    created_at=now - timedelta(days=20))
+        db.session.add(idea)
+        db.session.flush()
+    evidence = [("idea", idea.id)] + [("response", response.id) for response in Response.query.filter(
+        Response.member_id == member.id, Response.improve_text.isnot(None)).limit(1)]
     insight = services.create_insight("Overzicht van verbruik in één oogopslag",
                                       "Meerdere leden vragen om verbruik direct op het startscherm.",
-                                      [tags["Verbruik"]], owner, evidence=[("idea", idea.id)])
+                                      [tags["Verbruik"]], owner, evidence=evidence)
+    if not insight.routes:
+        services.add_route(insight, Stream.query.filter_by(slug="app_digital").one(), owner)
     for route in insight.routes:
         route.status = "planned"
         route.first_response_at = now - timedelta(days=2)

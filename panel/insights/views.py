@@ -140,7 +140,7 @@ def remove_route(insight_id, route_id):
 
 def inbox_filter_form():
     form = InboxFilterForm(request.args)
-    form.status.choices = choices([("", _("Open")), ("all", _("All"))] + RouteStatus.choices())
+    form.status.choices = choices([("", _("Still open")), ("all", _("All"))] + RouteStatus.choices())
     form.tag.choices = choices([("", _("All"))] + [(str(t.id), t.name) for t in Tag.query.order_by(Tag.name_nl)])
     return form
 
