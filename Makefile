@@ -15,7 +15,12 @@ $(VENV)/.installed: $(BIN)/python setup.cfg constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.installed catalogs
+setup: $(VENV)/.installed catalogs node_modules/axe-core/axe.min.js
+
+# axe-core for the accessibility checks of the browser tests (npm registry, pinned in package-lock.json).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
 
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations
@@ -32,6 +37,10 @@ test: setup
 
 translations: setup
 	PANEL_ENV=development $(BIN)/flask translate update
+
+# Every main page in both languages, from demo data, into docs/screenshots/ (needs /usr/bin/chromium).
+screenshots: setup
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) instance/panel.sqlite3* .pytest_cache
