@@ -54,8 +54,8 @@ def contributions_of(member):
     responses = Response.query.filter_by(member_id=member.id).all()
     response_insights = insights_for("response", [r.id for r in responses])
     for response in responses:
-        items.append(Contribution(response.updated_at, _l("Your app feedback"),
-                                  response.improve_text or "", url_for("feedback.form", release_id=response.release_id),
+        text = " — ".join(part for part in (response.improve_text, response.problem_text) if part)
+        items.append(Contribution(response.updated_at, _l("Your app feedback"), text, url_for("feedback.form", release_id=response.release_id),
                                   status=_l("Score %(score)s for version %(version)s", score=response.score,
                                             version=response.release.version),
                                   insights=response_insights.get(response.id, [])))

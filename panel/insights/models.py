@@ -131,6 +131,11 @@ class Insight(db.Model):
     def source(self):
         return "round" if self.round_id else "release" if self.release_id else "other"
 
+    @property
+    def live_routes(self):
+        """The streams it is in now (not those a person took it out of)."""
+        return [route for route in self.routes if route.removed_at is None]
+
 
 class EvidenceKind(TitledEnum):
     RESPONSE = "response"
@@ -204,6 +209,8 @@ class Route(db.Model):
     answer_nl = db.Column(db.Text)
     answer_en = db.Column(db.Text)
     answered_at = db.Column(UTCDateTime)
+    # Taken out of the stream by hand: kept (with any answer) so that rules don't send it back.
+    removed_at = db.Column(UTCDateTime)
 
     insight = db.relationship("Insight", back_populates="routes")
     stream = db.relationship("Stream", lazy="joined")

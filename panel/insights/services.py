@@ -95,6 +95,7 @@ def streams_for(insight):
 
 
 def route_by_rules(insight, actor):
+    # Removed routes count as present: a person's decision beats the rules.
     present = {route.stream_id for route in insight.routes}
     for stream, rule in streams_for(insight):
         if stream.id not in present:
@@ -116,7 +117,12 @@ def add_route(insight, stream, actor, rule=None):
 
 def remove_route(route, actor):
     record_audit("insight.unroute", target=route.insight, actor=actor, stream=route.stream.slug)
-    db.session.delete(route)
+    route.removed_at = utcnow()
+
+
+def restore_route(route, actor):
+    record_audit("insight.route", target=route.insight, actor=actor, stream=route.stream.slug, by="hand")
+    route.removed_at = None
 
 
 def preview_rule(rule, limit=50):
@@ -180,8 +186,8 @@ def publish_answer(route, answer_nl, answer_en, actor):
     first = route.answered_at is None
     route.answer_nl, route.answer_en = answer_nl, answer_en
     route.answered_at = utcnow()
-    if route.first_response_at is None:
-        route.first_response_at = route.answered_at
+    if route.status == RouteStatus.NEW.value:
+        set_status(route, RouteStatus.ACKNOWLEDGED, actor)
     record_audit("route.answer", target=route.insight, actor=actor, stream=route.stream.slug)
     if first:
         for member in contributors(route.insight):
@@ -213,7 +219,7 @@ def send_digests(now=None):
         user = db.session.get(User, user_id)
         if user is None or not user.is_enabled or not user.email:
             continue
-        base = Route.query.filter(Route.stream_id.in_(stream_ids))
+        base = Route.query.filter(Route.stream_id.in_(stream_ids), Route.removed_at.is_(None))
         new = base.filter(Route.routed_at > since).all()
         overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
         decided = base.filter(Route.decided_at > since).all()
@@ -228,12 +234,12 @@ def send_digests(now=None):
 def stream_metrics(stream, months=6, now=None):
     """Open count; per month: routed, median hours to first response, share answered in time."""
     now = now or utcnow()
-    open_count = Route.query.filter(Route.stream_id == stream.id, Route.status.in_(OPEN_STATUSES)).count()
-    overdue = Route.query.filter(Route.stream_id == stream.id, Route.first_response_at.is_(None),
-                                 Route.due_at < now).count()
+    live = Route.query.filter(Route.stream_id == stream.id, Route.removed_at.is_(None))
+    open_count = live.filter(Route.status.in_(OPEN_STATUSES)).count()
+    overdue = live.filter(Route.first_response_at.is_(None), Route.due_at < now).count()
     since = (now - timedelta(days=31 * months)).replace(day=1)
     per_month = {}
-    for route in Route.query.filter(Route.stream_id == stream.id, Route.routed_at >= since):
+    for route in live.filter(Route.routed_at >= since):
         month = route.routed_at.strftime("%Y-%m")
         entry = per_month.setdefault(month, {"routed": 0, "hours": [], "in_time": 0, "responded": 0})
         entry["routed"] += 1
@@ -241,6 +247,8 @@ def stream_metrics(stream, months=6, now=None):
             entry["responded"] += 1
             entry["hours"].append((route.first_response_at - route.routed_at).total_seconds() / 3600)
             entry["in_time"] += route.first_response_at <= route.due_at
+        elif route.due_at > now:
+            entry["routed"] -= 1  # not due yet: neither in time nor late
     rows = []
     for month in sorted(per_month):
         entry = per_month[month]

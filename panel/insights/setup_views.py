@@ -42,13 +42,18 @@ def edit_stream(stream_id):
 def tags():
     form = TagForm()
     if form.validate_on_submit():
-        tag = Tag(name_nl=form.name_nl.data, name_en=form.name_en.data)
-        db.session.add(tag)
-        db.session.flush()
-        record_audit("tag.create", target=tag)
-        db.session.commit()
-        flash(_("The tag is added."), "success")
-        return redirect(url_for("insight_setup.tags"))
+        duplicate = Tag.query.filter((db.func.lower(Tag.name_nl) == form.name_nl.data.lower())
+                                     | (db.func.lower(Tag.name_en) == form.name_en.data.lower())).first()
+        if duplicate:
+            form.name_nl.errors.append(_("There is already a tag with this name."))
+        else:
+            tag = Tag(name_nl=form.name_nl.data, name_en=form.name_en.data)
+            db.session.add(tag)
+            db.session.flush()
+            record_audit("tag.create", target=tag)
+            db.session.commit()
+            flash(_("The tag is added."), "success")
+            return redirect(url_for("insight_setup.tags"))
     return render_template("insights/setup_tags.html", form=form, tags=Tag.query.order_by(Tag.name_nl).all())
 
 

@@ -1,6 +1,7 @@
 """Thin views: insights, the stream inbox, stream metrics, and "My contributions" for panelists."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -62,7 +63,8 @@ def new():
         insight = services.create_insight(form.title.data, form.description.data or "", tags, current_user,
                                           evidence=evidence)
         db.session.commit()
-        flash(_("The insight is saved and routed to %(count)s streams.", count=len(insight.routes)), "success")
+        flash(ngettext("The insight is saved and routed to %(num)s stream.",
+                       "The insight is saved and routed to %(num)s streams.", len(insight.routes)), "success")
         return redirect(url_for("insights.detail", insight_id=insight.id))
     return render_template("insights/new.html", form=form, source=source)
 
@@ -91,14 +93,14 @@ def detail(insight_id):
     quotes = [(evidence, load_source(evidence.kind, evidence.source_id)) for evidence in insight.evidence]
     reviewer_streams = services.reviewer_stream_ids(current_user)
     route_form = AddRouteForm()
-    routed = {route.stream_id for route in insight.routes}
+    routed = {route.stream_id for route in insight.live_routes}
     route_form.stream_id.choices = choices((s.id, s.name) for s in Stream.query.order_by(Stream.position)
                                            if s.id not in routed)
     tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
     tags_form.tags.choices = tag_choices()
     return render_template("insights/detail.html", insight=insight, quotes=quotes, route_form=route_form,
                            tags_form=tags_form, can_edit=can_create_insights(current_user),
-                           workable={r.id for r in insight.routes if can_work_route(current_user, r, reviewer_streams)})
+                           workable={r.id for r in insight.live_routes if can_work_route(current_user, r, reviewer_streams)})
 
 
 @bp.route("/<int:insight_id>/tags", methods=["POST"])
@@ -119,9 +121,13 @@ def add_route(insight_id):
     require_creator()
     insight = db.session.get(Insight, insight_id) or abort(404)
     stream = db.session.get(Stream, request.form.get("stream_id", type=int) or 0) or abort(404)
-    if stream.id not in {route.stream_id for route in insight.routes}:
+    existing = next((route for route in insight.routes if route.stream_id == stream.id), None)
+    if existing is None:
         services.add_route(insight, stream, current_user)
-        db.session.commit()
+    elif existing.removed_at is not None:
+        services.restore_route(existing, current_user)
+    db.session.commit()
+    flash(_("%(stream)s now has this insight in its inbox.", stream=stream.name), "success")
     return redirect(url_for("insights.detail", insight_id=insight.id))
 
 
@@ -133,6 +139,7 @@ def remove_route(insight_id, route_id):
         abort(404)
     services.remove_route(route, current_user)
     db.session.commit()
+    flash(_("%(stream)s no longer has this insight in its inbox.", stream=route.stream.name), "success")
     return redirect(url_for("insights.detail", insight_id=insight_id))
 
 
@@ -151,7 +158,7 @@ def inbox():
     if current_user.has_role(Role.PANEL_MANAGER) and request.args.get("stream", type=int):
         stream_ids = [request.args.get("stream", type=int)]
     form = inbox_filter_form()
-    conditions = [Route.stream_id.in_(stream_ids)]
+    conditions = [Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)]
     joins_insight = False
     if form.validate():
         status = form.status.data or ""
@@ -193,7 +200,10 @@ def acknowledge():
     routes = [r for r in routes if can_work_route(current_user, r, stream_ids)]
     count = services.acknowledge(routes, current_user)
     db.session.commit()
-    flash(_("%(count)s insights acknowledged.", count=count), "success")
+    if count:
+        flash(ngettext("%(num)s insight acknowledged.", "%(num)s insights acknowledged.", count), "success")
+    else:
+        flash(_("Tick the insights you want to acknowledge first."), "info")
     return redirect(url_for("insights.inbox"))
 
 
@@ -208,6 +218,8 @@ def workable_route_or_404(route_id):
 @form_checks_csrf
 def route(route_id):
     route = workable_route_or_404(route_id)
+    if route.removed_at is not None:
+        abort(404)
     status_form, note_form, answer_form = StatusForm(obj=route), NoteForm(), AnswerForm(obj=route)
     action = request.form.get("action")
     if request.method == "POST":

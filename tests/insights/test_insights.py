@@ -83,7 +83,8 @@ def test_manual_routing_is_recorded(client, db, setup, login_as):
     route = Route.query.one()
     assert route.rule_id is None and route.routed_by_id == setup["owner"].id
     client.post(f"/en/insights/{insight.id}/routes/{route.id}/remove")
-    assert Route.query.count() == 0
+    db.session.refresh(insight)
+    assert insight.live_routes == [] and Route.query.one().removed_at is not None
     actions = [entry.action for entry in AuditEntry.query.order_by(AuditEntry.id)]
     assert "insight.route" in actions and "insight.unroute" in actions
 
@@ -251,3 +252,30 @@ def test_make_insight_from_a_comment_and_add_evidence(client, db, setup, make_me
     db.session.refresh(insight)
     assert insight.evidence_count == 2 and insight.release_id == responses[0].release_id
     assert routed(insight) == []  # no rule matches the title; a person routes it by hand
+
+
+def test_a_stream_removed_by_hand_stays_removed(client, db, setup, login_as):
+    insight = services.create_insight("Invoice unclear", "", [], setup["owner"])
+    db.session.commit()
+    route = insight.routes[0]
+    login_as(setup["owner"])
+    client.post(f"/en/insights/{insight.id}/routes/{route.id}/remove")
+    client.post(f"/en/insights/{insight.id}/tags", data={"tags": [str(setup["tags"]["Bill"].id)]})
+    db.session.refresh(insight)
+    assert [r.stream.slug for r in insight.live_routes] == []  # the rule doesn't bring it back
+    client.post(f"/en/insights/{insight.id}/routes", data={"stream_id": setup["streams"]["billing"].id})
+    db.session.refresh(insight)
+    assert [r.stream.slug for r in insight.live_routes] == ["billing"]
+
+
+def test_publishing_an_answer_acknowledges_a_new_route(db, setup):
+    route = services.create_insight("Invoice unclear", "", [], setup["owner"]).routes[0]
+    services.publish_answer(route, "nl", "en", setup["reviewer"])
+    assert route.status == "acknowledged" and route.first_response_at is not None
+
+
+def test_tags_are_not_duplicated(client, db, setup, make_user, login_as):
+    login_as(make_user(roles=[Role.PANEL_MANAGER]))
+    response = client.post("/en/insights/setup/tags", data={"name_nl": "rekening", "name_en": "Other"})
+    assert response.status_code == 200 and "already a tag" in response.get_data(as_text=True)
+    assert Tag.query.count() == 3
