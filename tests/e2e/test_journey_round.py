@@ -1,6 +1,7 @@
 """Journey 2: a product owner opens a round with a session of two seats and invites a sample;
-three panelists accept and register, the third lands on the waiting list and is promoted when one
-cancels; the owner marks attendance and moves the round on with a note the panelists then see."""
+three panelists accept and register (one with JavaScript off), the third lands on the waiting list
+and is promoted when one cancels; the owner marks attendance and moves the round on with a note the
+panelists then see."""
 from datetime import timedelta
 
 import pytest
@@ -50,8 +51,8 @@ def test_round_from_invitation_to_next_stage(live, new_page, lang):
     owner.click("button[name=send]")
 
     pages = []
-    for email, _member_id in panelists:
-        page = new_page()
+    for index, (email, _member_id) in enumerate(panelists):
+        page = new_page(javascript=index != 1)  # the second panelist has JavaScript off
         log_in(page, live, lang, email)
         page.click(f"form[action$='/rounds/{round_id}/invitation/accept'] button")
         page.goto(f"{live.url}/{lang}/rounds/{round_id}")
