@@ -1,7 +1,7 @@
 """Base forms: every form carries a CSRF token and strips surrounding whitespace."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 
@@ -22,7 +22,8 @@ class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
-            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            # Selects too: Optional() treats " " as empty, so it must also arrive as empty.
+            if issubclass(field_class, (StringField, SelectField)) and not issubclass(field_class, PasswordField):
                 options.setdefault("filters", []).append(strip_whitespace)
             return unbound_field.bind(form=form, **options)
 

@@ -1,6 +1,5 @@
 """Account verbs: log in and out, passwords, staff invitations and roles."""
 import hashlib
-import logging
 import os
 from functools import lru_cache
 

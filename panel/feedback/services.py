@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_audit

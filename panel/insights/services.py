@@ -3,7 +3,7 @@ import re
 import statistics
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_
 
 from ..audit import record_audit
 from ..database import utcnow
@@ -12,7 +12,7 @@ from ..mail import queue_mail
 from ..notifications.services import notify
 from .evidence import load_source
 from .models import (DECIDED_STATUSES, OPEN_STATUSES, DigestLog, Evidence, Insight, InternalNote, Route,
-                     RouteStatus, RoutingRule, Stream, StreamMember, Tag)
+                     RouteStatus, RoutingRule, StreamMember)
 from .workdays import add_working_days
 
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField,
                      RadioField, SelectField, StringField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, EqualTo, InputRequired, Length, NumberRange,
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional, ValidationError)
 
 from ..accounts.forms import NewPasswordMixin

@@ -58,14 +58,15 @@ def member_conditions(form):
     for column in ("status", "customer_type", "region"):
         if data.get(column):
             conditions.append(getattr(Member, column) == data[column])
-    if data.get("age_band"):
+    # Optional() lets whitespace-only values through as "empty": only known values filter.
+    if data.get("age_band") in AgeBand.values():
         first, last = AgeBand(data["age_band"]).birth_years()
         conditions.append(Member.birth_year <= last)
         if first is not None:
             conditions.append(Member.birth_year >= first)
     if data.get("source"):
         conditions.append(Member.source == data["source"].lower())
-    if data.get("inactive"):
+    if data.get("inactive") in ("90", "365"):
         since = utcnow() - timedelta(days=int(data["inactive"]))
         conditions.append(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
     return conditions, needs_user

@@ -4,7 +4,6 @@ import re
 import secrets
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func
 
 from ..accounts.models import User

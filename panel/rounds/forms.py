@@ -11,7 +11,7 @@ from wtforms.validators import (URL, DataRequired, InputRequired, Length, Number
 from ..admin.forms import CheckboxesField
 from ..forms import CHOOSE, REQUIRED, BaseForm, choices
 from ..membership.segments import AgeBand, CustomerType, Interest, Platform, Region
-from .models import IdeaStatus, SessionKind, Stage, Visibility
+from .models import IdeaStatus, SessionKind, Visibility
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 

@@ -15,8 +15,7 @@ from ..security import Role, form_checks_csrf
 from . import owner_bp, sampling, services
 from .forms import (AnswerForm, HideForm, InvitationForm, OutcomeForm, RoundForm, SessionForm,
                     SessionNotesForm, StageForm, default_session_times, utc_to_local)
-from .models import (FLOW, Action, Attendance, Comment, Idea, Invitation, Registration, Round,
-                     Session, Stage)
+from .models import FLOW, Action, Attendance, Comment, Idea, Registration, Round, Session, Stage
 from .permissions import can_manage_round, can_moderate, can_see_names_at
 
 

@@ -155,7 +155,7 @@ def test_publishing_needs_both_languages(client, db, product_owner, login_as, ma
 def test_opening_invites_the_audience_once(app, db, make_release, make_member):
     members = [make_member() for _ in range(3)]
     make_member(status="paused")
-    release = make_release(opens_in=timedelta(hours=2))
+    make_release(opens_in=timedelta(hours=2))
     assert FeedbackInvitation.query.count() == 0  # not open yet
     services.open_due_releases(now=utcnow() + timedelta(hours=3))
     db.session.commit()

@@ -9,7 +9,7 @@ import pytest
 from panel.audit import AuditEntry
 from panel.database import utcnow
 from panel.mail import OutboxMessage
-from panel.membership.models import Member, PanelSettings, QuotaTarget
+from panel.membership.models import PanelSettings, QuotaTarget
 from panel.notifications.models import Notification
 from panel.security import Role
 
