@@ -1,4 +1,6 @@
 """Thin views: insights, the stream inbox, stream metrics, and "My contributions" for panelists."""
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -9,7 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..forms import choices
 from ..paging import paginate
-from ..security import Role, form_checks_csrf
+from ..security import Role, form_checks_csrf, safe_next
 from . import bp, loop_bp, services
 from .contributions import contributions_of
 from .evidence import load_source
@@ -74,17 +76,28 @@ def add_evidence():
     require_creator()
     form = EvidenceForm()
     form.insight_id.choices = choices((i.id, i.title) for i in Insight.query.order_by(Insight.id.desc()).limit(200))
-    if not form.validate_on_submit() or not form.source.data.isdigit():
+    if not form.validate_on_submit() or not (form.source.data.isascii() and form.source.data.isdigit()):
         flash(_("Choose the insight to add this to."), "error")
-        return redirect(request.referrer or url_for("insights.index"))
+        return redirect(back_to_referrer(url_for("insights.index")))
     insight = db.session.get(Insight, form.insight_id.data) or abort(404)
     try:
         services.add_evidence(insight, form.kind.data, int(form.source.data), current_user)
     except services.NotAllowed:
         abort(404)
     db.session.commit()
-    flash(_("Added to the insight. It now rests on %(count)s contributions.", count=insight.evidence_count), "success")
-    return redirect(url_for("insights.detail", insight_id=insight.id))
+    flash(_("Added to “%(title)s”. It now rests on %(count)s contributions.", title=insight.title,
+            count=insight.evidence_count), "success")
+    # Back to where the contribution was, so the next one can be triaged straight away.
+    return redirect(back_to_referrer(url_for("insights.detail", insight_id=insight.id)))
+
+
+def back_to_referrer(fallback):
+    """The page the request came from, on this site only (the Referer header is the user's)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return fallback
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(path, fallback)
 
 
 @bp.route("/<int:insight_id>")

@@ -279,3 +279,21 @@ def test_tags_are_not_duplicated(client, db, setup, make_user, login_as):
     response = client.post("/en/insights/setup/tags", data={"name_nl": "rekening", "name_en": "Other"})
     assert response.status_code == 200 and "already a tag" in response.get_data(as_text=True)
     assert Tag.query.count() == 3
+
+
+def test_add_to_insight_returns_to_the_contribution(client, db, setup, make_member, login_as):
+    (author, second, _), responses = make_panel_evidence(db, setup, make_member)
+    insight = services.create_insight("Bills confuse people", "", [], setup["owner"],
+                                      evidence=[("response", responses[0].id)])
+    db.session.commit()
+    login_as(setup["owner"])
+    page = f"/en/results/releases/{responses[0].release_id}"
+    assert "Choose an insight…" in client.get(page).get_data(as_text=True)
+    response = client.post("/en/insights/evidence", headers={"Referer": f"http://localhost{page}"},
+                           data={"insight_id": insight.id, "kind": "response", "source": str(responses[1].id)})
+    assert response.headers["Location"].endswith(page)
+    response = client.post("/en/insights/evidence", headers={"Referer": "https://evil.example/x"},
+                           data={"insight_id": "", "kind": "response", "source": str(responses[2].id)})
+    assert "evil" not in response.headers["Location"]
+    db.session.refresh(insight)
+    assert insight.evidence_count == 2
