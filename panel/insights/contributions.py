@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from .models import Evidence
 
@@ -23,7 +24,8 @@ def insights_for(kind, source_ids):
     found = {}
     if not source_ids:
         return found
-    rows = Evidence.query.filter(Evidence.kind == kind, Evidence.source_id.in_(source_ids)).all()
+    rows = Evidence.query.options(selectinload(Evidence.insight)).filter(
+        Evidence.kind == kind, Evidence.source_id.in_(source_ids)).all()
     for evidence in rows:
         found.setdefault(evidence.source_id, []).append(evidence.insight)
     return found

@@ -3,6 +3,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..membership.services import find_member_for
@@ -60,7 +61,8 @@ def round_page(round_id):
 def render_round(round_, idea_form):
     member = member_or_none()
     sort = request.args.get("sort", "newest")
-    ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(
+    # Comments come along in one query: each idea card shows its count of reactions.
+    ideas = Idea.query.options(selectinload(Idea.comments)).filter_by(round_id=round_.id, hidden_at=None).order_by(
         *((Idea.support_count.desc(), Idea.id.desc()) if sort == "supported" else (Idea.id.desc(),))).all()
     registrations, supported, invitation = {}, set(), None
     if member is not None:
