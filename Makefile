@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test setup catalogs db demo translations screenshots clean
+.PHONY: run test lint setup catalogs db demo translations screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(BIN)/python:
 # Installs exactly the tested versions in constraints.txt; redone when they change.
 $(VENV)/.installed: $(BIN)/python setup.cfg constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lint]'
 	touch $@
 
 setup: $(VENV)/.installed catalogs node_modules/axe-core/axe.min.js
@@ -34,6 +34,11 @@ run: db
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Dependencies point one way (import-linter's contracts in setup.cfg) and ruff is clean.
+lint: $(VENV)/.installed
+	$(BIN)/lint-imports
+	$(BIN)/ruff check panel tests migrations bench docs
 
 translations: setup
 	PANEL_ENV=development $(BIN)/flask translate update
