@@ -1,46 +1,38 @@
-"""An iCalendar (.ics) file for a session registration (RFC 5545, written by hand: a few lines)."""
+"""An iCalendar (.ics) file for a session registration, written with the `icalendar` library."""
+from datetime import UTC
+
 from flask import current_app
+from icalendar import Calendar, Event
 
 
-def _escape(text):
-    return (text or "").replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _stamp(moment):
-    return moment.strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line):
-    """Lines longer than 75 octets continue on the next line after a space."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, current = [], b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > 74:
-            parts.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
+def _utc(moment):
+    return moment.astimezone(UTC)
 
 
 def ics_for(registration):
+    """The .ics text (CRLF lines, folded at 75 octets) for one confirmed registration."""
     session = registration.session
     round_ = session.round
     location = (session.meeting_link if session.kind == "online"
-                else ", ".join(part for part in (session.venue, session.address, session.city) if part))
-    lines = [
-        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Klantenteam//Sessions//NL", "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH", "BEGIN:VEVENT",
-        f"UID:session-{session.id}-registration-{registration.id}@klantenteam",
-        f"DTSTAMP:{_stamp(registration.created_at)}",
-        f"DTSTART:{_stamp(session.starts_at)}", f"DTEND:{_stamp(session.ends_at)}",
-        f"SUMMARY:{_escape(str(session.title))}",
-        f"DESCRIPTION:{_escape(str(round_.title))}",
-        f"LOCATION:{_escape(location)}",
-        f"URL:{current_app.config['BASE_URL']}/{registration.member.user.locale}/rounds/{round_.id}",
-        "END:VEVENT", "END:VCALENDAR",
-    ]
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+                else ", ".join(part for part in (session.venue, session.address, session.city)
+                               if part))
+
+    event = Event()
+    event.add("uid", f"session-{session.id}-registration-{registration.id}@klantenteam")
+    event.add("dtstamp", _utc(registration.created_at))
+    event.add("dtstart", _utc(session.starts_at))
+    event.add("dtend", _utc(session.ends_at))
+    event.add("summary", str(session.title))
+    event.add("description", str(round_.title))
+    if location:
+        event.add("location", location)
+    event.add("url", f"{current_app.config['BASE_URL']}/{registration.member.user.locale}"
+                     f"/rounds/{round_.id}")
+
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//Klantenteam//Sessions//NL")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
