@@ -102,9 +102,10 @@ def test_easter_and_dutch_holidays():
     assert easter(2026) == date(2026, 4, 5)
     assert easter(2027) == date(2027, 3, 28)
     holidays = dutch_holidays(2026)
-    for day in (date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 4, 27), date(2026, 5, 5),
+    for day in (date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 4, 27),
                 date(2026, 5, 14), date(2026, 5, 25), date(2026, 12, 25), date(2026, 12, 26)):
         assert day in holidays
+    assert date(2026, 5, 5) not in holidays  # Liberation Day is a day off only in lustrum years
     assert date(2025, 4, 26) in dutch_holidays(2025)  # King's Day on a Sunday moves to Saturday
 
 
