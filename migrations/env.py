@@ -1,9 +1,9 @@
 import logging
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from flask import current_app
+from sqlalchemy.types import TypeDecorator
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -19,6 +19,18 @@ def include_object(obj, name, type_, reflected, compare_to):
     """Leave the hand-made full-text search objects out of autogenerate."""
     return not (name or "").startswith("feedback_search") and not (
         type_ == "column" and name == "search") and name != "ix_feedback_responses_search"
+
+
+def render_item(type_, obj, autogen_context):
+    """Write the application's column types (UTCDateTime) as their plain SQLAlchemy impl.
+
+    A revision must not import the application: it would change whenever the models do.
+    UTCDateTime only converts values in Python; the schema is its impl, DateTime(timezone=True).
+    """
+    if (type_ == "type" and isinstance(obj, TypeDecorator)
+            and not type(obj).__module__.startswith("sqlalchemy")):
+        return f"sa.{obj.impl!r}"
+    return False
 
 
 def get_engine():
@@ -95,6 +107,7 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

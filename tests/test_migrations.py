@@ -1,4 +1,5 @@
-"""Migrations: one head, and upgrading an empty database gives exactly the models."""
+"""Migrations: one head, no application imports, an empty database upgraded gives the models."""
+import ast
 import os
 import uuid
 
@@ -44,6 +45,20 @@ def test_single_head():
     config = AlembicConfig(os.path.join(PROJECT_ROOT, "migrations", "alembic.ini"))
     config.set_main_option("script_location", os.path.join(PROJECT_ROOT, "migrations"))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+@pytest.mark.parametrize("name", sorted(
+    name for name in os.listdir(os.path.join(PROJECT_ROOT, "migrations", "versions"))
+    if name.endswith(".py")) + ["../env.py"])
+def test_migrations_do_not_import_the_application(name):
+    """A revision must not change when the models do, so it imports nothing from panel."""
+    path = os.path.join(PROJECT_ROOT, "migrations", "versions", name)
+    with open(path, encoding="utf-8") as file:
+        tree = ast.parse(file.read())
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names]
+    imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert not [module for module in imported if module.split(".")[0] == "panel"]
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database_url):

@@ -8,7 +8,6 @@ Create Date: 2026-11-22 12:25:05.777869
 from alembic import op
 import sqlalchemy as sa
 
-import panel.database
 
 
 # revision identifiers, used by Alembic.
@@ -31,10 +30,10 @@ def upgrade():
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.String(length=300), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_until', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('sent_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
@@ -48,10 +47,10 @@ def upgrade():
     sa.Column('locale', sa.String(length=2), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('is_enabled', sa.Boolean(), nullable=False),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('password_changed_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -62,7 +61,7 @@ def upgrade():
     sa.Column('target_type', sa.String(length=40), nullable=True),
     sa.Column('target_id', sa.Integer(), nullable=True),
     sa.Column('details_json', sa.Text(), nullable=False),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_entries_actor_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
     )
@@ -74,7 +73,7 @@ def upgrade():
     op.create_table('failed_logins',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_failed_logins_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_failed_logins'))
     )
@@ -86,8 +85,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('is_remembered', sa.Boolean(), nullable=False),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))

@@ -8,7 +8,6 @@ Create Date: 2026-11-22 12:43:28.666620
 from alembic import op
 import sqlalchemy as sa
 
-import panel.database
 
 
 # revision identifiers, used by Alembic.
@@ -35,7 +34,7 @@ def upgrade():
     sa.Column('body_en', sa.Text(), nullable=False),
     sa.Column('changes_nl', sa.String(length=500), nullable=True),
     sa.Column('changes_en', sa.String(length=500), nullable=True),
-    sa.Column('published_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_statements')),
     sa.UniqueConstraint('version', name=op.f('uq_privacy_statements_version'))
     )
@@ -65,11 +64,11 @@ def upgrade():
     sa.Column('physical_region', sa.String(length=20), nullable=True),
     sa.Column('attends_online', sa.Boolean(), nullable=False),
     sa.Column('source', sa.String(length=40), nullable=True),
-    sa.Column('joined_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('activated_at', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_active_at', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('left_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_active_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('leave_reason', sa.String(length=30), nullable=True),
     sa.Column('accepted_statement_version', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_members_user_id_users'), ondelete='SET NULL'),
@@ -97,8 +96,8 @@ def upgrade():
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('params_json', sa.Text(), nullable=False),
     sa.Column('link', sa.String(length=300), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
     )
@@ -112,8 +111,8 @@ def upgrade():
     sa.Column('statement_version', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
-    sa.Column('given_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('withdrawn_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('given_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_consents_member_id_members'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consents'))
     )
@@ -136,7 +135,7 @@ def upgrade():
     sa.Column('to_status', sa.String(length=12), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=300), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_status_changes_actor_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_status_changes_member_id_members'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_status_changes'))

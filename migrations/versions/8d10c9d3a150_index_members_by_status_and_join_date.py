@@ -8,7 +8,6 @@ Create Date: 2026-11-22 12:49:57.904825
 from alembic import op
 import sqlalchemy as sa
 
-import panel.database
 
 
 # revision identifiers, used by Alembic.

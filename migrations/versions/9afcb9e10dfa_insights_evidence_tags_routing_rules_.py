@@ -8,7 +8,6 @@ Create Date: 2026-11-22 13:53:31.825667
 from alembic import op
 import sqlalchemy as sa
 
-import panel.database
 
 
 # revision identifiers, used by Alembic.
@@ -38,7 +37,7 @@ def upgrade():
     op.create_table('digest_log',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('week', sa.String(length=8), nullable=False),
-    sa.Column('sent_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_log_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'week', name=op.f('pk_digest_log'))
     )
@@ -70,7 +69,7 @@ def upgrade():
     sa.Column('round_id', sa.Integer(), nullable=True),
     sa.Column('release_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('evidence_count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_insights_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['release_id'], ['releases.id'], name=op.f('fk_insights_release_id_releases'), ondelete='SET NULL'),
@@ -89,7 +88,7 @@ def upgrade():
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=True),
     sa.Column('added_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['added_by_id'], ['users.id'], name=op.f('fk_evidence_added_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['insight_id'], ['insights.id'], name=op.f('fk_evidence_insight_id_insights'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_evidence_member_id_members'), ondelete='SET NULL'),
@@ -115,15 +114,15 @@ def upgrade():
     sa.Column('insight_id', sa.Integer(), nullable=False),
     sa.Column('stream_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('routed_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('routed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('rule_id', sa.Integer(), nullable=True),
     sa.Column('routed_by_id', sa.Integer(), nullable=True),
-    sa.Column('due_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('first_response_at', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('decided_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('first_response_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('answer_nl', sa.Text(), nullable=True),
     sa.Column('answer_en', sa.Text(), nullable=True),
-    sa.Column('answered_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['insight_id'], ['insights.id'], name=op.f('fk_routes_insight_id_insights'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['routed_by_id'], ['users.id'], name=op.f('fk_routes_routed_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['rule_id'], ['routing_rules.id'], name=op.f('fk_routes_rule_id_routing_rules'), ondelete='SET NULL'),
@@ -139,7 +138,7 @@ def upgrade():
     sa.Column('route_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_internal_notes_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['route_id'], ['routes.id'], name=op.f('fk_internal_notes_route_id_routes'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_internal_notes'))

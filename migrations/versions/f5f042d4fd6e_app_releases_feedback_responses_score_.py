@@ -8,7 +8,6 @@ Create Date: 2026-11-22 13:34:29.523124
 from alembic import op
 import sqlalchemy as sa
 
-import panel.database
 
 
 # revision identifiers, used by Alembic.
@@ -24,16 +23,16 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.String(length=30), nullable=False),
     sa.Column('month', sa.Date(), nullable=False),
-    sa.Column('opens_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closes_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('opens_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('closes_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('audience', sa.String(length=10), nullable=False),
     sa.Column('sample_size', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('published_at', panel.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('invited_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('invited_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('invited_count', sa.Integer(), nullable=False),
-    sa.Column('reminder_sent_at', panel.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reminder_sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_releases_created_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_releases'))
     )
@@ -43,7 +42,7 @@ def upgrade():
     op.create_table('feedback_invitations',
     sa.Column('release_id', sa.Integer(), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_feedback_invitations_member_id_members'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['release_id'], ['releases.id'], name=op.f('fk_feedback_invitations_release_id_releases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('release_id', 'member_id', name=op.f('pk_feedback_invitations'))
@@ -60,8 +59,8 @@ def upgrade():
     sa.Column('customer_type', sa.String(length=20), nullable=True),
     sa.Column('platform', sa.String(length=10), nullable=True),
     sa.Column('age_band', sa.String(length=5), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('score >= 0 AND score <= 10', name=op.f('ck_feedback_responses_score_0_to_10')),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_feedback_responses_member_id_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['release_id'], ['releases.id'], name=op.f('fk_feedback_responses_release_id_releases'), ondelete='CASCADE'),
@@ -117,7 +116,7 @@ def upgrade():
     sa.Column('member_id', sa.Integer(), nullable=True),
     sa.Column('score', sa.Integer(), nullable=False),
     sa.Column('better_text', sa.Text(), nullable=True),
-    sa.Column('created_at', panel.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('score >= 0 AND score <= 10', name=op.f('ck_touchpoint_responses_touchpoint_score_0_to_10')),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], name=op.f('fk_touchpoint_responses_member_id_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_touchpoint_responses_registration_id_registrations'), ondelete='SET NULL'),
@@ -129,10 +128,33 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_touchpoint_responses_member_id'), ['member_id'], unique=False)
 
     # ### end Alembic commands ###
-    # Full-text search over the comments (see panel/feedback/models.py).
-    from panel.feedback.models import POSTGRES_SEARCH, SQLITE_SEARCH
-
-    statements = SQLITE_SEARCH if op.get_bind().dialect.name == "sqlite" else POSTGRES_SEARCH
+    # Full-text search over the comments: FTS5 on SQLite, a tsvector with a GIN index on
+    # PostgreSQL. The same DDL as SQLITE_SEARCH / POSTGRES_SEARCH in panel/feedback/models.py at
+    # this revision, written out so that the migration does not change when the models do.
+    sqlite_search = [
+        "CREATE VIRTUAL TABLE feedback_search USING fts5(improve_text, problem_text, "
+        "content='feedback_responses', content_rowid='id', "
+        "tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER feedback_search_insert AFTER INSERT ON feedback_responses BEGIN "
+        "INSERT INTO feedback_search(rowid, improve_text, problem_text) "
+        "VALUES (new.id, new.improve_text, new.problem_text); END",
+        "CREATE TRIGGER feedback_search_delete AFTER DELETE ON feedback_responses BEGIN "
+        "INSERT INTO feedback_search(feedback_search, rowid, improve_text, problem_text) "
+        "VALUES ('delete', old.id, old.improve_text, old.problem_text); END",
+        "CREATE TRIGGER feedback_search_update AFTER UPDATE OF improve_text, problem_text "
+        "ON feedback_responses BEGIN "
+        "INSERT INTO feedback_search(feedback_search, rowid, improve_text, problem_text) "
+        "VALUES ('delete', old.id, old.improve_text, old.problem_text); "
+        "INSERT INTO feedback_search(rowid, improve_text, problem_text) "
+        "VALUES (new.id, new.improve_text, new.problem_text); END",
+    ]
+    postgres_search = [
+        "ALTER TABLE feedback_responses ADD COLUMN search tsvector GENERATED ALWAYS AS "
+        "(to_tsvector('simple', coalesce(improve_text, '') || ' ' || coalesce(problem_text, ''))) "
+        "STORED",
+        "CREATE INDEX ix_feedback_responses_search ON feedback_responses USING gin (search)",
+    ]
+    statements = sqlite_search if op.get_bind().dialect.name == "sqlite" else postgres_search
     for statement in statements:
         op.execute(statement)
 
