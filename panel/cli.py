@@ -7,10 +7,18 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from .accounts.models import FailedLogin, LoginSession, User
+from .accounts.services import create_user, find_user_by_email, password_problem
 from .config import PROJECT_ROOT
 from .database import act_as_writer, stop_acting_as_writer, utcnow
+from .demo import DEMO_PASSWORD, load_demo_data
 from .extensions import db
-
+from .feedback import services as feedback
+from .insights import services as insights
+from .mail import SENT, OutboxMessage, deliver_outbox
+from .membership import services as membership
+from .rounds import services as rounds
+from .security import Role
 
 
 @click.group("panel", cls=AppGroup)
@@ -39,9 +47,6 @@ def register_cli(app):
 @click.password_option()
 def create_admin(email, name, language, password):
     """Create an administrator account."""
-    from .accounts.services import create_user, find_user_by_email, password_problem
-    from .security import Role
-
     if find_user_by_email(email):
         raise click.ClickException("There is already an account with that e-mail address.")
     problem = password_problem(password, email=email, name=name)
@@ -56,9 +61,6 @@ def create_admin(email, name, language, password):
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def demo(if_empty):
     """Load demo data: an installation in full swing, and print the demo accounts."""
-    from .accounts.models import User
-    from .demo import DEMO_PASSWORD, load_demo_data
-
     if if_empty and db.session.query(User.id).first() is not None:
         click.echo("Demo data: the database already has users, nothing loaded.")
         return
@@ -74,8 +76,6 @@ def demo(if_empty):
 @click.option("--limit", default=500, show_default=True)
 def send_mail(limit):
     """Deliver due messages from the outbox (safe to run from cron every minute)."""
-    from .mail import deliver_outbox
-
     sent, failed = deliver_outbox(limit=limit)
     click.echo(f"{sent} sent, {failed} failed attempts.")
 
@@ -84,16 +84,12 @@ def send_mail(limit):
 @click.option("--yes", is_flag=True, help="Don't ask for confirmation (for cron).")
 def purge(yes):
     """Remove data past its retention period (safe to run from cron)."""
-    from .accounts.models import FailedLogin, LoginSession
-    from .mail import SENT, OutboxMessage
-    from .membership.services import purge_unconfirmed
-
     if not yes:
         click.confirm("Remove unconfirmed applications older than 30 days, expired sessions, "
                       "old failed logins and sent e-mail?", abort=True)
     now = utcnow()
     counts = {
-        "unconfirmed applications": purge_unconfirmed(now),
+        "unconfirmed applications": membership.purge_unconfirmed(now),
         "expired sessions": LoginSession.query.filter(LoginSession.expires_at < now).delete(),
         "failed logins": FailedLogin.query.filter(
             FailedLogin.created_at < now - timedelta(days=1)).delete(),
@@ -108,33 +104,34 @@ def purge(yes):
 @panel_cli.command("send-reminders")
 def send_reminders():
     """Send the day-before session reminders, once each (safe to run every few minutes)."""
-    from .feedback.services import open_due_releases, send_release_reminders
-    from .rounds.services import send_session_reminders
-
-    opened = open_due_releases()
+    now = utcnow()
+    opened = feedback.open_due_releases(now)
     db.session.commit()
-    count = send_session_reminders()
-    db.session.commit()
-    feedback = send_release_reminders()
-    db.session.commit()
-    click.echo(f"{opened} releases opened for feedback. {count} session reminders sent. "
-               f"{feedback} feedback reminders sent.")
+    # One commit per session and per release: a reminder claimed is a reminder sent.
+    sessions = 0
+    for session_id in rounds.sessions_due_for_reminder(now):
+        sessions += rounds.remind_session(session_id, now)
+        db.session.commit()
+    releases = 0
+    for release_id in feedback.releases_due_for_reminder(now):
+        releases += feedback.remind_release(release_id, now)
+        db.session.commit()
+    click.echo(f"{opened} releases opened for feedback. {sessions} session reminders sent. "
+               f"{releases} feedback reminders sent.")
 
 
 @panel_cli.command("send-digests")
 def send_digests():
     """Weekly e-mail per stream member: new, overdue and decided insights (sent once a week)."""
-    from .insights.services import send_digests as send
-
-    click.echo(f"{send()} digests sent.")
+    sent = insights.send_digests()
+    db.session.commit()
+    click.echo(f"{sent} digests sent.")
 
 
 @panel_cli.command("resume-paused")
 def resume_paused():
     """Make members whose pause has ended active again (run daily from cron)."""
-    from .membership.services import resume_expired_pauses
-
-    count = resume_expired_pauses()
+    count = membership.resume_expired_pauses()
     db.session.commit()
     click.echo(f"{count} paused members are active again.")
 

@@ -9,6 +9,7 @@ from .accounts.services import create_user, find_user_by_email, invite_staff_mem
 from .audit import record_audit
 from .database import utcnow
 from .extensions import db
+from .i18n import link_for
 from .membership import services as membership
 from .membership.models import (Consent, ConsentPurpose, Member, MemberStatus, QuotaTarget,
                                 StatusChange)
@@ -93,10 +94,10 @@ def load_demo_data(seed=2026):
     load_demo_insights(rng, (staff[1], staff[3], manager))
     lotte = find_user_by_email("panellid@klantenteam.example")
     notify(lotte, "welcome")
-    notify(lotte, "panel_news", subject="Bedankt voor 1.000 ideeën!", link="/nl/me")
+    notify(lotte, "panel_news", subject="Bedankt voor 1.000 ideeën!", link=link_for("membership.dashboard", "nl"))
     chris = find_user_by_email("member@klantenteam.example")
     notify(chris, "welcome")
-    notify(chris, "panel_news", subject="Thank you for 1,000 ideas!", link="/en/me")
+    notify(chris, "panel_news", subject="Thank you for 1,000 ideas!", link=link_for("membership.dashboard", "en"))
     record_audit("demo.load", actor=manager, panelists=PANELIST_COUNT)
     return shown
 

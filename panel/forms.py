@@ -1,8 +1,15 @@
-"""Base forms: every form carries a CSRF token and strips surrounding whitespace."""
+"""Base forms (a CSRF token, whitespace stripped), shared fields and Amsterdam-time helpers."""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
+
+# Times are typed and shown in the panel's own time zone and stored in UTC.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def strip_whitespace(value):
@@ -35,3 +42,25 @@ class BaseForm(FlaskForm):
 
 class ConfirmForm(BaseForm):
     """An empty POST-only form for buttons that change something (logout, deactivate …)."""
+
+
+class CheckboxesField(SelectMultipleField):
+    """A list of checkboxes; nothing ticked means an empty list, never None."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is None:
+            self.data = []
+
+
+def local_to_utc(value):
+    """A time typed in Amsterdam time, as aware UTC."""
+    return value.replace(tzinfo=AMSTERDAM).astimezone(timezone.utc) if value else None
+
+
+def utc_to_local(value):
+    """An aware UTC time as the naive Amsterdam time a form field shows."""
+    return value.astimezone(AMSTERDAM).replace(tzinfo=None) if value else None

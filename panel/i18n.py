@@ -1,7 +1,7 @@
 """Languages: the URL prefix, locale selection, formatting helpers and bilingual content."""
 from dataclasses import dataclass
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -69,6 +69,15 @@ FORMAT_LOCALES = {"en": "en_GB", "nl": "nl"}
 def babel_locale():
     """Flask-Babel's locale selector: the page's language, with its formatting conventions."""
     return FORMAT_LOCALES.get(current_language(), current_language())
+
+
+def link_for(endpoint, lang, **values):
+    """A site path in `lang` to keep with a notification: url_for in a request, the app's URL map
+    in a CLI job (where url_for has no server to build for)."""
+    values["lang"] = lang
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def url_in_language(lang):

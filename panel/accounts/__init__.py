@@ -2,15 +2,14 @@
 from flask import Blueprint
 
 from ..extensions import login_manager
+from . import models, streams  # noqa: F401  (the tables, for metadata and migrations)
+from .services import load_session_user
 
 bp = Blueprint("accounts", __name__)
 
-
-@login_manager.user_loader
-def _load_user(token):
-    from .services import load_session_user
-
-    return load_session_user(token)
+from . import views  # noqa: E402,F401  (the routes need bp)
 
 
-from . import views  # noqa: E402,F401
+def init_app(app):
+    login_manager.user_loader(load_session_user)
+    app.register_blueprint(bp, url_prefix="/<lang>")

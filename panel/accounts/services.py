@@ -76,8 +76,7 @@ def authenticate(email, password):
         return None
     matches, needs_rehash = verify_password(user.password_hash, password)
     if not matches:
-        db.session.add(FailedLogin(user_id=user.id))
-        db.session.commit()
+        db.session.add(FailedLogin(user_id=user.id))  # kept: the request commits though login fails
         security_log.info("login failed: user=%s wrong password", user.id)
         return None
     if needs_rehash:
@@ -107,8 +106,7 @@ def load_session_user(token):
     if row is None or not row.user.is_enabled:
         return None
     if not row.is_remembered and _idle_too_long():
-        db.session.delete(row)
-        db.session.commit()
+        db.session.delete(row)  # the request commits, whatever page it ends on
         return None
     user = row.user
     user.session_token = token

@@ -45,9 +45,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             services.start_session(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(safe_next(form.next.data, landing_page(user)))
-        db.session.commit()
         form.form_errors.append(
             _("That e-mail address and password don't match an account. Check them and try again."))
     return render_template("accounts/login.html", form=form)
@@ -56,7 +54,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     services.end_session(current_user)
-    db.session.commit()
     flash(_("You are logged out. See you soon!"), "success")
     return redirect(url_for("public.home"))
 
@@ -69,7 +66,6 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an account exists for that address, we've sent it a link to choose a new "
                 "password. The link works for two hours."), "success")
         return redirect(url_for("accounts.login"))
@@ -101,7 +97,6 @@ def _choose_password(token, purpose):
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
         services.start_session(user)
-        db.session.commit()
         flash(_("Your new password is set and you are logged in."), "success")
         return redirect(landing_page(user))
     return render_template("accounts/choose_password.html", form=form, purpose=purpose, user=user)
@@ -114,7 +109,6 @@ def account():
     if form.validate_on_submit():
         current_user.name = form.name.data
         services.set_language(current_user, form.locale.data)
-        db.session.commit()
         flash(_("Your details are saved.", ), "success")
         return redirect(url_for("accounts.account", lang=current_user.locale))
     return render_template("accounts/account.html", form=form)
@@ -132,7 +126,6 @@ def change_password():
             form.current_password.errors.append(_("That is not your current password."))
         else:
             services.change_password(current_user._get_current_object(), form.password.data)
-            db.session.commit()
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)

@@ -5,4 +5,8 @@ from ..security import Role, guard_blueprint
 
 bp = guard_blueprint(Blueprint("admin", __name__), Role.ADMIN)
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: E402,F401  (the routes need bp)
+
+
+def init_app(app):
+    app.register_blueprint(bp, url_prefix="/<lang>/admin")

@@ -1,26 +1,12 @@
 """Forms to invite and edit staff and other users."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, EmailField, RadioField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.services import find_user_by_email
-from ..forms import CHOOSE, REQUIRED, BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
 from ..security import Role
-
-
-class CheckboxesField(SelectMultipleField):
-    """A list of checkboxes; nothing ticked means an empty list, never None."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is None:
-            self.data = []
 
 
 def role_choices():

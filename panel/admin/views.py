@@ -8,6 +8,7 @@ from ..accounts import services as accounts
 from ..accounts.models import User, UserRole
 from ..audit import AuditEntry
 from ..extensions import db
+from ..membership import services as membership
 from ..mail import OutboxMessage
 from ..security import Role, form_checks_csrf
 from . import bp
@@ -43,7 +44,6 @@ def invite_user():
     if form.validate_on_submit():
         user = accounts.invite_staff_member(form.email.data, form.name.data, form.locale.data,
                                             form.roles.data, actor=current_user)
-        db.session.commit()
         flash(_("%(name)s is invited and gets an e-mail to choose a password.", name=user.name),
               "success")
         return redirect(url_for("admin.users"))
@@ -64,7 +64,6 @@ def edit_user(user_id):
         else:
             accounts.update_user(user, current_user, form.name.data, form.locale.data,
                                  form.roles.data, form.is_enabled.data)
-            db.session.commit()
             flash(_("The changes to %(name)s are saved.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -97,8 +96,6 @@ def outbox_message(message_id):
 @bp.route("/privacy", methods=["GET", "POST"])
 @form_checks_csrf
 def privacy_statement():
-    from ..membership import services as membership
-
     current = membership.current_statement()
     form = PrivacyStatementForm(obj=current)
     if not form.is_submitted():
@@ -107,9 +104,7 @@ def privacy_statement():
         statement = membership.publish_statement(form.body_nl.data, form.body_en.data,
                                                  form.changes_nl.data, form.changes_en.data,
                                                  actor=current_user)
-        db.session.commit()
         flash(_("Version %(version)s is published. Members accept it at their next visit.",
                 version=statement.version), "success")
         return redirect(url_for("admin.privacy_statement"))
-    db.session.commit()
     return render_template("admin/privacy.html", form=form, current=current)

@@ -7,7 +7,7 @@ from wtforms import (DateField, FieldList, FormField, IntegerField, RadioField, 
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import CHOOSE, REQUIRED, BaseForm, choices
-from ..rounds.forms import local_to_utc
+from ..forms import local_to_utc
 from wtforms import DateTimeLocalField
 from .models import Audience
 

@@ -1,4 +1,7 @@
-"""How feedback plugs into the rest: the dashboard, export, erasure, panel health, reminders."""
+"""How feedback plugs into the rest: the dashboard, export, erasure, panel health, reminders.
+
+Each function here answers a signal (panel/signals.py); connect_signals() connects them all.
+"""
 from datetime import timedelta
 
 from flask import url_for
@@ -8,10 +11,14 @@ from sqlalchemy import func, select
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import number_filter
-from ..membership import manager_views, services as membership, views as membership_views
+from .. import signals
+from ..membership.health import month_of
 from ..membership.views import AttentionItem
+from ..rounds.models import Registration, Session
 from .models import FeedbackInvitation, Release, Response, TouchpointResponse
+from .notices import feedback_kinds
 from .nps import Score
+from .results import nps_text
 
 
 def open_feedback(member):
@@ -29,8 +36,6 @@ def open_feedback(member):
 
 
 def sessions_to_rate(member):
-    from ..rounds.models import Registration, Session
-
     done = select(TouchpointResponse.registration_id).where(TouchpointResponse.registration_id.isnot(None))
     rows = Registration.query.join(Session).filter(
         Registration.member_id == member.id, Registration.attendance == "attended",
@@ -64,7 +69,7 @@ def erase_feedback(member):
         answer.member_id = None
 
 
-def panel_nps(now=None):
+def panel_nps(_sender=None, now=None):
     """The touchpoint score over the last 90 days: how members rate taking part itself."""
     since = (now or utcnow()) - timedelta(days=90)
     counts = [0] * 11
@@ -72,17 +77,12 @@ def panel_nps(now=None):
             TouchpointResponse.created_at > since).group_by(TouchpointResponse.score)):
         counts[score] = count
     score = Score.from_counts(counts)
-    from .results import nps_text
-
     return [(nps_text(score.nps), _l("panel NPS after sessions, 90 days (%(n)s answers)",
                                      n=number_filter(score.n)))]
 
 
-def panel_nps_by_month(months=6, now=None):
+def panel_nps_by_month(_sender=None, months=6, now=None):
     """The panel NPS per month: how taking part in the klantenteam is rated over time."""
-    from ..membership.health import month_of
-    from .results import nps_text
-
     since = ((now or utcnow()) - timedelta(days=31 * months)).replace(day=1)
     month = month_of(TouchpointResponse.created_at)
     by_month = {}
@@ -94,8 +94,11 @@ def panel_nps_by_month(months=6, now=None):
     return "feedback/_panel_nps.html", {"rows": rows, "nps_text": nps_text}
 
 
-membership_views.ATTENTION.extend([open_feedback, sessions_to_rate])
-manager_views.HEALTH_SECTIONS.append(panel_nps_by_month)
-membership.EXPORTERS.append(export_feedback)
-membership.ERASERS.append(erase_feedback)
-manager_views.HEALTH_FIGURES.append(panel_nps)
+def connect_signals():
+    signals.notification_kinds.connect(feedback_kinds)
+    signals.dashboard_attention.connect(open_feedback)
+    signals.dashboard_attention.connect(sessions_to_rate)
+    signals.member_export.connect(export_feedback)
+    signals.member_leaving.connect(erase_feedback)
+    signals.panel_health_figures.connect(panel_nps)
+    signals.panel_health_sections.connect(panel_nps_by_month)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..charts import column_chart
 from ..extensions import db
-from ..rounds.forms import AMSTERDAM, utc_to_local
+from ..forms import AMSTERDAM, utc_to_local
 from ..security import form_checks_csrf
 from . import results, results_bp, services
 from .forms import ReleaseForm
@@ -65,7 +65,6 @@ def edit_release(release_id=None):
             form.changes.errors.append(_("Describe at least one change."))
         else:
             release = services.save_release(release, form.release_data(), form.change_data(), current_user)
-            db.session.commit()
             flash(_("The release is saved."), "success")
             return redirect(url_for("results.release", release_id=release.id))
     return render_template("feedback/release_form.html", form=form, release=release)
@@ -81,7 +80,6 @@ def publish(release_id):
     elif problem == "no_changes":
         flash(_("Describe at least one change."), "error")
     else:
-        db.session.commit()
         flash(_("The release is published. Panelists are asked for feedback when the window opens."), "success")
     return redirect(url_for("results.release", release_id=release.id))
 

@@ -7,12 +7,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_audit
 from ..database import utcnow
+from ..accounts.models import User
 from ..extensions import db
+from ..i18n import link_for
 from ..membership.models import Member, MemberStatus
 from ..membership.segments import AgeBand, CustomerType, Platform
-from ..notifications.kinds import KINDS
+from ..notifications import kinds
 from ..notifications.models import Notification
 from ..notifications.services import users_without_email_for
+from ..rounds.sampling import Criteria, draw_sample
 from ..mail import queue_mail_bulk
 from .models import (SEGMENT_KINDS, Audience, ChangeRating, FeedbackInvitation, RatingCount, Release,
                      ReleaseChange, ReleaseState, Response, ScoreCount)
@@ -89,8 +92,6 @@ def open_due_releases(now=None):
 def invite_audience(release):
     """All active members, or a balanced sample of them, get an invitation and a notification."""
     if release.audience == Audience.SAMPLE.value and release.sample_size:
-        from ..rounds.sampling import Criteria, draw_sample_for_release
-
         member_ids = draw_sample_for_release(release, Criteria(), release.sample_size)
     else:
         member_ids = db.session.scalars(select(Member.id).where(
@@ -103,47 +104,51 @@ def invite_audience(release):
     notify_members(release, member_ids, "release_feedback")
 
 
+def draw_sample_for_release(release, criteria, n):
+    """The members asked for feedback on a release that goes to a sample (seeded by the release)."""
+    asked = select(FeedbackInvitation.member_id).where(FeedbackInvitation.release_id == release.id)
+    return draw_sample(None, criteria, n, seed=release.id, already_asked=asked)[1]
+
+
 def notify_members(release, member_ids, kind_name):
     """Bulk notifications and e-mails (rendered once per language) for a release."""
-    from ..accounts.models import User
-
     users = db.session.scalars(select(User).join(Member, Member.user_id == User.id).where(
         Member.id.in_(member_ids))).all() if member_ids else []
-    kind = KINDS[kind_name]
+    kind = kinds.get(kind_name)
     params = f'{{"release_id": {release.id}}}'
     now = utcnow()
     if users:
         db.session.execute(insert(Notification), [
             {"user_id": user.id, "kind": kind.name, "params_json": params,
-             "link": f"/{user.locale}/feedback/{release.id}", "created_at": now} for user in users])
+             "link": link_for("feedback.form", user.locale, release_id=release.id), "created_at": now} for user in users])
     opted_out = users_without_email_for(kind, [user.id for user in users])
     queue_mail_bulk([user for user in users if user.id not in opted_out], kind.mail,
                     notification_kind=kind, params={"release_id": release.id}, link=None,
                     endpoint="feedback.form", endpoint_args={"release_id": release.id})
 
 
-def send_release_reminders(now=None):
-    """One reminder to non-responders, two days before the window closes (once per release)."""
-    now = now or utcnow()
-    due = db.session.scalars(select(Release.id).where(
+def releases_due_for_reminder(now):
+    """Releases closing within two days whose reminder has not gone out."""
+    return db.session.scalars(select(Release.id).where(
         Release.invited_at.isnot(None), Release.reminder_sent_at.is_(None),
         Release.closes_at > now, Release.closes_at <= now + timedelta(days=2))).all()
-    reminded = 0
-    for release_id in due:
-        claimed = db.session.execute(update(Release).where(
-            Release.id == release_id, Release.reminder_sent_at.is_(None)).values(reminder_sent_at=now)).rowcount
-        if not claimed:
-            continue
-        release = db.session.get(Release, release_id)
-        answered = select(Response.member_id).where(Response.release_id == release_id,
-                                                    Response.member_id.isnot(None))
-        silent = db.session.scalars(select(FeedbackInvitation.member_id).join(Member).where(
-            FeedbackInvitation.release_id == release_id, Member.status == MemberStatus.ACTIVE.value,
-            FeedbackInvitation.member_id.not_in(answered))).all()
-        notify_members(release, silent, "release_reminder")
-        reminded += len(silent)
-        db.session.commit()
-    return reminded
+
+
+def remind_release(release_id, now):
+    """One reminder to a release's non-responders; 0 when another run claimed it first."""
+    claimed = db.session.execute(update(Release).where(
+        Release.id == release_id, Release.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=now)).rowcount
+    if not claimed:
+        return 0
+    release = db.session.get(Release, release_id)
+    answered = select(Response.member_id).where(Response.release_id == release_id,
+                                                Response.member_id.isnot(None))
+    silent = db.session.scalars(select(FeedbackInvitation.member_id).join(Member).where(
+        FeedbackInvitation.release_id == release_id, Member.status == MemberStatus.ACTIVE.value,
+        FeedbackInvitation.member_id.not_in(answered))).all()
+    notify_members(release, silent, "release_reminder")
+    return len(silent)
 
 
 # Answering -----------------------------------------------------------------------------------------

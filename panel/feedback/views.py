@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
+from ..rounds.models import Registration
 from ..membership.services import find_member_for
 from ..security import form_checks_csrf
 from . import bp, services
@@ -63,7 +64,6 @@ def form(release_id):
                 "problem_device": form.problem_device.data, "problem_os": form.problem_os.data,
                 "problem_text": form.problem_text.data, "ratings": ratings_from(form, release)}
         services.save_response(release, member, data)
-        db.session.commit()
         flash(_("Thank you! Your feedback helps us make the next version better."), "success")
         return redirect(url_for("feedback.overview"))
     return render_template("feedback/form.html", release=release, form=form, response=response)
@@ -72,8 +72,6 @@ def form(release_id):
 @bp.route("/feedback/session/<int:registration_id>", methods=["GET", "POST"])
 @form_checks_csrf
 def touchpoint(registration_id):
-    from ..rounds.models import Registration
-
     member = own_member()
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.member_id != member.id or registration.attendance != "attended":
@@ -86,7 +84,6 @@ def touchpoint(registration_id):
         db.session.add(TouchpointResponse(registration_id=registration.id, member_id=member.id,
                                           score=int(form.score.data),
                                           better_text=(form.better_text.data or "").strip() or None))
-        db.session.commit()
         flash(_("Thank you for telling us!"), "success")
         return redirect(url_for("membership.dashboard"))
     return render_template("feedback/touchpoint.html", form=form, session=registration.session)

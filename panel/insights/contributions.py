@@ -1,8 +1,12 @@
 """'My contributions': everything a member gave, and what became of it."""
 from dataclasses import dataclass, field
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
+
+from ..feedback.models import Response
+from ..rounds.models import Comment, Idea, Registration
 
 from .models import Evidence
 
@@ -32,11 +36,6 @@ def insights_for(kind, source_ids):
 
 
 def contributions_of(member):
-    from flask import url_for
-
-    from ..feedback.models import Response
-    from ..rounds.models import Comment, Idea, Registration
-
     items = []
     ideas = Idea.query.filter_by(author_id=member.id).all()
     idea_insights = insights_for("idea", [i.id for i in ideas])

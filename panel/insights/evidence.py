@@ -2,6 +2,8 @@
 from dataclasses import dataclass
 
 from ..extensions import db
+from ..feedback.models import Response
+from ..rounds.models import Comment, Idea, Session
 
 
 @dataclass
@@ -16,9 +18,6 @@ class Source:
 
 def load_source(kind, source_id):
     """The source of a piece of evidence, or None when it does not exist (or is hidden)."""
-    from ..feedback.models import Response
-    from ..rounds.models import Comment, Idea, Session
-
     if kind == "response":
         response = db.session.get(Response, source_id)
         if response is None:

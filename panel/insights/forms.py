@@ -3,8 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..admin.forms import CheckboxesField
-from ..forms import CHOOSE, REQUIRED, BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from .models import RouteStatus
 
 

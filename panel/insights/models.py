@@ -5,60 +5,8 @@ from sqlalchemy import Index, UniqueConstraint
 from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
+from ..accounts.streams import DEFAULT_STREAMS, Stream, StreamMember, seed_default_streams  # noqa: F401
 from ..i18n import bilingual
-
-
-class Stream(db.Model):
-    __tablename__ = "streams"
-
-    id = db.Column(db.Integer, primary_key=True)
-    slug = db.Column(db.String(40), nullable=False, unique=True)
-    name_nl = db.Column(db.String(80), nullable=False)
-    name_en = db.Column(db.String(80), nullable=False)
-    description_nl = db.Column(db.String(300))
-    description_en = db.Column(db.String(300))
-    target_days = db.Column(db.Integer, nullable=False, default=2)  # first response, working days
-    position = db.Column(db.Integer, nullable=False, default=0)
-
-    name = bilingual("name")
-    description = bilingual("description")
-
-    members = db.relationship("User", secondary="stream_members", lazy="selectin", order_by="User.name")
-
-
-DEFAULT_STREAMS = [
-    ("network", "Netwerk", "Network", "Bereik, snelheid en storingen.", "Coverage, speed and outages."),
-    ("service", "Klantenservice", "Customer service", "Contact met klanten in alle kanalen.",
-     "Contact with customers in every channel."),
-    ("back_office", "Backoffice", "Back office", "Orders, nummerbehoud en administratie.",
-     "Orders, number porting and administration."),
-    ("billing", "Facturering en financiën", "Billing and finance", "Rekeningen, betalen en tarieven.",
-     "Bills, payments and rates."),
-    ("marketing", "Marketing", "Marketing", "Aanbod, campagnes en communicatie.",
-     "Offers, campaigns and communication."),
-    ("app_digital", "App en digitaal", "App and digital", "De app, de website en Mijn-omgeving.",
-     "The app, the website and the customer portal."),
-    ("retail", "Winkels", "Retail", "Onze winkels en partners.", "Our shops and partners."),
-]
-
-
-def seed_default_streams():
-    """Add the default streams when there are none (new installations, demo, tests)."""
-    if db.session.query(Stream.id).first() is not None:
-        return
-    for position, (slug, name_nl, name_en, description_nl, description_en) in enumerate(DEFAULT_STREAMS):
-        db.session.add(Stream(slug=slug, name_nl=name_nl, name_en=name_en, position=position,
-                              description_nl=description_nl, description_en=description_en))
-    db.session.flush()
-
-
-class StreamMember(db.Model):
-    """A reviewer who works through a stream's inbox."""
-
-    __tablename__ = "stream_members"
-
-    stream_id = db.Column(db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Tag(db.Model):
@@ -120,10 +68,10 @@ class Insight(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     evidence_count = db.Column(db.Integer, nullable=False, default=0)
 
-    tags = db.relationship("Tag", secondary=insight_tags, lazy="selectin", order_by="Tag.name_nl")
+    tags = db.relationship("Tag", secondary=insight_tags, order_by="Tag.name_nl")
     evidence = db.relationship("Evidence", cascade="all, delete-orphan", order_by="Evidence.id",
                                back_populates="insight")
-    routes = db.relationship("Route", cascade="all, delete-orphan", lazy="selectin", back_populates="insight")
+    routes = db.relationship("Route", cascade="all, delete-orphan", back_populates="insight")
     round = db.relationship("Round")
     release = db.relationship("Release")
 
@@ -183,8 +131,8 @@ class RoutingRule(db.Model):
     combine = db.Column(db.String(3), nullable=False, default="or")  # "and" / "or" of tags and words
     is_active = db.Column(db.Boolean, nullable=False, default=True)
 
-    tags = db.relationship("Tag", secondary=rule_tags, lazy="selectin")
-    streams = db.relationship("Stream", secondary=rule_streams, lazy="selectin")
+    tags = db.relationship("Tag", secondary=rule_tags)
+    streams = db.relationship("Stream", secondary=rule_streams)
 
     @property
     def keyword_list(self):
@@ -213,7 +161,7 @@ class Route(db.Model):
     removed_at = db.Column(UTCDateTime)
 
     insight = db.relationship("Insight", back_populates="routes")
-    stream = db.relationship("Stream", lazy="joined")
+    stream = db.relationship("Stream")
     rule = db.relationship("RoutingRule")
     answer = bilingual("answer")
 

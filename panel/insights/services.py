@@ -5,10 +5,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, or_
 
+from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import link_for
 from ..mail import queue_mail
+from ..membership.models import Member
 from ..notifications.services import notify
 from .evidence import load_source
 from .models import (DECIDED_STATUSES, OPEN_STATUSES, DigestLog, Evidence, Insight, InternalNote, Route,
@@ -176,8 +179,6 @@ def add_note(route, body, actor):
 def contributors(insight):
     """Members whose contributions are the evidence, still in the panel with an account."""
     ids = {evidence.member_id for evidence in insight.evidence if evidence.member_id}
-    from ..membership.models import Member
-
     return Member.query.filter(Member.id.in_(ids), Member.user_id.isnot(None)).all() if ids else []
 
 
@@ -191,7 +192,7 @@ def publish_answer(route, answer_nl, answer_en, actor):
     record_audit("route.answer", target=route.insight, actor=actor, stream=route.stream.slug)
     if first:
         for member in contributors(route.insight):
-            notify(member.user, "insight_answer", link=f"/{member.user.locale}/me/contributions",
+            notify(member.user, "insight_answer", link=link_for("loop.contributions", member.user.locale),
                    stream_id=route.stream_id)
 
 
@@ -211,8 +212,6 @@ def send_digests(now=None):
     users = {}
     for row in StreamMember.query.all():
         users.setdefault(row.user_id, []).append(row.stream_id)
-    from ..accounts.models import User
-
     for user_id, stream_ids in users.items():
         if db.session.get(DigestLog, (user_id, week)):
             continue
@@ -227,7 +226,6 @@ def send_digests(now=None):
         queue_mail(user.email, "stream_digest", user.locale, user=user, new=new, overdue=overdue,
                    decided=decided)
         sent += 1
-    db.session.commit()
     return sent
 
 
@@ -261,3 +259,8 @@ def stream_metrics(stream, months=6, now=None):
     return {"open": open_count, "overdue": overdue, "months": rows,
             "median_hours": statistics.median(all_hours) if all_hours else None,
             "in_time": in_time / routed if routed else None}
+
+
+def erase_evidence_links(member):
+    """Leaving: the evidence stays (the insight's weight too) but no longer points to the member."""
+    Evidence.query.filter_by(member_id=member.id).update({"member_id": None})

@@ -31,7 +31,6 @@ def edit_stream(stream_id):
             setattr(stream, name, getattr(form, name).data)
         stream.members = [user for user in reviewers if user.id in (form.members.data or [])]
         record_audit("stream.update", target=stream, members=len(stream.members))
-        db.session.commit()
         flash(_("The stream is saved."), "success")
         return redirect(url_for("insight_setup.streams"))
     return render_template("insights/setup_stream.html", form=form, stream=stream)
@@ -51,7 +50,6 @@ def tags():
             db.session.add(tag)
             db.session.flush()
             record_audit("tag.create", target=tag)
-            db.session.commit()
             flash(_("The tag is added."), "success")
             return redirect(url_for("insight_setup.tags"))
     return render_template("insights/setup_tags.html", form=form, tags=Tag.query.order_by(Tag.name_nl).all())
@@ -65,7 +63,6 @@ def edit_tag(tag_id):
     if form.validate_on_submit():
         form.populate_obj(tag)
         record_audit("tag.update", target=tag)
-        db.session.commit()
         flash(_("The tag is saved."), "success")
         return redirect(url_for("insight_setup.tags"))
     return render_template("insights/setup_tag.html", form=form, tag=tag)
@@ -107,7 +104,6 @@ def edit_rule(rule_id=None):
             db.session.add(draft)
             db.session.flush()
             record_audit("rule.save", target=draft)
-            db.session.commit()
             flash(_("The rule is saved. It applies to new insights and when tags change."), "success")
             return redirect(url_for("insight_setup.rules"))
         else:
@@ -124,7 +120,6 @@ def delete_rule(rule_id):
     rule = db.session.get(RoutingRule, rule_id) or abort(404)
     record_audit("rule.delete", target=rule)
     db.session.delete(rule)
-    db.session.commit()
     flash(_("The rule is removed."), "success")
     return redirect(url_for("insight_setup.rules"))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..database import utcnow
 from ..extensions import db
 from ..forms import choices
+from ..membership.services import find_member_for
 from ..paging import paginate
 from ..security import Role, form_checks_csrf, safe_next
 from . import bp, loop_bp, services
@@ -64,7 +65,6 @@ def new():
         evidence = [(source.kind, source.id)] if source else []
         insight = services.create_insight(form.title.data, form.description.data or "", tags, current_user,
                                           evidence=evidence)
-        db.session.commit()
         flash(ngettext("The insight is saved and routed to %(num)s stream.",
                        "The insight is saved and routed to %(num)s streams.", len(insight.routes)), "success")
         return redirect(url_for("insights.detail", insight_id=insight.id))
@@ -84,7 +84,6 @@ def add_evidence():
         services.add_evidence(insight, form.kind.data, int(form.source.data), current_user)
     except services.NotAllowed:
         abort(404)
-    db.session.commit()
     flash(_("Added to “%(title)s”. It now rests on %(count)s contributions.", title=insight.title,
             count=insight.evidence_count), "success")
     # Back to where the contribution was, so the next one can be triaged straight away.
@@ -124,7 +123,6 @@ def set_tags(insight_id):
     form.tags.choices = tag_choices()
     if form.validate_on_submit():
         services.set_tags(insight, Tag.query.filter(Tag.id.in_(form.tags.data or [])).all(), current_user)
-        db.session.commit()
         flash(_("The tags are saved."), "success")
     return redirect(url_for("insights.detail", insight_id=insight.id))
 
@@ -139,7 +137,6 @@ def add_route(insight_id):
         services.add_route(insight, stream, current_user)
     elif existing.removed_at is not None:
         services.restore_route(existing, current_user)
-    db.session.commit()
     flash(_("%(stream)s now has this insight in its inbox.", stream=stream.name), "success")
     return redirect(url_for("insights.detail", insight_id=insight.id))
 
@@ -151,7 +148,6 @@ def remove_route(insight_id, route_id):
     if route is None or route.insight_id != insight_id:
         abort(404)
     services.remove_route(route, current_user)
-    db.session.commit()
     flash(_("%(stream)s no longer has this insight in its inbox.", stream=route.stream.name), "success")
     return redirect(url_for("insights.detail", insight_id=insight_id))
 
@@ -212,7 +208,6 @@ def acknowledge():
     routes = Route.query.filter(Route.id.in_(ids)).all() if ids else []
     routes = [r for r in routes if can_work_route(current_user, r, stream_ids)]
     count = services.acknowledge(routes, current_user)
-    db.session.commit()
     if count:
         flash(ngettext("%(num)s insight acknowledged.", "%(num)s insights acknowledged.", count), "success")
     else:
@@ -238,16 +233,13 @@ def route(route_id):
     if request.method == "POST":
         if action == "status" and status_form.validate_on_submit():
             services.set_status(route, status_form.status.data, current_user)
-            db.session.commit()
             flash(_("The status is saved."), "success")
             return redirect(url_for("insights.route", route_id=route.id))
         if action == "note" and note_form.validate_on_submit():
             services.add_note(route, note_form.body.data, current_user)
-            db.session.commit()
             return redirect(url_for("insights.route", route_id=route.id) + "#notes")
         if action == "answer" and answer_form.validate_on_submit():
             services.publish_answer(route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user)
-            db.session.commit()
             flash(_("The answer is published. The panelists behind this insight are told."), "success")
             return redirect(url_for("insights.route", route_id=route.id))
     insight = route.insight
@@ -267,8 +259,6 @@ def streams():
 
 @loop_bp.route("/me/contributions")
 def contributions():
-    from ..membership.services import find_member_for
-
     member = find_member_for(current_user)
     if member is None:
         abort(404)

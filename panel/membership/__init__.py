@@ -1,16 +1,20 @@
 """Membership: joining, the member's own pages, and the panel manager's pages."""
 from flask import Blueprint
 
+from .. import signals
 from ..security import Role, guard_blueprint
+from .models import MemberStatus
+from .notices import membership_kinds
 
 bp = Blueprint("membership", __name__)
 manage_bp = guard_blueprint(Blueprint("manage", __name__), Role.PANEL_MANAGER)
 
-from . import manager_views, views  # noqa: E402,F401
+from . import manager_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
-@bp.app_template_global("status_title")
-def status_title(value):
-    from .models import MemberStatus
-
-    return MemberStatus.title_of(value)
+def init_app(app):
+    signals.notification_kinds.connect(membership_kinds)
+    app.register_blueprint(bp, url_prefix="/<lang>")
+    app.register_blueprint(manage_bp, url_prefix="/<lang>/manage")
+    app.add_template_global(MemberStatus.title_of, "status_title")
+    app.before_request(views.require_current_statement)

@@ -8,8 +8,7 @@ from wtforms.validators import (DataRequired, Email, InputRequired, Length, Numb
                                 Optional, ValidationError)
 
 from ..accounts.forms import NewPasswordMixin
-from ..admin.forms import CheckboxesField
-from ..forms import CHOOSE, REQUIRED, BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
 from .segments import AppUsage, CustomerType, Interest, Platform, Region, YearsAsCustomer, \
     region_for_postcode

@@ -20,9 +20,12 @@ from ..database import utcnow
 from ..extensions import db
 from ..forms import choices
 from ..paging import paginate
+from .. import signals
 from ..security import form_checks_csrf
+from ..signals import answers
 from . import health, manage_bp, services
-from .forms import ExportForm, MemberActionForm, MemberFilterForm, QuotaForm, SettingsForm
+from .forms import (LEAVE_REASON_CHOICES, ExportForm, MemberActionForm, MemberFilterForm, QuotaForm,
+                    SettingsForm)
 from .models import Member, MemberStatus, PanelSettings, QuotaTarget, StatusChange
 from .segments import AgeBand, CustomerType, Platform, Region
 
@@ -110,18 +113,8 @@ def member(member_id):
                            participation=participation_history(member))
 
 
-# Each capability adds a function (member) -> [(date, text)] to the member's participation history.
-PARTICIPATION = []
-# … and a function () -> [(figure, label)] to the panel health page, or a whole section:
-# () -> (template name, {context}).
-HEALTH_FIGURES = []
-HEALTH_SECTIONS = []
-
-
 def participation_history(member):
-    items = []
-    for collect in PARTICIPATION:
-        items.extend(collect(member))
+    items = [item for found in answers(signals.member_participation, member) for item in found]
     return sorted(items, key=lambda item: item[0], reverse=True)
 
 
@@ -144,7 +137,6 @@ def member_action(member_id, action):
     if not services.manage_member(member, action, current_user, reason=form.reason.data or None):
         flash(_("That is not possible for a member with this status."), "error")
     else:
-        db.session.commit()
         flash(_("Done: %(member)s is now “%(status)s”.", member=member.pseudonym,
                 status=member.status_enum.title), "success")
     return redirect(url_for("manage.member", member_id=member.id))
@@ -162,7 +154,6 @@ def quotas():
         db.session.add(target)
         db.session.flush()
         record_audit("quota.set", target=target, target_count=form.target.data, **segment)
-        db.session.commit()
         flash(_("The quota is saved."), "success")
         return redirect(url_for("manage.quotas"))
     return render_template("manage/quotas.html", form=form, rows=health.composition(),
@@ -174,7 +165,6 @@ def delete_quota(quota_id):
     target = db.session.get(QuotaTarget, quota_id) or abort(404)
     record_audit("quota.delete", target=target)
     db.session.delete(target)
-    db.session.commit()
     flash(_("The quota is removed."), "success")
     return redirect(url_for("manage.quotas"))
 
@@ -189,7 +179,6 @@ def settings():
         db.session.add(current)
         record_audit("panel_settings.update", target=current,
                      **{key: value for key, value in form.data.items() if key != "csrf_token"})
-        db.session.commit()
         flash(_("The settings are saved."), "success")
         return redirect(url_for("manage.settings"))
     return render_template("manage/settings.html", form=form)
@@ -203,7 +192,6 @@ def export():
         include_contact = form.include_contact.data
         record_audit("members.export", include_contact=include_contact,
                      reason=form.reason.data if include_contact else None)
-        db.session.commit()
         return Response(stream_with_context(csv_rows(include_contact)), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="klantenteam-members.csv"'})
     return render_template("manage/export.html", form=form)
@@ -246,8 +234,6 @@ def month_label(year_month):
 
 @manage_bp.route("/health")
 def panel_health():
-    from .forms import LEAVE_REASON_CHOICES
-
     statuses = health.members_by_status()
     composition = health.composition()
     leavers = health.leavers_per_month()
@@ -264,8 +250,8 @@ def panel_health():
         funnel=health.recruitment_funnel(), leavers=leavers,
         leavers_chart=column_chart([(month_label(label), count) for label, count in leavers]),
         reasons=reasons, iso_active=active, in_panel=in_panel,
-        figures=[figure for collect in HEALTH_FIGURES for figure in collect()],
-        sections=[collect() for collect in HEALTH_SECTIONS])
+        figures=[figure for found in answers(signals.panel_health_figures) for figure in found],
+        sections=answers(signals.panel_health_sections))
 
 
 ACTION_TITLES = {
@@ -285,8 +271,6 @@ REASON_TITLES = {
 
 @manage_bp.context_processor
 def titles():
-    from .forms import LEAVE_REASON_CHOICES
-
     reasons = dict(REASON_TITLES, **dict(LEAVE_REASON_CHOICES))
     return {
         "action_titles": ACTION_TITLES,

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..mail import queue_mail
 from ..notifications.services import notify
 from ..security import Role, sign, unsign
+from ..signals import answers, member_export, member_leaving
 from .models import (IN_PANEL, Consent, ConsentPurpose, Member, MemberStatus, PanelSettings,
                      PrivacyStatement, QuotaTarget, StatusChange)
 from .segments import MINIMUM_AGE, AgeBand, CustomerType, region_for_postcode
@@ -323,16 +324,11 @@ def erase_member(member, reason=None):
     member.physical_region = None
     member.set_interests([])
     StatusChange.query.filter_by(member_id=member.id).update({"reason": None})
-    for erase in ERASERS:
-        erase(member)
+    member_leaving.send(member)
     user = member.user
     member.user = None
     if user is not None:
         db.session.delete(user)
-
-
-# Each capability adds a function here that erases or unlinks its free text for a member.
-ERASERS = []
 
 
 def purge_unconfirmed(now=None):
@@ -349,10 +345,6 @@ def purge_unconfirmed(now=None):
 
 
 # Export -----------------------------------------------------------------------------------------------
-
-# Each capability adds a function (member) -> (key, data) with the member's own records.
-EXPORTERS = []
-
 
 def export_member_data(member):
     user = member.user
@@ -385,8 +377,7 @@ def export_member_data(member):
                            "read_at": n.read_at.isoformat() if n.read_at else None}
                           for n in user.notifications],
     }
-    for exporter in EXPORTERS:
-        key, records = exporter(member)
+    for key, records in answers(member_export, member):
         data[key] = records
     return data
 

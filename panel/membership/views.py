@@ -9,7 +9,9 @@ from flask_login import current_user, fresh_login_required, logout_user
 from ..extensions import db, limiter
 from ..forms import ConfirmForm
 from ..i18n import current_language, date_filter
+from .. import signals
 from ..security import form_checks_csrf, public
+from ..signals import answers
 from . import bp, services
 from .forms import AcceptStatementForm, JoinForm, LeaveForm, PauseForm, ProfileForm
 from .models import ConsentPurpose, MemberStatus, PrivacyStatement
@@ -40,7 +42,6 @@ def join():
     form = JoinForm(source=request.args.get("source", ""), locale=current_language())
     if form.validate_on_submit():
         services.join_panel(form.data, form.locale.data, source=form.source.data)
-        db.session.commit()
         return redirect(url_for("membership.join_sent", lang=form.locale.data))
     return render_template("membership/join.html", form=form, statement=services.current_statement())
 
@@ -62,7 +63,6 @@ def confirm(token):
     form = ConfirmForm()
     if form.validate_on_submit():
         status, reason = services.confirm_membership(member)
-        db.session.commit()
         return render_template("membership/confirmed.html", status=status, reason=reason)
     return render_template("membership/confirm.html", form=form)
 
@@ -73,7 +73,6 @@ def confirm(token):
 @public
 def privacy():
     statement = services.current_statement()
-    db.session.commit()
     return _privacy_page(statement)
 
 
@@ -98,7 +97,6 @@ def privacy_update():
     form = AcceptStatementForm()
     if form.validate_on_submit():
         services.accept_statement(member, statement, current_language())
-        db.session.commit()
         flash(_("Thank you. You're all set."), "success")
         return redirect(url_for("membership.dashboard"))
     return render_template("membership/privacy_update.html", form=form, statement=statement)
@@ -114,11 +112,8 @@ def dashboard():
 
 
 def dashboard_attention(member):
-    """What needs the member's attention, most important first; later capabilities add theirs."""
-    items = []
-    for collect in ATTENTION:
-        items.extend(collect(member))
-    return items
+    """What needs the member's attention, in each domain (signals.dashboard_attention)."""
+    return [item for items in answers(signals.dashboard_attention, member) for item in items]
 
 
 @dataclass
@@ -129,10 +124,6 @@ class AttentionItem:
     url: str
     label: str
     answers: list = field(default_factory=list)  # [(post url, label, is_primary)]
-
-
-# Each capability adds a function (member) -> [AttentionItem].
-ATTENTION = []
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])
@@ -148,7 +139,6 @@ def profile():
     if form.validate_on_submit():
         services.update_profile(member, current_user, form.data)
         services.set_recording_consent(member, form.consent_recording.data, current_user.locale)
-        db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("membership.profile", lang=current_user.locale))
     return render_template("membership/profile.html", form=form, member=member,
@@ -165,7 +155,6 @@ def pause():
     form = PauseForm()
     if form.validate_on_submit():
         services.pause(member, form.until.data)
-        db.session.commit()
         flash(_("Enjoy your break! We won't invite you until %(date)s.",
                 date=date_filter(form.until.data, "long")), "success")
         return redirect(url_for("membership.dashboard"))
@@ -177,7 +166,6 @@ def resume():
     member = current_member()
     if member.status == MemberStatus.PAUSED.value:
         services.resume(member)
-        db.session.commit()
         flash(_("Welcome back! You're active again."), "success")
     return redirect(url_for("membership.dashboard"))
 
@@ -201,7 +189,6 @@ def leave():
     form = LeaveForm()
     if form.validate_on_submit():
         services.leave_panel(member, form.reason.data or None)
-        db.session.commit()
         logout_user()
         session.clear()
         return redirect(url_for("membership.goodbye"))

@@ -1,8 +1,7 @@
 """The e-mail preferences form, built from the kinds of notification that may be turned off."""
 from flask_babel import lazy_gettext as _l
 
-from ..admin.forms import CheckboxesField
-from ..forms import BaseForm, choices
+from ..forms import BaseForm, CheckboxesField, choices
 from .kinds import optional_kinds
 
 

@@ -1,10 +1,17 @@
 """Every kind of notification: its title, whether it may be turned off, and its e-mail.
 
-Later capabilities add their kinds here, so that the preferences page lists them all.
+The domain that sends a kind owns it: it answers the ``notification_kinds`` signal with its
+kinds (see each domain's ``notices`` module), and the app gathers them once when it is created,
+so that the preferences page lists them all. This module knows no domain.
 """
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from ..signals import answers, notification_kinds
+
+EXTENSION_KEY = "panel.notification_kinds"
 
 
 @dataclass(frozen=True)
@@ -21,88 +28,33 @@ class Kind:
         return str(self.title) % shown if shown else str(self.title)
 
 
-def _status_title(params):
-    from ..membership.models import MemberStatus
-
-    return dict(params, status=MemberStatus.title_of(params.get("status")))
-
-
-def _round_title(params):
-    from ..extensions import db
-    from ..rounds.models import Round, Stage
-
-    round_ = db.session.get(Round, params.get("round_id") or 0)
-    shown = dict(params, round=str(round_.title) if round_ else "")
-    if "stage" in params:
-        shown["stage"] = Stage.title_of(params["stage"])
-    return shown
+def panel_kinds(_sender=None):
+    """The kinds of the panel as a whole: news to every member."""
+    return [
+        Kind("panel_news", _l("News from the klantenteam: %(subject)s"),
+             _l("News and results from the klantenteam"), mail="panel_news"),
+    ]
 
 
-def _session_title(params):
-    from ..extensions import db
-    from ..i18n import datetime_filter
-    from ..rounds.models import Session
-
-    session = db.session.get(Session, params.get("session_id") or 0)
-    return dict(params, session=str(session.title) if session else "",
-                when=datetime_filter(session.starts_at, "medium") if session else "")
-
-
-def _release_title(params):
-    from ..extensions import db
-    from ..feedback.models import Release
-
-    release = db.session.get(Release, params.get("release_id") or 0)
-    return dict(params, version=release.version if release else "")
+def load(app):
+    """Gather every domain's kinds (after the domains connected to the signal)."""
+    kinds = {}
+    for found in answers(notification_kinds):
+        for kind in found:
+            if kind.name in kinds:
+                raise RuntimeError(f"notification kind {kind.name!r} is registered twice")
+            kinds[kind.name] = kind
+    app.extensions[EXTENSION_KEY] = kinds
 
 
-def _stream_name(params):
-    from ..extensions import db
-    from ..insights.models import Stream
-
-    stream = db.session.get(Stream, params.get("stream_id") or 0)
-    return dict(params, stream=str(stream.name) if stream else "")
+def all_kinds():
+    """Every kind by name, in the order the domains registered them."""
+    return current_app.extensions[EXTENSION_KEY]
 
 
-def _idea_title(params):
-    from ..rounds.models import IdeaStatus
-
-    return dict(params, status=IdeaStatus.title_of(params.get("status")))
-
-
-KINDS = {kind.name: kind for kind in [
-    Kind("welcome", _l("Welcome to the klantenteam!"), _l("Welcome message"), essential=True),
-    Kind("membership_status", _l("Your membership: %(status)s"),
-         _l("Changes to your membership"), essential=True, mail="membership_status",
-         display=_status_title),
-    Kind("privacy_statement", _l("We updated our privacy statement"),
-         _l("Privacy statement updates"), essential=True),
-    Kind("panel_news", _l("News from the klantenteam: %(subject)s"),
-         _l("News and results from the klantenteam"), mail="panel_news"),
-    Kind("round_invitation", _l("You're invited: %(round)s"), _l("Invitations to take part"),
-         mail="notification", display=_round_title),
-    Kind("round_stage", _l("%(round)s is now in the stage: %(stage)s"),
-         _l("News from rounds you take part in"), mail="notification", display=_round_title),
-    Kind("round_outcome", _l("The result of %(round)s is here"),
-         _l("Results of rounds you took part in"), mail="notification", display=_round_title),
-    Kind("waitlist_promoted", _l("A seat came free: you're registered for %(session)s"),
-         _l("Changes to your session registrations"), essential=True, mail="notification",
-         display=_session_title),
-    Kind("session_reminder", _l("Tomorrow: %(session)s, %(when)s"), _l("Session reminders"),
-         mail="notification", display=_session_title),
-    Kind("idea_answered", _l("Your idea “%(idea_title)s” got an answer: %(status)s"),
-         _l("Answers to your ideas"), mail="notification", display=_idea_title),
-    Kind("release_feedback", _l("What do you think of app version %(version)s?"),
-         _l("Questions about new versions of the app"), mail="notification", display=_release_title),
-    Kind("release_reminder", _l("Last chance: tell us what you think of app version %(version)s"),
-         _l("Reminders about questions you haven't answered yet"), mail="notification",
-         display=_release_title),
-    Kind("insight_answer", _l("%(stream)s answered what you told us"),
-         _l("Answers from the teams to what you told us"), mail="notification", display=_stream_name),
-    Kind("content_hidden", _l("We hid something you wrote. Reason: %(reason)s"),
-         _l("Moderation of what you wrote"), essential=True, mail="notification"),
-]}
+def get(name):
+    return all_kinds()[name]
 
 
 def optional_kinds():
-    return [kind for kind in KINDS.values() if not kind.essential and kind.mail]
+    return [kind for kind in all_kinds().values() if not kind.essential and kind.mail]

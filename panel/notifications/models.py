@@ -5,7 +5,7 @@ from sqlalchemy import Index
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
-from .kinds import KINDS
+from . import kinds
 
 
 class Notification(db.Model):
@@ -31,7 +31,7 @@ class Notification(db.Model):
     @property
     def title(self):
         """In the reader's current language, filled with this notification's details."""
-        kind = KINDS.get(self.kind)
+        kind = kinds.all_kinds().get(self.kind)
         return kind.title_for(self.params) if kind else self.kind
 
 

@@ -4,7 +4,7 @@ import json
 from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
-from .kinds import KINDS
+from . import kinds
 from .models import Notification, NotificationPreference
 
 
@@ -20,7 +20,7 @@ def notify(user, kind_name, link=None, mail_context=None, **params):
 
     `params` fill the title's placeholders and must be plain values (no personal data of others).
     """
-    kind = KINDS[kind_name]
+    kind = kinds.get(kind_name)
     notification = Notification(user_id=user.id, kind=kind.name, params_json=json.dumps(params),
                                 link=link)
     db.session.add(notification)
@@ -41,7 +41,7 @@ def users_without_email_for(kind, user_ids):
 
 def set_email_preferences(user, enabled_kinds):
     """Store which optional kinds the user wants by e-mail."""
-    for kind in KINDS.values():
+    for kind in kinds.all_kinds().values():
         if kind.essential:
             continue
         preference = db.session.get(NotificationPreference, (user.id, kind.name))

@@ -8,7 +8,7 @@ from ..forms import ConfirmForm
 from ..security import form_checks_csrf, safe_next
 from . import bp, services
 from .forms import EmailPreferencesForm
-from .kinds import KINDS
+from .kinds import all_kinds
 from .models import Notification, NotificationPreference
 
 PAGE_SIZE = 30
@@ -29,7 +29,6 @@ def open_one(notification_id):
         abort(404)
     if ConfirmForm().validate_on_submit():
         services.open_notification(notification)
-        db.session.commit()
     return redirect(safe_next(notification.link, url_for("notifications.index")))
 
 
@@ -37,7 +36,6 @@ def open_one(notification_id):
 def mark_all_read():
     if ConfirmForm().validate_on_submit():
         services.mark_all_read(current_user)
-        db.session.commit()
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("notifications.index"))
 
@@ -50,10 +48,9 @@ def settings():
     form = EmailPreferencesForm()
     if form.validate_on_submit():
         services.set_email_preferences(current_user, set(form.email_kinds.data or []))
-        db.session.commit()
         flash(_("Your e-mail preferences are saved."), "success")
         return redirect(url_for("notifications.settings"))
     if not form.is_submitted():
-        form.email_kinds.data = [kind for kind in KINDS if kind not in switched_off]
-    essential = [kind for kind in KINDS.values() if kind.essential]
+        form.email_kinds.data = [kind for kind in all_kinds() if kind not in switched_off]
+    essential = [kind for kind in all_kinds().values() if kind.essential]
     return render_template("notifications/settings.html", form=form, essential=essential)

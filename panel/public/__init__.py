@@ -4,4 +4,9 @@ from flask import Blueprint
 bp = Blueprint("public", __name__)
 root_bp = Blueprint("root", __name__)
 
-from . import views  # noqa: E402,F401
+from . import views  # noqa: E402,F401  (the routes need the blueprints)
+
+
+def init_app(app):
+    app.register_blueprint(root_bp)
+    app.register_blueprint(bp, url_prefix="/<lang>")

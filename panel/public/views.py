@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, preferred_language
 from ..security import public, safe_next
+from ..signals import answers, public_outcomes
 from . import bp, root_bp
 from .forms import LanguageForm
 
@@ -45,19 +46,14 @@ def set_language():
     lang = form.lang.data
     if current_user.is_authenticated:
         current_user.locale = lang
-        db.session.commit()
     response = redirect(safe_next(form.next.data, url_for("public.home", lang=lang)))
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
     return response
 
 
-# Capabilities add a function () -> [objects with .title and .outcome] of published outcomes.
-OUTCOME_SOURCES = []
-
-
 @bp.route("/")
 @public
 def home():
-    outcomes = [outcome for source in OUTCOME_SOURCES for outcome in source()]
+    outcomes = [outcome for found in answers(public_outcomes) for outcome in found]
     return render_template("public/home.html", outcomes=outcomes)

@@ -2,15 +2,16 @@
 from flask import Blueprint
 
 from ..security import Role, guard_blueprint
+from .models import Stage
 
 bp = Blueprint("rounds", __name__)
 owner_bp = guard_blueprint(Blueprint("owner", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER)
 
-from . import hooks, owner_views, views  # noqa: E402,F401
+from . import hooks, owner_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
-@bp.app_template_global("stage_title")
-def stage_title(value):
-    from .models import Stage
-
-    return Stage.title_of(value)
+def init_app(app):
+    hooks.connect_signals()
+    app.register_blueprint(bp, url_prefix="/<lang>")
+    app.register_blueprint(owner_bp, url_prefix="/<lang>/owner")
+    app.add_template_global(Stage.title_of, "stage_title")

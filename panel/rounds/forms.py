@@ -1,6 +1,5 @@
 """Forms for rounds, stages, sessions, ideas, invitations and outcomes."""
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
@@ -8,16 +7,9 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField
 from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange, Optional,
                                 ValidationError)
 
-from ..admin.forms import CheckboxesField
-from ..forms import CHOOSE, REQUIRED, BaseForm, choices
+from ..forms import AMSTERDAM, CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices, local_to_utc
 from ..membership.segments import AgeBand, CustomerType, Interest, Platform, Region
 from .models import IdeaStatus, SessionKind, Visibility
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def any_choice(label, enum):
-    return choices([("", label)] + list(enum.choices()))
 
 
 class RoundForm(BaseForm):
@@ -52,17 +44,6 @@ class StageForm(BaseForm):
     note_en = TextAreaField(_l("What we learned, what happens next (English)"),
                             validators=[DataRequired(REQUIRED), Length(max=3000)],
                             render_kw={"lang": "en", "rows": 4})
-
-
-def local_to_utc(value):
-    """A time typed in Amsterdam time, as aware UTC."""
-    from datetime import timezone
-
-    return value.replace(tzinfo=AMSTERDAM).astimezone(timezone.utc) if value else None
-
-
-def utc_to_local(value):
-    return value.astimezone(AMSTERDAM).replace(tzinfo=None) if value else None
 
 
 class SessionForm(BaseForm):

@@ -1,4 +1,7 @@
-"""How rounds plug into the rest: the dashboard, data export, erasure, member history, health."""
+"""How rounds plug into the rest: the dashboard, data export, erasure, member history, health.
+
+Each function here answers a signal (panel/signals.py); connect_signals() connects them all.
+"""
 from datetime import timedelta
 
 from flask import url_for
@@ -8,12 +11,12 @@ from sqlalchemy import func, select
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import datetime_filter, number_filter, percent_filter
-from ..membership import manager_views, services as membership, views as membership_views
+from .. import signals
 from ..membership.models import Member, MemberStatus, PanelSettings
 from ..membership.views import AttentionItem
-from ..public import views as public_views
-from .models import (Comment, Idea, IdeaSupport, Invitation, InvitationStatus, Registration,
-                     RegistrationStatus, Round, Session)
+from .models import (Attendance, Comment, Idea, IdeaSupport, Invitation, InvitationStatus,
+                     Registration, RegistrationStatus, Round, Session)
+from .notices import round_kinds
 from .services import public_outcomes
 
 
@@ -86,12 +89,12 @@ def participation(member):
 
 
 def status_title(value):
-    from .models import Attendance, RegistrationStatus as RS
+    if value in Attendance.values():
+        return Attendance.title_of(value)
+    return RegistrationStatus.title_of(value)
 
-    return Attendance.title_of(value) if value in Attendance.values() else RS.title_of(value)
 
-
-def health_figures(now=None):
+def health_figures(_sender=None, now=None):
     """Invitation response, attendance and contact frequency over the last 90 days."""
     now = now or utcnow()
     since = now - timedelta(days=90)
@@ -121,9 +124,16 @@ def health_figures(now=None):
     ]
 
 
-membership_views.ATTENTION.extend([open_invitations, upcoming_sessions])
-membership.EXPORTERS.append(export_rounds)
-membership.ERASERS.append(erase_rounds)
-manager_views.PARTICIPATION.append(participation)
-manager_views.HEALTH_FIGURES.append(health_figures)
-public_views.OUTCOME_SOURCES.append(public_outcomes)
+def published_outcomes(_sender=None):
+    return public_outcomes()
+
+
+def connect_signals():
+    signals.notification_kinds.connect(round_kinds)
+    signals.dashboard_attention.connect(open_invitations)
+    signals.dashboard_attention.connect(upcoming_sessions)
+    signals.member_export.connect(export_rounds)
+    signals.member_leaving.connect(erase_rounds)
+    signals.member_participation.connect(participation)
+    signals.panel_health_figures.connect(health_figures)
+    signals.public_outcomes.connect(published_outcomes)

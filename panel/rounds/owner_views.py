@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from ..accounts.models import User, UserRole
 from ..extensions import db
-from ..forms import choices
-from ..insights.models import Stream
+from ..forms import choices, utc_to_local
+from ..accounts.streams import Stream
 from ..membership.segments import AgeBand, CustomerType, Region
 from ..security import Role, form_checks_csrf
 from . import owner_bp, sampling, services
 from .forms import (AnswerForm, HideForm, InvitationForm, OutcomeForm, RoundForm, SessionForm,
-                    SessionNotesForm, StageForm, default_session_times, utc_to_local)
+                    SessionNotesForm, StageForm, default_session_times)
 from .models import FLOW, Action, Attendance, Comment, Idea, Registration, Round, Session, Stage
 from .permissions import can_manage_round, can_moderate, can_see_names_at
 
@@ -66,7 +66,6 @@ def new_round():
         data, streams = _round_data(form)
         round_ = services.create_round(current_user, data, streams)
         round_.owner = data["owner"] or current_user
-        db.session.commit()
         flash(_("The round is saved as a draft. Add sessions, then publish it."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_.id))
     return render_template("owner/round_form.html", form=form, round=None)
@@ -86,7 +85,6 @@ def edit_round(round_id):
                 form.title_nl.errors.append(_("A published round needs its title, summary and question in both languages."))
                 return render_template("owner/round_form.html", form=form, round=round_)
         services.apply_round_fields(round_, data, streams)
-        db.session.commit()
         flash(_("The round is saved."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_.id))
     return render_template("owner/round_form.html", form=form, round=round_)
@@ -109,7 +107,6 @@ def publish(round_id):
     if missing:
         flash(_("Before publishing, fill in the title, summary and question in both Dutch and English."), "error")
         return redirect(url_for("owner.round_detail", round_id=round_id))
-    db.session.commit()
     flash(_("The round is published."), "success")
     return redirect(url_for("owner.round_detail", round_id=round_id))
 
@@ -132,7 +129,6 @@ def stage(round_id):
             db.session.rollback()
             flash(_("The round can't move to that stage from here."), "error")
         else:
-            db.session.commit()
             flash(_("The round is now in the stage: %(stage)s. Participants have been told.",
                     stage=round_.stage_enum.title), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
@@ -147,7 +143,6 @@ def rules(round_id):
         allowed = {(stage.value, action.value) for stage in stages for action in Action
                    if request.form.get(f"{stage.value}:{action.value}")}
         services.set_stage_actions(round_, allowed)
-        db.session.commit()
         flash(_("What panelists can do per stage is saved."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_id))
     return render_template("owner/rules.html", round=round_, stages=stages, actions=list(Action))
@@ -184,7 +179,6 @@ def session_form(round_id, session_id=None):
             db.session.rollback()
             form.capacity.errors.append(_("More people are registered than that. Cancel registrations first, or keep more seats."))
         else:
-            db.session.commit()
             flash(_("The session is saved."), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
     return render_template("owner/session_form.html", form=form, round=round_, session=session)
@@ -197,7 +191,6 @@ def session_detail(round_id, session_id):
     notes_form = SessionNotesForm(obj=session)
     if notes_form.validate_on_submit():
         session.notes = notes_form.notes.data
-        db.session.commit()
         flash(_("The session notes are saved."), "success")
         return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
     registrations = Registration.query.filter_by(session_id=session.id).order_by(
@@ -216,7 +209,6 @@ def attendance(round_id, session_id, registration_id):
     if registration is None or registration.session_id != session.id or value not in Attendance.values():
         abort(404)
     services.mark_attendance(registration, value, current_user)
-    db.session.commit()
     return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
 
 
@@ -230,7 +222,6 @@ def idea(round_id, idea_id):
     form = AnswerForm(obj=idea)
     if form.validate_on_submit():
         services.answer_idea(idea, form.status.data, form.answer.data, current_user)
-        db.session.commit()
         flash(_("The answer is saved and the author is told."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_id) + "#ideas")
     return render_template("owner/idea.html", round=round_, idea=idea, form=form, hide_form=HideForm(),
@@ -250,7 +241,6 @@ def hide(round_id, kind, item_id):
     form = HideForm()
     if form.validate_on_submit():
         services.hide_content(item, form.reason.data, current_user)
-        db.session.commit()
         flash(_("It is hidden. The author sees your reason."), "success")
     else:
         flash(_("Give a reason; the author sees it."), "error")
@@ -283,7 +273,6 @@ def invite(round_id):
             round_, criteria_from(form), form.size.data, int(seed), form.balance.data)
         if request.form.get("send") and chosen:
             count = sampling.send_invitations(round_, chosen, current_user)
-            db.session.commit()
             flash(_("%(count)s panelists are invited.", count=count), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
         preview = {"eligible": eligible, "chosen": len(chosen),
@@ -311,7 +300,6 @@ def outcome(round_id):
             db.session.rollback()
             flash(_("The outcome is written at launch."), "error")
         else:
-            db.session.commit()
             flash(_("The outcome is saved and participants are told.") if first_time
                   else _("The outcome is saved."), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
@@ -326,7 +314,6 @@ def outcome_public(round_id, choice):
     except services.NotAllowed:
         flash(_("Write the outcome in both languages before publishing it."), "error")
     else:
-        db.session.commit()
         flash(_("The outcome is on the home page.") if choice == "publish"
               else _("The outcome is no longer on the home page."), "success")
     return redirect(url_for("owner.round_detail", round_id=round_id))

@@ -21,10 +21,11 @@ from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import link_for
 from ..mail import queue_mail_bulk
 from ..membership.models import Member, MemberInterest, MemberStatus, PanelSettings, QuotaTarget
-from ..membership.segments import AgeBand
-from ..notifications.kinds import KINDS
+from ..membership.segments import AgeBand, CustomerType, Region
+from ..notifications import kinds
 from ..notifications.models import Notification
 from ..notifications.services import users_without_email_for
 from .models import Invitation, InvitationStatus, Registration, Session
@@ -199,8 +200,8 @@ def send_invitations(round_, member_ids, actor):
     params = json.dumps({"round_id": round_.id})
     db.session.execute(insert(Notification), [
         {"user_id": user.id, "kind": "round_invitation", "params_json": params,
-         "link": f"/{user.locale}/rounds/{round_.id}", "created_at": now} for _, user in users])
-    kind = KINDS["round_invitation"]
+         "link": link_for("rounds.round_page", user.locale, round_id=round_.id), "created_at": now} for _, user in users])
+    kind = kinds.get("round_invitation")
     opted_out = users_without_email_for(kind, [user.id for _, user in users])
     queue_mail_bulk([user for _, user in users if user.id not in opted_out], kind.mail,
                     notification_kind=kind, params={"round_id": round_.id}, link=None,
@@ -225,8 +226,6 @@ def respond(invitation, accept):
 
 def describe_composition(composition):
     """Sample sizes per customer type, age band and region, for the preview."""
-    from ..membership.segments import CustomerType, Region
-
     parts = {"customer_type": Counter(), "age_band": Counter(), "region": Counter()}
     for (customer_type, band, region), count in composition.items():
         parts["customer_type"][str(CustomerType.title_of(customer_type))] += count
@@ -239,10 +238,3 @@ def describe_composition(composition):
         "region": sorted(parts["region"].items(), key=lambda item: -item[1]),
     }
 
-
-def draw_sample_for_release(release, criteria, n):
-    """The members asked for feedback on a release that goes to a sample (seeded by the release)."""
-    from ..feedback.models import FeedbackInvitation
-
-    asked = select(FeedbackInvitation.member_id).where(FeedbackInvitation.release_id == release.id)
-    return draw_sample(None, criteria, n, seed=release.id, already_asked=asked)[1]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import link_for
 from ..membership.models import Member, MemberStatus
 from ..notifications.services import notify
 from .models import (DEFAULT_ACTIONS, Comment, Idea, IdeaStatus, IdeaSupport, Invitation,
@@ -83,7 +84,7 @@ def participants(round_):
 
 
 def round_link(round_, member):
-    return f"/{member.user.locale}/rounds/{round_.id}"
+    return link_for("rounds.round_page", member.user.locale, round_id=round_.id)
 
 
 def advance_stage(round_, to_stage, note_nl, note_en, actor):
@@ -243,28 +244,29 @@ def mark_attendance(registration, attendance, actor):
     record_audit("session.attendance", target=registration, actor=actor, attendance=attendance)
 
 
-def send_session_reminders(now=None):
-    """The day-before reminder, once per session (safe to run every few minutes)."""
-    now = now or utcnow()
-    due = db.session.scalars(select(Session.id).where(
+def sessions_due_for_reminder(now):
+    """Sessions starting within a day whose reminder has not gone out."""
+    return db.session.scalars(select(Session.id).where(
         Session.reminder_sent_at.is_(None), Session.starts_at > now,
         Session.starts_at <= now + timedelta(hours=24))).all()
+
+
+def remind_session(session_id, now):
+    """The day-before reminder for one session; 0 when another run claimed it first."""
+    claimed = db.session.execute(update(Session).where(
+        Session.id == session_id, Session.reminder_sent_at.is_(None)).values(reminder_sent_at=now))
+    if claimed.rowcount != 1:
+        return 0
+    session = db.session.get(Session, session_id)
     sent = 0
-    for session_id in due:
-        claimed = db.session.execute(update(Session).where(
-            Session.id == session_id, Session.reminder_sent_at.is_(None)).values(reminder_sent_at=now))
-        if claimed.rowcount != 1:
+    for registration in Registration.query.filter_by(session_id=session_id,
+                                                     status=RegistrationStatus.CONFIRMED.value):
+        member = registration.member
+        if member.user is None:
             continue
-        session = db.session.get(Session, session_id)
-        for registration in Registration.query.filter_by(session_id=session_id,
-                                                         status=RegistrationStatus.CONFIRMED.value):
-            member = registration.member
-            if member.user is None:
-                continue
-            notify(member.user, "session_reminder", link=round_link(session.round, member),
-                   session_id=session.id)
-            sent += 1
-        db.session.commit()
+        notify(member.user, "session_reminder", link=round_link(session.round, member),
+               session_id=session.id)
+        sent += 1
     return sent
 
 
@@ -323,8 +325,9 @@ def answer_idea(idea, status, answer, actor):
     idea.answered_at = utcnow()
     record_audit("idea.answer", target=idea, actor=actor, status=idea.status)
     if idea.author is not None and idea.author.user is not None:
-        notify(idea.author.user, "idea_answered", link=f"/{idea.author.user.locale}/rounds/"
-               f"{idea.round_id}/ideas/{idea.id}", status=idea.status, idea_title=idea.title)
+        notify(idea.author.user, "idea_answered", link=link_for("rounds.idea_page", idea.author.user.locale,
+                                                       round_id=idea.round_id, idea_id=idea.id),
+               status=idea.status, idea_title=idea.title)
 
 
 def hide_content(item, reason, actor):

@@ -100,7 +100,6 @@ def respond_to_invitation(round_id, answer):
     member = _own_member()
     invitation = Invitation.query.filter_by(round_id=round_id, member_id=member.id).first_or_404()
     sampling.respond(invitation, accept=answer == "accept")
-    db.session.commit()
     flash(_("Thank you! You're taking part.") if answer == "accept" else
           _("Thank you for letting us know. We'll ask you again another time."), "success")
     return redirect(url_for("rounds.round_page", round_id=round_id) if answer == "accept"
@@ -125,7 +124,6 @@ def register(round_id, session_id):
         db.session.rollback()
         refuse(error)
     else:
-        db.session.commit()
         if registration.status == "confirmed":
             flash(_("You're registered. See you there!"), "success")
         else:
@@ -139,7 +137,6 @@ def cancel(round_id, session_id):
     member = _own_member()
     registration = Registration.query.filter_by(session_id=session.id, member_id=member.id).first_or_404()
     services.cancel_registration(registration)
-    db.session.commit()
     flash(_("Your registration is cancelled. Thank you for letting us know, so someone else can come."), "success")
     return redirect(url_for("rounds.round_page", round_id=round_id))
 
@@ -168,7 +165,6 @@ def post_idea(round_id):
         db.session.rollback()
         refuse(error)
         return redirect(url_for("rounds.round_page", round_id=round_id))
-    db.session.commit()
     flash(_("Thank you for your idea!"), "success")
     return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea.id))
 
@@ -212,7 +208,6 @@ def support(round_id, idea_id, choice):
         db.session.rollback()
         refuse(error)
     else:
-        db.session.commit()
         flash(_("You support this idea.") if choice == "support" else _("Your support is withdrawn."),
               "success")
     if request.form.get("back") == "round":
@@ -233,7 +228,6 @@ def comment(round_id, idea_id):
             db.session.rollback()
             refuse(error)
         else:
-            db.session.commit()
             flash(_("Thank you for your reaction."), "success")
             return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments")
     supported = IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None

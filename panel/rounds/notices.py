@@ -1,0 +1,45 @@
+"""The notifications rounds send (answers signals.notification_kinds)."""
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from ..i18n import datetime_filter
+from ..notifications.kinds import Kind
+from .models import IdeaStatus, Round, Session, Stage
+
+
+def _round_title(params):
+    round_ = db.session.get(Round, params.get("round_id") or 0)
+    shown = dict(params, round=str(round_.title) if round_ else "")
+    if "stage" in params:
+        shown["stage"] = Stage.title_of(params["stage"])
+    return shown
+
+
+def _session_title(params):
+    session = db.session.get(Session, params.get("session_id") or 0)
+    return dict(params, session=str(session.title) if session else "",
+                when=datetime_filter(session.starts_at, "medium") if session else "")
+
+
+def _idea_title(params):
+    return dict(params, status=IdeaStatus.title_of(params.get("status")))
+
+
+def round_kinds(_sender=None):
+    return [
+        Kind("round_invitation", _l("You're invited: %(round)s"), _l("Invitations to take part"),
+             mail="notification", display=_round_title),
+        Kind("round_stage", _l("%(round)s is now in the stage: %(stage)s"),
+             _l("News from rounds you take part in"), mail="notification", display=_round_title),
+        Kind("round_outcome", _l("The result of %(round)s is here"),
+             _l("Results of rounds you took part in"), mail="notification", display=_round_title),
+        Kind("waitlist_promoted", _l("A seat came free: you're registered for %(session)s"),
+             _l("Changes to your session registrations"), essential=True, mail="notification",
+             display=_session_title),
+        Kind("session_reminder", _l("Tomorrow: %(session)s, %(when)s"), _l("Session reminders"),
+             mail="notification", display=_session_title),
+        Kind("idea_answered", _l("Your idea “%(idea_title)s” got an answer: %(status)s"),
+             _l("Answers to your ideas"), mail="notification", display=_idea_title),
+        Kind("content_hidden", _l("We hid something you wrote. Reason: %(reason)s"),
+             _l("Moderation of what you wrote"), essential=True, mail="notification"),
+    ]

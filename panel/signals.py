@@ -1,0 +1,60 @@
+"""Cross-domain reactions (HOUSE_STYLE.md, point 14).
+
+A lower domain sends a signal; the higher domains that care connect to it in their own package
+(each domain's ``init_app``), when the app is created. No domain keeps a list that others fill
+in as a side effect of being imported, so what happens never depends on which modules happen
+to be loaded.
+
+Signals whose receivers answer something are read with ``answers(signal, sender)``: the
+receivers' return values, in the order the domains were set up (lowest layer first): blinker
+keeps receivers in a plain set unless told otherwise, so our signals use an ordered one.
+"""
+from blinker import NamedSignal
+from ordered_set import OrderedSet
+
+
+class _Signal(NamedSignal):
+    set_class = OrderedSet
+
+
+class _Namespace(dict):
+    def signal(self, name, doc=None):
+        return self.setdefault(name, _Signal(name, doc))
+
+
+_signals = _Namespace()
+
+member_leaving = _signals.signal("member-leaving", doc="""
+Sent with the Member whose identity is being erased (they left, were declined, or purged).
+Each receiver erases or unlinks the member's free text in its own tables; counts stay.""")
+
+member_export = _signals.signal("member-export", doc="""
+Sent with the Member who downloads their data. Each receiver returns (key, records): the
+member's own records in its domain, as JSON-ready data.""")
+
+member_participation = _signals.signal("member-participation", doc="""
+Sent with the Member whose history a panel manager reads. Each receiver returns a list of
+(when, text) lines: what the member took part in.""")
+
+dashboard_attention = _signals.signal("dashboard-attention", doc="""
+Sent with the Member whose dashboard is shown. Each receiver returns a list of AttentionItem
+(membership.dashboard): what needs the member's attention in its domain.""")
+
+panel_health_figures = _signals.signal("panel-health-figures", doc="""
+Sent when the panel health page is shown. Each receiver returns a list of (figure, label).""")
+
+panel_health_sections = _signals.signal("panel-health-sections", doc="""
+Sent when the panel health page is shown. Each receiver returns (template name, context).""")
+
+public_outcomes = _signals.signal("public-outcomes", doc="""
+Sent when the public home page is shown. Each receiver returns a list of published outcomes
+(objects with .title and .outcome).""")
+
+notification_kinds = _signals.signal("notification-kinds", doc="""
+Sent once when the app is created. Each receiver returns the notifications.Kind list of the
+domain that owns those notifications.""")
+
+
+def answers(signal, sender=None, **kwargs):
+    """What every receiver of `signal` returned, in the order they were connected."""
+    return [result for _receiver, result in signal.send(sender, **kwargs)]
