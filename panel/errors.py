@@ -31,6 +31,19 @@ CSRF_TEXT = (_l("Your page had expired"),
              _l("For your safety, forms expire after a while. Please go back, reload the page and try again."))
 
 
+class NotAllowed(Exception):
+    """The one way a service refuses (HOUSE_STYLE.md, point 17): the rules don't allow this now.
+
+    `code` says why, in a word the view turns into a translated message; `details` carries what
+    that message needs (the fields still missing, say).
+    """
+
+    def __init__(self, code, details=()):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
 def render_error(code, texts=None):
     title, message = texts or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     try:

@@ -40,8 +40,14 @@ def requested_page():
     return int(value) if re.fullmatch(r"[0-9]{1,5}", value) and int(value) > 0 else 1
 
 
+def count_of(rows_query):
+    """The count select for a rows select whose filters are all the count needs."""
+    return db.select(db.func.count()).select_from(rows_query.order_by(None).subquery())
+
+
 def paginate(rows_query, count_query, per_page):
-    """rows_query: a select of entities; count_query: a select of one count."""
+    """rows_query: a select of entities; count_query: a select of one count (count_of() of the
+    rows select when no join can be left out)."""
     page = requested_page()
     items = db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
     return Page(items, db.session.execute(count_query).scalar() or 0, page, per_page)

@@ -1,5 +1,5 @@
 """Thin views for administrators: users, the audit log and the outbox."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -8,6 +8,7 @@ from ..accounts import services as accounts
 from ..accounts.models import User, UserRole
 from ..audit import AuditEntry
 from ..extensions import db
+from ..paging import count_of, paginate
 from ..membership import services as membership
 from ..mail import OutboxMessage
 from ..security import Role, form_checks_csrf
@@ -33,7 +34,7 @@ def users():
         if form.role.data:
             query = query.where(User.id.in_(
                 db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
-    page = db.paginate(query.order_by(User.name, User.id), per_page=PAGE_SIZE, error_out=False)
+    page = paginate(query.order_by(User.name, User.id), count_of(query), PAGE_SIZE)
     return render_template("admin/users.html", form=form, page=page)
 
 
@@ -71,22 +72,20 @@ def edit_user(user_id):
 
 @bp.route("/audit")
 def audit_log():
-    page = db.paginate(db.select(AuditEntry).order_by(AuditEntry.id.desc()), per_page=PAGE_SIZE,
-                       error_out=False)
+    page = paginate(db.select(AuditEntry).order_by(AuditEntry.id.desc()),
+                    db.select(db.func.count(AuditEntry.id)), PAGE_SIZE)
     return render_template("admin/audit_log.html", page=page)
 
 
 @bp.route("/outbox")
 def outbox():
-    page = db.paginate(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=PAGE_SIZE,
-                       error_out=False)
+    page = paginate(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()),
+                    db.select(db.func.count(OutboxMessage.id)), PAGE_SIZE)
     return render_template("admin/outbox.html", page=page)
 
 
 @bp.route("/outbox/<int:message_id>")
 def outbox_message(message_id):
-    from flask import current_app
-
     if not current_app.config["MAIL_PREVIEW"]:
         abort(404)
     message = db.session.get(OutboxMessage, message_id) or abort(404)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit import record_audit
 from ..database import utcnow
 from ..accounts.models import User
+from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
 from ..membership.models import Member, MemberStatus
@@ -21,9 +22,6 @@ from .models import (SEGMENT_KINDS, Audience, ChangeRating, FeedbackInvitation, 
                      ReleaseChange, ReleaseState, Response, ScoreCount)
 from .nps import Score
 
-
-class NotAllowed(Exception):
-    """Answering is not possible now; the message names why (closed, draft, not_invited)."""
 
 
 SEGMENT_VALUES = {

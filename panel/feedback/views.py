@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..errors import NotAllowed
 from ..extensions import db
 from ..rounds.models import Registration
 from ..membership.services import find_member_for
@@ -48,9 +49,9 @@ def form(release_id):
     response = Response.query.filter_by(release_id=release.id, member_id=member.id).first()
     try:
         services.check_can_answer(release, member)
-    except services.NotAllowed as refusal:
+    except NotAllowed as refusal:
         return render_template("feedback/closed.html", release=release, response=response,
-                               message=REFUSALS[str(refusal)]), 200
+                               message=REFUSALS[refusal.code]), 200
     initial = None
     if response is not None:
         initial = {"score": str(response.score), "improve_text": response.improve_text,

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_
 from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
 from ..mail import queue_mail
@@ -18,9 +19,6 @@ from .models import (DECIDED_STATUSES, OPEN_STATUSES, DigestLog, Evidence, Insig
                      RouteStatus, RoutingRule, StreamMember)
 from .workdays import add_working_days
 
-
-class NotAllowed(Exception):
-    pass
 
 
 # Insights and evidence ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
 from ..membership.services import find_member_for
@@ -82,7 +83,7 @@ def add_evidence():
     insight = db.session.get(Insight, form.insight_id.data) or abort(404)
     try:
         services.add_evidence(insight, form.kind.data, int(form.source.data), current_user)
-    except services.NotAllowed:
+    except NotAllowed:
         abort(404)
     flash(_("Added to “%(title)s”. It now rests on %(count)s contributions.", title=insight.title,
             count=insight.evidence_count), "success")

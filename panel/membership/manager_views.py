@@ -17,6 +17,7 @@ from ..accounts.models import User
 from ..audit import record_audit
 from ..charts import bar_chart, column_chart
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
 from ..paging import paginate
@@ -134,7 +135,9 @@ def member_action(member_id, action):
                                consents=services.member_consents(member),
                                actions=services.allowed_actions(member), form=form,
                                participation=participation_history(member), failed_action=action), 400
-    if not services.manage_member(member, action, current_user, reason=form.reason.data or None):
+    try:
+        services.manage_member(member, action, current_user, reason=form.reason.data or None)
+    except NotAllowed:
         flash(_("That is not possible for a member with this status."), "error")
     else:
         flash(_("Done: %(member)s is now “%(status)s”.", member=member.pseudonym,

@@ -10,6 +10,7 @@ from ..accounts.models import User
 from ..accounts.services import create_user, end_all_sessions, find_user_by_email
 from ..audit import record_audit
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..mail import queue_mail
 from ..notifications.services import notify
@@ -230,16 +231,15 @@ def allowed_actions(member):
 
 
 def manage_member(member, action, actor, reason=None):
-    """A panel manager's decision on a member; refused when it does not fit the current status."""
+    """A panel manager's decision on a member; NotAllowed("status") when it does not fit."""
     sources, status = MANAGER_ACTIONS[action]
     if member.status not in sources:
-        return False
+        raise NotAllowed("status")
     change_status(member, status, actor=actor, reason=reason)
     if status in (MemberStatus.REMOVED, MemberStatus.DECLINED) and member.user is not None:
         end_all_sessions(member.user)
     record_audit(f"member.{action}", target=member, actor=actor, reason=reason,
                  status=status.value)
-    return True
 
 
 def pause(member, until):

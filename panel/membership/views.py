@@ -2,7 +2,7 @@
 import json
 from dataclasses import dataclass, field
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, logout_user
 
@@ -18,7 +18,6 @@ from .models import ConsentPurpose, MemberStatus, PrivacyStatement
 
 
 def _join_limit():
-    from flask import current_app
     return current_app.config["RATELIMIT_JOIN"]
 
 

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..paging import count_of, paginate
 from ..forms import ConfirmForm
 from ..security import form_checks_csrf, safe_next
 from . import bp, services
@@ -18,7 +19,7 @@ PAGE_SIZE = 30
 def index():
     query = db.select(Notification).where(Notification.user_id == current_user.id).order_by(
         Notification.id.desc())
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page = paginate(query, count_of(query), PAGE_SIZE)
     return render_template("notifications/index.html", page=page)
 
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import User, UserRole
+from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices, utc_to_local
 from ..accounts.streams import Stream
@@ -103,8 +104,9 @@ def round_detail(round_id):
 @owner_bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
 def publish(round_id):
     round_ = managed_round_or_404(round_id)
-    missing = services.publish_round(round_, current_user)
-    if missing:
+    try:
+        services.publish_round(round_, current_user)
+    except NotAllowed:
         flash(_("Before publishing, fill in the title, summary and question in both Dutch and English."), "error")
         return redirect(url_for("owner.round_detail", round_id=round_id))
     flash(_("The round is published."), "success")
@@ -125,7 +127,7 @@ def stage(round_id):
         try:
             services.advance_stage(round_, form.to_stage.data, form.note_nl.data, form.note_en.data,
                                    current_user)
-        except services.NotAllowed:
+        except NotAllowed:
             db.session.rollback()
             flash(_("The round can't move to that stage from here."), "error")
         else:
@@ -175,7 +177,7 @@ def session_form(round_id, session_id=None):
     if form.validate_on_submit():
         try:
             services.save_session(round_, session, form.session_data())
-        except services.NotAllowed:
+        except NotAllowed:
             db.session.rollback()
             form.capacity.errors.append(_("More people are registered than that. Cancel registrations first, or keep more seats."))
         else:
@@ -296,7 +298,7 @@ def outcome(round_id):
         try:
             services.write_outcome(round_, form.outcome_nl.data, form.outcome_en.data,
                                    set(form.ideas.data or []), current_user)
-        except services.NotAllowed:
+        except NotAllowed:
             db.session.rollback()
             flash(_("The outcome is written at launch."), "error")
         else:
@@ -311,7 +313,7 @@ def outcome_public(round_id, choice):
     round_ = managed_round_or_404(round_id)
     try:
         services.set_outcome_public(round_, choice == "publish", current_user)
-    except services.NotAllowed:
+    except NotAllowed:
         flash(_("Write the outcome in both languages before publishing it."), "error")
     else:
         flash(_("The outcome is on the home page.") if choice == "publish"

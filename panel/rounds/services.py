@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_audit
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
 from ..membership.models import Member, MemberStatus
@@ -19,9 +20,6 @@ from .models import (DEFAULT_ACTIONS, Comment, Idea, IdeaStatus, IdeaSupport, In
 
 log = logging.getLogger("panel.rounds")
 
-
-class NotAllowed(Exception):
-    """The round's rules or the member's status do not allow this; the message says why."""
 
 
 # Rounds -------------------------------------------------------------------------------------
@@ -50,15 +48,14 @@ def apply_round_fields(round_, data, streams):
 
 
 def publish_round(round_, actor):
-    """Publish a draft; both languages must be complete."""
+    """Publish a draft; both languages must be complete (else NotAllowed("incomplete", missing))."""
     missing = round_.missing_for_publishing()
     if missing:
-        return missing
+        raise NotAllowed("incomplete", missing)
     round_.published_at = utcnow()
     db.session.add(StageChange(round_id=round_.id, from_stage=None, to_stage=round_.stage,
                                actor_id=actor.id))
     record_audit("round.publish", target=round_, actor=actor)
-    return []
 
 
 def set_stage_actions(round_, allowed):

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from ..errors import NotAllowed
 from ..extensions import db
 from ..membership.services import find_member_for
 from ..security import form_checks_csrf
@@ -25,7 +26,7 @@ REFUSALS = {
 
 
 def refuse(error):
-    flash(str(REFUSALS.get(str(error), REFUSALS["stage"])), "error")
+    flash(str(REFUSALS.get(error.code, REFUSALS["stage"])), "error")
 
 
 def member_or_none():
@@ -83,7 +84,7 @@ def render_round(round_, idea_form):
 def _allowed(round_, member, action):
     try:
         services.check_can_take_part(round_, member, action)
-    except services.NotAllowed:
+    except NotAllowed:
         return False
     return True
 
@@ -120,7 +121,7 @@ def register(round_id, session_id):
     member = _own_member()
     try:
         registration = services.register(session, member)
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         db.session.rollback()
         refuse(error)
     else:
@@ -161,7 +162,7 @@ def post_idea(round_id):
         return render_round(round_, form)
     try:
         idea = services.post_idea(round_, member, form.title.data, form.body.data)
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         db.session.rollback()
         refuse(error)
         return redirect(url_for("rounds.round_page", round_id=round_id))
@@ -204,7 +205,7 @@ def support(round_id, idea_id, choice):
             services.support_idea(idea, member)
         else:
             services.withdraw_support(idea, member)
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         db.session.rollback()
         refuse(error)
     else:
@@ -224,7 +225,7 @@ def comment(round_id, idea_id):
     if form.validate_on_submit():
         try:
             services.add_comment(idea, member, form.body.data)
-        except services.NotAllowed as error:
+        except NotAllowed as error:
             db.session.rollback()
             refuse(error)
         else:
