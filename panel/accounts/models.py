@@ -26,9 +26,7 @@ class User(UserMixin, db.Model):
     last_login_at = db.Column(UTCDateTime)
     password_changed_at = db.Column(UTCDateTime)
 
-    role_rows = db.relationship(
-        "UserRole", cascade="all, delete-orphan", lazy="selectin", back_populates="user"
-    )
+    role_rows = db.relationship("UserRole", cascade="all, delete-orphan", back_populates="user")
 
     # Set when the user is loaded through a login session; see panel.accounts.services.
     session_token = None

@@ -47,7 +47,7 @@ class Release(db.Model):
     invited_count = db.Column(db.Integer, nullable=False, default=0)
     reminder_sent_at = db.Column(UTCDateTime)
 
-    changes = db.relationship("ReleaseChange", cascade="all, delete-orphan", lazy="selectin",
+    changes = db.relationship("ReleaseChange", cascade="all, delete-orphan",
                               order_by="ReleaseChange.position", back_populates="release")
 
     __table_args__ = (Index("ix_releases_month", "month"),)
@@ -118,7 +118,7 @@ class Response(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
-    ratings = db.relationship("ChangeRating", cascade="all, delete-orphan", lazy="selectin")
+    ratings = db.relationship("ChangeRating", cascade="all, delete-orphan")
     release = db.relationship("Release")
     member = db.relationship("Member")
 
@@ -129,9 +129,6 @@ class Response(db.Model):
         Index("ix_feedback_responses_member", "member_id"),
     )
 
-    @property
-    def score_group(self):
-        return "promoter" if self.score >= 9 else "passive" if self.score >= 7 else "detractor"
 
 
 class ChangeRating(db.Model):

@@ -1,5 +1,4 @@
 """Members of the panel, their consents, status history, quotas and the panel's settings."""
-from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, UniqueConstraint
@@ -68,8 +67,7 @@ class Member(db.Model):
     accepted_statement_version = db.Column(db.Integer)
 
     user = db.relationship("User", backref=db.backref("member", uselist=False))
-    interest_rows = db.relationship("MemberInterest", cascade="all, delete-orphan",
-                                    lazy="selectin")
+    interest_rows = db.relationship("MemberInterest", cascade="all, delete-orphan")
 
     __table_args__ = (
         Index("ix_members_status_segment", "status", "customer_type", "region", "birth_year"),
@@ -103,16 +101,6 @@ class Member(db.Model):
         return MemberStatus(self.status)
 
     @property
-    def is_paused_now(self):
-        return self.status == MemberStatus.PAUSED.value and (
-            self.paused_until is None or self.paused_until >= date.today())
-
-    @property
-    def can_take_part(self):
-        """Active members take part; others wait, rest or have gone."""
-        return self.status == MemberStatus.ACTIVE.value
-
-    @property
     def segment(self):
         return {"customer_type": self.customer_type, "age_band": getattr(self.age_band, "value", None),
                 "region": self.region}
@@ -122,10 +110,6 @@ class Member(db.Model):
                  self.age_band.title if self.age_band else None, Region.title_of(self.region)]
         return ", ".join(str(part) for part in parts if part)
 
-    def is_active_iso(self, now=None):
-        """ISO 20252: took part or updated their profile in the last 12 months."""
-        now = now or utcnow()
-        return self.last_active_at is not None and self.last_active_at >= now - timedelta(days=365)
 
 
 class MemberInterest(db.Model):

@@ -99,9 +99,8 @@ class Round(db.Model):
     outcome_public_at = db.Column(UTCDateTime)
 
     owner = db.relationship("User")
-    streams = db.relationship("Stream", secondary=round_streams, lazy="selectin",
-                              order_by="Stream.position")
-    action_rows = db.relationship("RoundAction", cascade="all, delete-orphan", lazy="selectin")
+    streams = db.relationship("Stream", secondary=round_streams, order_by="Stream.position")
+    action_rows = db.relationship("RoundAction", cascade="all, delete-orphan")
     stage_changes = db.relationship("StageChange", cascade="all, delete-orphan",
                                     order_by="StageChange.id")
     sessions = db.relationship("Session", cascade="all, delete-orphan", order_by="Session.starts_at",
