@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import Index
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
@@ -110,7 +111,9 @@ class LoginSession(db.Model):
     def find_valid(cls, token):
         if not token or len(token) > 100:
             return None
-        row = cls.query.filter_by(token_hash=hash_token(token)).first()
+        # Every request asks who is logged in and what they may do: the user comes along.
+        row = cls.query.options(joinedload(cls.user).selectinload(User.role_rows)).filter_by(
+            token_hash=hash_token(token)).first()
         if row is None or row.expires_at <= utcnow():
             return None
         return row
