@@ -16,6 +16,7 @@ from .extensions import db
 from .feedback import services as feedback
 from .insights import services as insights
 from .mail import SENT, OutboxMessage, deliver_outbox
+from .membership import joining as membership_joining
 from .membership import services as membership
 from .rounds import services as rounds
 from .security import Role
@@ -89,7 +90,7 @@ def purge(yes):
                       "old failed logins and sent e-mail?", abort=True)
     now = utcnow()
     counts = {
-        "unconfirmed applications": membership.purge_unconfirmed(now),
+        "unconfirmed applications": membership_joining.purge_unconfirmed(now),
         "expired sessions": LoginSession.query.filter(LoginSession.expires_at < now).delete(),
         "failed logins": FailedLogin.query.filter(
             FailedLogin.created_at < now - timedelta(days=1)).delete(),

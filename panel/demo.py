@@ -10,7 +10,7 @@ from .audit import record_audit
 from .database import utcnow
 from .extensions import db
 from .i18n import link_for
-from .membership import services as membership
+from .membership import privacy
 from .membership.models import (Consent, ConsentPurpose, Member, MemberStatus, QuotaTarget,
                                 StatusChange)
 from .membership.segments import (AppUsage, CustomerType, Interest, Platform, Region,
@@ -58,7 +58,7 @@ def load_demo_data(seed=2026):
     # A colleague who was invited but has not chosen a password yet: see the admin outbox.
     invite_staff_member("nieuw@klantenteam.example", "Pieter Smit", "nl", [Role.REVIEWER],
                         actor=staff[0])
-    statement = membership.current_statement()
+    statement = privacy.current_statement()
     statement.published_at = utcnow() - timedelta(days=800)
     password_hash = None
     now = utcnow()
@@ -150,7 +150,7 @@ def _demo_leavers(rng, now, statement):
         member = Member(number=800000 + index, status=MemberStatus.LEFT.value,
                         joined_at=left - timedelta(days=200), confirmed_at=left - timedelta(days=200),
                         activated_at=left - timedelta(days=200), left_at=left,
-                        leave_reason=rng.choice(membership.LEAVE_REASONS + (None,)),
+                        leave_reason=rng.choice(privacy.LEAVE_REASONS + (None,)),
                         customer_type=rng.choice(["prepaid", "subscription"]),
                         region=rng.choice(Region.values()), source=rng.choice(SOURCES))
         db.session.add(member)

@@ -1,7 +1,6 @@
 """Roles, the deny-by-default guard, CSRF policy, security headers and password hashing."""
 import enum
 import logging
-from functools import wraps
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
@@ -216,21 +215,3 @@ def _dummy_hash():
     if key not in _DUMMY:
         _DUMMY[key] = hash_password("not-a-real-password-just-timing")
     return _DUMMY[key]
-
-
-def role_required(*roles):
-    """Decorator for a single view outside a guarded blueprint."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return redirect_to_login()
-            if not current_user.has_any_role(*roles):
-                abort(403)
-            return view(*args, **kwargs)
-
-        wrapped.required_roles = frozenset(roles)
-        return wrapped
-
-    return decorator

@@ -3,7 +3,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_fresh
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..security import Role, form_checks_csrf, public, safe_next
 from ..security import verify_password
 from . import bp, services

@@ -9,7 +9,7 @@ from ..accounts.models import User, UserRole
 from ..audit import AuditEntry
 from ..extensions import db
 from ..paging import count_of, paginate
-from ..membership import services as membership
+from ..membership import privacy as membership_privacy
 from ..mail import OutboxMessage
 from ..security import Role, form_checks_csrf
 from . import bp
@@ -95,12 +95,12 @@ def outbox_message(message_id):
 @bp.route("/privacy", methods=["GET", "POST"])
 @form_checks_csrf
 def privacy_statement():
-    current = membership.current_statement()
+    current = membership_privacy.current_statement()
     form = PrivacyStatementForm(obj=current)
     if not form.is_submitted():
         form.changes_nl.data = form.changes_en.data = ""
     if form.validate_on_submit():
-        statement = membership.publish_statement(form.body_nl.data, form.body_en.data,
+        statement = membership_privacy.publish_statement(form.body_nl.data, form.body_en.data,
                                                  form.changes_nl.data, form.changes_en.data,
                                                  actor=current_user)
         flash(_("Version %(version)s is published. Members accept it at their next visit.",

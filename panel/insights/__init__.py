@@ -5,7 +5,7 @@ from .. import signals
 from ..security import Role, guard_blueprint
 from .models import EvidenceKind, Insight
 from .notices import insight_kinds
-from .permissions import can_create_insights
+from .permissions import can_create_insights, can_read_insights, can_set_up_routing
 from .services import erase_evidence_links
 
 bp = guard_blueprint(Blueprint("insights", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER,
@@ -27,5 +27,7 @@ def init_app(app):
     app.register_blueprint(setup_bp, url_prefix="/<lang>/insights/setup")
     app.register_blueprint(loop_bp, url_prefix="/<lang>")
     app.add_template_global(can_create_insights)
+    app.add_template_global(can_read_insights)
+    app.add_template_global(can_set_up_routing)
     app.add_template_global(recent_insights)
     app.add_template_global(EvidenceKind.title_of, "evidence_kind_title")

@@ -6,6 +6,17 @@ def can_create_insights(user):
     return user.is_authenticated and user.has_any_role(Role.PRODUCT_OWNER, Role.PANEL_MANAGER)
 
 
+def can_read_insights(user):
+    """The insights pages: those who make insights, and the streams' reviewers."""
+    return user.is_authenticated and user.has_any_role(Role.PRODUCT_OWNER, Role.PANEL_MANAGER,
+                                                       Role.REVIEWER)
+
+
+def can_set_up_routing(user):
+    """Streams, tags and routing rules are set up by administrators and panel managers."""
+    return user.is_authenticated and user.has_any_role(Role.ADMIN, Role.PANEL_MANAGER)
+
+
 def can_see_insight(user, insight, reviewer_streams):
     """Creators see every insight; a reviewer only those routed to one of their streams."""
     if can_create_insights(user):

@@ -5,6 +5,7 @@ from .. import signals
 from ..security import Role, guard_blueprint
 from .models import MemberStatus
 from .notices import membership_kinds
+from .permissions import can_manage_members
 
 bp = Blueprint("membership", __name__)
 manage_bp = guard_blueprint(Blueprint("manage", __name__), Role.PANEL_MANAGER)
@@ -17,4 +18,5 @@ def init_app(app):
     app.register_blueprint(bp, url_prefix="/<lang>")
     app.register_blueprint(manage_bp, url_prefix="/<lang>/manage")
     app.add_template_global(MemberStatus.title_of, "status_title")
+    app.add_template_global(can_manage_members)
     app.before_request(views.require_current_statement)

@@ -2,16 +2,40 @@
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField,
-                     RadioField, SelectField, StringField, TextAreaField)
-from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
-                                Optional, ValidationError)
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..accounts.forms import NewPasswordMixin
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
-from .segments import AppUsage, CustomerType, Interest, Platform, Region, YearsAsCustomer, \
-    region_for_postcode
+from .segments import (
+    AppUsage,
+    CustomerType,
+    Interest,
+    Platform,
+    Region,
+    YearsAsCustomer,
+    region_for_postcode,
+)
 
 
 def this_year():

@@ -5,8 +5,8 @@ from sqlalchemy import case, func
 
 from ..database import utcnow
 from ..extensions import db
+from .joining import quota_fill
 from .models import IN_PANEL, Member, MemberStatus, QuotaTarget
-from .services import quota_fill
 
 
 def month_of(column):

@@ -4,8 +4,16 @@ import io
 import re
 from datetime import date, timedelta
 
-from flask import (Response, abort, flash, redirect, render_template, request, stream_with_context,
-                   url_for)
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager
 
+from .. import signals
 from ..accounts.models import User
 from ..audit import record_audit
 from ..charts import bar_chart, column_chart
@@ -21,12 +30,17 @@ from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
 from ..paging import paginate
-from .. import signals
 from ..security import form_checks_csrf
 from ..signals import answers
-from . import health, manage_bp, services
-from .forms import (LEAVE_REASON_CHOICES, ExportForm, MemberActionForm, MemberFilterForm, QuotaForm,
-                    SettingsForm)
+from . import health, manage_bp, privacy, services
+from .forms import (
+    LEAVE_REASON_CHOICES,
+    ExportForm,
+    MemberActionForm,
+    MemberFilterForm,
+    QuotaForm,
+    SettingsForm,
+)
 from .models import Member, MemberStatus, PanelSettings, QuotaTarget, StatusChange
 from .segments import AgeBand, CustomerType, Platform, Region
 
@@ -109,7 +123,7 @@ def member(member_id):
     member = db.session.get(Member, member_id) or abort(404)
     history = StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id.desc()).all()
     return render_template("manage/member.html", member=member, history=history,
-                           consents=services.member_consents(member),
+                           consents=privacy.member_consents(member),
                            actions=services.allowed_actions(member), form=MemberActionForm(),
                            participation=participation_history(member))
 
@@ -132,7 +146,7 @@ def member_action(member_id, action):
     if not valid:
         history = StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id.desc()).all()
         return render_template("manage/member.html", member=member, history=history,
-                               consents=services.member_consents(member),
+                               consents=privacy.member_consents(member),
                                actions=services.allowed_actions(member), form=form,
                                participation=participation_history(member), failed_action=action), 400
     try:

@@ -2,19 +2,39 @@
 import json
 from dataclasses import dataclass, field
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, logout_user
 
-from ..extensions import db, limiter
+from .. import signals
+from ..extensions import limiter
 from ..forms import ConfirmForm
 from ..i18n import current_language, date_filter
-from .. import signals
 from ..security import form_checks_csrf, public
 from ..signals import answers
-from . import bp, services
+from . import bp, joining, services
 from .forms import AcceptStatementForm, JoinForm, LeaveForm, PauseForm, ProfileForm
 from .models import ConsentPurpose, MemberStatus, PrivacyStatement
+from .privacy import (
+    accept_statement,
+    current_statement,
+    export_member_data,
+    has_consent,
+    leave_panel,
+    member_consents,
+    needs_new_consent,
+    set_recording_consent,
+)
 
 
 def _join_limit():
@@ -40,9 +60,9 @@ def join():
         return redirect(url_for("membership.dashboard"))
     form = JoinForm(source=request.args.get("source", ""), locale=current_language())
     if form.validate_on_submit():
-        services.join_panel(form.data, form.locale.data, source=form.source.data)
+        joining.join_panel(form.data, form.locale.data, source=form.source.data)
         return redirect(url_for("membership.join_sent", lang=form.locale.data))
-    return render_template("membership/join.html", form=form, statement=services.current_statement())
+    return render_template("membership/join.html", form=form, statement=current_statement())
 
 
 @bp.route("/join/sent")
@@ -54,14 +74,14 @@ def join_sent():
 @bp.route("/join/confirm/<token>", methods=["GET", "POST"])
 @public
 def confirm(token):
-    member = services.member_from_confirm_token(token)
+    member = joining.member_from_confirm_token(token)
     if member is None:
         return render_template("membership/confirm_invalid.html"), 400
     if member.status != MemberStatus.APPLICANT.value:
         return render_template("membership/confirmed.html", status="already", reason=None)
     form = ConfirmForm()
     if form.validate_on_submit():
-        status, reason = services.confirm_membership(member)
+        status, reason = joining.confirm_membership(member)
         return render_template("membership/confirmed.html", status=status, reason=reason)
     return render_template("membership/confirm.html", form=form)
 
@@ -71,7 +91,7 @@ def confirm(token):
 @bp.route("/privacy")
 @public
 def privacy():
-    statement = services.current_statement()
+    statement = current_statement()
     return _privacy_page(statement)
 
 
@@ -92,10 +112,10 @@ def _privacy_page(statement):
 @form_checks_csrf
 def privacy_update():
     member = current_member()
-    statement = services.current_statement()
+    statement = current_statement()
     form = AcceptStatementForm()
     if form.validate_on_submit():
-        services.accept_statement(member, statement, current_language())
+        accept_statement(member, statement, current_language())
         flash(_("Thank you. You're all set."), "success")
         return redirect(url_for("membership.dashboard"))
     return render_template("membership/privacy_update.html", form=form, statement=statement)
@@ -133,15 +153,15 @@ def profile():
     if not form.is_submitted():
         form.name.data, form.locale.data = current_user.name, current_user.locale
         form.interests.data = member.interests
-        form.consent_recording.data = services.has_consent(member, ConsentPurpose.RECORDING.value)
+        form.consent_recording.data = has_consent(member, ConsentPurpose.RECORDING.value)
         form.physical_region.data = member.physical_region or ""
     if form.validate_on_submit():
         services.update_profile(member, current_user, form.data)
-        services.set_recording_consent(member, form.consent_recording.data, current_user.locale)
+        set_recording_consent(member, form.consent_recording.data, current_user.locale)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("membership.profile", lang=current_user.locale))
     return render_template("membership/profile.html", form=form, member=member,
-                           consents=services.member_consents(member))
+                           consents=member_consents(member))
 
 
 @bp.route("/me/pause", methods=["GET", "POST"])
@@ -173,7 +193,7 @@ def resume():
 @fresh_login_required
 def export():
     member = current_member()
-    data = services.export_member_data(member)
+    data = export_member_data(member)
     body = json.dumps(data, indent=2, ensure_ascii=False)
     filename = f"klantenteam-my-data-{member.number}.json"
     return Response(body, mimetype="application/json",
@@ -187,7 +207,7 @@ def leave():
     member = current_member()
     form = LeaveForm()
     if form.validate_on_submit():
-        services.leave_panel(member, form.reason.data or None)
+        leave_panel(member, form.reason.data or None)
         logout_user()
         session.clear()
         return redirect(url_for("membership.goodbye"))
@@ -214,6 +234,6 @@ def require_current_statement():
     if not current_user.is_authenticated:
         return None
     member = services.find_member_for(current_user)
-    if member is not None and services.needs_new_consent(member):
+    if member is not None and needs_new_consent(member):
         return redirect(url_for("membership.privacy_update", lang=current_language()))
     return None

@@ -3,6 +3,7 @@ from flask import Blueprint
 
 from ..security import Role, guard_blueprint
 from .models import Stage
+from .permissions import can_open_rounds
 
 bp = Blueprint("rounds", __name__)
 owner_bp = guard_blueprint(Blueprint("owner", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER)
@@ -15,3 +16,4 @@ def init_app(app):
     app.register_blueprint(bp, url_prefix="/<lang>")
     app.register_blueprint(owner_bp, url_prefix="/<lang>/owner")
     app.add_template_global(Stage.title_of, "stage_title")
+    app.add_template_global(can_open_rounds)

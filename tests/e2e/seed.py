@@ -7,7 +7,8 @@ from panel.database import utcnow
 from panel.extensions import db
 from panel.membership.models import Consent, Member
 from panel.membership.segments import region_for_postcode
-from panel.membership.services import current_statement, new_member_number
+from panel.membership.joining import new_member_number
+from panel.membership.privacy import current_statement
 from panel.security import Role
 
 PASSWORD = "a calm walk by the sea"

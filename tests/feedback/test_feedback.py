@@ -124,7 +124,7 @@ def test_one_response_per_member_also_under_a_double_submit(app, db, make_releas
 
 
 def test_counts_stay_right_when_a_member_leaves(db, make_release, make_member):
-    from panel.membership.services import leave_panel
+    from panel.membership.privacy import leave_panel
 
     release = make_release()
     members = [make_member() for _ in range(3)]

@@ -172,7 +172,7 @@ def make_panel_evidence(db, setup, make_member, text="De rekening is onduidelijk
 
 
 def test_answer_reaches_exactly_the_evidence_authors(client, db, setup, make_member, login_as):
-    from panel.membership.services import leave_panel
+    from panel.membership.privacy import leave_panel
 
     (author, leaver, bystander), responses = make_panel_evidence(db, setup, make_member)
     insight = services.create_insight("Bill unclear", "", [setup["tags"]["Bill"]], setup["owner"],

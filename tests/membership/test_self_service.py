@@ -8,7 +8,7 @@ from panel.accounts.models import LoginSession, User
 from panel.mail import OutboxMessage, deliver_outbox
 from panel.membership import health
 from panel.membership.models import Consent, Member, StatusChange
-from panel.membership.services import current_statement, publish_statement
+from panel.membership.privacy import current_statement, publish_statement
 from panel.notifications.models import Notification
 from panel.security import Role
 

@@ -106,7 +106,7 @@ def test_only_panel_managers_hide_content(client, db, round_, make_member, owner
 
 
 def test_a_member_who_leaves_takes_their_words_along(db, round_, make_member):
-    from panel.membership.services import leave_panel
+    from panel.membership.privacy import leave_panel
 
     author, fan = make_member(), make_member()
     idea = services.post_idea(round_, author, "My own words", "Personal story")

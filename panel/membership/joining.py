@@ -1,0 +1,150 @@
+"""Joining the panel: the application, the double opt-in, screening and quotas."""
+import logging
+import re
+import secrets
+from datetime import date, timedelta
+
+from ..accounts.services import create_user, find_user_by_email
+from ..database import utcnow
+from ..extensions import db
+from ..mail import queue_mail
+from ..notifications.services import notify
+from ..security import Role, sign, unsign
+from .models import (
+    IN_PANEL,
+    Consent,
+    ConsentPurpose,
+    Member,
+    MemberStatus,
+    PanelSettings,
+    QuotaTarget,
+    StatusChange,
+)
+from .privacy import current_statement, erase_member
+from .segments import MINIMUM_AGE, AgeBand, CustomerType
+from .services import apply_profile, change_status
+
+log = logging.getLogger("panel.membership")
+
+CONFIRM_MAX_AGE = timedelta(days=30)
+
+
+SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def clean_source(value):
+    """The recruitment source code from a link (?source=…), or None when it is not a plain code."""
+    value = (value or "").strip().lower()
+    return value if SOURCE_PATTERN.match(value) else None
+
+
+def new_member_number():
+    """A random six-digit pseudonym not used before."""
+    while True:
+        number = secrets.randbelow(900_000) + 100_000
+        if not db.session.query(Member.id).filter_by(number=number).first():
+            return number
+
+
+def join_panel(data, language, source=None):
+    """Record an application and mail the confirmation link.
+
+    For an address that already has an account, nothing is created: its owner gets a "you
+    already have an account" e-mail, and the caller shows the same page either way.
+    """
+    existing = find_user_by_email(data["email"])
+    if existing is not None:
+        queue_mail(existing.email, "already_member", existing.locale, user=existing)
+        log.info("join: address already has an account; owner notified")
+        return None
+    user = create_user(data["email"], data["name"], language, roles=[Role.PANELIST],
+                       password=data["password"])
+    member = Member(user=user, number=new_member_number(), source=clean_source(source))
+    apply_profile(member, data)
+    db.session.add(member)
+    db.session.flush()
+    statement = current_statement()
+    member.accepted_statement_version = statement.version
+    db.session.add(Consent(member_id=member.id, purpose=ConsentPurpose.PARTICIPATION.value,
+                           statement_version=statement.version, language=language))
+    if data.get("consent_recording"):
+        db.session.add(Consent(member_id=member.id, purpose=ConsentPurpose.RECORDING.value,
+                               statement_version=statement.version, language=language))
+    db.session.add(StatusChange(member_id=member.id, from_status=None,
+                                to_status=MemberStatus.APPLICANT.value))
+    queue_mail(user.email, "join_confirm", language, user=user,
+               token=sign("confirm", {"m": member.id}))
+    return user
+
+
+def member_from_confirm_token(token):
+    data = unsign("confirm", token, CONFIRM_MAX_AGE.total_seconds())
+    if not isinstance(data, dict) or not isinstance(data.get("m"), int):
+        return None
+    return db.session.get(Member, data["m"])
+
+
+def screening_outcome(member, today=None):
+    """(status, reason) for a confirmed applicant, by the panel manager's rules."""
+    settings = PanelSettings.current()
+    today = today or date.today()
+    if member.birth_year is None or today.year - member.birth_year < MINIMUM_AGE:
+        return MemberStatus.DECLINED, "too_young"
+    if member.customer_type == CustomerType.NONE.value and not settings.accept_non_customers:
+        return MemberStatus.DECLINED, "not_a_customer"
+    if quota_is_full(member):
+        return MemberStatus.RESERVE, "quota_full"
+    if settings.manual_approval:
+        return MemberStatus.PENDING, None
+    return MemberStatus.ACTIVE, None
+
+
+def confirm_membership(member):
+    """Double opt-in done: screen the applicant and give them their status."""
+    member.confirmed_at = utcnow()
+    status, reason = screening_outcome(member)
+    change_status(member, status, reason=reason, notify_member=False)
+    if status == MemberStatus.DECLINED:
+        erase_member(member, reason)
+    elif member.user is not None:
+        notify(member.user, "welcome")
+    return status.value, reason
+
+
+def segment_filter(query, target):
+    """Restrict a Member query to the segment of a quota target."""
+    if target.customer_type:
+        query = query.filter(Member.customer_type == target.customer_type)
+    if target.region:
+        query = query.filter(Member.region == target.region)
+    if target.age_band:
+        first, last = AgeBand(target.age_band).birth_years()
+        query = query.filter(Member.birth_year <= last)
+        if first is not None:
+            query = query.filter(Member.birth_year >= first)
+    return query
+
+
+def quota_fill(target):
+    return segment_filter(Member.query.filter(Member.status.in_(IN_PANEL)), target).count()
+
+
+def quota_is_full(member):
+    segment = member.segment
+    for target in QuotaTarget.query.all():
+        if target.matches(segment) and quota_fill(target) >= target.target:
+            return True
+    return False
+
+
+def purge_unconfirmed(now=None):
+    """Remove applications not confirmed within 30 days (safe to run from cron)."""
+    cutoff = (now or utcnow()) - CONFIRM_MAX_AGE
+    stale = Member.query.filter(Member.status == MemberStatus.APPLICANT.value,
+                                Member.joined_at < cutoff).all()
+    for member in stale:
+        user = member.user
+        db.session.delete(member)
+        if user is not None:
+            db.session.delete(user)
+    return len(stale)
