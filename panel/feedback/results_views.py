@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..charts import column_chart
+from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import AMSTERDAM, utc_to_local
 from ..security import form_checks_csrf
@@ -70,15 +72,21 @@ def edit_release(release_id=None):
     return render_template("feedback/release_form.html", form=form, release=release)
 
 
+PUBLISH_REFUSALS = {
+    "languages": _l("Before publishing, write every change in both Dutch and English."),
+    "no_changes": _l("Describe at least one change."),
+}
+
+
 @results_bp.route("/releases/<int:release_id>/publish", methods=["POST"])
 def publish(release_id):
     require_manager()
     release = release_or_404(release_id)
-    problem = services.publish_release(release, current_user) if release.published_at is None else None
-    if problem == "languages":
-        flash(_("Before publishing, write every change in both Dutch and English."), "error")
-    elif problem == "no_changes":
-        flash(_("Describe at least one change."), "error")
+    try:
+        if release.published_at is None:
+            services.publish_release(release, current_user)
+    except NotAllowed as refusal:
+        flash(str(PUBLISH_REFUSALS[refusal.code]), "error")
     else:
         flash(_("The release is published. Panelists are asked for feedback when the window opens."), "success")
     return redirect(url_for("results.release", release_id=release.id))

@@ -56,11 +56,13 @@ def save_release(release, data, changes, actor):
 
 
 def publish_release(release, actor):
-    """Publish when every change is written in both languages; the counts start at zero."""
+    """Publish when every change is written in both languages; the counts start at zero.
+
+    Refused with NotAllowed("no_changes") or NotAllowed("languages")."""
     if not release.changes:
-        return "no_changes"
+        raise NotAllowed("no_changes")
     if release.missing_translations():
-        return "languages"
+        raise NotAllowed("languages")
     release.published_at = utcnow()
     db.session.execute(insert(ScoreCount), [
         {"release_id": release.id, "segment_kind": kind, "segment_value": value, "score": score,
@@ -70,7 +72,6 @@ def publish_release(release, actor):
         for change in release.changes for rating in range(6)])
     record_audit("release.publish", target=release, actor=actor)
     open_due_releases()
-    return None
 
 
 def open_due_releases(now=None):
