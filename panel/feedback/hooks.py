@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..database import utcnow
 from ..extensions import db
@@ -37,7 +38,7 @@ def open_feedback(member):
 
 def sessions_to_rate(member):
     done = select(TouchpointResponse.registration_id).where(TouchpointResponse.registration_id.isnot(None))
-    rows = Registration.query.join(Session).filter(
+    rows = Registration.query.join(Session).options(contains_eager(Registration.session)).filter(
         Registration.member_id == member.id, Registration.attendance == "attended",
         Session.ends_at > utcnow() - timedelta(days=30), Registration.id.not_in(done)).all()
     return [AttentionItem(_l("How was %(session)s? Two short questions.", session=str(r.session.title)),

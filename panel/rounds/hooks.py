@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..database import utcnow
 from ..extensions import db
@@ -21,7 +22,7 @@ from .services import public_outcomes
 
 
 def open_invitations(member):
-    rows = Invitation.query.join(Round).filter(
+    rows = Invitation.query.join(Round).options(contains_eager(Invitation.round)).filter(
         Invitation.member_id == member.id, Invitation.status == InvitationStatus.INVITED.value,
         Round.published_at.isnot(None), Round.stage.notin_(["closed", "cancelled"])).all()
     return [AttentionItem(
@@ -35,7 +36,7 @@ def open_invitations(member):
 
 
 def upcoming_sessions(member):
-    rows = Registration.query.join(Session).filter(
+    rows = Registration.query.join(Session).options(contains_eager(Registration.session)).filter(
         Registration.member_id == member.id, Registration.status != RegistrationStatus.CANCELLED.value,
         Session.starts_at > utcnow()).order_by(Session.starts_at).all()
     items = []
@@ -78,11 +79,12 @@ def erase_rounds(member):
 
 def participation(member):
     items = []
-    for registration in Registration.query.filter_by(member_id=member.id).join(Session):
+    for registration in Registration.query.filter_by(member_id=member.id).join(Session).options(
+            contains_eager(Registration.session)):
         session = registration.session
         status = registration.attendance or registration.status
         items.append((session.starts_at, f"{session.title} — {status_title(status)}"))
-    for invitation in Invitation.query.filter_by(member_id=member.id):
+    for invitation in Invitation.query.options(joinedload(Invitation.round)).filter_by(member_id=member.id):
         items.append((invitation.created_at,
                       f"{_l('Invited')}: {invitation.round.title} ({InvitationStatus.title_of(invitation.status)})"))
     return items
