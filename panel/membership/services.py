@@ -115,4 +115,5 @@ def members_in_panel_count():
 def find_member_for(user):
     if user is None or not user.is_authenticated:
         return None
-    return Member.query.filter_by(user_id=user.id).first()
+    # Through the relationship: loaded once per request, however many parts of the page ask.
+    return user.member
