@@ -3,7 +3,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..errors import NotAllowed
 from ..extensions import db
@@ -12,7 +13,7 @@ from ..security import form_checks_csrf
 from . import bp, sampling, services
 from .calendar import ics_for
 from .forms import CommentForm, IdeaForm
-from .models import Idea, IdeaSupport, Invitation, Registration, Round, Session
+from .models import Comment, Idea, IdeaSupport, Invitation, Registration, Round, Session
 from .permissions import can_manage_round, can_moderate
 
 REFUSALS = {
@@ -62,9 +63,11 @@ def round_page(round_id):
 def render_round(round_, idea_form):
     member = member_or_none()
     sort = request.args.get("sort", "newest")
-    # Comments come along in one query: each idea card shows its count of reactions.
-    ideas = Idea.query.options(selectinload(Idea.comments)).filter_by(round_id=round_.id, hidden_at=None).order_by(
+    ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(
         *((Idea.support_count.desc(), Idea.id.desc()) if sort == "supported" else (Idea.id.desc(),))).all()
+    # Each idea card shows its count of (visible) reactions: counted in one query, not loaded.
+    reactions = dict(db.session.execute(select(Comment.idea_id, func.count()).where(
+        Comment.idea_id.in_([i.id for i in ideas]), Comment.hidden_at.is_(None)).group_by(Comment.idea_id)).all())
     registrations, supported, invitation = {}, set(), None
     if member is not None:
         session_ids = [s.id for s in round_.sessions]
@@ -75,7 +78,7 @@ def render_round(round_, idea_form):
         invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
     return render_template("rounds/round.html", round=round_, member=member, ideas=ideas,
                            sort=sort, registrations=registrations, supported=supported,
-                           invitation=invitation, idea_form=idea_form,
+                           invitation=invitation, idea_form=idea_form, reactions=reactions,
                            can_post=_allowed(round_, member, "post_ideas"),
                            can_support=_allowed(round_, member, "support_comment"),
                            can_register=_allowed(round_, member, "register"))
@@ -182,14 +185,20 @@ def _idea_or_404(round_id, idea_id):
     return round_, idea
 
 
+def comments_with_authors(idea):
+    """An idea's reactions, oldest first, with their authors (each shows a pseudonym): one query."""
+    return Comment.query.options(joinedload(Comment.author)).filter_by(idea_id=idea.id).order_by(
+        Comment.id).all()
+
+
 @bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
 def idea_page(round_id, idea_id):
     round_, idea = _idea_or_404(round_id, idea_id)
     member = member_or_none()
     supported = member is not None and IdeaSupport.query.filter_by(
         idea_id=idea.id, member_id=member.id).first() is not None
-    comments = [c for c in idea.comments if not c.is_hidden or (member and c.author_id == member.id)
-                or can_moderate(current_user)]
+    comments = [c for c in comments_with_authors(idea) if not c.is_hidden
+                or (member and c.author_id == member.id) or can_moderate(current_user)]
     return render_template("rounds/idea.html", round=round_, idea=idea, member=member,
                            supported=supported, comments=comments, comment_form=CommentForm(),
                            can_support=_allowed(round_, member, "support_comment"))
@@ -233,6 +242,6 @@ def comment(round_id, idea_id):
             return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments")
     supported = IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
     return render_template("rounds/idea.html", round=round_, idea=idea, member=member,
-                           supported=supported, comments=[c for c in idea.comments if not c.is_hidden],
+                           supported=supported, comments=[c for c in comments_with_authors(idea) if not c.is_hidden],
                            comment_form=form, can_support=_allowed(round_, member, "support_comment"))
 
