@@ -4,6 +4,8 @@ from datetime import UTC
 from flask import current_app
 from icalendar import Calendar, Event
 
+from ..i18n import link_for
+
 
 def _utc(moment):
     return moment.astimezone(UTC)
@@ -26,8 +28,8 @@ def ics_for(registration):
     event.add("description", str(round_.title))
     if location:
         event.add("location", location)
-    event.add("url", f"{current_app.config['BASE_URL']}/{registration.member.user.locale}"
-                     f"/rounds/{round_.id}")
+    path = link_for("rounds.round_page", registration.member.user.locale, round_id=round_.id)
+    event.add("url", current_app.config["BASE_URL"] + path)
 
     calendar = Calendar()
     calendar.add("version", "2.0")
