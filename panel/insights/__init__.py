@@ -20,6 +20,12 @@ def recent_insights(limit=30):
     return Insight.query.order_by(Insight.id.desc()).limit(limit).all()
 
 
+def insight_choices_for(user):
+    """For the "make insight" tools beside contributions: None for people who can't make
+    insights, else the recent insights to add to. A page asks once, not once per row."""
+    return recent_insights() if can_create_insights(user) else None
+
+
 def init_app(app):
     signals.notification_kinds.connect(insight_kinds)
     signals.member_leaving.connect(erase_evidence_links)
@@ -29,5 +35,5 @@ def init_app(app):
     app.add_template_global(can_create_insights)
     app.add_template_global(can_read_insights)
     app.add_template_global(can_set_up_routing)
-    app.add_template_global(recent_insights)
+    app.add_template_global(insight_choices_for)
     app.add_template_global(EvidenceKind.title_of, "evidence_kind_title")

@@ -5,6 +5,7 @@ import secrets
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User, UserRole
 from ..errors import NotAllowed
@@ -218,7 +219,9 @@ def attendance(round_id, session_id, registration_id):
 @form_checks_csrf
 def idea(round_id, idea_id):
     round_ = managed_round_or_404(round_id)
-    idea = db.session.get(Idea, idea_id)
+    # The page lists every reaction with its author's pseudonym.
+    idea = db.session.get(Idea, idea_id, options=[
+        joinedload(Idea.author), selectinload(Idea.comments).joinedload(Comment.author)])
     if idea is None or idea.round_id != round_.id:
         abort(404)
     form = AnswerForm(obj=idea)
