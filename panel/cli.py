@@ -11,7 +11,7 @@ from .accounts.models import FailedLogin, LoginSession, User
 from .accounts.services import create_user, find_user_by_email, password_problem
 from .config import PROJECT_ROOT
 from .database import act_as_writer, stop_acting_as_writer, utcnow
-from .demo import DEMO_PASSWORD, load_demo_data
+from .demo import DEMO_PASSWORD, load_demo
 from .extensions import db
 from .feedback import services as feedback
 from .insights import services as insights
@@ -65,7 +65,7 @@ def demo(if_empty):
     if if_empty and db.session.query(User.id).first() is not None:
         click.echo("Demo data: the database already has users, nothing loaded.")
         return
-    accounts = load_demo_data()
+    accounts = load_demo()
     db.session.commit()
     click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with password "
                f"'{DEMO_PASSWORD}' as:")

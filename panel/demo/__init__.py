@@ -1,0 +1,43 @@
+"""Demo data for `make run`: a panel in full swing for every role.
+
+One module per domain, loaded in the order the domains build on each other; each part is
+committed on its own (the services only flush), so a newcomer logging in as any role sees real
+work. Everything is relative to the moment of loading and drawn from one seeded random
+generator, so every load tells the same story.
+"""
+import random
+
+from ..audit import record_audit
+from ..database import utcnow
+from ..extensions import db
+from ..insights.models import seed_default_streams
+from .accounts import DEMO_PASSWORD, load_staff
+from .feedback import load_feedback
+from .insights import load_insights
+from .membership import PANELIST_COUNT, load_members
+from .notifications import load_notifications
+from .rounds import load_rounds
+
+__all__ = ["DEMO_PASSWORD", "load_demo"]
+
+
+def load_demo(seed=2026, now=None):
+    """Create the demo installation; returns [(role, e-mail)] of the accounts to print."""
+    now = now or utcnow()
+    rng = random.Random(seed)
+    shown = []
+    staff = load_staff(shown)
+    db.session.commit()
+    load_members(rng, now, shown)
+    seed_default_streams()
+    db.session.commit()
+    rounds = load_rounds(rng, staff, now)
+    db.session.commit()
+    load_feedback(rng, staff.owner_nl, now)
+    db.session.commit()
+    load_insights(rng, staff, now)
+    db.session.commit()
+    load_notifications(rounds[4], now)
+    record_audit("demo.load", actor=staff.manager, panelists=PANELIST_COUNT)
+    db.session.commit()
+    return shown
