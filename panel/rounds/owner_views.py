@@ -12,6 +12,7 @@ from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices, utc_to_local
 from ..accounts.streams import Stream
+from ..membership.models import Member
 from ..membership.segments import AgeBand, CustomerType, Region
 from ..security import Role, form_checks_csrf
 from . import owner_bp, sampling, services
@@ -196,7 +197,9 @@ def session_detail(round_id, session_id):
         session.notes = notes_form.notes.data
         flash(_("The session notes are saved."), "success")
         return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
-    registrations = Registration.query.filter_by(session_id=session.id).order_by(
+    # Each participant is shown by pseudonym and segment, or by name: members and users come along.
+    registrations = Registration.query.options(
+        joinedload(Registration.member).joinedload(Member.user)).filter_by(session_id=session.id).order_by(
         Registration.status, Registration.waitlisted_at, Registration.id).all()
     return render_template("owner/session.html", round=round_, session=session,
                            registrations=registrations, notes_form=notes_form,
