@@ -1,6 +1,9 @@
 """The contributions an insight can rest on: what they say, whose they are, where they come from."""
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db
 from ..feedback.models import Response
 from ..rounds.models import Comment, Idea, Session
@@ -16,28 +19,51 @@ class Source:
     release_id: int | None
 
 
+# Each kind of source, and what making its Source reads besides the row itself.
+MODELS = {"response": Response, "idea": Idea, "comment": Comment, "session": Session}
+LOADS = {
+    "response": [joinedload(Response.member)],
+    "idea": [joinedload(Idea.author)],
+    "comment": [joinedload(Comment.author), joinedload(Comment.idea)],
+    "session": [],
+}
+
+
 def load_source(kind, source_id):
     """The source of a piece of evidence, or None when it does not exist (or is hidden)."""
+    if kind not in MODELS:
+        return None
+    return _source(kind, db.session.get(MODELS[kind], source_id, options=LOADS[kind]))
+
+
+def load_quotes(evidence):
+    """[(evidence, its Source or None)] for an insight's evidence: one query per kind of source."""
+    wanted = {}
+    for item in evidence:
+        wanted.setdefault(item.kind, set()).add(item.source_id)
+    sources = {}
+    for kind, ids in wanted.items():
+        if kind in MODELS:
+            model = MODELS[kind]
+            rows = db.session.scalars(select(model).options(*LOADS[kind]).where(model.id.in_(ids)))
+            sources.update(((kind, row.id), _source(kind, row)) for row in rows)
+    return [(item, sources.get((item.kind, item.source_id))) for item in evidence]
+
+
+def _source(kind, row):
+    if row is None:
+        return None
     if kind == "response":
-        response = db.session.get(Response, source_id)
-        if response is None:
-            return None
-        text = " — ".join(part for part in (response.improve_text, response.problem_text) if part)
-        return Source(kind, source_id, text, response.member if response.member_id else None,
-                      None, response.release_id)
+        text = " — ".join(part for part in (row.improve_text, row.problem_text) if part)
+        return Source(kind, row.id, text, row.member if row.member_id else None, None, row.release_id)
     if kind == "idea":
-        idea = db.session.get(Idea, source_id)
-        if idea is None or idea.is_hidden:
+        if row.is_hidden:
             return None
-        return Source(kind, source_id, f"{idea.title}: {idea.body}", idea.author, idea.round_id, None)
+        return Source(kind, row.id, f"{row.title}: {row.body}", row.author, row.round_id, None)
     if kind == "comment":
-        comment = db.session.get(Comment, source_id)
-        if comment is None or comment.is_hidden:
+        if row.is_hidden:
             return None
-        return Source(kind, source_id, comment.body, comment.author, comment.idea.round_id, None)
-    if kind == "session":
-        session = db.session.get(Session, source_id)
-        if session is None or not session.notes:
-            return None
-        return Source(kind, source_id, session.notes, None, session.round_id, None)
-    return None
+        return Source(kind, row.id, row.body, row.author, row.idea.round_id, None)
+    if not row.notes:
+        return None
+    return Source(kind, row.id, row.notes, None, row.round_id, None)

@@ -16,7 +16,7 @@ from ..paging import paginate
 from ..security import Role, form_checks_csrf, safe_next
 from . import bp, loop_bp, services
 from .contributions import contributions_of
-from .evidence import load_source
+from .evidence import load_quotes, load_source
 from .forms import AddRouteForm, AnswerForm, EvidenceForm, InboxFilterForm, InsightForm, NoteForm, StatusForm, TagsForm
 from .models import (OPEN_STATUSES, Insight, InternalNote, Route, RouteStatus, Stream, Tag,
                      insight_tags)
@@ -35,7 +35,10 @@ def require_creator():
 
 
 def visible_insight_or_404(insight_id):
-    insight = db.session.get(Insight, insight_id) or abort(404)
+    # The insight's page lists its streams, each route with its stream and the rule that sent it.
+    routes = selectinload(Insight.routes)
+    insight = db.session.get(Insight, insight_id, options=[
+        routes.joinedload(Route.stream), routes.joinedload(Route.rule)]) or abort(404)
     if not can_see_insight(current_user, insight, services.reviewer_stream_ids(current_user)):
         abort(404)
     return insight
@@ -103,7 +106,7 @@ def back_to_referrer(fallback):
 @bp.route("/<int:insight_id>")
 def detail(insight_id):
     insight = visible_insight_or_404(insight_id)
-    quotes = [(evidence, load_source(evidence.kind, evidence.source_id)) for evidence in insight.evidence]
+    quotes = load_quotes(insight.evidence)
     reviewer_streams = services.reviewer_stream_ids(current_user)
     route_form = AddRouteForm()
     routed = {route.stream_id for route in insight.live_routes}
@@ -244,7 +247,7 @@ def route(route_id):
             flash(_("The answer is published. The panelists behind this insight are told."), "success")
             return redirect(url_for("insights.route", route_id=route.id))
     insight = route.insight
-    quotes = [(evidence, load_source(evidence.kind, evidence.source_id)) for evidence in insight.evidence]
+    quotes = load_quotes(insight.evidence)
     notes = InternalNote.query.filter_by(route_id=route.id).order_by(InternalNote.id).all()
     return render_template("insights/route.html", route=route, insight=insight, quotes=quotes, notes=notes,
                            status_form=status_form, note_form=note_form, answer_form=answer_form, now=utcnow())
