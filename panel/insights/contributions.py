@@ -3,12 +3,12 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..feedback.models import Response
 from ..rounds.models import Comment, Idea, Registration
 
-from .models import Evidence
+from .models import Evidence, Insight, Route
 
 
 @dataclass
@@ -28,7 +28,9 @@ def insights_for(kind, source_ids):
     found = {}
     if not source_ids:
         return found
-    rows = Evidence.query.options(selectinload(Evidence.insight)).filter(
+    # Each insight shows the streams it is in, with their status and answer.
+    rows = Evidence.query.options(selectinload(Evidence.insight).selectinload(Insight.routes).joinedload(
+        Route.stream)).filter(
         Evidence.kind == kind, Evidence.source_id.in_(source_ids)).all()
     for evidence in rows:
         found.setdefault(evidence.source_id, []).append(evidence.insight)
@@ -37,7 +39,7 @@ def insights_for(kind, source_ids):
 
 def contributions_of(member):
     items = []
-    ideas = Idea.query.filter_by(author_id=member.id).all()
+    ideas = Idea.query.options(joinedload(Idea.round)).filter_by(author_id=member.id).all()
     idea_insights = insights_for("idea", [i.id for i in ideas])
     for idea in ideas:
         items.append(Contribution(idea.created_at, _l("Your idea"), idea.title,
@@ -46,13 +48,13 @@ def contributions_of(member):
                                   insights=idea_insights.get(idea.id, []),
                                   outcome=idea.round if idea.in_outcome and idea.round.outcome_public_at or (
                                       idea.in_outcome and idea.round.outcome_written_at) else None))
-    comments = Comment.query.filter_by(author_id=member.id).all()
+    comments = Comment.query.options(joinedload(Comment.idea)).filter_by(author_id=member.id).all()
     comment_insights = insights_for("comment", [c.id for c in comments])
     for comment in comments:
         items.append(Contribution(comment.created_at, _l("Your reaction"), comment.body,
                                   url_for("rounds.idea_page", round_id=comment.idea.round_id, idea_id=comment.idea_id),
                                   insights=comment_insights.get(comment.id, [])))
-    responses = Response.query.filter_by(member_id=member.id).all()
+    responses = Response.query.options(joinedload(Response.release)).filter_by(member_id=member.id).all()
     response_insights = insights_for("response", [r.id for r in responses])
     for response in responses:
         text = " — ".join(part for part in (response.improve_text, response.problem_text) if part)
@@ -60,7 +62,8 @@ def contributions_of(member):
                                   status=_l("Score %(score)s for version %(version)s", score=response.score,
                                             version=response.release.version),
                                   insights=response_insights.get(response.id, [])))
-    attended = Registration.query.filter_by(member_id=member.id, attendance="attended").all()
+    attended = Registration.query.options(joinedload(Registration.session)).filter_by(
+        member_id=member.id, attendance="attended").all()
     session_insights = insights_for("session", [r.session_id for r in attended])
     for registration in attended:
         session = registration.session
