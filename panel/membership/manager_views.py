@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import signals
 from ..accounts.models import User
@@ -120,8 +120,10 @@ def members():
 
 @manage_bp.route("/members/<int:member_id>")
 def member(member_id):
-    member = db.session.get(Member, member_id) or abort(404)
-    history = StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id.desc()).all()
+    member = db.session.get(Member, member_id, options=[
+        joinedload(Member.user), selectinload(Member.interest_rows)]) or abort(404)
+    history = StatusChange.query.options(joinedload(StatusChange.actor)).filter_by(
+        member_id=member.id).order_by(StatusChange.id.desc()).all()
     return render_template("manage/member.html", member=member, history=history,
                            consents=privacy.member_consents(member),
                            actions=services.allowed_actions(member), form=MemberActionForm(),
@@ -144,7 +146,8 @@ def member_action(member_id, action):
     if valid and action in ("remove", "reject") and not form.require_reason():
         valid = False
     if not valid:
-        history = StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id.desc()).all()
+        history = StatusChange.query.options(joinedload(StatusChange.actor)).filter_by(
+            member_id=member.id).order_by(StatusChange.id.desc()).all()
         return render_template("manage/member.html", member=member, history=history,
                                consents=privacy.member_consents(member),
                                actions=services.allowed_actions(member), form=form,
