@@ -5,7 +5,7 @@ from sqlalchemy import case, func
 
 from ..database import utcnow
 from ..extensions import db
-from .joining import quota_fill
+from .joining import quota_fills
 from .models import IN_PANEL, Member, MemberStatus, QuotaTarget
 
 
@@ -22,10 +22,10 @@ def members_by_status():
 
 
 def composition():
-    """Each quota target with its current fill."""
-    return [(target, quota_fill(target)) for target in
-            QuotaTarget.query.order_by(QuotaTarget.customer_type, QuotaTarget.age_band,
-                                       QuotaTarget.region)]
+    """Each quota target with its current fill (all fills counted in one query)."""
+    targets = QuotaTarget.query.order_by(QuotaTarget.customer_type, QuotaTarget.age_band,
+                                         QuotaTarget.region).all()
+    return list(zip(targets, quota_fills(targets), strict=True))
 
 
 def recruitment_funnel():

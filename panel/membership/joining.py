@@ -4,6 +4,8 @@ import re
 import secrets
 from datetime import date, timedelta
 
+from sqlalchemy import and_, case, func, select
+
 from ..accounts.services import create_user, find_user_by_email
 from ..database import utcnow
 from ..extensions import db
@@ -111,30 +113,35 @@ def confirm_membership(member):
     return status.value, reason
 
 
-def segment_filter(query, target):
-    """Restrict a Member query to the segment of a quota target."""
+def segment_conditions(target):
+    """The conditions on members of the segment of a quota target (none: the whole panel)."""
+    conditions = []
     if target.customer_type:
-        query = query.filter(Member.customer_type == target.customer_type)
+        conditions.append(Member.customer_type == target.customer_type)
     if target.region:
-        query = query.filter(Member.region == target.region)
+        conditions.append(Member.region == target.region)
     if target.age_band:
         first, last = AgeBand(target.age_band).birth_years()
-        query = query.filter(Member.birth_year <= last)
+        conditions.append(Member.birth_year <= last)
         if first is not None:
-            query = query.filter(Member.birth_year >= first)
-    return query
+            conditions.append(Member.birth_year >= first)
+    return conditions
 
 
-def quota_fill(target):
-    return segment_filter(Member.query.filter(Member.status.in_(IN_PANEL)), target).count()
+def quota_fills(targets):
+    """The fill of each quota target, in order: one query, a count per target."""
+    if not targets:
+        return []
+    counts = [func.count(case((and_(*where), Member.id))) if where else func.count(Member.id)
+              for where in map(segment_conditions, targets)]
+    return list(db.session.execute(select(*counts).where(Member.status.in_(IN_PANEL))).one())
 
 
 def quota_is_full(member):
     segment = member.segment
-    for target in QuotaTarget.query.all():
-        if target.matches(segment) and quota_fill(target) >= target.target:
-            return True
-    return False
+    targets = [target for target in QuotaTarget.query.all() if target.matches(segment)]
+    fills = quota_fills(targets)
+    return any(fill >= target.target for target, fill in zip(targets, fills, strict=True))
 
 
 def purge_unconfirmed(now=None):
