@@ -92,6 +92,8 @@ INSIGHTS = [
      ["Rekening"], ["gezin", "family"]),
 ]
 STATUSES = ["new", "new", "acknowledged", "in_progress", "planned", "done", "declined"]
+SETTLED = ["in_progress", "planned", "done", "done", "declined"]
+RECENT_DAYS = 150
 ANSWERS = {
     "app_digital": ("Dank voor jullie signalen! We pakken dit op in een volgende versie van de "
                     "app.",
@@ -136,8 +138,14 @@ def load_insights(rng, staff, now):
         matching = [s for s in sources if _mentions(s.text, words)]
         if not matching:
             continue
-        created = between(rng, matching[0].created_at + timedelta(days=1), now - timedelta(days=1))
-        earlier = [s for s in matching if s.created_at < created]
+        # Written a few days after something that was said (mostly in the last months), resting
+        # on what was said about it in the months before.
+        recent = [s for s in matching if s.created_at > now - timedelta(days=RECENT_DAYS)]
+        said = rng.choice(recent) if recent else matching[-1]
+        created = min(said.created_at + timedelta(days=rng.randint(1, 14)),
+                      now - timedelta(hours=rng.randint(6, 48)))
+        earlier = [s for s in matching
+                   if created - timedelta(days=RECENT_DAYS) < s.created_at < created]
         evidence = rng.sample(earlier, min(len(earlier), rng.randint(1, 6)))
         author = staff.owner_nl if index % 2 else staff.manager
         insight = _insight(title, description, [tags[t] for t in tag_names], author, evidence,
@@ -185,7 +193,8 @@ def _date_routes(insight, created):
 
 def _handle(rng, route, created, reviewer, now):
     """What the stream did with it so far; nothing after today."""
-    status = rng.choice(STATUSES)
+    # Streams get round to everything: only the last month's insights may still be new.
+    status = rng.choice(STATUSES if now - created < timedelta(days=30) else SETTLED)
     first = created + timedelta(hours=rng.randint(2, 90))
     if status == "new" or first > now - timedelta(hours=1):
         return
