@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts import services as accounts
 from ..accounts.models import User, UserRole
@@ -34,7 +35,9 @@ def users():
         if form.role.data:
             query = query.where(User.id.in_(
                 db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
-    page = paginate(query.order_by(User.name, User.id), count_of(query), PAGE_SIZE)
+    # Each row shows the user's roles.
+    page = paginate(query.options(selectinload(User.role_rows)).order_by(User.name, User.id),
+                    count_of(query), PAGE_SIZE)
     return render_template("admin/users.html", form=form, page=page)
 
 
@@ -72,7 +75,9 @@ def edit_user(user_id):
 
 @bp.route("/audit")
 def audit_log():
-    page = paginate(db.select(AuditEntry).order_by(AuditEntry.id.desc()),
+    # Each entry shows who did it.
+    entries = db.select(AuditEntry).options(joinedload(AuditEntry.actor))
+    page = paginate(entries.order_by(AuditEntry.id.desc()),
                     db.select(db.func.count(AuditEntry.id)), PAGE_SIZE)
     return render_template("admin/audit_log.html", page=page)
 
