@@ -21,7 +21,7 @@ from ..feedback.models import (
 from ..notifications.models import Notification
 from ..rounds.models import Registration
 from .membership import DEMO_PANELISTS, members_by, panel_members, written_by
-from .moments import between, local
+from .moments import between, local, mail_went_out
 
 RELEASES = 24
 # What each monthly release changed, oldest first: (title nl, title en, description nl, en).
@@ -177,6 +177,7 @@ def load_feedback(rng, owner, now):
                 FeedbackInvitation.release_id == release.id).values(created_at=opens))
             db.session.execute(update(Notification).where(
                 Notification.kind == "release_feedback").values(created_at=opens))
+            mail_went_out(opens)
         release.invited_at = opens
         _responses(rng, release, index, invited, demo_panelists, now)
         db.session.flush()
@@ -258,3 +259,4 @@ def _touchpoints(rng, now):
             better_text=written_by(registration.member, remark) if remark else None,
             created_at=between(rng, ended + timedelta(hours=1),
                                min(ended + timedelta(days=2), now - timedelta(hours=1)))))
+

@@ -4,6 +4,7 @@ from datetime import timedelta
 from ..i18n import link_for
 from ..notifications.services import notify
 from .membership import DEMO_PANELISTS, member_by_email
+from .moments import mail_went_out
 
 NEWS = {"nl": "De chat in de app is live, dankzij jullie ideeën!",
         "en": "The chat in the app is live, thanks to your ideas!"}
@@ -20,3 +21,4 @@ def load_notifications(chat_round, now):
         news = notify(user, "panel_news", subject=NEWS[user.locale],
                       link=link_for("rounds.round_page", user.locale, round_id=chat_round.id))
         news.created_at = now - timedelta(days=2)
+    mail_went_out(now - timedelta(days=2))
