@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..database import utcnow
 from ..errors import NotAllowed
@@ -48,7 +48,10 @@ def visible_insight_or_404(insight_id):
 def index():
     if not can_create_insights(current_user):
         return redirect(url_for("insights.inbox"))
-    query = db.select(Insight).order_by(Insight.id.desc())
+    # Each row shows the insight's tags and the streams it is in.
+    query = db.select(Insight).options(
+        selectinload(Insight.tags), selectinload(Insight.routes).joinedload(Route.stream),
+    ).order_by(Insight.id.desc())
     page = paginate(query, db.select(db.func.count(Insight.id)), PAGE_SIZE)
     return render_template("insights/index.html", page=page)
 
@@ -195,7 +198,9 @@ def inbox():
             joins_insight = True
     order = {"newest": (Route.routed_at.desc(), Route.id.desc()),
              "weight": (Insight.evidence_count.desc(), Route.id.desc())}.get(form.sort.data, (Route.due_at, Route.id))
-    rows = (db.select(Route).join(Insight).options(selectinload(Route.insight).selectinload(Insight.tags))
+    # Each row shows the insight (already joined for sorting) with its tags, and the stream.
+    rows = (db.select(Route).join(Insight).options(
+        contains_eager(Route.insight).selectinload(Insight.tags), joinedload(Route.stream))
             .where(*conditions).order_by(*order))
     count = db.select(db.func.count(Route.id)).where(*conditions)
     if joins_insight:
