@@ -4,6 +4,7 @@ import statistics
 from datetime import timedelta
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..audit import record_audit
@@ -87,7 +88,9 @@ def streams_for(insight):
     """The streams the active rules send this insight to, in rule order."""
     words = words_of(f"{insight.title} {insight.description}")
     found = []
-    for rule in RoutingRule.query.filter_by(is_active=True).order_by(RoutingRule.position, RoutingRule.id):
+    rules = RoutingRule.query.options(selectinload(RoutingRule.tags),
+                                      selectinload(RoutingRule.streams))
+    for rule in rules.filter_by(is_active=True).order_by(RoutingRule.position, RoutingRule.id):
         if rule_matches(rule, insight.tags, words):
             for stream in rule.streams:
                 if stream not in [s for s, _ in found]:
@@ -128,7 +131,8 @@ def restore_route(route, actor):
 
 def preview_rule(rule, limit=50):
     """(count, first insights) of existing insights this rule would route somewhere new."""
-    insights = Insight.query.order_by(Insight.id.desc())
+    insights = Insight.query.options(selectinload(Insight.tags),
+                                     selectinload(Insight.routes)).order_by(Insight.id.desc())
     if rule.keyword_list and (rule.combine == "and" or not rule.tags):
         # Narrow down in the database first; whole-word matching happens below.
         insights = insights.filter(or_(*[
@@ -216,7 +220,9 @@ def send_digests(now=None):
         user = db.session.get(User, user_id)
         if user is None or not user.is_enabled or not user.email:
             continue
-        base = Route.query.filter(Route.stream_id.in_(stream_ids), Route.removed_at.is_(None))
+        # The digest names each route's insight and stream.
+        base = Route.query.options(joinedload(Route.insight), joinedload(Route.stream)).filter(
+            Route.stream_id.in_(stream_ids), Route.removed_at.is_(None))
         new = base.filter(Route.routed_at > since).all()
         overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
         decided = base.filter(Route.decided_at > since).all()

@@ -1,6 +1,7 @@
 """Thin views to set up streams, tags and routing rules (administrators and panel managers)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, UserRole
 from ..audit import record_audit
@@ -14,7 +15,8 @@ from .models import RoutingRule, Stream, Tag
 
 @setup_bp.route("/streams")
 def streams():
-    return render_template("insights/setup_streams.html", streams=Stream.query.order_by(Stream.position).all())
+    streams = Stream.query.options(selectinload(Stream.members)).order_by(Stream.position).all()
+    return render_template("insights/setup_streams.html", streams=streams)
 
 
 @setup_bp.route("/streams/<int:stream_id>", methods=["GET", "POST"])
@@ -71,7 +73,9 @@ def edit_tag(tag_id):
 @setup_bp.route("/rules")
 def rules():
     return render_template("insights/setup_rules.html",
-                           rules=RoutingRule.query.order_by(RoutingRule.position, RoutingRule.id).all())
+                           rules=RoutingRule.query.options(
+                               selectinload(RoutingRule.tags), selectinload(RoutingRule.streams),
+                           ).order_by(RoutingRule.position, RoutingRule.id).all())
 
 
 @setup_bp.route("/rules/new", methods=["GET", "POST"])
