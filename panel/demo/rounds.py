@@ -262,8 +262,7 @@ COMMENTS = [("Goed idee, dit mis ik ook!", "Good idea, I miss this too!"),
             ("Ja, graag! Dat zou ik echt gebruiken.", "Yes please! I would really use that."),
             ("Dit zou mij veel tijd schelen.", "This would save me a lot of time."),
             ("Eens, maar houd het wel simpel.", "Agreed, but please keep it simple."),
-            ("Ik twijfel, want ik gebruik de app bijna nooit.",
-             "I'm not sure, I hardly ever use the app.")]
+            ("Handig, maar laat het wel optioneel zijn.", "Handy, but please make it optional.")]
 STAGE_NOTES = {
     "concept": ("Dank voor al jullie ideeën! We kozen de drie die het vaakst gesteund werden en "
                 "werken ze uit tot een concept.",
