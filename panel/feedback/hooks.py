@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..database import utcnow
 from ..extensions import db
@@ -47,13 +47,15 @@ def sessions_to_rate(member):
 
 
 def export_feedback(member):
+    responses = Response.query.options(joinedload(Response.release),
+                                       selectinload(Response.ratings)).filter_by(member_id=member.id)
     return "feedback", {
         "responses": [{"release": r.release.version, "score": r.score, "improve": r.improve_text,
                        "problem_device": r.problem_device, "problem_os": r.problem_os,
                        "problem": r.problem_text,
                        "ratings": {str(x.change_id): x.rating for x in r.ratings},
                        "updated_at": r.updated_at.isoformat()}
-                      for r in Response.query.filter_by(member_id=member.id)],
+                      for r in responses],
         "session_questions": [{"score": t.score, "better": t.better_text, "created_at": t.created_at.isoformat()}
                               for t in TouchpointResponse.query.filter_by(member_id=member.id)],
     }

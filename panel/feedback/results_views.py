@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, stream_with_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ..charts import column_chart
 from ..errors import NotAllowed
@@ -124,7 +125,8 @@ def export(release_id):
                          "problem_device", "problem_os", "problem", "updated_at"]
                         + [f"change_{c.position + 1}" for c in changes])
         yield buffer.getvalue()
-        query = Response.query.filter_by(release_id=release.id).order_by(Response.id).yield_per(1000)
+        query = Response.query.options(selectinload(Response.ratings)).filter_by(
+            release_id=release.id).order_by(Response.id).yield_per(1000)
         for response in query:
             buffer.seek(0)
             buffer.truncate()
