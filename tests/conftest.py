@@ -2,10 +2,12 @@
 import os
 import re
 import socket
+from contextlib import contextmanager
 
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from panel import create_app
 from panel.accounts.services import create_user
@@ -82,6 +84,43 @@ def empty_all_tables():
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class QueryCounter:
+    """The SQL statements run while counting (transaction control left out: SQLite's BEGIN is a
+    statement, PostgreSQL's is not)."""
+
+    def __init__(self):
+        self.statements = []
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+    def __str__(self):
+        return "\n".join(f"{number}. {statement[:200]}" for number, statement
+                         in enumerate(self.statements, 1))
+
+
+@pytest.fixture
+def count_queries(db):
+    """with count_queries() as queries: client.get(...) — then queries.count is the number run."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+                counter.statements.append(" ".join(statement.split()))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting
 
 
 @pytest.fixture(scope="session")
@@ -192,7 +231,8 @@ def make_member(db, make_user):
     """make_member(status="active", customer_type=…, birth_year=…, …) → a committed Member."""
     from panel.membership.models import Consent, Member
     from panel.membership.segments import region_for_postcode
-    from panel.membership.services import current_statement, new_member_number
+    from panel.membership.joining import new_member_number
+    from panel.membership.privacy import current_statement
 
     def make(status="active", locale="en", email=None, name=None, postcode="3511", **profile):
         user = make_user(roles=[Role.PANELIST], locale=locale, email=email, name=name)
