@@ -252,7 +252,7 @@ def test_my_contributions(rows, member, check_budget):
                         status="planned", answer_nl="Komt eraan", answer_en="Coming",
                         answered_at=utcnow())
 
-    check_budget("/en/me/contributions", add, budget=21, shows="Coming")
+    check_budget("/en/me/contributions", add, budget=12, shows="Coming")
 
 
 # Staff pages -----------------------------------------------------------------------------------
