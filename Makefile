@@ -38,7 +38,8 @@ test: setup
 # Dependencies point one way (import-linter's contracts in setup.cfg) and ruff is clean.
 lint: $(VENV)/.installed
 	$(BIN)/lint-imports
-	$(BIN)/ruff check panel tests migrations bench docs
+	$(BIN)/ruff check panel tests bench docs
+	$(BIN)/ruff format --check panel tests bench docs
 
 translations: setup
 	PANEL_ENV=development $(BIN)/flask translate update

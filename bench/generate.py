@@ -1,7 +1,10 @@
-"""Generate a large panel for benchmarks: python bench/generate.py --members 100000 --db /tmp/l.sqlite3
+"""Generate a large panel for benchmarks.
+
+    python bench/generate.py --members 100000 --db /tmp/l.sqlite3
 
 Writes users and members with varied segments straight into a fresh database (migrated to head).
 """
+
 import argparse
 import random
 import time
@@ -18,10 +21,47 @@ from panel.membership.models import Member, MemberInterest
 from panel.membership.segments import AppUsage, Interest, Platform, region_for_postcode
 from panel.security import hash_password
 
-FIRST = ["Daan", "Lotte", "Sem", "Julia", "Milan", "Sophie", "Noah", "Tess", "Liam", "Fleur", "Emma",
-         "Chris", "Priya", "Mohammed", "Yara", "Kevin", "Anna", "Bram", "Noor", "Ruben"]
-LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Visser", "Smit",
-        "Meijer", "de Boer", "Mulder", "Bos", "Vos", "Peters", "Dekker", "Yilmaz", "Morgan"]
+FIRST = [
+    "Daan",
+    "Lotte",
+    "Sem",
+    "Julia",
+    "Milan",
+    "Sophie",
+    "Noah",
+    "Tess",
+    "Liam",
+    "Fleur",
+    "Emma",
+    "Chris",
+    "Priya",
+    "Mohammed",
+    "Yara",
+    "Kevin",
+    "Anna",
+    "Bram",
+    "Noor",
+    "Ruben",
+]
+LAST = [
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Dekker",
+    "Yilmaz",
+    "Morgan",
+]
 STATUSES = ["active"] * 80 + ["paused"] * 5 + ["pending"] * 3 + ["reserve"] * 4 + ["left"] * 8
 SOURCES = ["website", "app-banner", "newsletter", "store", "social", None]
 
@@ -40,27 +80,46 @@ def generate(members, seed=1):
             postcode = f"{rng.randint(1000, 9999)}"
             joined = now - timedelta(days=rng.randint(1, 1500))
             left = status == "left"
-            users.append({"id": user_id, "email": None if left else f"member{user_id}@example.nl",
-                          "name": None if left else f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                          "locale": "en" if rng.random() < 0.15 else "nl",
-                          "password_hash": None if left else password, "is_enabled": not left,
-                          "created_at": joined, "updated_at": joined})
+            users.append(
+                {
+                    "id": user_id,
+                    "email": None if left else f"member{user_id}@example.nl",
+                    "name": None if left else f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "locale": "en" if rng.random() < 0.15 else "nl",
+                    "password_hash": None if left else password,
+                    "is_enabled": not left,
+                    "created_at": joined,
+                    "updated_at": joined,
+                }
+            )
             if not left:
                 roles.append({"user_id": user_id, "role": "panelist"})
             region = region_for_postcode(postcode)
-            rows.append({
-                "id": user_id, "number": numbers[offset], "user_id": None if left else user_id,
-                "status": status, "birth_year": None if left else rng.randint(1940, 2009),
-                "postcode": None if left else postcode, "region": region.value if region else None,
-                "customer_type": rng.choices(["prepaid", "subscription", "business"], [3, 6, 1])[0],
-                "platform": rng.choice(Platform.values()), "app_usage": rng.choice(AppUsage.values()),
-                "attends_physical": rng.random() < 0.4, "attends_online": rng.random() < 0.8,
-                "source": rng.choice(SOURCES), "joined_at": joined, "confirmed_at": joined,
-                "activated_at": joined,
-                "last_active_at": now - timedelta(days=rng.randint(0, 700)),
-                "left_at": now - timedelta(days=rng.randint(0, 300)) if left else None,
-                "accepted_statement_version": 1,
-            })
+            rows.append(
+                {
+                    "id": user_id,
+                    "number": numbers[offset],
+                    "user_id": None if left else user_id,
+                    "status": status,
+                    "birth_year": None if left else rng.randint(1940, 2009),
+                    "postcode": None if left else postcode,
+                    "region": region.value if region else None,
+                    "customer_type": rng.choices(
+                        ["prepaid", "subscription", "business"], [3, 6, 1]
+                    )[0],
+                    "platform": rng.choice(Platform.values()),
+                    "app_usage": rng.choice(AppUsage.values()),
+                    "attends_physical": rng.random() < 0.4,
+                    "attends_online": rng.random() < 0.8,
+                    "source": rng.choice(SOURCES),
+                    "joined_at": joined,
+                    "confirmed_at": joined,
+                    "activated_at": joined,
+                    "last_active_at": now - timedelta(days=rng.randint(0, 700)),
+                    "left_at": now - timedelta(days=rng.randint(0, 300)) if left else None,
+                    "accepted_statement_version": 1,
+                }
+            )
             if not left:
                 for interest in rng.sample(Interest.values(), rng.randint(1, 3)):
                     interests.append({"member_id": user_id, "interest": interest})

@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python bench/password_cost.py  (target: <= 50 ms of CPU per attempt)
 """
+
 import statistics
 import time
 
@@ -20,10 +21,14 @@ def main(rounds=30):
             verify_password(stored, "a calm walk by the sea")
             cpu.append((time.process_time() - c0) * 1000)
             wall.append((time.perf_counter() - w0) * 1000)
-        print(f"argon2id t={app.config['ARGON2_TIME_COST']} m={app.config['ARGON2_MEMORY_KIB']} KiB "
-              f"p={app.config['ARGON2_PARALLELISM']}")
-        print(f"per verify: CPU median {statistics.median(cpu):.1f} ms, max {max(cpu):.1f} ms; "
-              f"wall median {statistics.median(wall):.1f} ms over {rounds} rounds")
+        print(
+            f"argon2id t={app.config['ARGON2_TIME_COST']} m={app.config['ARGON2_MEMORY_KIB']} KiB "
+            f"p={app.config['ARGON2_PARALLELISM']}"
+        )
+        print(
+            f"per verify: CPU median {statistics.median(cpu):.1f} ms, max {max(cpu):.1f} ms; "
+            f"wall median {statistics.median(wall):.1f} ms over {rounds} rounds"
+        )
 
 
 if __name__ == "__main__":

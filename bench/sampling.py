@@ -4,6 +4,7 @@ Draws and writes 1,000 invitations (with their notifications and e-mails) for a 
 database made by bench/generate.py, and prints the time of the draw and of the whole send.
 Target (QUALITY.md): <= 0.5 s at L (100,000 members), <= 2 s at XL.
 """
+
 import argparse
 import time
 
@@ -32,22 +33,36 @@ def main():
         act_as_writer()
         db.create_all()
         owner = find_user_by_email("bench-owner@example.org") or create_user(
-            "bench-owner@example.org", "Bench Owner", "nl", roles=[Role.PRODUCT_OWNER])
+            "bench-owner@example.org", "Bench Owner", "nl", roles=[Role.PRODUCT_OWNER]
+        )
         for attempt in range(args.rounds):
-            round_ = services.create_round(owner, {
-                "title_nl": "Bench", "title_en": "Bench", "summary_nl": "", "summary_en": "",
-                "question_nl": "", "question_en": "", "visibility": "all"}, [])
+            round_ = services.create_round(
+                owner,
+                {
+                    "title_nl": "Bench",
+                    "title_en": "Bench",
+                    "summary_nl": "",
+                    "summary_en": "",
+                    "question_nl": "",
+                    "question_en": "",
+                    "visibility": "all",
+                },
+                [],
+            )
             db.session.commit()
             started = time.perf_counter()
             eligible, chosen, composition = sampling.draw_sample(
-                round_, sampling.Criteria(), args.size, seed=attempt)
+                round_, sampling.Criteria(), args.size, seed=attempt
+            )
             drawn = time.perf_counter()
             sampling.send_invitations(round_, chosen, owner)
             db.session.commit()
             done = time.perf_counter()
-            print(f"eligible {eligible:>7}  drew {len(chosen)} in {drawn - started:.3f} s; "
-                  f"draw + write invitations, notifications and e-mails {done - started:.3f} s "
-                  f"({len(composition)} segments)")
+            print(
+                f"eligible {eligible:>7}  drew {len(chosen)} in {drawn - started:.3f} s; "
+                f"draw + write invitations, notifications and e-mails {done - started:.3f} s "
+                f"({len(composition)} segments)"
+            )
 
 
 if __name__ == "__main__":

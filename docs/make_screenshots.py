@@ -1,5 +1,6 @@
 """`make screenshots`: every main page, in Dutch and English, from the demo data, as PNG files in
 docs/screenshots/. Serves the app on a throw-away demo database and drives Debian's Chromium."""
+
 import os
 import subprocess
 import sys
@@ -11,8 +12,16 @@ from playwright.sync_api import sync_playwright
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "screenshots")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PASSWORD = "co-creatie-demo"
 PAGES = [
     # (file name, account or None, path)
@@ -41,13 +50,23 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     workdir = tempfile.mkdtemp()
     port = 5099
-    env = dict(os.environ, FLASK_APP="wsgi.py", PANEL_ENV="development",
-               PANEL_DATABASE_URL=f"sqlite:///{workdir}/gallery.sqlite3", PANEL_BASE_URL=f"http://127.0.0.1:{port}")
+    env = dict(
+        os.environ,
+        FLASK_APP="wsgi.py",
+        PANEL_ENV="development",
+        PANEL_DATABASE_URL=f"sqlite:///{workdir}/gallery.sqlite3",
+        PANEL_BASE_URL=f"http://127.0.0.1:{port}",
+    )
     flask = [sys.executable, "-m", "flask"]
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(flask + ["panel", "demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(flask + ["run", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        flask + ["run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(50):

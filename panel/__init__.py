@@ -1,4 +1,5 @@
 """Klantenteam: the application factory."""
+
 import logging
 import os
 
@@ -6,8 +7,20 @@ from flask import Flask, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from . import accounts, admin, audit, feedback, i18n, insights, mail, membership, notifications
-from . import public, rounds, security
+from . import (
+    accounts,
+    admin,
+    audit,
+    feedback,
+    i18n,
+    insights,
+    mail,
+    membership,
+    notifications,
+    public,
+    rounds,
+    security,
+)
 from .cli import register_cli
 from .config import DEV_SECRET_KEY, PROJECT_ROOT, Config
 from .database import utcnow
@@ -42,7 +55,9 @@ def create_app(config=None):
         app.config.from_object(config)
     check_production_settings(app)
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -52,7 +67,8 @@ def create_app(config=None):
     login_manager.init_app(app)
     login_manager.login_view = login_manager.refresh_view = "accounts.login"
     login_manager.needs_refresh_message = _l(
-        "Please log in again to continue; this keeps your data safe.")
+        "Please log in again to continue; this keeps your data safe."
+    )
     login_manager.needs_refresh_message_category = "info"
 
     register_request_hooks(app)
@@ -95,9 +111,14 @@ def register_request_hooks(app):
     def remember_language(response):
         lang = g.get("lang")
         if lang and request.cookies.get(i18n.LANGUAGE_COOKIE) != lang:
-            response.set_cookie(i18n.LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600,
-                                samesite="Lax", secure=app.config["SESSION_COOKIE_SECURE"],
-                                httponly=True)
+            response.set_cookie(
+                i18n.LANGUAGE_COOKIE,
+                lang,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+                httponly=True,
+            )
         return response
 
     @app.after_request

@@ -1,4 +1,5 @@
 """The audit log: who did what to which record, and when."""
+
 import json
 
 from flask_babel import lazy_gettext as _l
@@ -6,7 +7,6 @@ from flask_login import current_user
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
-
 
 # Readable names for the actions; capabilities add theirs. Unknown codes are shown as they are.
 ACTION_TITLES = {

@@ -1,4 +1,5 @@
 """Operator commands: `flask panel …` and `flask translate …`."""
+
 import os
 import subprocess
 import sys
@@ -67,8 +68,9 @@ def demo(if_empty):
         return
     accounts = load_demo()
     db.session.commit()
-    click.echo("Demo data loaded. Log in at http://127.0.0.1:5000 with password "
-               f"'{DEMO_PASSWORD}' as:")
+    click.echo(
+        f"Demo data loaded. Log in at http://127.0.0.1:5000 with password '{DEMO_PASSWORD}' as:"
+    )
     for role, email in accounts:
         click.echo(f"  {role:<15} {email}")
 
@@ -86,16 +88,21 @@ def send_mail(limit):
 def purge(yes):
     """Remove data past its retention period (safe to run from cron)."""
     if not yes:
-        click.confirm("Remove unconfirmed applications older than 30 days, expired sessions, "
-                      "old failed logins and sent e-mail?", abort=True)
+        click.confirm(
+            "Remove unconfirmed applications older than 30 days, expired sessions, "
+            "old failed logins and sent e-mail?",
+            abort=True,
+        )
     now = utcnow()
     counts = {
         "unconfirmed applications": membership_joining.purge_unconfirmed(now),
         "expired sessions": LoginSession.query.filter(LoginSession.expires_at < now).delete(),
         "failed logins": FailedLogin.query.filter(
-            FailedLogin.created_at < now - timedelta(days=1)).delete(),
+            FailedLogin.created_at < now - timedelta(days=1)
+        ).delete(),
         "sent e-mails": OutboxMessage.query.filter(
-            OutboxMessage.status == SENT, OutboxMessage.sent_at < now - timedelta(days=30)).delete(),
+            OutboxMessage.status == SENT, OutboxMessage.sent_at < now - timedelta(days=30)
+        ).delete(),
     }
     db.session.commit()
     for what, count in counts.items():
@@ -117,8 +124,10 @@ def send_reminders():
     for release_id in feedback.releases_due_for_reminder(now):
         releases += feedback.remind_release(release_id, now)
         db.session.commit()
-    click.echo(f"{opened} releases opened for feedback. {sessions} session reminders sent. "
-               f"{releases} feedback reminders sent.")
+    click.echo(
+        f"{opened} releases opened for feedback. {sessions} session reminders sent. "
+        f"{releases} feedback reminders sent."
+    )
 
 
 @panel_cli.command("send-digests")
@@ -144,16 +153,27 @@ def _pybabel(*args):
 @translate_cli.command("extract")
 def extract():
     """Collect the strings of the code and templates into translations/messages.pot."""
-    _pybabel("extract", "-F", os.path.join(PROJECT_ROOT, "babel.cfg"), "-k", "_l",
-             "--no-location", "--sort-output", "-o", POT_FILE, PROJECT_ROOT)
+    _pybabel(
+        "extract",
+        "-F",
+        os.path.join(PROJECT_ROOT, "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        POT_FILE,
+        PROJECT_ROOT,
+    )
 
 
 @translate_cli.command("update")
 def update():
     """Extract, then merge new strings into the Dutch catalog."""
     extract.callback()
-    _pybabel("update", "-i", POT_FILE, "-d", TRANSLATIONS, "--no-fuzzy-matching",
-             "--ignore-obsolete")
+    _pybabel(
+        "update", "-i", POT_FILE, "-d", TRANSLATIONS, "--no-fuzzy-matching", "--ignore-obsolete"
+    )
 
 
 @translate_cli.command("compile")

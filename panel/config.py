@@ -1,4 +1,5 @@
 """Configuration read from PANEL_* environment variables."""
+
 import os
 from datetime import timedelta
 

@@ -1,4 +1,5 @@
 """Enumerations whose members carry a translatable title (Stage.IDEA.title → "Idee" / "Idea")."""
+
 import enum
 
 

@@ -1,4 +1,5 @@
 """Translated error pages that never show a stack trace."""
+
 import logging
 
 from flask import render_template, request
@@ -12,23 +13,42 @@ log = logging.getLogger("panel.errors")
 security_log = logging.getLogger("panel.security")
 
 ERROR_TEXTS = {
-    400: (_l("Something in that request was not right"),
-          _l("Your browser sent something we could not understand. Please go back and try again.")),
-    403: (_l("This page is not for you"),
-          _l("You don't have access to this page. If you think you should, contact the panel team.")),
-    404: (_l("We can't find that page"),
-          _l("The page may have moved, or the link may be incomplete.")),
-    405: (_l("That doesn't work here"),
-          _l("This page can't be used this way. Please go back and use the buttons on the page.")),
-    413: (_l("That is too much at once"),
-          _l("What you sent is larger than we accept. Please send something smaller.")),
-    429: (_l("A little too fast"),
-          _l("You tried this many times in a short while. Please wait a moment and try again.")),
-    500: (_l("Something went wrong on our side"),
-          _l("We have been told about it. Please try again in a moment.")),
+    400: (
+        _l("Something in that request was not right"),
+        _l("Your browser sent something we could not understand. Please go back and try again."),
+    ),
+    403: (
+        _l("This page is not for you"),
+        _l("You don't have access to this page. If you think you should, contact the panel team."),
+    ),
+    404: (
+        _l("We can't find that page"),
+        _l("The page may have moved, or the link may be incomplete."),
+    ),
+    405: (
+        _l("That doesn't work here"),
+        _l("This page can't be used this way. Please go back and use the buttons on the page."),
+    ),
+    413: (
+        _l("That is too much at once"),
+        _l("What you sent is larger than we accept. Please send something smaller."),
+    ),
+    429: (
+        _l("A little too fast"),
+        _l("You tried this many times in a short while. Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("We have been told about it. Please try again in a moment."),
+    ),
 }
-CSRF_TEXT = (_l("Your page had expired"),
-             _l("For your safety, forms expire after a while. Please go back, reload the page and try again."))
+CSRF_TEXT = (
+    _l("Your page had expired"),
+    _l(
+        "For your safety, forms expire after a while. "
+        "Please go back, reload the page and try again."
+    ),
+)
 
 
 class NotAllowed(Exception):

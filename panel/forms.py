@@ -1,5 +1,6 @@
 """Base forms (a CSRF token, whitespace stripped), shared fields and Amsterdam-time helpers."""
-from datetime import timezone
+
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,9 @@ class BaseForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             # Selects too: Optional() treats " " as empty, so it must also arrive as empty.
-            if issubclass(field_class, (StringField, SelectField)) and not issubclass(field_class, PasswordField):
+            if issubclass(field_class, (StringField, SelectField)) and not issubclass(
+                field_class, PasswordField
+            ):
                 options.setdefault("filters", []).append(strip_whitespace)
             return unbound_field.bind(form=form, **options)
 
@@ -58,7 +61,7 @@ class CheckboxesField(SelectMultipleField):
 
 def local_to_utc(value):
     """A time typed in Amsterdam time, as aware UTC."""
-    return value.replace(tzinfo=AMSTERDAM).astimezone(timezone.utc) if value else None
+    return value.replace(tzinfo=AMSTERDAM).astimezone(UTC) if value else None
 
 
 def utc_to_local(value):

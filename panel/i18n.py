@@ -1,4 +1,5 @@
 """Languages: the URL prefix, locale selection, formatting helpers and bilingual content."""
+
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context, request, url_for
@@ -92,6 +93,7 @@ def url_in_language(lang):
 
 # Formatting helpers, used as template filters.
 
+
 def datetime_filter(value, format="medium"):
     return format_datetime(value, format) if value else ""
 
@@ -140,9 +142,9 @@ class LocalizedText:
             return str(escape(self.text))
         # Translators: marks text shown in the other language because a translation is missing
         mark = _("(in %(language)s)", language=OTHER_LANGUAGE_LABELS[self.lang])
-        return Markup('<span lang="{lang}">{text}</span> <small class="fallback">{mark}</small>').format(
-            lang=self.lang, text=self.text, mark=mark
-        )
+        return Markup(
+            '<span lang="{lang}">{text}</span> <small class="fallback">{mark}</small>'
+        ).format(lang=self.lang, text=self.text, mark=mark)
 
 
 def pick_language(texts, lang=None):

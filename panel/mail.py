@@ -4,9 +4,9 @@ A message is a row written in the same transaction as the change it announces; `
 send-mail` delivers due rows over SMTP and retries with backoff, so a mail server that is down
 loses nothing.
 """
+
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -44,7 +44,9 @@ class OutboxMessage(db.Model):
     claimed_until = db.Column(UTCDateTime)
     sent_at = db.Column(UTCDateTime)
     # For mail to someone whose data is being erased: once sent, nothing of them stays here.
-    scrub_after_send = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    scrub_after_send = db.Column(
+        db.Boolean, nullable=False, default=False, server_default=db.false()
+    )
 
     def scrub(self):
         self.to_address = "(erased)"
@@ -55,7 +57,10 @@ def render_mail(kind, locale, **context):
     """(subject, text, html) of templates/mail/<kind>.* in one language."""
     # Links in mail always point at the configured address, never at a request's Host header.
     base_url = current_app.config["BASE_URL"]
-    with current_app.test_request_context(base_url=base_url), force_locale(FORMAT_LOCALES.get(locale, locale)):
+    with (
+        current_app.test_request_context(base_url=base_url),
+        force_locale(FORMAT_LOCALES.get(locale, locale)),
+    ):
         context.update(locale=locale, base_url=base_url)
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         body_text = render_template(f"mail/{kind}.txt", **context)
@@ -66,9 +71,15 @@ def render_mail(kind, locale, **context):
 def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
     """Render the message in the recipient's language and add it to the outbox."""
     subject, body_text, body_html = render_mail(kind, locale, **context)
-    message = OutboxMessage(to_address=to_address, locale=locale, kind=kind, subject=subject,
-                            body_text=body_text, body_html=body_html,
-                            scrub_after_send=scrub_after_send)
+    message = OutboxMessage(
+        to_address=to_address,
+        locale=locale,
+        kind=kind,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        scrub_after_send=scrub_after_send,
+    )
     db.session.add(message)
     return message
 
@@ -96,12 +107,21 @@ def queue_mail_bulk(users, kind, **context):
         subject, body_text, body_html = render_mail(kind, locale, user=_NameSlot(), **context)
         for user in group:
             name = user.first_name or ""
-            rows.append({
-                "to_address": user.email, "locale": locale, "kind": kind,
-                "subject": subject.replace(slot, name), "body_text": body_text.replace(slot, name),
-                "body_html": body_html.replace(slot, str(escape(name))), "status": PENDING,
-                "attempts": 0, "created_at": now, "next_attempt_at": now, "scrub_after_send": False,
-            })
+            rows.append(
+                {
+                    "to_address": user.email,
+                    "locale": locale,
+                    "kind": kind,
+                    "subject": subject.replace(slot, name),
+                    "body_text": body_text.replace(slot, name),
+                    "body_html": body_html.replace(slot, str(escape(name))),
+                    "status": PENDING,
+                    "attempts": 0,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                    "scrub_after_send": False,
+                }
+            )
     if rows:
         db.session.execute(insert(OutboxMessage), rows)
     return len(rows)
@@ -116,8 +136,11 @@ def _claim(message_id, now):
     """Take a message for this worker only; another worker running at once skips it."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == PENDING,
-               or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == PENDING,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
         .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
     )
     db.session.commit()
@@ -149,9 +172,13 @@ def _smtp_connection():
 def deliver_outbox(limit=200):
     """Send due messages; returns (sent, failed_attempts). Safe to run from several workers."""
     now = utcnow()
-    due_ids = [row.id for row in db.session.query(OutboxMessage.id)
-               .filter(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
-               .order_by(OutboxMessage.id).limit(limit)]
+    due_ids = [
+        row.id
+        for row in db.session.query(OutboxMessage.id)
+        .filter(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ]
     db.session.commit()
     sent = failed = 0
     smtp = None
@@ -164,7 +191,7 @@ def deliver_outbox(limit=200):
                 if smtp is None:
                     smtp = _smtp_connection()
                 smtp.send_message(_as_email(message))
-            except (smtplib.SMTPException, OSError, socket.timeout) as error:
+            except (TimeoutError, smtplib.SMTPException, OSError) as error:
                 failed += 1
                 _record_failure(message, error)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -194,11 +221,17 @@ def _record_failure(message, error):
         message.status = FAILED
         if message.scrub_after_send:
             message.scrub()
-        log.error("outbox: message %s failed for good after %s attempts", message.id, message.attempts)
+        log.error(
+            "outbox: message %s failed for good after %s attempts", message.id, message.attempts
+        )
     else:
         message.next_attempt_at = utcnow() + backoff(message.attempts)
-        log.warning("outbox: message %s attempt %s failed: %s", message.id, message.attempts,
-                    type(error).__name__)
+        log.warning(
+            "outbox: message %s attempt %s failed: %s",
+            message.id,
+            message.attempts,
+            type(error).__name__,
+        )
 
 
 def _close(smtp):

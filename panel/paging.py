@@ -1,4 +1,5 @@
 """Paging with a separate count query, so counting never pays for joins that only shape rows."""
+
 import re
 from dataclasses import dataclass
 
@@ -49,5 +50,7 @@ def paginate(rows_query, count_query, per_page):
     """rows_query: a select of entities; count_query: a select of one count (count_of() of the
     rows select when no join can be left out)."""
     page = requested_page()
-    items = db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    items = (
+        db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    )
     return Page(items, db.session.execute(count_query).scalar() or 0, page, per_page)

@@ -1,4 +1,5 @@
 """Roles, the deny-by-default guard, CSRF policy, security headers and password hashing."""
+
 import enum
 import logging
 from urllib.parse import urlsplit
@@ -6,9 +7,9 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, session, url_for
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from .extensions import csrf
@@ -40,6 +41,7 @@ STAFF_ROLES = (Role.PRODUCT_OWNER, Role.REVIEWER, Role.PANEL_MANAGER, Role.ADMIN
 
 # Deny by default ------------------------------------------------------------------
 
+
 def public(view):
     """Mark a view as reachable without logging in."""
     view.is_public = True
@@ -55,7 +57,9 @@ def guard_blueprint(blueprint, *roles):
         if not current_user.is_authenticated:
             return redirect_to_login()
         if not current_user.has_any_role(*roles):
-            security_log.warning("access denied: user=%s endpoint=%s", current_user.id, request.endpoint)
+            security_log.warning(
+                "access denied: user=%s endpoint=%s", current_user.id, request.endpoint
+            )
             abort(403)
 
     return blueprint
@@ -81,6 +85,7 @@ def require_login():
 
 # CSRF -------------------------------------------------------------------------------
 
+
 def form_checks_csrf(view):
     """Mark a view whose BaseForm validates the CSRF token itself.
 
@@ -105,9 +110,12 @@ def protect_from_csrf():
 
 # Signed links ----------------------------------------------------------------------------
 
+
 def sign(purpose, data):
     """A URL-safe, tamper-proof token carrying `data` for one purpose (reset, confirm …)."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"panel-{purpose}").dumps(data)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"panel-{purpose}").dumps(
+        data
+    )
 
 
 def unsign(purpose, token, max_age):
@@ -120,6 +128,7 @@ def unsign(purpose, token, max_age):
 
 
 # Redirects ------------------------------------------------------------------------------
+
 
 def is_safe_next(target):
     """Only same-site absolute paths: no scheme, no host, no '//' or '/\\' tricks."""
@@ -139,18 +148,20 @@ def safe_next(target, fallback):
 
 # Headers -------------------------------------------------------------------------------
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "object-src 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
 
 
 def set_security_headers(response):
@@ -170,6 +181,7 @@ def set_security_headers(response):
 
 
 # Passwords -------------------------------------------------------------------------------
+
 
 def password_hasher():
     config = current_app.config

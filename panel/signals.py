@@ -9,6 +9,7 @@ Signals whose receivers answer something are read with ``answers(signal, sender)
 receivers' return values, in the order the domains were set up (lowest layer first): blinker
 keeps receivers in a plain set unless told otherwise, so our signals use an ordered one.
 """
+
 from blinker import NamedSignal
 from ordered_set import OrderedSet
 
@@ -24,35 +25,59 @@ class _Namespace(dict):
 
 _signals = _Namespace()
 
-member_leaving = _signals.signal("member-leaving", doc="""
+member_leaving = _signals.signal(
+    "member-leaving",
+    doc="""
 Sent with the Member whose identity is being erased (they left, were declined, or purged).
-Each receiver erases or unlinks the member's free text in its own tables; counts stay.""")
+Each receiver erases or unlinks the member's free text in its own tables; counts stay.""",
+)
 
-member_export = _signals.signal("member-export", doc="""
+member_export = _signals.signal(
+    "member-export",
+    doc="""
 Sent with the Member who downloads their data. Each receiver returns (key, records): the
-member's own records in its domain, as JSON-ready data.""")
+member's own records in its domain, as JSON-ready data.""",
+)
 
-member_participation = _signals.signal("member-participation", doc="""
+member_participation = _signals.signal(
+    "member-participation",
+    doc="""
 Sent with the Member whose history a panel manager reads. Each receiver returns a list of
-(when, text) lines: what the member took part in.""")
+(when, text) lines: what the member took part in.""",
+)
 
-dashboard_attention = _signals.signal("dashboard-attention", doc="""
+dashboard_attention = _signals.signal(
+    "dashboard-attention",
+    doc="""
 Sent with the Member whose dashboard is shown. Each receiver returns a list of AttentionItem
-(membership.dashboard): what needs the member's attention in its domain.""")
+(membership.dashboard): what needs the member's attention in its domain.""",
+)
 
-panel_health_figures = _signals.signal("panel-health-figures", doc="""
-Sent when the panel health page is shown. Each receiver returns a list of (figure, label).""")
+panel_health_figures = _signals.signal(
+    "panel-health-figures",
+    doc="""
+Sent when the panel health page is shown. Each receiver returns a list of (figure, label).""",
+)
 
-panel_health_sections = _signals.signal("panel-health-sections", doc="""
-Sent when the panel health page is shown. Each receiver returns (template name, context).""")
+panel_health_sections = _signals.signal(
+    "panel-health-sections",
+    doc="""
+Sent when the panel health page is shown. Each receiver returns (template name, context).""",
+)
 
-public_outcomes = _signals.signal("public-outcomes", doc="""
+public_outcomes = _signals.signal(
+    "public-outcomes",
+    doc="""
 Sent when the public home page is shown. Each receiver returns a list of published outcomes
-(objects with .title and .outcome).""")
+(objects with .title and .outcome).""",
+)
 
-notification_kinds = _signals.signal("notification-kinds", doc="""
+notification_kinds = _signals.signal(
+    "notification-kinds",
+    doc="""
 Sent once when the app is created. Each receiver returns the notifications.Kind list of the
-domain that owns those notifications.""")
+domain that owns those notifications.""",
+)
 
 
 def answers(signal, sender=None, **kwargs):

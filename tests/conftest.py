@@ -1,4 +1,5 @@
 """Shared fixtures: the app on a throw-away database, clients, users and a real SMTP server."""
+
 import os
 import re
 import socket
@@ -98,8 +99,9 @@ class QueryCounter:
         return len(self.statements)
 
     def __str__(self):
-        return "\n".join(f"{number}. {statement[:200]}" for number, statement
-                         in enumerate(self.statements, 1))
+        return "\n".join(
+            f"{number}. {statement[:200]}" for number, statement in enumerate(self.statements, 1)
+        )
 
 
 @pytest.fixture
@@ -136,8 +138,9 @@ def make_user(db, password_hash):
 
     def make(roles=(Role.PANELIST,), locale="nl", email=None, name=None, password=PASSWORD):
         number = next(counter)
-        user = create_user(email or f"user{number}@example.org", name or f"Test User {number}",
-                           locale, roles=roles)
+        user = create_user(
+            email or f"user{number}@example.org", name or f"Test User {number}", locale, roles=roles
+        )
         user.password_hash = password_hash if password == PASSWORD else hash_password(password)
         db.session.commit()
         return user
@@ -150,8 +153,10 @@ def login_as(client):
     """login_as(user) logs the client in through the real login form."""
 
     def login(user, password=PASSWORD, remember=False):
-        response = client.post("/en/login", data={"email": user.email, "password": password,
-                                                  "remember": "y" if remember else ""})
+        response = client.post(
+            "/en/login",
+            data={"email": user.email, "password": password, "remember": "y" if remember else ""},
+        )
         assert response.status_code == 302, "login failed"
         return response
 
@@ -165,6 +170,7 @@ def csrf_token_from(response):
 
 
 # A real SMTP server on loopback ----------------------------------------------------------
+
 
 class RecordingHandler:
     def __init__(self):
@@ -213,14 +219,25 @@ def mail_body(envelope):
 
 # Members ----------------------------------------------------------------------------------
 
+
 def join_data(**overrides):
     """A complete, valid join form."""
     data = {
-        "name": "Jamie Jansen", "email": "jamie@example.org", "password": "a quiet dutch canal",
-        "locale": "en", "birth_year": "1990", "postcode": "3511 AB", "customer_type": "subscription",
-        "years_as_customer": "3-5", "platform": "android", "app_usage": "weekly",
-        "interests": ["app", "network"], "attends_physical": "y", "physical_region": "utrecht",
-        "attends_online": "y", "consent_participation": "y",
+        "name": "Jamie Jansen",
+        "email": "jamie@example.org",
+        "password": "a quiet dutch canal",
+        "locale": "en",
+        "birth_year": "1990",
+        "postcode": "3511 AB",
+        "customer_type": "subscription",
+        "years_as_customer": "3-5",
+        "platform": "android",
+        "app_usage": "weekly",
+        "interests": ["app", "network"],
+        "attends_physical": "y",
+        "physical_region": "utrecht",
+        "attends_online": "y",
+        "consent_participation": "y",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -229,24 +246,41 @@ def join_data(**overrides):
 @pytest.fixture
 def make_member(db, make_user):
     """make_member(status="active", customer_type=…, birth_year=…, …) → a committed Member."""
-    from panel.membership.models import Consent, Member
-    from panel.membership.segments import region_for_postcode
     from panel.membership.joining import new_member_number
+    from panel.membership.models import Consent, Member
     from panel.membership.privacy import current_statement
+    from panel.membership.segments import region_for_postcode
 
     def make(status="active", locale="en", email=None, name=None, postcode="3511", **profile):
         user = make_user(roles=[Role.PANELIST], locale=locale, email=email, name=name)
         statement = current_statement()
-        values = {"birth_year": 1985, "customer_type": "subscription", "platform": "ios",
-                  "app_usage": "weekly", "attends_online": True}
+        values = {
+            "birth_year": 1985,
+            "customer_type": "subscription",
+            "platform": "ios",
+            "app_usage": "weekly",
+            "attends_online": True,
+        }
         values.update(profile)
-        member = Member(user=user, number=new_member_number(), status=status, postcode=postcode,
-                        region=region_for_postcode(postcode).value,
-                        accepted_statement_version=statement.version, **values)
+        member = Member(
+            user=user,
+            number=new_member_number(),
+            status=status,
+            postcode=postcode,
+            region=region_for_postcode(postcode).value,
+            accepted_statement_version=statement.version,
+            **values,
+        )
         db.session.add(member)
         db.session.flush()
-        db.session.add(Consent(member_id=member.id, purpose="participation",
-                               statement_version=statement.version, language=locale))
+        db.session.add(
+            Consent(
+                member_id=member.id,
+                purpose="participation",
+                statement_version=statement.version,
+                language=locale,
+            )
+        )
         db.session.commit()
         return member
 

@@ -1,4 +1,5 @@
 """The skeleton: language in the URL, health check, headers, error pages, production guard."""
+
 import html
 
 import pytest
@@ -11,8 +12,10 @@ from panel.database import utcnow
 from .conftest import vars_of
 
 
-@pytest.mark.parametrize("accept, expected", [("en-GB,en;q=0.9", "/en/"), ("nl-NL", "/nl/"),
-                                              ("de-DE", "/nl/"), ("", "/nl/")])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [("en-GB,en;q=0.9", "/en/"), ("nl-NL", "/nl/"), ("de-DE", "/nl/"), ("", "/nl/")],
+)
 def test_root_redirects_by_browser_language(client, accept, expected):
     response = client.get("/", headers={"Accept-Language": accept})
     assert response.status_code == 302
@@ -31,8 +34,10 @@ def test_root_prefers_saved_language_over_cookie(client, make_user, login_as):
     assert client.get("/").headers["Location"].endswith("/en/")
 
 
-@pytest.mark.parametrize("lang, words", [("nl", "Help ons betere producten te maken"),
-                                         ("en", "Help us make better products")])
+@pytest.mark.parametrize(
+    "lang, words",
+    [("nl", "Help ons betere producten te maken"), ("en", "Help us make better products")],
+)
 def test_home_renders_in_its_language(client, lang, words):
     page = client.get(f"/{lang}/").get_data(as_text=True)
     assert f'<html lang="{lang}">' in page
@@ -51,7 +56,8 @@ def test_visiting_a_language_remembers_it(client):
 def test_language_switcher_keeps_path_and_query(client):
     page = client.get("/nl/login?next=/nl/account").get_data(as_text=True)
     assert 'name="next" value="/en/login?next=/nl/account"' in page.replace("&amp;", "&").replace(
-        "%2F", "/")
+        "%2F", "/"
+    )
 
 
 def test_language_switch_is_saved_for_a_logged_in_user(client, db, make_user, login_as):
@@ -75,8 +81,12 @@ def test_health_check_reports_database(client):
 
 
 def test_health_check_reports_unreachable_database(tmp_path):
-    broken = create_app(dict(vars_of(TestConfig),
-                             SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "no" / "x.db")))
+    broken = create_app(
+        dict(
+            vars_of(TestConfig),
+            SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "no" / "x.db"),
+        )
+    )
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] is False
@@ -112,8 +122,9 @@ def test_too_large_request_gets_translated_413(client):
     assert "Dat is te veel in één keer" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("lang, title", [("nl", "We kunnen deze pagina niet vinden"),
-                                         ("en", "We can't find that page")])
+@pytest.mark.parametrize(
+    "lang, title", [("nl", "We kunnen deze pagina niet vinden"), ("en", "We can't find that page")]
+)
 def test_not_found_page_is_translated(client, lang, title):
     response = client.get(f"/{lang}/no-such-page")
     assert response.status_code == 404
@@ -121,8 +132,9 @@ def test_not_found_page_is_translated(client, lang, title):
 
 
 def test_unexpected_error_shows_no_trace():
-    app = create_app(dict(vars_of(TestConfig), SQLALCHEMY_DATABASE_URI="sqlite://",
-                          PROPAGATE_EXCEPTIONS=False))
+    app = create_app(
+        dict(vars_of(TestConfig), SQLALCHEMY_DATABASE_URI="sqlite://", PROPAGATE_EXCEPTIONS=False)
+    )
 
     @app.route("/<lang>/boom")
     def boom():

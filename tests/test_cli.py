@@ -1,4 +1,5 @@
 """Operator commands."""
+
 from datetime import timedelta
 
 from panel.accounts.models import FailedLogin, LoginSession, User
@@ -8,17 +9,36 @@ from panel.security import Role
 
 
 def test_create_admin(app, db):
-    result = app.test_cli_runner().invoke(args=[
-        "panel", "create-admin", "--email", "Boss@Example.org", "--name", "Boss",
-        "--password", "a long and fine sentence"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "panel",
+            "create-admin",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "Boss",
+            "--password",
+            "a long and fine sentence",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = User.query.filter_by(email="boss@example.org").one()
     assert user.roles == {Role.ADMIN}
 
 
 def test_create_admin_refuses_a_common_password(app, db):
-    result = app.test_cli_runner().invoke(args=[
-        "panel", "create-admin", "--email", "b@example.org", "--name", "B", "--password", "password1"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "panel",
+            "create-admin",
+            "--email",
+            "b@example.org",
+            "--name",
+            "B",
+            "--password",
+            "password1",
+        ]
+    )
     assert result.exit_code != 0
     assert User.query.count() == 0
 
@@ -40,24 +60,43 @@ def test_demo_accounts_can_log_in(app, db, client):
     from panel.demo import DEMO_PASSWORD
 
     app.test_cli_runner().invoke(args=["panel", "demo"])
-    response = client.post("/en/login", data={"email": "admin@klantenteam.example",
-                                              "password": DEMO_PASSWORD})
+    response = client.post(
+        "/en/login", data={"email": "admin@klantenteam.example", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302
 
 
 def test_purge_removes_only_expired_rows(app, db, make_user):
     user = make_user()
     old = utcnow() - timedelta(days=40)
-    db.session.add_all([
-        LoginSession(user_id=user.id, token_hash="a" * 64, expires_at=old),
-        LoginSession(user_id=user.id, token_hash="b" * 64, expires_at=utcnow() + timedelta(hours=1)),
-        FailedLogin(user_id=user.id, created_at=old),
-        FailedLogin(user_id=user.id),
-        OutboxMessage(to_address="x@example.org", locale="nl", kind="k", subject="s", body_text="t",
-                      body_html="h", status=SENT, sent_at=old),
-        OutboxMessage(to_address="y@example.org", locale="nl", kind="k", subject="s", body_text="t",
-                      body_html="h"),
-    ])
+    db.session.add_all(
+        [
+            LoginSession(user_id=user.id, token_hash="a" * 64, expires_at=old),
+            LoginSession(
+                user_id=user.id, token_hash="b" * 64, expires_at=utcnow() + timedelta(hours=1)
+            ),
+            FailedLogin(user_id=user.id, created_at=old),
+            FailedLogin(user_id=user.id),
+            OutboxMessage(
+                to_address="x@example.org",
+                locale="nl",
+                kind="k",
+                subject="s",
+                body_text="t",
+                body_html="h",
+                status=SENT,
+                sent_at=old,
+            ),
+            OutboxMessage(
+                to_address="y@example.org",
+                locale="nl",
+                kind="k",
+                subject="s",
+                body_text="t",
+                body_html="h",
+            ),
+        ]
+    )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["panel", "purge", "--yes"])
     assert result.exit_code == 0, result.output
@@ -70,6 +109,7 @@ def test_send_mail_command(app, db, make_user, smtp_server):
     user = make_user()
     with app.test_request_context():
         from panel.mail import queue_mail
+
         queue_mail(user.email, "password_changed", "en", user=user)
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["panel", "send-mail"])

@@ -3,6 +3,7 @@
 The demo is loaded once into the empty test database; what each test checks is read from it as
 plain values, and the tables are emptied again before the first test runs.
 """
+
 import re
 
 import pytest
@@ -29,8 +30,15 @@ SUBJECTS = {
     "Trial: 5G internet at home": ["5g", "modem", "internet"],
     "The shop of the future": ["winkel", "shop", "store"],
     "Customer service by chat": ["chat"],
-    "Worry-free roaming": ["roaming", "buitenland", "abroad", "vakantie", "holiday", "reis",
-                           "travel"],
+    "Worry-free roaming": [
+        "roaming",
+        "buitenland",
+        "abroad",
+        "vakantie",
+        "holiday",
+        "reis",
+        "travel",
+    ],
     "Family plan": ["gezin", "family", "bundel", "bundle"],
     "Outage alerts": ["storing", "outage"],
 }
@@ -51,17 +59,29 @@ TOPICS = {
     "family": ["gezin", "family"],
 }
 # Small words that only one of the two languages has.
-DUTCH = set("""de het een en ik je jij jouw mijn niet wel dat dit die van voor met op ook graag bij
+DUTCH = set(
+    """de het een en ik je jij jouw mijn niet wel dat dit die van voor met op ook graag bij
 als naar nog zo wat maar te zou kan wil geen er om heel veel meer moet hoe zodat zonder elke mij ons
 onze alsjeblieft dank bedankt goed zien laat gaat werkt liever mooi eens dan hem ze zij wordt
-waar lukt""".split())
-ENGLISH = set("""the a an and i you your my not that this of for with on too please at when to would
+waar lukt""".split()
+)
+ENGLISH = set(
+    """the a an and i you your my not that this of for with on too please at when to would
 can no it its very more should how so without every our thanks thank good see let show works
 rather great agreed because i'd i'm don't doesn't what is are be do have has it's i've
-we're""".split())
+we're""".split()
+)
 # Timestamps that may lie ahead: sessions to come, open windows, deadlines and the like.
-MAY_BE_AHEAD = {"starts_at", "ends_at", "registration_deadline", "closes_at", "due_at",
-                "expires_at", "next_attempt_at", "claimed_until"}
+MAY_BE_AHEAD = {
+    "starts_at",
+    "ends_at",
+    "registration_deadline",
+    "closes_at",
+    "due_at",
+    "expires_at",
+    "next_attempt_at",
+    "claimed_until",
+}
 SESSION_NUMBER = re.compile(r"(\d+):")
 
 
@@ -83,7 +103,7 @@ def demo(app):
     with app.app_context():
         load_demo()
         loaded_at = utcnow()
-        _db.session.rollback()      # anything the loader did not commit itself is gone now
+        _db.session.rollback()  # anything the loader did not commit itself is gone now
         try:
             yield _read_demo(loaded_at)
         finally:
@@ -94,36 +114,50 @@ def demo(app):
 def _read_demo(loaded_at):
     locale = {m.id: m.user.locale for m in Member.query.filter(Member.user_id.isnot(None))}
     platform = {m.id: m.platform for m in Member.query}
-    launches = {change.round_id: change.created_at
-                for change in StageChange.query.filter_by(to_stage="launch")}
+    launches = {
+        change.round_id: change.created_at
+        for change in StageChange.query.filter_by(to_stage="launch")
+    }
     newest = {}
     for table in _db.metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, UTCDateTime) and column.name not in MAY_BE_AHEAD:
-                newest[f"{table.name}.{column.name}"] = _db.session.scalar(
-                    select(func.max(column)))
+                newest[f"{table.name}.{column.name}"] = _db.session.scalar(select(func.max(column)))
     return {
         "loaded_at": loaded_at,
-        "counts": {"users": User.query.count(), "rounds": Round.query.count(),
-                   "insights": Insight.query.count(),
-                   "news": Notification.query.filter_by(kind="panel_news").count(),
-                   "audit": AuditEntry.query.filter_by(action="demo.load").count()},
+        "counts": {
+            "users": User.query.count(),
+            "rounds": Round.query.count(),
+            "insights": Insight.query.count(),
+            "news": Notification.query.filter_by(kind="panel_news").count(),
+            "audit": AuditEntry.query.filter_by(action="demo.load").count(),
+        },
         "rounds": {r.id: (r.title_en, launches.get(r.id)) for r in Round.query},
-        "sessions": [(s.round_id, s.title_nl, s.title_en, s.starts_at, s.ends_at)
-                     for s in Session.query.order_by(Session.starts_at, Session.id)],
-        "ideas": [(i.round.title_en, i.title, i.body, locale[i.author_id])
-                  for i in Idea.query.filter(Idea.author_id.isnot(None))],
-        "writings": [(text, locale[author]) for text, author in
-                     [(f"{i.title}. {i.body}", i.author_id) for i in Idea.query]
-                     + [(c.body, c.author_id) for c in Comment.query]
-                     + [(r.improve_text, r.member_id) for r in Response.query]
-                     + [(r.problem_text, r.member_id) for r in Response.query]
-                     + [(t.better_text, t.member_id) for t in TouchpointResponse.query]
-                     if text and author in locale],
-        "problems": [(r.problem_device, r.problem_os, r.platform, platform[r.member_id])
-                     for r in Response.query.filter(Response.problem_device.isnot(None))],
-        "insights": [(i.title, [load_source(e.kind, e.source_id).text for e in i.evidence])
-                     for i in Insight.query],
+        "sessions": [
+            (s.round_id, s.title_nl, s.title_en, s.starts_at, s.ends_at)
+            for s in Session.query.order_by(Session.starts_at, Session.id)
+        ],
+        "ideas": [
+            (i.round.title_en, i.title, i.body, locale[i.author_id])
+            for i in Idea.query.filter(Idea.author_id.isnot(None))
+        ],
+        "writings": [
+            (text, locale[author])
+            for text, author in [(f"{i.title}. {i.body}", i.author_id) for i in Idea.query]
+            + [(c.body, c.author_id) for c in Comment.query]
+            + [(r.improve_text, r.member_id) for r in Response.query]
+            + [(r.problem_text, r.member_id) for r in Response.query]
+            + [(t.better_text, t.member_id) for t in TouchpointResponse.query]
+            if text and author in locale
+        ],
+        "problems": [
+            (r.problem_device, r.problem_os, r.platform, platform[r.member_id])
+            for r in Response.query.filter(Response.problem_device.isnot(None))
+        ],
+        "insights": [
+            (i.title, [load_source(e.kind, e.source_id).text for e in i.evidence])
+            for i in Insight.query
+        ],
         "newest": newest,
     }
 
@@ -140,7 +174,8 @@ def test_ideas_are_about_their_rounds_subject(demo):
     for round_title, title, body, _ in demo["ideas"]:
         assert round_title in SUBJECTS, f"no subject words for the round {round_title!r}"
         assert mentions(f"{title} {body}", SUBJECTS[round_title]), (
-            f"idea {title!r} in the round {round_title!r} is not about its subject")
+            f"idea {title!r} in the round {round_title!r} is not about its subject"
+        )
 
 
 def test_sessions_take_place_before_the_launch_they_fed(demo):
@@ -162,7 +197,8 @@ def test_session_numbers_follow_time(demo):
         for lang, column in (("nl", 1), ("en", 2)):
             numbers = [int(SESSION_NUMBER.search(s[column]).group(1)) for s in sorted(sessions)]
             assert numbers == list(range(1, len(sessions) + 1)), (
-                f"round {round_id}: sessions in time order are numbered {numbers} ({lang})")
+                f"round {round_id}: sessions in time order are numbered {numbers} ({lang})"
+            )
 
 
 def test_panelists_write_in_their_own_language(demo):
@@ -191,10 +227,14 @@ def test_evidence_is_about_what_the_insight_says(demo):
         assert evidence, f"insight {title!r} rests on nothing"
         for text in evidence:
             assert any(mentions(text, words) for words in topics), (
-                f"{text!r} is not evidence for {title!r}")
+                f"{text!r} is not evidence for {title!r}"
+            )
 
 
 def test_nothing_that_happened_is_dated_in_the_future(demo):
-    ahead = {column: newest for column, newest in demo["newest"].items()
-             if newest is not None and newest > demo["loaded_at"]}
+    ahead = {
+        column: newest
+        for column, newest in demo["newest"].items()
+        if newest is not None and newest > demo["loaded_at"]
+    }
     assert not ahead, f"dated after loading: {ahead}"

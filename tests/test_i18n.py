@@ -1,9 +1,10 @@
 """The Dutch catalog is complete and current; formatting and bilingual content per language."""
+
 import os
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from babel.messages.pofile import read_po
@@ -50,19 +51,36 @@ def test_placeholders_are_the_same_in_both_languages(catalog):
 
 def test_catalog_is_up_to_date_with_the_code(catalog, tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    os.path.join(PROJECT_ROOT, "babel.cfg"), "-k", "_l", "-o", str(pot), "."],
-                   cwd=PROJECT_ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            os.path.join(PROJECT_ROOT, "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(pot, "rb") as handle:
         extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
     assert sorted(extracted - known) == [], "run `make translations` and translate the new strings"
 
 
-@pytest.mark.parametrize("lang, expected_date, expected_number", [
-    ("nl", "3 mrt 2026", "1.234,5"), ("en", "Mar 3, 2026", "1,234.5")])
+@pytest.mark.parametrize(
+    "lang, expected_date, expected_number",
+    [("nl", "3 mrt 2026", "1.234,5"), ("en", "Mar 3, 2026", "1,234.5")],
+)
 def test_dates_and_numbers_follow_the_language(app, lang, expected_date, expected_number):
-    moment = datetime(2026, 3, 3, 23, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 3, 3, 23, 30, tzinfo=UTC)
     with app.test_request_context(), force_locale(lang):
         assert date_filter(moment.date()) == expected_date
         assert number_filter(1234.5) == expected_number
@@ -82,6 +100,7 @@ def test_bilingual_text_picks_the_current_language(app, lang):
     page = Page("Welkom", "Welcome")
     with app.test_request_context(f"/{lang}/"), force_locale(lang):
         from flask import g
+
         g.lang = lang
         text = page.title
         assert str(text) == ("Welkom" if lang == "nl" else "Welcome")
@@ -93,6 +112,7 @@ def test_missing_translation_falls_back_marked(app):
     page = Page("Alleen Nederlands <b>", "")
     with app.test_request_context("/en/"), force_locale("en"):
         from flask import g
+
         g.lang = "en"
         text = page.title
         assert text.is_fallback and text.lang == "nl"

@@ -1,4 +1,5 @@
 """The outbox: written with the change, delivered over real SMTP, nothing lost when it is down."""
+
 from datetime import timedelta
 
 from panel.database import utcnow

@@ -1,4 +1,5 @@
 """Migrations: one head, no application imports, an empty database upgraded gives the models."""
+
 import ast
 import os
 import uuid
@@ -35,8 +36,11 @@ def empty_database_url(tmp_path):
 
 def include_object(obj, name, type_, reflected, compare_to):
     """The full-text search objects are made by hand, per database, outside the models."""
-    return not (name or "").startswith("feedback_search") and not (
-        type_ == "column" and name == "search") and name != "ix_feedback_responses_search"
+    return (
+        not (name or "").startswith("feedback_search")
+        and not (type_ == "column" and name == "search")
+        and name != "ix_feedback_responses_search"
+    )
 
 
 def test_single_head():
@@ -47,16 +51,26 @@ def test_single_head():
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 
-@pytest.mark.parametrize("name", sorted(
-    name for name in os.listdir(os.path.join(PROJECT_ROOT, "migrations", "versions"))
-    if name.endswith(".py")) + ["../env.py"])
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        name
+        for name in os.listdir(os.path.join(PROJECT_ROOT, "migrations", "versions"))
+        if name.endswith(".py")
+    )
+    + ["../env.py"],
+)
 def test_migrations_do_not_import_the_application(name):
     """A revision must not change when the models do, so it imports nothing from panel."""
     path = os.path.join(PROJECT_ROOT, "migrations", "versions", name)
     with open(path, encoding="utf-8") as file:
         tree = ast.parse(file.read())
-    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names]
+    imported = [
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    ]
     imported += [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert not [module for module in imported if module.split(".")[0] == "panel"]
 
@@ -67,8 +81,9 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url):
         upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"))
         engine = create_engine(empty_database_url)
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={
-                "compare_type": True, "include_object": include_object})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "include_object": include_object}
+            )
             differences = compare_metadata(context, db.metadata)
         engine.dispose()
         db.engine.dispose()

@@ -1,5 +1,6 @@
 """Query budgets: each main page runs as many queries for 50 rows as for 5, and no more than its
 budget (HOUSE_STYLE.md, point 16). Rows are inserted in bulk through the models."""
+
 import itertools
 from datetime import timedelta
 
@@ -39,86 +40,202 @@ class Rows:
             self.session.commit()
             return [None] * len(rows)
         ids = self.session.scalars(
-            insert(model).returning(model.id, sort_by_parameter_order=True), rows).all()
+            insert(model).returning(model.id, sort_by_parameter_order=True), rows
+        ).all()
         self.session.commit()
         return ids
 
     def users(self, n):
-        return self.add(User, [{"email": f"bulk{k}@example.org", "name": f"Bulk User {k}",
-                                "locale": "en"} for k in self.take(n)])
+        return self.add(
+            User,
+            [
+                {"email": f"bulk{k}@example.org", "name": f"Bulk User {k}", "locale": "en"}
+                for k in self.take(n)
+            ],
+        )
 
     def members(self, n, **values):
-        return self.add(Member, [
-            {"number": 1_000_000 + k, "user_id": user_id, "status": "active",
-             "birth_year": 1980 + k % 40, "customer_type": "prepaid", "region": "utrecht",
-             "platform": "android", "activated_at": utcnow(), **values}
-            for k, user_id in zip(self.take(n), self.users(n), strict=True)])
+        return self.add(
+            Member,
+            [
+                {
+                    "number": 1_000_000 + k,
+                    "user_id": user_id,
+                    "status": "active",
+                    "birth_year": 1980 + k % 40,
+                    "customer_type": "prepaid",
+                    "region": "utrecht",
+                    "platform": "android",
+                    "activated_at": utcnow(),
+                    **values,
+                }
+                for k, user_id in zip(self.take(n), self.users(n), strict=True)
+            ],
+        )
 
     def rounds(self, n, owner=None, **values):
-        return self.add(Round, [
-            {"title_nl": f"Ronde {k}", "title_en": f"Round {k}", "summary_nl": "Samen",
-             "summary_en": "Together", "question_nl": "Wat?", "question_en": "What?",
-             "owner_id": owner.id if owner else None, "published_at": utcnow(), "stage": "idea",
-             "visibility": "all", **values}
-            for k in self.take(n)])
+        return self.add(
+            Round,
+            [
+                {
+                    "title_nl": f"Ronde {k}",
+                    "title_en": f"Round {k}",
+                    "summary_nl": "Samen",
+                    "summary_en": "Together",
+                    "question_nl": "Wat?",
+                    "question_en": "What?",
+                    "owner_id": owner.id if owner else None,
+                    "published_at": utcnow(),
+                    "stage": "idea",
+                    "visibility": "all",
+                    **values,
+                }
+                for k in self.take(n)
+            ],
+        )
 
     def sessions(self, round_id, n, starts_in=timedelta(days=7), **values):
         starts = utcnow() + starts_in
-        return self.add(Session, [
-            {"round_id": round_id, "title_nl": f"Sessie {k}", "title_en": f"Session {k}",
-             "kind": "online", "capacity": 100, "seats_taken": 1, "starts_at": starts,
-             "ends_at": starts + timedelta(hours=2),
-             "registration_deadline": starts - timedelta(hours=1),
-             "meeting_link": "https://meet.example.com/room", **values}
-            for k in self.take(n)])
+        return self.add(
+            Session,
+            [
+                {
+                    "round_id": round_id,
+                    "title_nl": f"Sessie {k}",
+                    "title_en": f"Session {k}",
+                    "kind": "online",
+                    "capacity": 100,
+                    "seats_taken": 1,
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=2),
+                    "registration_deadline": starts - timedelta(hours=1),
+                    "meeting_link": "https://meet.example.com/room",
+                    **values,
+                }
+                for k in self.take(n)
+            ],
+        )
 
     def registrations(self, member_ids, session_ids, **values):
-        return self.add(Registration, [
-            {"session_id": session_id, "member_id": member_id, "status": "confirmed",
-             "confirmed_at": utcnow(), **values}
-            for member_id, session_id in zip(member_ids, session_ids, strict=True)])
+        return self.add(
+            Registration,
+            [
+                {
+                    "session_id": session_id,
+                    "member_id": member_id,
+                    "status": "confirmed",
+                    "confirmed_at": utcnow(),
+                    **values,
+                }
+                for member_id, session_id in zip(member_ids, session_ids, strict=True)
+            ],
+        )
 
     def ideas(self, round_id, n, author_ids=None, **values):
-        return self.add(Idea, [
-            {"round_id": round_id, "author_id": author_id, "title": f"Idea {k}",
-             "body": "Make it simpler", **values}
-            for k, author_id in zip(self.take(n), author_ids or [None] * n, strict=True)])
+        return self.add(
+            Idea,
+            [
+                {
+                    "round_id": round_id,
+                    "author_id": author_id,
+                    "title": f"Idea {k}",
+                    "body": "Make it simpler",
+                    **values,
+                }
+                for k, author_id in zip(self.take(n), author_ids or [None] * n, strict=True)
+            ],
+        )
 
     def comments(self, idea_ids, author_ids):
-        return self.add(Comment, [
-            {"idea_id": idea_id, "author_id": author_id, "body": "Yes, please"}
-            for idea_id, author_id in zip(idea_ids, author_ids, strict=True)])
+        return self.add(
+            Comment,
+            [
+                {"idea_id": idea_id, "author_id": author_id, "body": "Yes, please"}
+                for idea_id, author_id in zip(idea_ids, author_ids, strict=True)
+            ],
+        )
 
     def releases(self, n, opens_in=timedelta(hours=-1), closes_in=timedelta(days=7)):
         now = utcnow()
-        return self.add(Release, [
-            {"version": f"12.{k}", "month": now.date().replace(day=1), "opens_at": now + opens_in,
-             "closes_at": now + closes_in, "published_at": now, "audience": "all"}
-            for k in self.take(n)])
+        return self.add(
+            Release,
+            [
+                {
+                    "version": f"12.{k}",
+                    "month": now.date().replace(day=1),
+                    "opens_at": now + opens_in,
+                    "closes_at": now + closes_in,
+                    "published_at": now,
+                    "audience": "all",
+                }
+                for k in self.take(n)
+            ],
+        )
 
     def responses(self, release_ids, member_ids, **values):
-        return self.add(Response, [
-            {"release_id": release_id, "member_id": member_id, "score": 8,
-             "improve_text": "Faster", "problem_text": "It froze", "problem_device": "Fairphone",
-             "customer_type": "prepaid", "platform": "android", "age_band": "35-44", **values}
-            for release_id, member_id in zip(release_ids, member_ids, strict=True)])
+        return self.add(
+            Response,
+            [
+                {
+                    "release_id": release_id,
+                    "member_id": member_id,
+                    "score": 8,
+                    "improve_text": "Faster",
+                    "problem_text": "It froze",
+                    "problem_device": "Fairphone",
+                    "customer_type": "prepaid",
+                    "platform": "android",
+                    "age_band": "35-44",
+                    **values,
+                }
+                for release_id, member_id in zip(release_ids, member_ids, strict=True)
+            ],
+        )
 
     def insights(self, n, **values):
-        return self.add(Insight, [
-            {"title": f"Insight {k}", "description": "Seen often", "evidence_count": 1, **values}
-            for k in self.take(n)])
+        return self.add(
+            Insight,
+            [
+                {
+                    "title": f"Insight {k}",
+                    "description": "Seen often",
+                    "evidence_count": 1,
+                    **values,
+                }
+                for k in self.take(n)
+            ],
+        )
 
     def routes(self, insight_ids, stream_ids, **values):
-        return self.add(Route, [
-            {"insight_id": insight_id, "stream_id": stream_id, "status": "new",
-             "due_at": utcnow() + timedelta(days=2), **values}
-            for insight_id, stream_id in zip(insight_ids, stream_ids, strict=True)])
+        return self.add(
+            Route,
+            [
+                {
+                    "insight_id": insight_id,
+                    "stream_id": stream_id,
+                    "status": "new",
+                    "due_at": utcnow() + timedelta(days=2),
+                    **values,
+                }
+                for insight_id, stream_id in zip(insight_ids, stream_ids, strict=True)
+            ],
+        )
 
     def evidence(self, insight_ids, kind, source_ids, member_ids):
-        return self.add(Evidence, [
-            {"insight_id": insight_id, "kind": kind, "source_id": source_id, "member_id": member_id}
-            for insight_id, source_id, member_id
-            in zip(insight_ids, source_ids, member_ids, strict=True)])
+        return self.add(
+            Evidence,
+            [
+                {
+                    "insight_id": insight_id,
+                    "kind": kind,
+                    "source_id": source_id,
+                    "member_id": member_id,
+                }
+                for insight_id, source_id, member_id in zip(
+                    insight_ids, source_ids, member_ids, strict=True
+                )
+            ],
+        )
 
 
 @pytest.fixture
@@ -146,7 +263,8 @@ def check_budget(client, count_queries):
             counts.append(queries)
         small, large = counts
         assert small.count == large.count, (
-            f"{url}: {small.count} queries for {SMALL} rows, {large.count} for {LARGE}:\n{large}")
+            f"{url}: {small.count} queries for {SMALL} rows, {large.count} for {LARGE}:\n{large}"
+        )
         assert large.count <= budget, f"{url}: {large.count} queries, budget {budget}:\n{large}"
 
     return check
@@ -173,9 +291,10 @@ def staff(make_user, login_as):
 
 # Panelists' pages -----------------------------------------------------------------------------
 
+
 def test_panelist_dashboard(rows, member, check_budget):
     """Invitations, upcoming sessions, sessions to rate and open releases."""
-    round_id, = rows.rounds(1)
+    (round_id,) = rows.rounds(1)
 
     def add(n):
         invited = rows.rounds(n)
@@ -194,7 +313,7 @@ def test_rounds_list(rows, member, check_budget):
 
 def test_round_page(rows, member, check_budget):
     """Ideas with their reactions, and sessions the member registered for."""
-    round_id, = rows.rounds(1)
+    (round_id,) = rows.rounds(1)
 
     def add(n):
         authors = rows.members(n)
@@ -206,8 +325,8 @@ def test_round_page(rows, member, check_budget):
 
 
 def test_idea_page(rows, member, check_budget):
-    round_id, = rows.rounds(1)
-    idea_id, = rows.ideas(round_id, 1, [member.id])
+    (round_id,) = rows.rounds(1)
+    (idea_id,) = rows.ideas(round_id, 1, [member.id])
 
     def add(n):
         rows.comments([idea_id] * n, rows.members(n))
@@ -217,16 +336,31 @@ def test_idea_page(rows, member, check_budget):
 
 def test_feedback_form(rows, member, check_budget):
     """A release's changes and the member's earlier ratings of them."""
-    release_id, = rows.releases(1)
-    response_id, = rows.responses([release_id], [member.id])
+    (release_id,) = rows.releases(1)
+    (response_id,) = rows.responses([release_id], [member.id])
 
     def add(n):
-        changes = rows.add(ReleaseChange, [{
-            "release_id": release_id, "position": k, "title_nl": f"Wijziging {k}",
-            "title_en": f"Change {k}", "description_nl": "Nieuw", "description_en": "New"}
-            for k in rows.take(n)])
-        rows.add(ChangeRating, [{"response_id": response_id, "change_id": change_id, "rating": 4}
-                                for change_id in changes])
+        changes = rows.add(
+            ReleaseChange,
+            [
+                {
+                    "release_id": release_id,
+                    "position": k,
+                    "title_nl": f"Wijziging {k}",
+                    "title_en": f"Change {k}",
+                    "description_nl": "Nieuw",
+                    "description_en": "New",
+                }
+                for k in rows.take(n)
+            ],
+        )
+        rows.add(
+            ChangeRating,
+            [
+                {"response_id": response_id, "change_id": change_id, "rating": 4}
+                for change_id in changes
+            ],
+        )
 
     check_budget(f"/en/feedback/{release_id}", add, budget=9, shows="Change ")
 
@@ -236,31 +370,42 @@ def test_my_contributions(rows, member, check_budget):
     stream_ids = [s.id for s in Stream.query.order_by(Stream.position)]
 
     def add(n):
-        rounds = rows.rounds(n, stage="launch", outcome_nl="Klaar", outcome_en="Done",
-                             outcome_written_at=utcnow())
+        rounds = rows.rounds(
+            n, stage="launch", outcome_nl="Klaar", outcome_en="Done", outcome_written_at=utcnow()
+        )
         ideas = [rows.ideas(r, 1, [member.id], in_outcome=True)[0] for r in rounds]
         others = [rows.ideas(r, 1)[0] for r in rounds]
         comments = rows.comments(others, [member.id] * n)
         responses = rows.responses(rows.releases(n), [member.id] * n)
         sessions = [rows.sessions(r, 1, starts_in=timedelta(days=-2))[0] for r in rounds]
         rows.registrations([member.id] * n, sessions, attendance="attended")
-        for kind, sources in (("idea", ideas), ("comment", comments), ("response", responses),
-                              ("session", sessions)):
+        for kind, sources in (
+            ("idea", ideas),
+            ("comment", comments),
+            ("response", responses),
+            ("session", sessions),
+        ):
             insights = rows.insights(n)
             rows.evidence(insights, kind, sources, [member.id] * n)
-            rows.routes(insights, itertools.islice(itertools.cycle(stream_ids), n),
-                        status="planned", answer_nl="Komt eraan", answer_en="Coming",
-                        answered_at=utcnow())
+            rows.routes(
+                insights,
+                itertools.islice(itertools.cycle(stream_ids), n),
+                status="planned",
+                answer_nl="Komt eraan",
+                answer_en="Coming",
+                answered_at=utcnow(),
+            )
 
     check_budget("/en/me/contributions", add, budget=12, shows="Coming")
 
 
 # Staff pages -----------------------------------------------------------------------------------
 
+
 def test_release_results(rows, staff, check_budget):
     """The comments on a release, each with 'make insight' and 'add to an insight'."""
     staff(Role.PRODUCT_OWNER)
-    release_id, = rows.releases(1, opens_in=timedelta(days=-10), closes_in=timedelta(days=-1))
+    (release_id,) = rows.releases(1, opens_in=timedelta(days=-10), closes_in=timedelta(days=-1))
     rows.insights(3)
 
     def add(n):
@@ -279,14 +424,33 @@ def test_member_detail(rows, staff, make_member, check_budget):
     staff(Role.PANEL_MANAGER)
     member = make_member()
     rows.add(MemberInterest, [{"member_id": member.id, "interest": i} for i in ("app", "network")])
-    round_id, = rows.rounds(1)
+    (round_id,) = rows.rounds(1)
 
     def add(n):
-        rows.add(StatusChange, [{"member_id": member.id, "from_status": "pending",
-                                 "to_status": "active", "actor_id": actor}
-                                for actor in rows.users(n)])
-        rows.add(Consent, [{"member_id": member.id, "purpose": "recording", "statement_version": 1,
-                            "language": "en"} for _ in range(n)])
+        rows.add(
+            StatusChange,
+            [
+                {
+                    "member_id": member.id,
+                    "from_status": "pending",
+                    "to_status": "active",
+                    "actor_id": actor,
+                }
+                for actor in rows.users(n)
+            ],
+        )
+        rows.add(
+            Consent,
+            [
+                {
+                    "member_id": member.id,
+                    "purpose": "recording",
+                    "statement_version": 1,
+                    "language": "en",
+                }
+                for _ in range(n)
+            ],
+        )
         rows.registrations([member.id] * n, rows.sessions(round_id, n))
         rows.add(Invitation, [{"round_id": r, "member_id": member.id} for r in rows.rounds(n)])
 
@@ -299,8 +463,13 @@ def test_panel_health(rows, staff, check_budget):
     segments = itertools.product(CustomerType.values(), AgeBand.values(), Region.values())
 
     def add(n):
-        rows.add(QuotaTarget, [{"customer_type": c, "age_band": a, "region": r, "target": 10}
-                               for c, a, r in itertools.islice(segments, n)])
+        rows.add(
+            QuotaTarget,
+            [
+                {"customer_type": c, "age_band": a, "region": r, "target": 10}
+                for c, a, r in itertools.islice(segments, n)
+            ],
+        )
         rows.members(n)
         rows.members(n, status="left", left_at=utcnow(), leave_reason="too_busy", user_id=None)
         rows.add(TouchpointResponse, [{"score": 9} for _ in range(n)])
@@ -311,17 +480,26 @@ def test_panel_health(rows, staff, check_budget):
 def test_session_page(rows, staff, check_budget):
     """The participants of a session at a location, by name."""
     owner = staff(Role.PRODUCT_OWNER)
-    round_id, = rows.rounds(1, owner=owner)
-    session_id, = rows.sessions(round_id, 1, starts_in=timedelta(hours=-3), kind="physical",
-                                venue="HQ", city="Utrecht", meeting_link=None, capacity=200)
+    (round_id,) = rows.rounds(1, owner=owner)
+    (session_id,) = rows.sessions(
+        round_id,
+        1,
+        starts_in=timedelta(hours=-3),
+        kind="physical",
+        venue="HQ",
+        city="Utrecht",
+        meeting_link=None,
+        capacity=200,
+    )
 
     def add(n):
         members = rows.members(n)
         rows.add(MemberInterest, [{"member_id": m, "interest": "app"} for m in members])
         rows.registrations(members, [session_id] * n)
 
-    check_budget(f"/en/owner/rounds/{round_id}/sessions/{session_id}", add, budget=7,
-                 shows="Bulk User")
+    check_budget(
+        f"/en/owner/rounds/{round_id}/sessions/{session_id}", add, budget=7, shows="Bulk User"
+    )
 
 
 def test_insights_inbox(rows, staff, db, check_budget):
@@ -334,8 +512,9 @@ def test_insights_inbox(rows, staff, db, check_budget):
     def add(n):
         insights = rows.insights(n)
         rows.routes(insights, itertools.islice(itertools.cycle(stream_ids), n))
-        db.session.execute(insert(insight_tags), [{"insight_id": i, "tag_id": tag_ids[i % 3]}
-                                                  for i in insights])
+        db.session.execute(
+            insert(insight_tags), [{"insight_id": i, "tag_id": tag_ids[i % 3]} for i in insights]
+        )
         db.session.commit()
 
     check_budget("/en/insights/inbox", add, budget=10, shows="Tag ")
@@ -343,17 +522,18 @@ def test_insights_inbox(rows, staff, db, check_budget):
 
 def add_evidence_of_every_kind(rows, insight_id):
     """add(n): n more pieces of evidence, of every kind, each from a different panelist."""
-    round_id, = rows.rounds(1)
-    release_id, = rows.releases(1)
-    idea_id, = rows.ideas(round_id, 1)
+    (round_id,) = rows.rounds(1)
+    (release_id,) = rows.releases(1)
+    (idea_id,) = rows.ideas(round_id, 1)
 
     def add(n):
         members = rows.members(n)
         kinds = ["response", "idea", "comment", "session"]
         by_kind = {kind: members[i::4] for i, kind in enumerate(kinds)}
         sources = {
-            "response": rows.responses([release_id] * len(by_kind["response"]),
-                                       by_kind["response"]),
+            "response": rows.responses(
+                [release_id] * len(by_kind["response"]), by_kind["response"]
+            ),
             "idea": rows.ideas(round_id, len(by_kind["idea"]), by_kind["idea"]),
             "comment": rows.comments([idea_id] * len(by_kind["comment"]), by_kind["comment"]),
             "session": rows.sessions(round_id, len(by_kind["session"]), notes="Queues at the desk"),
@@ -369,14 +549,20 @@ def test_insight_detail(rows, staff, check_budget):
     """Evidence of every kind, from different panelists; routes to every stream, each by a rule."""
     staff(Role.PRODUCT_OWNER)
     stream_ids = [s.id for s in Stream.query.order_by(Stream.position)]
-    insight_id, = rows.insights(1)
-    rule_ids = rows.add(RoutingRule, [{"name": f"Rule {stream_id}", "keywords": "queue"}
-                                      for stream_id in stream_ids])
+    (insight_id,) = rows.insights(1)
+    rule_ids = rows.add(
+        RoutingRule,
+        [{"name": f"Rule {stream_id}", "keywords": "queue"} for stream_id in stream_ids],
+    )
     for stream_id, rule_id in zip(stream_ids, rule_ids, strict=True):
         rows.routes([insight_id], [stream_id], rule_id=rule_id)
 
-    check_budget(f"/en/insights/{insight_id}", add_evidence_of_every_kind(rows, insight_id),
-                 budget=16, shows="Rule ")
+    check_budget(
+        f"/en/insights/{insight_id}",
+        add_evidence_of_every_kind(rows, insight_id),
+        budget=16,
+        shows="Rule ",
+    )
 
 
 def test_insight_route_page(rows, staff, check_budget):
@@ -384,11 +570,12 @@ def test_insight_route_page(rows, staff, check_budget):
     reviewer = staff(Role.REVIEWER)
     stream_id = Stream.query.order_by(Stream.position).first().id
     rows.add(StreamMember, [{"stream_id": stream_id, "user_id": reviewer.id}])
-    insight_id, = rows.insights(1)
-    route_id, = rows.routes([insight_id], [stream_id])
+    (insight_id,) = rows.insights(1)
+    (route_id,) = rows.routes([insight_id], [stream_id])
 
-    check_budget(f"/en/insights/inbox/{route_id}", add_evidence_of_every_kind(rows, insight_id),
-                 budget=15)
+    check_budget(
+        f"/en/insights/inbox/{route_id}", add_evidence_of_every_kind(rows, insight_id), budget=15
+    )
 
 
 def test_audit_log(rows, staff, check_budget):
@@ -396,27 +583,39 @@ def test_audit_log(rows, staff, check_budget):
     staff(Role.ADMIN)
 
     def add(n):
-        rows.add(AuditEntry, [{"actor_id": actor, "action": "user.update", "target_type": "users",
-                               "target_id": actor, "details_json": '{"roles": ["reviewer"]}'}
-                              for actor in rows.users(n)])
+        rows.add(
+            AuditEntry,
+            [
+                {
+                    "actor_id": actor,
+                    "action": "user.update",
+                    "target_type": "users",
+                    "target_id": actor,
+                    "details_json": '{"roles": ["reviewer"]}',
+                }
+                for actor in rows.users(n)
+            ],
+        )
 
     check_budget("/en/admin/audit", add, budget=6, shows="Bulk User")
 
 
 # Pages whose rows show relationships that are lazy now ------------------------------------------
 
+
 def test_owner_idea_page(rows, staff, check_budget):
     """The owner's view of an idea: every reaction with its author and the make-insight tools."""
     owner = staff(Role.PRODUCT_OWNER)
-    round_id, = rows.rounds(1, owner=owner)
-    idea_id, = rows.ideas(round_id, 1, rows.members(1))
+    (round_id,) = rows.rounds(1, owner=owner)
+    (idea_id,) = rows.ideas(round_id, 1, rows.members(1))
     rows.insights(3)
 
     def add(n):
         rows.comments([idea_id] * n, rows.members(n))
 
-    check_budget(f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=8,
-                 shows="Add to an insight")
+    check_budget(
+        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=8, shows="Add to an insight"
+    )
 
 
 def test_insights_index(rows, staff, check_budget):
@@ -428,8 +627,9 @@ def test_insights_index(rows, staff, check_budget):
     def add(n):
         insights = rows.insights(n)
         rows.routes(insights, itertools.islice(itertools.cycle(stream_ids), n))
-        rows.session.execute(insert(insight_tags), [{"insight_id": i, "tag_id": tag_ids[i % 3]}
-                                                    for i in insights])
+        rows.session.execute(
+            insert(insight_tags), [{"insight_id": i, "tag_id": tag_ids[i % 3]} for i in insights]
+        )
         rows.session.commit()
 
     check_budget("/en/insights/", add, budget=8, shows="Tag ")

@@ -1,4 +1,5 @@
 """Deny by default, CSRF on every state change, safe redirects."""
+
 import pytest
 
 from panel.security import Role, is_safe_next
@@ -7,22 +8,52 @@ from .conftest import csrf_token_from
 
 # Endpoints anyone may use. Everything else must send an anonymous visitor to the login page.
 PUBLIC_ENDPOINTS = {
-    "static", "root.root", "root.healthz", "root.set_language", "public.home",
-    "accounts.login", "accounts.forgot_password", "accounts.reset_password",
-    "accounts.accept_invitation", "membership.join", "membership.join_sent", "membership.confirm",
-    "membership.privacy", "membership.privacy_version", "membership.goodbye",
+    "static",
+    "root.root",
+    "root.healthz",
+    "root.set_language",
+    "public.home",
+    "accounts.login",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.accept_invitation",
+    "membership.join",
+    "membership.join_sent",
+    "membership.confirm",
+    "membership.privacy",
+    "membership.privacy_version",
+    "membership.goodbye",
 }
 # Endpoints every logged-in user may use, whatever their roles.
 # Pages about the member themselves check that the record is theirs (see tests/membership).
 ANY_USER_ENDPOINTS = {
-    "accounts.logout", "accounts.account", "accounts.change_password",
-    "membership.dashboard", "membership.profile", "membership.pause", "membership.resume",
-    "membership.export", "membership.leave", "membership.privacy_update",
-    "notifications.index", "notifications.open_one", "notifications.mark_all_read",
+    "accounts.logout",
+    "accounts.account",
+    "accounts.change_password",
+    "membership.dashboard",
+    "membership.profile",
+    "membership.pause",
+    "membership.resume",
+    "membership.export",
+    "membership.leave",
+    "membership.privacy_update",
+    "notifications.index",
+    "notifications.open_one",
+    "notifications.mark_all_read",
     "notifications.settings",
-    "rounds.overview", "rounds.round_page", "rounds.respond_to_invitation", "rounds.register",
-    "rounds.cancel", "rounds.calendar", "rounds.post_idea", "rounds.idea_page", "rounds.support",
-    "rounds.comment", "feedback.overview", "feedback.form", "feedback.touchpoint",
+    "rounds.overview",
+    "rounds.round_page",
+    "rounds.respond_to_invitation",
+    "rounds.register",
+    "rounds.cancel",
+    "rounds.calendar",
+    "rounds.post_idea",
+    "rounds.idea_page",
+    "rounds.support",
+    "rounds.comment",
+    "feedback.overview",
+    "feedback.form",
+    "feedback.touchpoint",
     "loop.contributions",
 }
 
@@ -41,6 +72,7 @@ def example_url(app, rule):
             values[argument] = "x"
     with app.test_request_context():
         from flask import url_for
+
         return url_for(rule.endpoint, **values)
 
 
@@ -51,7 +83,9 @@ def test_every_endpoint_is_public_or_guarded(app):
         public = getattr(view, "is_public", False) or rule.endpoint == "static"
         assert public == (rule.endpoint in PUBLIC_ENDPOINTS), rule.endpoint
         blueprint = app.blueprints.get(rule.endpoint.rsplit(".", 1)[0])
-        guarded = getattr(blueprint, "required_roles", None) or getattr(view, "required_roles", None)
+        guarded = getattr(blueprint, "required_roles", None) or getattr(
+            view, "required_roles", None
+        )
         if not public and not guarded and rule.endpoint not in ANY_USER_ENDPOINTS:
             unaccounted.append(rule.endpoint)
     assert unaccounted == [], "endpoints neither public nor guarded by role"
@@ -68,8 +102,9 @@ def test_anonymous_visitors_are_sent_to_login(app, client):
         assert "/login" in response.headers["Location"], rule.endpoint
 
 
-@pytest.mark.parametrize("roles", [[Role.PANELIST], [Role.PRODUCT_OWNER], [Role.REVIEWER],
-                                   [Role.PANEL_MANAGER]])
+@pytest.mark.parametrize(
+    "roles", [[Role.PANELIST], [Role.PRODUCT_OWNER], [Role.REVIEWER], [Role.PANEL_MANAGER]]
+)
 def test_staff_areas_refuse_other_roles(app, client, make_user, login_as, roles):
     login_as(make_user(roles=roles))
     for rule in app.url_map.iter_rules():
@@ -77,8 +112,11 @@ def test_staff_areas_refuse_other_roles(app, client, make_user, login_as, roles)
         required = getattr(blueprint, "required_roles", None)
         if not required or set(roles) & required:
             continue
-        response = client.get(example_url(app, rule)) if "GET" in rule.methods else client.post(
-            example_url(app, rule))
+        response = (
+            client.get(example_url(app, rule))
+            if "GET" in rule.methods
+            else client.post(example_url(app, rule))
+        )
         assert response.status_code == 403, rule.endpoint
 
 
@@ -98,8 +136,14 @@ def test_every_post_endpoint_refuses_a_missing_csrf_token(csrf_app, db, make_mem
     admin.role_rows += [UserRole(role=role.value) for role in Role if role != Role.PANELIST]
     db.session.commit()
     page = client.get("/en/login")
-    response = client.post("/en/login", data={"email": admin.email, "password": "a calm walk by the sea",
-                                              "csrf_token": csrf_token_from(page)})
+    response = client.post(
+        "/en/login",
+        data={
+            "email": admin.email,
+            "password": "a calm walk by the sea",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
     assert response.status_code == 302
     checked = 0
     for rule in csrf_app.url_map.iter_rules():
@@ -110,10 +154,15 @@ def test_every_post_endpoint_refuses_a_missing_csrf_token(csrf_app, db, make_mem
         body = response.get_data(as_text=True)
         # Either the bare 400, the form again with what was typed and an "expired" message,
         # or a 404 for the made-up record the example URL names.
-        refused = response.status_code in (400, 404) if "999999" in url else response.status_code == 400
+        refused = (
+            response.status_code in (400, 404) if "999999" in url else response.status_code == 400
+        )
         refused = refused or (
-            response.status_code == 200 and "nothing was saved yet" in body.replace("\n", " ")
-            or response.status_code == 200 and "niets bewaard" in body)
+            response.status_code == 200
+            and "nothing was saved yet" in body.replace("\n", " ")
+            or response.status_code == 200
+            and "niets bewaard" in body
+        )
         assert refused, (rule.endpoint, response.status_code)
         checked += 1
     assert checked >= 6
@@ -123,17 +172,29 @@ def test_every_post_endpoint_refuses_a_missing_csrf_token(csrf_app, db, make_mem
 
 def test_expired_form_keeps_what_was_typed(csrf_app):
     client = csrf_app.test_client()
-    response = client.post("/en/password/forgot", data={"email": "typed@example.org",
-                                                         "csrf_token": "stale"})
+    response = client.post(
+        "/en/password/forgot", data={"email": "typed@example.org", "csrf_token": "stale"}
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "nothing was saved yet" in body
     assert 'value="typed@example.org"' in body
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "https://evil.example/",
-                                    "http:/evil", "javascript:alert(1)", "", None, "/\tevil",
-                                    "evil.example/path"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "http:/evil",
+        "javascript:alert(1)",
+        "",
+        None,
+        "/\tevil",
+        "evil.example/path",
+    ],
+)
 def test_unsafe_next_targets_are_refused(target):
     assert not is_safe_next(target)
 
@@ -145,7 +206,9 @@ def test_same_site_next_targets_are_allowed(target):
 
 def test_login_ignores_offsite_next(client, make_user):
     user = make_user()
-    response = client.post("/en/login", data={"email": user.email, "password": "a calm walk by the sea",
-                                              "next": "//evil.example/"})
+    response = client.post(
+        "/en/login",
+        data={"email": user.email, "password": "a calm walk by the sea", "next": "//evil.example/"},
+    )
     assert response.status_code == 302
     assert "evil" not in response.headers["Location"]

@@ -1,4 +1,5 @@
 """Cross-domain reactions are signals connected when the app is created (HOUSE_STYLE.md, 14)."""
+
 import subprocess
 import sys
 import textwrap
@@ -49,13 +50,15 @@ LEAVE_IN_A_FRESH_PROCESS = textwrap.dedent("""
         rounds.add_comment(idea, member, "Ook voor de widget")
         now = utcnow()
         release = feedback.save_release(None, {
-            "version": "12.4", "month": now.date().replace(day=1), "opens_at": now - timedelta(hours=1),
-            "closes_at": now + timedelta(days=7), "audience": "all", "sample_size": None},
+            "version": "12.4", "month": now.date().replace(day=1),
+            "opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=7),
+            "audience": "all", "sample_size": None},
             [{"title_nl": "Sneller", "title_en": "Faster", "description_nl": "Sneller inloggen",
               "description_en": "Faster log-in"}],
             owner)
         feedback.publish_release(release, owner)
-        feedback.save_response(release, member, {"score": 6, "improve_text": "De batterij loopt leeg"})
+        feedback.save_response(release, member,
+                               {"score": 6, "improve_text": "De batterij loopt leeg"})
         response = Response.query.one()
         db.session.add(TouchpointResponse(member_id=member.id, score=8, better_text="Meer koffie"))
         insights.create_insight("Battery", "", [], owner,
@@ -72,16 +75,19 @@ LEAVE_IN_A_FRESH_PROCESS = textwrap.dedent("""
         assert (response.improve_text, response.member_id) == (None, None), "feedback kept the text"
         touchpoint = TouchpointResponse.query.one()
         assert (touchpoint.better_text, touchpoint.member_id) == (None, None), "session answer kept"
-        assert [e.member_id for e in Evidence.query] == [None, None], "evidence still points at them"
+        assert [e.member_id for e in Evidence.query] == [None, None], "evidence points at them"
         assert response.score == 6, "the score keeps counting"
     print("erased everywhere")
 """)
 
 
 def test_leaving_erases_every_domains_rows_in_a_freshly_created_app(tmp_path):
-    result = subprocess.run([sys.executable, "-c", LEAVE_IN_A_FRESH_PROCESS,
-                             str(tmp_path / "fresh.sqlite3")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", LEAVE_IN_A_FRESH_PROCESS, str(tmp_path / "fresh.sqlite3")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "erased everywhere" in result.stdout
 
@@ -94,7 +100,12 @@ def test_every_domain_answers_the_signals_it_owns(app):
     assert owners(signals.member_export) == {"rounds", "feedback"}
     assert owners(signals.dashboard_attention) == {"rounds", "feedback"}
     assert owners(signals.notification_kinds) == {
-        "notifications", "membership", "rounds", "feedback", "insights"}
+        "notifications",
+        "membership",
+        "rounds",
+        "feedback",
+        "insights",
+    }
 
 
 def test_the_dashboard_lists_rounds_before_feedback(app):

@@ -5,10 +5,8 @@ Revises:
 Create Date: 2026-11-22 12:25:05.777869
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '1217c98168c1'

@@ -5,10 +5,8 @@ Revises: 9afcb9e10dfa
 Create Date: 2026-11-22 14:14:35.171066
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d61b85a7604'

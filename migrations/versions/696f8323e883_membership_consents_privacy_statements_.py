@@ -5,10 +5,8 @@ Revises: 1217c98168c1
 Create Date: 2026-11-22 12:43:28.666620
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '696f8323e883'

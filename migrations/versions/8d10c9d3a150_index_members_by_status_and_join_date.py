@@ -6,9 +6,6 @@ Create Date: 2026-11-22 12:49:57.904825
 
 """
 from alembic import op
-import sqlalchemy as sa
-
-
 
 # revision identifiers, used by Alembic.
 revision = '8d10c9d3a150'

@@ -5,10 +5,8 @@ Revises: f5f042d4fd6e
 Create Date: 2026-11-22 13:53:31.825667
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9afcb9e10dfa'

@@ -5,10 +5,8 @@ Revises: 8d10c9d3a150
 Create Date: 2026-11-22 13:02:15.528824
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c548f05374e3'

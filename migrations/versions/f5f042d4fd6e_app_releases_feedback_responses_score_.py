@@ -5,10 +5,8 @@ Revises: c548f05374e3
 Create Date: 2026-11-22 13:34:29.523124
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f5f042d4fd6e'

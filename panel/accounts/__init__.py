@@ -1,4 +1,5 @@
 """Accounts: logging in and out, passwords, the user's own account page."""
+
 from flask import Blueprint
 
 from ..extensions import login_manager

@@ -1,4 +1,5 @@
 """Forms for logging in, resetting and changing passwords, and the account page."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -12,45 +13,77 @@ class NewPasswordMixin:
     """Checks the password policy; subclasses define `password` and `confirm`."""
 
     def validate_password(self, field):
-        problem = password_problem(field.data, email=getattr(self, "policy_email", None),
-                                   name=getattr(self, "policy_name", None))
+        problem = password_problem(
+            field.data,
+            email=getattr(self, "policy_email", None),
+            name=getattr(self, "policy_name", None),
+        )
         if problem:
             raise ValidationError(problem)
 
 
 class LoginForm(BaseForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(REQUIRED), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=128)],
-                             render_kw={"autocomplete": "current-password"})
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
 class ResetRequestForm(BaseForm):
-    email = EmailField(_l("E-mail address"), validators=[
-        DataRequired(REQUIRED), Email(_l("Please enter a valid e-mail address.")), Length(max=254)],
-        render_kw={"autocomplete": "email"})
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(REQUIRED),
+            Email(_l("Please enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 class NewPasswordForm(NewPasswordMixin, BaseForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(REQUIRED)],
-        description=_l("At least 8 characters. A short sentence of a few words is strong and easy to remember."),
-        render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Repeat the new password"), validators=[
-        DataRequired(REQUIRED), EqualTo("password", _l("The two passwords are not the same."))],
-        render_kw={"autocomplete": "new-password"})
+        _l("New password"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l(
+            "At least 8 characters. A short sentence of a few words is strong and easy to remember."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(REQUIRED),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(REQUIRED)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class AccountForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    locale = RadioField(_l("Language for the site and e-mails"),
-                        choices=choices(LANGUAGE_NAMES.items()),
-                        validators=[DataRequired(CHOOSE)])
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(REQUIRED), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    locale = RadioField(
+        _l("Language for the site and e-mails"),
+        choices=choices(LANGUAGE_NAMES.items()),
+        validators=[DataRequired(CHOOSE)],
+    )

@@ -1,11 +1,12 @@
 """User accounts, their roles and their login sessions."""
+
 import hashlib
 import secrets
 from datetime import timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import Index
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
@@ -91,7 +92,9 @@ class LoginSession(db.Model):
     __tablename__ = "login_sessions"
 
     id = db.Column(db.Integer, primary_key=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = db.Column(
+        db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
     is_remembered = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -103,8 +106,12 @@ class LoginSession(db.Model):
     def open_for(cls, user, lifetime, remember):
         """A new session row and the secret token that names it (only its hash is stored)."""
         token = secrets.token_urlsafe(32)
-        row = cls(user=user, token_hash=hash_token(token), is_remembered=remember,
-                  expires_at=utcnow() + lifetime)
+        row = cls(
+            user=user,
+            token_hash=hash_token(token),
+            is_remembered=remember,
+            expires_at=utcnow() + lifetime,
+        )
         return row, token
 
     @classmethod
@@ -112,8 +119,11 @@ class LoginSession(db.Model):
         if not token or len(token) > 100:
             return None
         # Every request asks who is logged in and what they may do: the user comes along.
-        row = cls.query.options(joinedload(cls.user).selectinload(User.role_rows)).filter_by(
-            token_hash=hash_token(token)).first()
+        row = (
+            cls.query.options(joinedload(cls.user).selectinload(User.role_rows))
+            .filter_by(token_hash=hash_token(token))
+            .first()
+        )
         if row is None or row.expires_at <= utcnow():
             return None
         return row

@@ -1,4 +1,5 @@
 """Account verbs: log in and out, passwords, staff invitations and roles."""
+
 import hashlib
 import os
 from functools import lru_cache
@@ -11,8 +12,15 @@ from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
 from ..mail import queue_mail
-from ..security import (Role, burn_password_time, hash_password, security_log, sign, unsign,
-                        verify_password)
+from ..security import (
+    Role,
+    burn_password_time,
+    hash_password,
+    security_log,
+    sign,
+    unsign,
+    verify_password,
+)
 from .models import FailedLogin, LoginSession, User, UserRole, hash_token
 
 MIN_PASSWORD_LENGTH = 8
@@ -33,6 +41,7 @@ def find_user_by_email(email):
 
 # Passwords -----------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def common_passwords():
     path = os.path.join(os.path.dirname(__file__), "data", "common_passwords.txt")
@@ -44,8 +53,10 @@ def password_problem(password, email=None, name=None):
     """A translated reason why a new password is refused, or None when it is fine."""
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return _("Use at least %(min)d characters; a short sentence is easy to remember.",
-                 min=MIN_PASSWORD_LENGTH)
+        return _(
+            "Use at least %(min)d characters; a short sentence is easy to remember.",
+            min=MIN_PASSWORD_LENGTH,
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
         return _("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH)
     lowered = password.lower()
@@ -61,6 +72,7 @@ def set_password(user, password):
 
 
 # Logging in and out ----------------------------------------------------------------------
+
 
 def authenticate(email, password):
     """The user for this e-mail and password, or None. Unknown and wrong answer alike."""
@@ -87,8 +99,11 @@ def authenticate(email, password):
 def start_session(user, remember=False):
     """Log in with a brand-new session; any earlier session cookie of this browser is dropped."""
     session.clear()
-    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"] if remember else current_app.config[
-        "IDLE_TIMEOUT"] * 12
+    lifetime = (
+        current_app.config["REMEMBER_COOKIE_DURATION"]
+        if remember
+        else current_app.config["IDLE_TIMEOUT"] * 12
+    )
     row, token = LoginSession.open_for(user, lifetime, remember)
     db.session.add(row)
     user.last_login_at = utcnow()
@@ -144,6 +159,7 @@ def change_password(user, new_password):
 
 # Tokens for reset and invitation links ------------------------------------------------
 
+
 def _password_fingerprint(user):
     # Changes as soon as the password is set, which makes every link single use.
     return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
@@ -172,8 +188,13 @@ def request_password_reset(email):
     if user is None or not user.is_enabled:
         security_log.info("password reset asked for an unknown or disabled account")
         return
-    queue_mail(user.email, "password_reset", user.locale, user=user,
-               token=make_password_token(user, "reset"))
+    queue_mail(
+        user.email,
+        "password_reset",
+        user.locale,
+        user=user,
+        token=make_password_token(user, "reset"),
+    )
     security_log.info("password reset mailed: user=%s", user.id)
 
 
@@ -184,6 +205,7 @@ def reset_password(user, new_password):
 
 
 # Users and roles ----------------------------------------------------------------------------
+
 
 def create_user(email, name, locale="nl", roles=(), password=None):
     user = User(email=normalize_email(email), name=name, locale=locale)
@@ -198,8 +220,14 @@ def create_user(email, name, locale="nl", roles=(), password=None):
 def invite_staff_member(email, name, locale, roles, actor):
     """Create a staff account without a password and mail a link to choose one."""
     user = create_user(email, name, locale, roles)
-    queue_mail(user.email, "staff_invitation", locale, user=user, inviter=actor,
-               token=make_password_token(user, "invitation"))
+    queue_mail(
+        user.email,
+        "staff_invitation",
+        locale,
+        user=user,
+        inviter=actor,
+        token=make_password_token(user, "invitation"),
+    )
     record_audit("user.invite", target=user, actor=actor, roles=sorted(r.value for r in user.roles))
     return user
 
@@ -215,8 +243,14 @@ def update_user(user, actor, name, locale, roles, is_enabled):
     if user.is_enabled and not is_enabled:
         end_all_sessions(user)
     user.is_enabled = is_enabled
-    record_audit("user.update", target=user, actor=actor, roles_before=before,
-                 roles_after=sorted(r.value for r in wanted), enabled=is_enabled)
+    record_audit(
+        "user.update",
+        target=user,
+        actor=actor,
+        roles_before=before,
+        roles_after=sorted(r.value for r in wanted),
+        enabled=is_enabled,
+    )
 
 
 def set_language(user, lang):

@@ -3,6 +3,7 @@
 Streams live with the accounts because rounds (which streams a round involves) and insights
 (whose inbox an insight lands in) both need them, and rounds sit below insights.
 """
+
 from ..extensions import db
 from ..i18n import bilingual
 
@@ -26,17 +27,48 @@ class Stream(db.Model):
 
 
 DEFAULT_STREAMS = [
-    ("network", "Netwerk", "Network", "Bereik, snelheid en storingen.", "Coverage, speed and outages."),
-    ("service", "Klantenservice", "Customer service", "Contact met klanten in alle kanalen.",
-     "Contact with customers in every channel."),
-    ("back_office", "Backoffice", "Back office", "Orders, nummerbehoud en administratie.",
-     "Orders, number porting and administration."),
-    ("billing", "Facturering en financiën", "Billing and finance", "Rekeningen, betalen en tarieven.",
-     "Bills, payments and rates."),
-    ("marketing", "Marketing", "Marketing", "Aanbod, campagnes en communicatie.",
-     "Offers, campaigns and communication."),
-    ("app_digital", "App en digitaal", "App and digital", "De app, de website en Mijn-omgeving.",
-     "The app, the website and the customer portal."),
+    (
+        "network",
+        "Netwerk",
+        "Network",
+        "Bereik, snelheid en storingen.",
+        "Coverage, speed and outages.",
+    ),
+    (
+        "service",
+        "Klantenservice",
+        "Customer service",
+        "Contact met klanten in alle kanalen.",
+        "Contact with customers in every channel.",
+    ),
+    (
+        "back_office",
+        "Backoffice",
+        "Back office",
+        "Orders, nummerbehoud en administratie.",
+        "Orders, number porting and administration.",
+    ),
+    (
+        "billing",
+        "Facturering en financiën",
+        "Billing and finance",
+        "Rekeningen, betalen en tarieven.",
+        "Bills, payments and rates.",
+    ),
+    (
+        "marketing",
+        "Marketing",
+        "Marketing",
+        "Aanbod, campagnes en communicatie.",
+        "Offers, campaigns and communication.",
+    ),
+    (
+        "app_digital",
+        "App en digitaal",
+        "App and digital",
+        "De app, de website en Mijn-omgeving.",
+        "The app, the website and the customer portal.",
+    ),
     ("retail", "Winkels", "Retail", "Onze winkels en partners.", "Our shops and partners."),
 ]
 
@@ -45,9 +77,19 @@ def seed_default_streams():
     """Add the default streams when there are none (new installations, demo, tests)."""
     if db.session.query(Stream.id).first() is not None:
         return
-    for position, (slug, name_nl, name_en, description_nl, description_en) in enumerate(DEFAULT_STREAMS):
-        db.session.add(Stream(slug=slug, name_nl=name_nl, name_en=name_en, position=position,
-                              description_nl=description_nl, description_en=description_en))
+    for position, (slug, name_nl, name_en, description_nl, description_en) in enumerate(
+        DEFAULT_STREAMS
+    ):
+        db.session.add(
+            Stream(
+                slug=slug,
+                name_nl=name_nl,
+                name_en=name_en,
+                position=position,
+                description_nl=description_nl,
+                description_en=description_en,
+            )
+        )
     db.session.flush()
 
 
@@ -56,5 +98,7 @@ class StreamMember(db.Model):
 
     __tablename__ = "stream_members"
 
-    stream_id = db.Column(db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True)
+    stream_id = db.Column(
+        db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True
+    )
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

@@ -1,11 +1,11 @@
 """Thin views: log in and out, reset and change the password, the account page."""
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_fresh
 
 from ..extensions import limiter
-from ..security import Role, form_checks_csrf, public, safe_next
-from ..security import verify_password
+from ..security import Role, form_checks_csrf, public, safe_next, verify_password
 from . import bp, services
 from .forms import AccountForm, ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 
@@ -47,7 +47,8 @@ def login():
             services.start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, landing_page(user)))
         form.form_errors.append(
-            _("That e-mail address and password don't match an account. Check them and try again."))
+            _("That e-mail address and password don't match an account. Check them and try again.")
+        )
     return render_template("accounts/login.html", form=form)
 
 
@@ -66,8 +67,13 @@ def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        flash(_("If an account exists for that address, we've sent it a link to choose a new "
-                "password. The link works for two hours."), "success")
+        flash(
+            _(
+                "If an account exists for that address, we've sent it a link to choose a new "
+                "password. The link works for two hours."
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -109,7 +115,12 @@ def account():
     if form.validate_on_submit():
         current_user.name = form.name.data
         services.set_language(current_user, form.locale.data)
-        flash(_("Your details are saved.", ), "success")
+        flash(
+            _(
+                "Your details are saved.",
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.account", lang=current_user.locale))
     return render_template("accounts/account.html", form=form)
 

@@ -1,4 +1,5 @@
 """Administration: users and roles, the audit log and the e-mail outbox."""
+
 from flask import Blueprint
 
 from ..security import Role, guard_blueprint

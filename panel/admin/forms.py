@@ -1,4 +1,5 @@
 """Forms to invite and edit staff and other users."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -15,14 +16,24 @@ def role_choices():
 
 class UserForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    locale = RadioField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()), default="nl",
-                        validators=[DataRequired(CHOOSE)])
+    locale = RadioField(
+        _l("Language"),
+        choices=choices(LANGUAGE_NAMES.items()),
+        default="nl",
+        validators=[DataRequired(CHOOSE)],
+    )
     roles = CheckboxesField(_l("Roles"), choices=role_choices)
 
 
 class InviteUserForm(UserForm):
-    email = EmailField(_l("E-mail address"), validators=[
-        DataRequired(REQUIRED), Email(_l("Please enter a valid e-mail address.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(REQUIRED),
+            Email(_l("Please enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
 
     def validate_email(self, field):
         if find_user_by_email(field.data) is not None:
@@ -42,18 +53,36 @@ class UserSearchForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
-    role = RadioField(_l("Role"), choices=choices([("", _l("All roles"))] + [
-        (role.value, role.title) for role in Role]), default="", validators=[Optional()])
+    role = RadioField(
+        _l("Role"),
+        choices=choices([("", _l("All roles"))] + [(role.value, role.title) for role in Role]),
+        default="",
+        validators=[Optional()],
+    )
 
 
 class PrivacyStatementForm(BaseForm):
-    body_nl = TextAreaField(_l("Privacy statement in Dutch"), validators=[DataRequired(REQUIRED), Length(max=50_000)],
-                            description=_l("Plain text. The first line is the title; leave a blank line between paragraphs."),
-                            render_kw={"rows": 16, "lang": "nl"})
-    body_en = TextAreaField(_l("Privacy statement in English"), validators=[DataRequired(REQUIRED), Length(max=50_000)],
-                            render_kw={"rows": 16, "lang": "en"})
-    changes_nl = StringField(_l("What changed, in Dutch"), validators=[DataRequired(REQUIRED), Length(max=500)],
-                             description=_l("Members see this when they are asked to accept the new version."),
-                             render_kw={"lang": "nl"})
-    changes_en = StringField(_l("What changed, in English"), validators=[DataRequired(REQUIRED), Length(max=500)],
-                             render_kw={"lang": "en"})
+    body_nl = TextAreaField(
+        _l("Privacy statement in Dutch"),
+        validators=[DataRequired(REQUIRED), Length(max=50_000)],
+        description=_l(
+            "Plain text. The first line is the title; leave a blank line between paragraphs."
+        ),
+        render_kw={"rows": 16, "lang": "nl"},
+    )
+    body_en = TextAreaField(
+        _l("Privacy statement in English"),
+        validators=[DataRequired(REQUIRED), Length(max=50_000)],
+        render_kw={"rows": 16, "lang": "en"},
+    )
+    changes_nl = StringField(
+        _l("What changed, in Dutch"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        description=_l("Members see this when they are asked to accept the new version."),
+        render_kw={"lang": "nl"},
+    )
+    changes_en = StringField(
+        _l("What changed, in English"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        render_kw={"lang": "en"},
+    )

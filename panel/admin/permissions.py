@@ -1,4 +1,5 @@
 """Pure permission functions for administration."""
+
 from ..security import Role
 
 

@@ -1,4 +1,5 @@
 """Thin views for administrators: users, the audit log and the outbox."""
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,9 +10,9 @@ from ..accounts import services as accounts
 from ..accounts.models import User, UserRole
 from ..audit import AuditEntry
 from ..extensions import db
-from ..paging import count_of, paginate
-from ..membership import privacy as membership_privacy
 from ..mail import OutboxMessage
+from ..membership import privacy as membership_privacy
+from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
 from . import bp
 from .forms import EditUserForm, InviteUserForm, PrivacyStatementForm, UserSearchForm
@@ -30,14 +31,22 @@ def users():
     if form.validate():
         if form.q.data:
             pattern = f"%{_escape_like(form.q.data.lower())}%"
-            query = query.where(or_(User.email.like(pattern, escape="\\"),
-                                    db.func.lower(User.name).like(pattern, escape="\\")))
+            query = query.where(
+                or_(
+                    User.email.like(pattern, escape="\\"),
+                    db.func.lower(User.name).like(pattern, escape="\\"),
+                )
+            )
         if form.role.data:
-            query = query.where(User.id.in_(
-                db.select(UserRole.user_id).where(UserRole.role == form.role.data)))
+            query = query.where(
+                User.id.in_(db.select(UserRole.user_id).where(UserRole.role == form.role.data))
+            )
     # Each row shows the user's roles.
-    page = paginate(query.options(selectinload(User.role_rows)).order_by(User.name, User.id),
-                    count_of(query), PAGE_SIZE)
+    page = paginate(
+        query.options(selectinload(User.role_rows)).order_by(User.name, User.id),
+        count_of(query),
+        PAGE_SIZE,
+    )
     return render_template("admin/users.html", form=form, page=page)
 
 
@@ -46,10 +55,13 @@ def users():
 def invite_user():
     form = InviteUserForm()
     if form.validate_on_submit():
-        user = accounts.invite_staff_member(form.email.data, form.name.data, form.locale.data,
-                                            form.roles.data, actor=current_user)
-        flash(_("%(name)s is invited and gets an e-mail to choose a password.", name=user.name),
-              "success")
+        user = accounts.invite_staff_member(
+            form.email.data, form.name.data, form.locale.data, form.roles.data, actor=current_user
+        )
+        flash(
+            _("%(name)s is invited and gets an e-mail to choose a password.", name=user.name),
+            "success",
+        )
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -62,12 +74,19 @@ def edit_user(user_id):
     if not form.is_submitted():
         form.roles.data = [role.value for role in user.role_list]
     if form.validate_on_submit():
-        if user.id == current_user.id and (Role.ADMIN.value not in form.roles.data
-                                           or not form.is_enabled.data):
+        if user.id == current_user.id and (
+            Role.ADMIN.value not in form.roles.data or not form.is_enabled.data
+        ):
             form.roles.errors.append(_("You can't take away your own administrator access."))
         else:
-            accounts.update_user(user, current_user, form.name.data, form.locale.data,
-                                 form.roles.data, form.is_enabled.data)
+            accounts.update_user(
+                user,
+                current_user,
+                form.name.data,
+                form.locale.data,
+                form.roles.data,
+                form.is_enabled.data,
+            )
             flash(_("The changes to %(name)s are saved.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -77,15 +96,19 @@ def edit_user(user_id):
 def audit_log():
     # Each entry shows who did it.
     entries = db.select(AuditEntry).options(joinedload(AuditEntry.actor))
-    page = paginate(entries.order_by(AuditEntry.id.desc()),
-                    db.select(db.func.count(AuditEntry.id)), PAGE_SIZE)
+    page = paginate(
+        entries.order_by(AuditEntry.id.desc()), db.select(db.func.count(AuditEntry.id)), PAGE_SIZE
+    )
     return render_template("admin/audit_log.html", page=page)
 
 
 @bp.route("/outbox")
 def outbox():
-    page = paginate(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()),
-                    db.select(db.func.count(OutboxMessage.id)), PAGE_SIZE)
+    page = paginate(
+        db.select(OutboxMessage).order_by(OutboxMessage.id.desc()),
+        db.select(db.func.count(OutboxMessage.id)),
+        PAGE_SIZE,
+    )
     return render_template("admin/outbox.html", page=page)
 
 
@@ -105,10 +128,19 @@ def privacy_statement():
     if not form.is_submitted():
         form.changes_nl.data = form.changes_en.data = ""
     if form.validate_on_submit():
-        statement = membership_privacy.publish_statement(form.body_nl.data, form.body_en.data,
-                                                 form.changes_nl.data, form.changes_en.data,
-                                                 actor=current_user)
-        flash(_("Version %(version)s is published. Members accept it at their next visit.",
-                version=statement.version), "success")
+        statement = membership_privacy.publish_statement(
+            form.body_nl.data,
+            form.body_en.data,
+            form.changes_nl.data,
+            form.changes_en.data,
+            actor=current_user,
+        )
+        flash(
+            _(
+                "Version %(version)s is published. Members accept it at their next visit.",
+                version=statement.version,
+            ),
+            "success",
+        )
         return redirect(url_for("admin.privacy_statement"))
     return render_template("admin/privacy.html", form=form, current=current)

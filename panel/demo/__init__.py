@@ -5,6 +5,7 @@ committed on its own (the services only flush), so a newcomer logging in as any 
 work. Everything is relative to the moment of loading and drawn from one seeded random
 generator, so every load tells the same story.
 """
+
 import random
 
 from ..audit import record_audit

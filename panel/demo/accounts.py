@@ -1,4 +1,5 @@
 """Demo staff: one account per role, and a colleague who was invited but has no password yet."""
+
 from collections import namedtuple
 
 from ..accounts.services import create_user, invite_staff_member, set_password
@@ -27,6 +28,7 @@ def load_staff(shown):
         shown.append((roles[0].value, email))
     staff = Staff(*users)
     # A colleague who was invited but has not chosen a password yet: see the admin outbox.
-    invite_staff_member("nieuw@klantenteam.example", "Pieter Smit", "nl", [Role.REVIEWER],
-                        actor=staff.admin)
+    invite_staff_member(
+        "nieuw@klantenteam.example", "Pieter Smit", "nl", [Role.REVIEWER], actor=staff.admin
+    )
     return staff

@@ -1,5 +1,6 @@
 """When things happened in the demo: a moment between two others, a wall-clock time in
 Amsterdam, and e-mail that went out in the past rather than now."""
+
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,14 @@ def weekday_before(day):
 
 def mail_went_out(moment):
     """The e-mail queued just now went out at `moment` (it is part of the past we load)."""
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.status == PENDING,
-                                                   OutboxMessage.kind != "staff_invitation")
-                       .values(status=SENT, attempts=1, created_at=moment, next_attempt_at=moment,
-                               sent_at=moment + timedelta(minutes=2)))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == PENDING, OutboxMessage.kind != "staff_invitation")
+        .values(
+            status=SENT,
+            attempts=1,
+            created_at=moment,
+            next_attempt_at=moment,
+            sent_at=moment + timedelta(minutes=2),
+        )
+    )

@@ -1,14 +1,28 @@
 """The feedback form (built per release) and the release editor."""
+
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, FieldList, FormField, IntegerField, RadioField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from ..forms import CHOOSE, REQUIRED, BaseForm, choices
-from ..forms import local_to_utc
-from wtforms import DateTimeLocalField
+from ..forms import CHOOSE, REQUIRED, BaseForm, choices, local_to_utc
 from .models import Audience
 
 SCORE_CHOICES = choices((str(score), str(score)) for score in range(11))
@@ -19,18 +33,32 @@ def feedback_form(release, obj_data=None):
     """A form with a rating question for each change of the release."""
 
     class FeedbackForm(BaseForm):
-        score = RadioField(_l("How likely are you to recommend the app to a friend or colleague?"),
-                           choices=SCORE_CHOICES, validators=[InputRequired(_l("Please choose a score from 0 to 10."))])
-        improve_text = TextAreaField(_l("What should we improve next?"), validators=[Length(max=3000)],
-                                     render_kw={"rows": 4})
-        problem_device = StringField(_l("Your phone (brand and model)"), validators=[Length(max=100)])
+        score = RadioField(
+            _l("How likely are you to recommend the app to a friend or colleague?"),
+            choices=SCORE_CHOICES,
+            validators=[InputRequired(_l("Please choose a score from 0 to 10."))],
+        )
+        improve_text = TextAreaField(
+            _l("What should we improve next?"), validators=[Length(max=3000)], render_kw={"rows": 4}
+        )
+        problem_device = StringField(
+            _l("Your phone (brand and model)"), validators=[Length(max=100)]
+        )
         problem_os = StringField(_l("Version of iOS or Android"), validators=[Length(max=50)])
-        problem_text = TextAreaField(_l("What happened?"), validators=[Length(max=3000)], render_kw={"rows": 3})
+        problem_text = TextAreaField(
+            _l("What happened?"), validators=[Length(max=3000)], render_kw={"rows": 3}
+        )
 
     for change in release.changes:
-        setattr(FeedbackForm, f"change_{change.id}", RadioField(
-            str(change.title), choices=choices(RATING_CHOICES + [("not_used", _l("Haven't used it"))]),
-            validators=[Optional()]))
+        setattr(
+            FeedbackForm,
+            f"change_{change.id}",
+            RadioField(
+                str(change.title),
+                choices=choices(RATING_CHOICES + [("not_used", _l("Haven't used it"))]),
+                validators=[Optional()],
+            ),
+        )
     return FeedbackForm(data=obj_data)
 
 
@@ -47,24 +75,50 @@ class ChangeForm(BaseForm):
     class Meta:
         csrf = False
 
-    title_nl = StringField(_l("Change in Dutch"), validators=[Length(max=150)], render_kw={"lang": "nl"})
-    title_en = StringField(_l("Change in English"), validators=[Length(max=150)], render_kw={"lang": "en"})
-    description_nl = StringField(_l("Short description in Dutch"), validators=[Length(max=500)], render_kw={"lang": "nl"})
-    description_en = StringField(_l("Short description in English"), validators=[Length(max=500)], render_kw={"lang": "en"})
+    title_nl = StringField(
+        _l("Change in Dutch"), validators=[Length(max=150)], render_kw={"lang": "nl"}
+    )
+    title_en = StringField(
+        _l("Change in English"), validators=[Length(max=150)], render_kw={"lang": "en"}
+    )
+    description_nl = StringField(
+        _l("Short description in Dutch"), validators=[Length(max=500)], render_kw={"lang": "nl"}
+    )
+    description_en = StringField(
+        _l("Short description in English"), validators=[Length(max=500)], render_kw={"lang": "en"}
+    )
 
 
 class ReleaseForm(BaseForm):
-    version = StringField(_l("App version"), validators=[DataRequired(REQUIRED), Length(max=30)],
-                          description=_l("For example 12.4"))
+    version = StringField(
+        _l("App version"),
+        validators=[DataRequired(REQUIRED), Length(max=30)],
+        description=_l("For example 12.4"),
+    )
     month = DateField(_l("Month (any day in it)"), validators=[InputRequired(REQUIRED)])
-    opens_at = DateTimeLocalField(_l("Feedback opens (Amsterdam time)"), format="%Y-%m-%dT%H:%M",
-                                  validators=[InputRequired(REQUIRED)])
-    closes_at = DateTimeLocalField(_l("Feedback closes (Amsterdam time)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired(REQUIRED)])
-    audience = RadioField(_l("Who is asked"), choices=choices(Audience.choices()), default="all",
-                          validators=[DataRequired(CHOOSE)])
-    sample_size = IntegerField(_l("Sample size"), validators=[Optional(), NumberRange(
-        min=1, max=1_000_000, message=_l("Enter a number from 1."))])
+    opens_at = DateTimeLocalField(
+        _l("Feedback opens (Amsterdam time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(REQUIRED)],
+    )
+    closes_at = DateTimeLocalField(
+        _l("Feedback closes (Amsterdam time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(REQUIRED)],
+    )
+    audience = RadioField(
+        _l("Who is asked"),
+        choices=choices(Audience.choices()),
+        default="all",
+        validators=[DataRequired(CHOOSE)],
+    )
+    sample_size = IntegerField(
+        _l("Sample size"),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=1_000_000, message=_l("Enter a number from 1.")),
+        ],
+    )
     changes = FieldList(FormField(ChangeForm), min_entries=5, max_entries=12)
 
     def validate_closes_at(self, field):
@@ -77,18 +131,32 @@ class ReleaseForm(BaseForm):
 
     def release_data(self):
         month = self.month.data
-        return {"version": self.version.data, "month": date(month.year, month.month, 1),
-                "opens_at": local_to_utc(self.opens_at.data), "closes_at": local_to_utc(self.closes_at.data),
-                "audience": self.audience.data,
-                "sample_size": self.sample_size.data if self.audience.data == "sample" else None}
+        return {
+            "version": self.version.data,
+            "month": date(month.year, month.month, 1),
+            "opens_at": local_to_utc(self.opens_at.data),
+            "closes_at": local_to_utc(self.closes_at.data),
+            "audience": self.audience.data,
+            "sample_size": self.sample_size.data if self.audience.data == "sample" else None,
+        }
 
     def change_data(self):
         """One dict per block, in order, empty blocks included (they keep positions stable)."""
-        return [{name: (entry.form[name].data or "").strip() for name in
-                 ("title_nl", "title_en", "description_nl", "description_en")} for entry in self.changes]
+        return [
+            {
+                name: (entry.form[name].data or "").strip()
+                for name in ("title_nl", "title_en", "description_nl", "description_en")
+            }
+            for entry in self.changes
+        ]
 
 
 class TouchpointForm(BaseForm):
-    score = RadioField(_l("How likely are you to recommend taking part in the klantenteam to a friend?"),
-                       choices=SCORE_CHOICES, validators=[InputRequired(_l("Please choose a score from 0 to 10."))])
-    better_text = TextAreaField(_l("What could be better?"), validators=[Length(max=2000)], render_kw={"rows": 3})
+    score = RadioField(
+        _l("How likely are you to recommend taking part in the klantenteam to a friend?"),
+        choices=SCORE_CHOICES,
+        validators=[InputRequired(_l("Please choose a score from 0 to 10."))],
+    )
+    better_text = TextAreaField(
+        _l("What could be better?"), validators=[Length(max=2000)], render_kw={"rows": 3}
+    )

@@ -2,6 +2,7 @@
 
 Each function here answers a signal (panel/signals.py); connect_signals() connects them all.
 """
+
 from datetime import timedelta
 
 from flask import url_for
@@ -9,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import number_filter
-from .. import signals
 from ..membership.health import month_of
 from ..membership.views import AttentionItem
 from ..rounds.models import Registration, Session
@@ -24,40 +25,80 @@ from .results import nps_text
 
 def open_feedback(member):
     now = utcnow()
-    releases = Release.query.filter(Release.published_at.isnot(None), Release.opens_at <= now,
-                                    Release.closes_at > now).all()
-    answered = {r.release_id for r in Response.query.filter(
-        Response.member_id == member.id, Response.release_id.in_([r.id for r in releases]))}
-    invited = {i.release_id for i in FeedbackInvitation.query.filter(
-        FeedbackInvitation.member_id == member.id, FeedbackInvitation.release_id.in_([r.id for r in releases]))}
-    return [AttentionItem(_l("What do you think of app version %(version)s?", version=release.version),
-                          url_for("feedback.form", release_id=release.id), _l("Give feedback"))
-            for release in releases
-            if release.id not in answered and (release.audience == "all" or release.id in invited)]
+    releases = Release.query.filter(
+        Release.published_at.isnot(None), Release.opens_at <= now, Release.closes_at > now
+    ).all()
+    answered = {
+        r.release_id
+        for r in Response.query.filter(
+            Response.member_id == member.id, Response.release_id.in_([r.id for r in releases])
+        )
+    }
+    invited = {
+        i.release_id
+        for i in FeedbackInvitation.query.filter(
+            FeedbackInvitation.member_id == member.id,
+            FeedbackInvitation.release_id.in_([r.id for r in releases]),
+        )
+    }
+    return [
+        AttentionItem(
+            _l("What do you think of app version %(version)s?", version=release.version),
+            url_for("feedback.form", release_id=release.id),
+            _l("Give feedback"),
+        )
+        for release in releases
+        if release.id not in answered and (release.audience == "all" or release.id in invited)
+    ]
 
 
 def sessions_to_rate(member):
-    done = select(TouchpointResponse.registration_id).where(TouchpointResponse.registration_id.isnot(None))
-    rows = Registration.query.join(Session).options(contains_eager(Registration.session)).filter(
-        Registration.member_id == member.id, Registration.attendance == "attended",
-        Session.ends_at > utcnow() - timedelta(days=30), Registration.id.not_in(done)).all()
-    return [AttentionItem(_l("How was %(session)s? Two short questions.", session=str(r.session.title)),
-                          url_for("feedback.touchpoint", registration_id=r.id), _l("Tell us"))
-            for r in rows]
+    done = select(TouchpointResponse.registration_id).where(
+        TouchpointResponse.registration_id.isnot(None)
+    )
+    rows = (
+        Registration.query.join(Session)
+        .options(contains_eager(Registration.session))
+        .filter(
+            Registration.member_id == member.id,
+            Registration.attendance == "attended",
+            Session.ends_at > utcnow() - timedelta(days=30),
+            Registration.id.not_in(done),
+        )
+        .all()
+    )
+    return [
+        AttentionItem(
+            _l("How was %(session)s? Two short questions.", session=str(r.session.title)),
+            url_for("feedback.touchpoint", registration_id=r.id),
+            _l("Tell us"),
+        )
+        for r in rows
+    ]
 
 
 def export_feedback(member):
-    responses = Response.query.options(joinedload(Response.release),
-                                       selectinload(Response.ratings)).filter_by(member_id=member.id)
+    responses = Response.query.options(
+        joinedload(Response.release), selectinload(Response.ratings)
+    ).filter_by(member_id=member.id)
     return "feedback", {
-        "responses": [{"release": r.release.version, "score": r.score, "improve": r.improve_text,
-                       "problem_device": r.problem_device, "problem_os": r.problem_os,
-                       "problem": r.problem_text,
-                       "ratings": {str(x.change_id): x.rating for x in r.ratings},
-                       "updated_at": r.updated_at.isoformat()}
-                      for r in responses],
-        "session_questions": [{"score": t.score, "better": t.better_text, "created_at": t.created_at.isoformat()}
-                              for t in TouchpointResponse.query.filter_by(member_id=member.id)],
+        "responses": [
+            {
+                "release": r.release.version,
+                "score": r.score,
+                "improve": r.improve_text,
+                "problem_device": r.problem_device,
+                "problem_os": r.problem_os,
+                "problem": r.problem_text,
+                "ratings": {str(x.change_id): x.rating for x in r.ratings},
+                "updated_at": r.updated_at.isoformat(),
+            }
+            for r in responses
+        ],
+        "session_questions": [
+            {"score": t.score, "better": t.better_text, "created_at": t.created_at.isoformat()}
+            for t in TouchpointResponse.query.filter_by(member_id=member.id)
+        ],
     }
 
 
@@ -76,12 +117,19 @@ def panel_nps(_sender=None, now=None):
     """The touchpoint score over the last 90 days: how members rate taking part itself."""
     since = (now or utcnow()) - timedelta(days=90)
     counts = [0] * 11
-    for score, count in db.session.execute(select(TouchpointResponse.score, func.count()).where(
-            TouchpointResponse.created_at > since).group_by(TouchpointResponse.score)):
+    for score, count in db.session.execute(
+        select(TouchpointResponse.score, func.count())
+        .where(TouchpointResponse.created_at > since)
+        .group_by(TouchpointResponse.score)
+    ):
         counts[score] = count
     score = Score.from_counts(counts)
-    return [(nps_text(score.nps), _l("panel NPS after sessions, 90 days (%(n)s answers)",
-                                     n=number_filter(score.n)))]
+    return [
+        (
+            nps_text(score.nps),
+            _l("panel NPS after sessions, 90 days (%(n)s answers)", n=number_filter(score.n)),
+        )
+    ]
 
 
 def panel_nps_by_month(_sender=None, months=6, now=None):
@@ -90,8 +138,10 @@ def panel_nps_by_month(_sender=None, months=6, now=None):
     month = month_of(TouchpointResponse.created_at)
     by_month = {}
     for label, score, count in db.session.execute(
-            select(month, TouchpointResponse.score, func.count()).where(TouchpointResponse.created_at >= since)
-            .group_by(month, TouchpointResponse.score)):
+        select(month, TouchpointResponse.score, func.count())
+        .where(TouchpointResponse.created_at >= since)
+        .group_by(month, TouchpointResponse.score)
+    ):
         by_month.setdefault(label, [0] * 11)[score] = count
     rows = [(label, Score.from_counts(counts)) for label, counts in sorted(by_month.items())]
     return "feedback/_panel_nps.html", {"rows": rows, "nps_text": nps_text}

@@ -1,4 +1,5 @@
 """App releases, their changes, the feedback responses and the counts the results are read from."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DDL, CheckConstraint, Index, UniqueConstraint, event
 
@@ -15,8 +16,12 @@ class ReleaseState(TitledEnum):
     CLOSED = "closed"
 
 
-ReleaseState.TITLES = {"draft": _l("Draft"), "scheduled": _l("Not open yet"), "open": _l("Open for feedback"),
-                       "closed": _l("Closed")}
+ReleaseState.TITLES = {
+    "draft": _l("Draft"),
+    "scheduled": _l("Not open yet"),
+    "open": _l("Open for feedback"),
+    "closed": _l("Closed"),
+}
 
 
 class Audience(TitledEnum):
@@ -47,8 +52,12 @@ class Release(db.Model):
     invited_count = db.Column(db.Integer, nullable=False, default=0)
     reminder_sent_at = db.Column(UTCDateTime)
 
-    changes = db.relationship("ReleaseChange", cascade="all, delete-orphan",
-                              order_by="ReleaseChange.position", back_populates="release")
+    changes = db.relationship(
+        "ReleaseChange",
+        cascade="all, delete-orphan",
+        order_by="ReleaseChange.position",
+        back_populates="release",
+    )
 
     __table_args__ = (Index("ix_releases_month", "month"),)
 
@@ -68,16 +77,22 @@ class Release(db.Model):
         return self.state() == ReleaseState.OPEN
 
     def missing_translations(self):
-        return [change for change in self.changes
-                if not (ReleaseChange.title.complete(change) and ReleaseChange.description.complete(change))]
+        return [
+            change
+            for change in self.changes
+            if not (
+                ReleaseChange.title.complete(change) and ReleaseChange.description.complete(change)
+            )
+        ]
 
 
 class ReleaseChange(db.Model):
     __tablename__ = "release_changes"
 
     id = db.Column(db.Integer, primary_key=True)
-    release_id = db.Column(db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False,
-                           index=True)
+    release_id = db.Column(
+        db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position = db.Column(db.Integer, nullable=False, default=0)
     title_nl = db.Column(db.String(150), nullable=False, default="")
     title_en = db.Column(db.String(150), nullable=False, default="")
@@ -94,8 +109,12 @@ class FeedbackInvitation(db.Model):
 
     __tablename__ = "feedback_invitations"
 
-    release_id = db.Column(db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    release_id = db.Column(
+        db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -103,7 +122,9 @@ class Response(db.Model):
     __tablename__ = "feedback_responses"
 
     id = db.Column(db.Integer, primary_key=True)
-    release_id = db.Column(db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False)
+    release_id = db.Column(
+        db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False
+    )
     # SET NULL: a member who leaves takes their identity; the score keeps counting.
     member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="SET NULL"))
     score = db.Column(db.Integer, nullable=False)
@@ -130,27 +151,34 @@ class Response(db.Model):
     )
 
 
-
 class ChangeRating(db.Model):
     """A rating of one change, 1–5; rating None means "haven't used it"."""
 
     __tablename__ = "change_ratings"
 
-    response_id = db.Column(db.Integer, db.ForeignKey("feedback_responses.id", ondelete="CASCADE"),
-                            primary_key=True)
-    change_id = db.Column(db.Integer, db.ForeignKey("release_changes.id", ondelete="CASCADE"),
-                          primary_key=True)
+    response_id = db.Column(
+        db.Integer, db.ForeignKey("feedback_responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    change_id = db.Column(
+        db.Integer, db.ForeignKey("release_changes.id", ondelete="CASCADE"), primary_key=True
+    )
     rating = db.Column(db.Integer)
 
-    __table_args__ = (CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_1_to_5"),)
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_1_to_5"),
+    )
 
 
 class ScoreCount(db.Model):
-    """How many responses gave `score`, per release and segment; kept in the response's transaction."""
+    """How many responses gave `score`, per release and segment.
+
+    Kept up to date in the response's own transaction."""
 
     __tablename__ = "score_counts"
 
-    release_id = db.Column(db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True)
+    release_id = db.Column(
+        db.Integer, db.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
     segment_kind = db.Column(db.String(15), primary_key=True)
     segment_value = db.Column(db.String(20), primary_key=True)  # "" for the whole panel / unknown
     score = db.Column(db.Integer, primary_key=True)
@@ -162,43 +190,65 @@ class RatingCount(db.Model):
 
     __tablename__ = "rating_counts"
 
-    change_id = db.Column(db.Integer, db.ForeignKey("release_changes.id", ondelete="CASCADE"),
-                          primary_key=True)
+    change_id = db.Column(
+        db.Integer, db.ForeignKey("release_changes.id", ondelete="CASCADE"), primary_key=True
+    )
     rating = db.Column(db.Integer, primary_key=True)
     count = db.Column(db.Integer, nullable=False, default=0)
 
 
 class TouchpointResponse(db.Model):
-    """After a session: would you recommend taking part in the klantenteam, and what could be better."""
+    """After a session: would you recommend taking part in the klantenteam; what could be better."""
 
     __tablename__ = "touchpoint_responses"
 
     id = db.Column(db.Integer, primary_key=True)
-    registration_id = db.Column(db.Integer, db.ForeignKey("registrations.id", ondelete="SET NULL"),
-                                unique=True)
+    registration_id = db.Column(
+        db.Integer, db.ForeignKey("registrations.id", ondelete="SET NULL"), unique=True
+    )
     member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="SET NULL"), index=True)
     score = db.Column(db.Integer, nullable=False)
     better_text = db.Column(db.Text)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
-    __table_args__ = (CheckConstraint("score >= 0 AND score <= 10", name="touchpoint_score_0_to_10"),)
+    __table_args__ = (
+        CheckConstraint("score >= 0 AND score <= 10", name="touchpoint_score_0_to_10"),
+    )
 
 
 # Full-text search over the comments: FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL.
 # The 'simple' configuration / unicode61 tokenizer find Dutch and English words alike.
 SQLITE_SEARCH = [
-    "CREATE VIRTUAL TABLE feedback_search USING fts5(improve_text, problem_text, content='feedback_responses', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER feedback_search_insert AFTER INSERT ON feedback_responses BEGIN INSERT INTO feedback_search(rowid, improve_text, problem_text) VALUES (new.id, new.improve_text, new.problem_text); END",
-    "CREATE TRIGGER feedback_search_delete AFTER DELETE ON feedback_responses BEGIN INSERT INTO feedback_search(feedback_search, rowid, improve_text, problem_text) VALUES ('delete', old.id, old.improve_text, old.problem_text); END",
-    "CREATE TRIGGER feedback_search_update AFTER UPDATE OF improve_text, problem_text ON feedback_responses BEGIN INSERT INTO feedback_search(feedback_search, rowid, improve_text, problem_text) VALUES ('delete', old.id, old.improve_text, old.problem_text); INSERT INTO feedback_search(rowid, improve_text, problem_text) VALUES (new.id, new.improve_text, new.problem_text); END",
+    "CREATE VIRTUAL TABLE feedback_search USING fts5(improve_text, problem_text,"
+    " content='feedback_responses', content_rowid='id',"
+    " tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER feedback_search_insert AFTER INSERT ON feedback_responses BEGIN"
+    " INSERT INTO feedback_search(rowid, improve_text, problem_text)"
+    " VALUES (new.id, new.improve_text, new.problem_text); END",
+    "CREATE TRIGGER feedback_search_delete AFTER DELETE ON feedback_responses BEGIN"
+    " INSERT INTO feedback_search(feedback_search, rowid, improve_text, problem_text)"
+    " VALUES ('delete', old.id, old.improve_text, old.problem_text); END",
+    "CREATE TRIGGER feedback_search_update AFTER UPDATE OF improve_text, problem_text"
+    " ON feedback_responses BEGIN"
+    " INSERT INTO feedback_search(feedback_search, rowid, improve_text, problem_text)"
+    " VALUES ('delete', old.id, old.improve_text, old.problem_text);"
+    " INSERT INTO feedback_search(rowid, improve_text, problem_text)"
+    " VALUES (new.id, new.improve_text, new.problem_text); END",
 ]
 POSTGRES_SEARCH = [
-    "ALTER TABLE feedback_responses ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(improve_text, '') || ' ' || coalesce(problem_text, ''))) STORED",
+    "ALTER TABLE feedback_responses ADD COLUMN search tsvector GENERATED ALWAYS AS"
+    " (to_tsvector('simple', coalesce(improve_text, '') || ' ' || coalesce(problem_text, '')))"
+    " STORED",
     "CREATE INDEX ix_feedback_responses_search ON feedback_responses USING gin (search)",
 ]
 for statement in SQLITE_SEARCH:
     event.listen(Response.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
 for statement in POSTGRES_SEARCH:
-    event.listen(Response.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
-event.listen(Response.__table__, "before_drop",
-             DDL("DROP TABLE IF EXISTS feedback_search").execute_if(dialect="sqlite"))
+    event.listen(
+        Response.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql")
+    )
+event.listen(
+    Response.__table__,
+    "before_drop",
+    DDL("DROP TABLE IF EXISTS feedback_search").execute_if(dialect="sqlite"),
+)

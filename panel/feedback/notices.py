@@ -1,4 +1,5 @@
 """The notifications feedback sends (answers signals.notification_kinds)."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -13,11 +14,18 @@ def _release_title(params):
 
 def feedback_kinds(_sender=None):
     return [
-        Kind("release_feedback", _l("What do you think of app version %(version)s?"),
-             _l("Questions about new versions of the app"), mail="notification",
-             display=_release_title),
-        Kind("release_reminder",
-             _l("Last chance: tell us what you think of app version %(version)s"),
-             _l("Reminders about questions you haven't answered yet"), mail="notification",
-             display=_release_title),
+        Kind(
+            "release_feedback",
+            _l("What do you think of app version %(version)s?"),
+            _l("Questions about new versions of the app"),
+            mail="notification",
+            display=_release_title,
+        ),
+        Kind(
+            "release_reminder",
+            _l("Last chance: tell us what you think of app version %(version)s"),
+            _l("Reminders about questions you haven't answered yet"),
+            mail="notification",
+            display=_release_title,
+        ),
     ]

@@ -5,6 +5,7 @@ a detractor (0–6), times 100. Its variance is p + d − (p − d)², with p an
 promoters and detractors, which gives the standard error and a normal-approximation 95% interval.
 The difference between two releases is tested with a two-sample z-test on the two scores.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -64,7 +65,7 @@ def compare(before, after):
     if not before.n or not after.n:
         return None
     points = after.nps - before.nps
-    spread = math.sqrt(before.standard_error ** 2 + after.standard_error ** 2)
+    spread = math.sqrt(before.standard_error**2 + after.standard_error**2)
     if spread == 0:
         # Everyone answered alike in both releases: the normal approximation has nothing to
         # go on, so no claim is made either way.

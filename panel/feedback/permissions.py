@@ -1,4 +1,5 @@
 """Pure permission functions for releases and their results."""
+
 from ..security import Role
 
 
@@ -9,4 +10,6 @@ def can_manage_releases(user):
 
 def can_read_results(user):
     """Reviewers read results too, without changing anything."""
-    return user.is_authenticated and user.has_any_role(Role.PRODUCT_OWNER, Role.PANEL_MANAGER, Role.REVIEWER)
+    return user.is_authenticated and user.has_any_role(
+        Role.PRODUCT_OWNER, Role.PANEL_MANAGER, Role.REVIEWER
+    )

@@ -1,4 +1,5 @@
 """What the results pages show, computed from the kept counts: never a scan of all responses."""
+
 from dataclasses import dataclass
 
 from flask_babel import gettext, ngettext
@@ -19,9 +20,13 @@ class TrendPoint:
 
 
 def trend(limit=24):
-    """The last `limit` published releases, oldest first, with score and change from the one before."""
-    releases = Release.query.filter(Release.published_at.isnot(None)).order_by(
-        Release.month.desc(), Release.id.desc()).limit(limit).all()[::-1]
+    """The last `limit` published releases, oldest first, with their score and the change."""
+    releases = (
+        Release.query.filter(Release.published_at.isnot(None))
+        .order_by(Release.month.desc(), Release.id.desc())
+        .limit(limit)
+        .all()[::-1]
+    )
     counts = score_counts([r.id for r in releases])
     points, previous = [], None
     for release in releases:
@@ -72,9 +77,19 @@ def line_chart(points, width=720, height=260, left=44, right=16, top=16, bottom=
     ticks = [(value, y(value)) for value in range(int(low), int(high) + 1, step)]
     dots = [(x(i), y(p.score.nps), p) for i, p in scored]
     labels = [(x(i), p.release.month) for i, p in enumerate(points)]
-    return {"width": width, "height": height, "line": line, "band": " ".join(upper + lower),
-            "ticks": ticks, "dots": dots, "labels": labels, "left": left, "right": width - right,
-            "zero": y(0), "bottom": height - bottom}
+    return {
+        "width": width,
+        "height": height,
+        "line": line,
+        "band": " ".join(upper + lower),
+        "ticks": ticks,
+        "dots": dots,
+        "labels": labels,
+        "left": left,
+        "right": width - right,
+        "zero": y(0),
+        "bottom": height - bottom,
+    }
 
 
 def nps_text(value):
@@ -91,9 +106,13 @@ def change_words(change):
         return ""
     points = round(abs(change.points))
     if change.significant and change.direction == "rise":
-        return ngettext("significant rise of %(num)s point", "significant rise of %(num)s points", points)
+        return ngettext(
+            "significant rise of %(num)s point", "significant rise of %(num)s points", points
+        )
     if change.significant and change.direction == "fall":
-        return ngettext("significant fall of %(num)s point", "significant fall of %(num)s points", points)
+        return ngettext(
+            "significant fall of %(num)s point", "significant fall of %(num)s points", points
+        )
     return gettext("no significant change (%(points)s points)", points=nps_text(change.points))
 
 

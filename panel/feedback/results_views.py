@@ -1,4 +1,5 @@
 """Thin views for staff: write and publish releases, read results, search comments, export."""
+
 import csv
 import io
 from datetime import datetime, timedelta
@@ -33,24 +34,36 @@ def require_manager():
 @results_bp.route("/")
 def overview():
     points = results.trend()
-    drafts = Release.query.filter(Release.published_at.is_(None)).order_by(Release.month.desc()).all()
+    drafts = (
+        Release.query.filter(Release.published_at.is_(None)).order_by(Release.month.desc()).all()
+    )
     closed = [point for point in points if point.release.state().value == "closed"]
     latest = closed[-1] if closed else (points[-1] if points else None)
-    return render_template("feedback/results_overview.html", points=points[::-1], latest=latest,
-                           chart=results.line_chart(points) if points else None, drafts=drafts,
-                           can_manage=can_manage_releases(current_user))
+    return render_template(
+        "feedback/results_overview.html",
+        points=points[::-1],
+        latest=latest,
+        chart=results.line_chart(points) if points else None,
+        drafts=drafts,
+        can_manage=can_manage_releases(current_user),
+    )
 
 
 def _release_form(release=None):
     form = ReleaseForm(obj=release)
     if not form.is_submitted():
         if release is not None:
-            form.opens_at.data, form.closes_at.data = utc_to_local(release.opens_at), utc_to_local(release.closes_at)
-            for entry, change in zip(form.changes, release.changes):
+            form.opens_at.data, form.closes_at.data = (
+                utc_to_local(release.opens_at),
+                utc_to_local(release.closes_at),
+            )
+            for entry, change in zip(form.changes, release.changes, strict=False):
                 for name in ("title_nl", "title_en", "description_nl", "description_en"):
                     entry.form[name].data = getattr(change, name)
         else:
-            start = datetime.now(AMSTERDAM).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
+            start = datetime.now(AMSTERDAM).replace(
+                hour=9, minute=0, second=0, microsecond=0, tzinfo=None
+            )
             form.month.data = start.date()
             form.opens_at.data, form.closes_at.data = start, start + timedelta(days=14)
     return form
@@ -67,7 +80,9 @@ def edit_release(release_id=None):
         if not any(any(change.values()) for change in form.change_data()):
             form.changes.errors.append(_("Describe at least one change."))
         else:
-            release = services.save_release(release, form.release_data(), form.change_data(), current_user)
+            release = services.save_release(
+                release, form.release_data(), form.change_data(), current_user
+            )
             flash(_("The release is saved."), "success")
             return redirect(url_for("results.release", release_id=release.id))
     return render_template("feedback/release_form.html", form=form, release=release)
@@ -89,7 +104,10 @@ def publish(release_id):
     except NotAllowed as refusal:
         flash(str(PUBLISH_REFUSALS[refusal.code]), "error")
     else:
-        flash(_("The release is published. Panelists are asked for feedback when the window opens."), "success")
+        flash(
+            _("The release is published. Panelists are asked for feedback when the window opens."),
+            "success",
+        )
     return redirect(url_for("results.release", release_id=release.id))
 
 
@@ -102,14 +120,26 @@ def release(release_id):
     group = request.args.get("group") or None
     segment = request.args.get("segment", "")
     kind, _sep, value = segment.partition(":")
-    comments = services.search_comments(release, request.args.get("q", "")[:200], group, kind, value)
+    comments = services.search_comments(
+        release, request.args.get("q", "")[:200], group, kind, value
+    )
     return render_template(
-        "feedback/release.html", release=release, score=score, counts=counts, change=point.change if point else None,
+        "feedback/release.html",
+        release=release,
+        score=score,
+        counts=counts,
+        change=point.change if point else None,
         distribution=column_chart([(str(s), counts[s]) for s in range(11)]),
         response_rate=(score.n / release.invited_count) if release.invited_count else None,
-        breakdown=results.breakdown(release), ratings=services.rating_summary(release),
-        comments=comments, q=request.args.get("q", ""), group=group, segment=segment,
-        can_manage=can_manage_releases(current_user), small_cell=results.SMALL_CELL)
+        breakdown=results.breakdown(release),
+        ratings=services.rating_summary(release),
+        comments=comments,
+        q=request.args.get("q", ""),
+        group=group,
+        segment=segment,
+        can_manage=can_manage_releases(current_user),
+        small_cell=results.SMALL_CELL,
+    )
 
 
 @results_bp.route("/releases/<int:release_id>/responses.csv")
@@ -121,30 +151,65 @@ def export(release_id):
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["response", "score", "customer_type", "platform", "age_band", "improve",
-                         "problem_device", "problem_os", "problem", "updated_at"]
-                        + [f"change_{c.position + 1}" for c in changes])
+        writer.writerow(
+            [
+                "response",
+                "score",
+                "customer_type",
+                "platform",
+                "age_band",
+                "improve",
+                "problem_device",
+                "problem_os",
+                "problem",
+                "updated_at",
+            ]
+            + [f"change_{c.position + 1}" for c in changes]
+        )
         yield buffer.getvalue()
-        query = Response.query.options(selectinload(Response.ratings)).filter_by(
-            release_id=release.id).order_by(Response.id).yield_per(1000)
+        query = (
+            Response.query.options(selectinload(Response.ratings))
+            .filter_by(release_id=release.id)
+            .order_by(Response.id)
+            .yield_per(1000)
+        )
         for response in query:
             buffer.seek(0)
             buffer.truncate()
-            ratings = {r.change_id: ("not_used" if r.rating is None else r.rating) for r in response.ratings}
-            writer.writerow([response.id, response.score, response.customer_type or "", response.platform or "",
-                             response.age_band or "", response.improve_text or "", response.problem_device or "",
-                             response.problem_os or "", response.problem_text or "",
-                             response.updated_at.isoformat()] + [ratings.get(c.id, "") for c in changes])
+            ratings = {
+                r.change_id: ("not_used" if r.rating is None else r.rating)
+                for r in response.ratings
+            }
+            writer.writerow(
+                [
+                    response.id,
+                    response.score,
+                    response.customer_type or "",
+                    response.platform or "",
+                    response.age_band or "",
+                    response.improve_text or "",
+                    response.problem_device or "",
+                    response.problem_os or "",
+                    response.problem_text or "",
+                    response.updated_at.isoformat(),
+                ]
+                + [ratings.get(c.id, "") for c in changes]
+            )
             yield buffer.getvalue()
 
     filename = f"feedback-{release.version}.csv".replace(" ", "_")
-    return HttpResponse(stream_with_context(rows()), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
+    return HttpResponse(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @results_bp.context_processor
 def words():
-    return {"change_words": results.change_words, "nps_text": results.nps_text,
-            "segment_title": results.segment_title,
-            "segment_values": {kind: enum.values() for kind, enum in results.SEGMENT_TITLES.items()}}
+    return {
+        "change_words": results.change_words,
+        "nps_text": results.nps_text,
+        "segment_title": results.segment_title,
+        "segment_values": {kind: enum.values() for kind, enum in results.SEGMENT_TITLES.items()},
+    }

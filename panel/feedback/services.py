@@ -1,28 +1,37 @@
 """Feedback verbs: publish and open releases, answer, remind, and read results from counts."""
+
 import re
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
-from ..accounts.models import User
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
+from ..mail import queue_mail_bulk
 from ..membership.models import Member, MemberStatus
 from ..membership.segments import AgeBand, CustomerType, Platform
 from ..notifications import kinds
 from ..notifications.models import Notification
 from ..notifications.services import users_without_email_for
 from ..rounds.sampling import Criteria, draw_sample
-from ..mail import queue_mail_bulk
-from .models import (SEGMENT_KINDS, Audience, ChangeRating, FeedbackInvitation, RatingCount, Release,
-                     ReleaseChange, ReleaseState, Response, ScoreCount)
+from .models import (
+    SEGMENT_KINDS,
+    Audience,
+    ChangeRating,
+    FeedbackInvitation,
+    RatingCount,
+    Release,
+    ReleaseChange,
+    ReleaseState,
+    Response,
+    ScoreCount,
+)
 from .nps import Score
-
-
 
 SEGMENT_VALUES = {
     "all": [""],
@@ -34,6 +43,7 @@ SEGMENT_VALUES = {
 
 # Releases -----------------------------------------------------------------------------------
 
+
 def save_release(release, data, changes, actor):
     """Create or update a draft or published release with its list of changes."""
     if release is None:
@@ -42,12 +52,15 @@ def save_release(release, data, changes, actor):
     for name in ("version", "month", "opens_at", "closes_at", "audience", "sample_size"):
         setattr(release, name, data.get(name))
     if release.published_at is None:
-        release.changes = [ReleaseChange(position=index, **change) for index, change in enumerate(changes)
-                           if any(change.values())]
+        release.changes = [
+            ReleaseChange(position=index, **change)
+            for index, change in enumerate(changes)
+            if any(change.values())
+        ]
     else:
         # Published: the changes are rated already; only their wording may be improved, block by
         # block (a block left empty keeps its text).
-        for change, values in zip(release.changes, changes):
+        for change, values in zip(release.changes, changes, strict=False):
             for name, value in values.items():
                 if value:
                     setattr(change, name, value)
@@ -64,12 +77,29 @@ def publish_release(release, actor):
     if release.missing_translations():
         raise NotAllowed("languages")
     release.published_at = utcnow()
-    db.session.execute(insert(ScoreCount), [
-        {"release_id": release.id, "segment_kind": kind, "segment_value": value, "score": score,
-         "count": 0} for kind in SEGMENT_KINDS for value in SEGMENT_VALUES[kind] for score in range(11)])
-    db.session.execute(insert(RatingCount), [
-        {"change_id": change.id, "rating": rating, "count": 0}
-        for change in release.changes for rating in range(6)])
+    db.session.execute(
+        insert(ScoreCount),
+        [
+            {
+                "release_id": release.id,
+                "segment_kind": kind,
+                "segment_value": value,
+                "score": score,
+                "count": 0,
+            }
+            for kind in SEGMENT_KINDS
+            for value in SEGMENT_VALUES[kind]
+            for score in range(11)
+        ],
+    )
+    db.session.execute(
+        insert(RatingCount),
+        [
+            {"change_id": change.id, "rating": rating, "count": 0}
+            for change in release.changes
+            for rating in range(6)
+        ],
+    )
     record_audit("release.publish", target=release, actor=actor)
     open_due_releases()
 
@@ -77,12 +107,20 @@ def publish_release(release, actor):
 def open_due_releases(now=None):
     """Invite the audience of every published release whose window has opened (once each)."""
     now = now or utcnow()
-    due = db.session.scalars(select(Release.id).where(
-        Release.published_at.isnot(None), Release.invited_at.is_(None), Release.opens_at <= now,
-        Release.closes_at > now)).all()
+    due = db.session.scalars(
+        select(Release.id).where(
+            Release.published_at.isnot(None),
+            Release.invited_at.is_(None),
+            Release.opens_at <= now,
+            Release.closes_at > now,
+        )
+    ).all()
     for release_id in due:
-        claimed = db.session.execute(update(Release).where(
-            Release.id == release_id, Release.invited_at.is_(None)).values(invited_at=now)).rowcount
+        claimed = db.session.execute(
+            update(Release)
+            .where(Release.id == release_id, Release.invited_at.is_(None))
+            .values(invited_at=now)
+        ).rowcount
         if claimed:
             invite_audience(db.session.get(Release, release_id))
     return len(due)
@@ -93,12 +131,18 @@ def invite_audience(release):
     if release.audience == Audience.SAMPLE.value and release.sample_size:
         member_ids = draw_sample_for_release(release, Criteria(), release.sample_size)
     else:
-        member_ids = db.session.scalars(select(Member.id).where(
-            Member.status == MemberStatus.ACTIVE.value)).all()
+        member_ids = db.session.scalars(
+            select(Member.id).where(Member.status == MemberStatus.ACTIVE.value)
+        ).all()
     now = utcnow()
     if member_ids:
-        db.session.execute(insert(FeedbackInvitation), [
-            {"release_id": release.id, "member_id": member_id, "created_at": now} for member_id in member_ids])
+        db.session.execute(
+            insert(FeedbackInvitation),
+            [
+                {"release_id": release.id, "member_id": member_id, "created_at": now}
+                for member_id in member_ids
+            ],
+        )
     release.invited_count = len(member_ids)
     notify_members(release, member_ids, "release_feedback")
 
@@ -111,46 +155,82 @@ def draw_sample_for_release(release, criteria, n):
 
 def notify_members(release, member_ids, kind_name):
     """Bulk notifications and e-mails (rendered once per language) for a release."""
-    users = db.session.scalars(select(User).join(Member, Member.user_id == User.id).where(
-        Member.id.in_(member_ids))).all() if member_ids else []
+    users = (
+        db.session.scalars(
+            select(User).join(Member, Member.user_id == User.id).where(Member.id.in_(member_ids))
+        ).all()
+        if member_ids
+        else []
+    )
     kind = kinds.get(kind_name)
     params = f'{{"release_id": {release.id}}}'
     now = utcnow()
     if users:
-        db.session.execute(insert(Notification), [
-            {"user_id": user.id, "kind": kind.name, "params_json": params,
-             "link": link_for("feedback.form", user.locale, release_id=release.id), "created_at": now} for user in users])
+        db.session.execute(
+            insert(Notification),
+            [
+                {
+                    "user_id": user.id,
+                    "kind": kind.name,
+                    "params_json": params,
+                    "link": link_for("feedback.form", user.locale, release_id=release.id),
+                    "created_at": now,
+                }
+                for user in users
+            ],
+        )
     opted_out = users_without_email_for(kind, [user.id for user in users])
-    queue_mail_bulk([user for user in users if user.id not in opted_out], kind.mail,
-                    notification_kind=kind, params={"release_id": release.id}, link=None,
-                    endpoint="feedback.form", endpoint_args={"release_id": release.id})
+    queue_mail_bulk(
+        [user for user in users if user.id not in opted_out],
+        kind.mail,
+        notification_kind=kind,
+        params={"release_id": release.id},
+        link=None,
+        endpoint="feedback.form",
+        endpoint_args={"release_id": release.id},
+    )
 
 
 def releases_due_for_reminder(now):
     """Releases closing within two days whose reminder has not gone out."""
-    return db.session.scalars(select(Release.id).where(
-        Release.invited_at.isnot(None), Release.reminder_sent_at.is_(None),
-        Release.closes_at > now, Release.closes_at <= now + timedelta(days=2))).all()
+    return db.session.scalars(
+        select(Release.id).where(
+            Release.invited_at.isnot(None),
+            Release.reminder_sent_at.is_(None),
+            Release.closes_at > now,
+            Release.closes_at <= now + timedelta(days=2),
+        )
+    ).all()
 
 
 def remind_release(release_id, now):
     """One reminder to a release's non-responders; 0 when another run claimed it first."""
-    claimed = db.session.execute(update(Release).where(
-        Release.id == release_id, Release.reminder_sent_at.is_(None))
-        .values(reminder_sent_at=now)).rowcount
+    claimed = db.session.execute(
+        update(Release)
+        .where(Release.id == release_id, Release.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=now)
+    ).rowcount
     if not claimed:
         return 0
     release = db.session.get(Release, release_id)
-    answered = select(Response.member_id).where(Response.release_id == release_id,
-                                                Response.member_id.isnot(None))
-    silent = db.session.scalars(select(FeedbackInvitation.member_id).join(Member).where(
-        FeedbackInvitation.release_id == release_id, Member.status == MemberStatus.ACTIVE.value,
-        FeedbackInvitation.member_id.not_in(answered))).all()
+    answered = select(Response.member_id).where(
+        Response.release_id == release_id, Response.member_id.isnot(None)
+    )
+    silent = db.session.scalars(
+        select(FeedbackInvitation.member_id)
+        .join(Member)
+        .where(
+            FeedbackInvitation.release_id == release_id,
+            Member.status == MemberStatus.ACTIVE.value,
+            FeedbackInvitation.member_id.not_in(answered),
+        )
+    ).all()
     notify_members(release, silent, "release_reminder")
     return len(silent)
 
 
-# Answering -----------------------------------------------------------------------------------------
+# Answering --------------------------------------------------------------------------------------
+
 
 def check_can_answer(release, member):
     state = release.state()
@@ -160,17 +240,24 @@ def check_can_answer(release, member):
         raise NotAllowed("not_open")
     if state == ReleaseState.CLOSED:
         raise NotAllowed("closed")
-    if member is None or member.status not in (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value):
+    if member is None or member.status not in (
+        MemberStatus.ACTIVE.value,
+        MemberStatus.PAUSED.value,
+    ):
         raise NotAllowed("not_member")
     if release.audience == Audience.SAMPLE.value and not db.session.get(
-            FeedbackInvitation, (release.id, member.id)):
+        FeedbackInvitation, (release.id, member.id)
+    ):
         raise NotAllowed("not_invited")
 
 
 def segment_of(member):
     band = member.age_band
-    return {"customer_type": member.customer_type or "", "platform": member.platform or "",
-            "age_band": band.value if band else ""}
+    return {
+        "customer_type": member.customer_type or "",
+        "platform": member.platform or "",
+        "age_band": band.value if band else "",
+    }
 
 
 def _count(release_id, segments, score, step):
@@ -178,16 +265,27 @@ def _count(release_id, segments, score, step):
         value = "" if kind == "all" else (segments.get(kind) or "")
         if value not in SEGMENT_VALUES[kind]:
             value = ""
-        db.session.execute(update(ScoreCount).where(
-            ScoreCount.release_id == release_id, ScoreCount.segment_kind == kind,
-            ScoreCount.segment_value == value, ScoreCount.score == score,
-        ).values(count=ScoreCount.count + step))
+        db.session.execute(
+            update(ScoreCount)
+            .where(
+                ScoreCount.release_id == release_id,
+                ScoreCount.segment_kind == kind,
+                ScoreCount.segment_value == value,
+                ScoreCount.score == score,
+            )
+            .values(count=ScoreCount.count + step)
+        )
 
 
 def _count_rating(change_id, rating, step):
-    db.session.execute(update(RatingCount).where(
-        RatingCount.change_id == change_id, RatingCount.rating == (rating or 0),
-    ).values(count=RatingCount.count + step))
+    db.session.execute(
+        update(RatingCount)
+        .where(
+            RatingCount.change_id == change_id,
+            RatingCount.rating == (rating or 0),
+        )
+        .values(count=RatingCount.count + step)
+    )
 
 
 def save_response(release, member, data):
@@ -212,8 +310,11 @@ def save_response(release, member, data):
             _save_texts(response, data, now)
             member.last_active_at = now
             return response
-    segments = {"customer_type": response.customer_type, "platform": response.platform,
-                "age_band": response.age_band}
+    segments = {
+        "customer_type": response.customer_type,
+        "platform": response.platform,
+        "age_band": response.age_band,
+    }
     if response.score != data["score"]:
         _count(release.id, segments, response.score, -1)
         _count(release.id, segments, data["score"], +1)
@@ -245,14 +346,17 @@ def _save_ratings(response, ratings, new):
         _count_rating(change_id, rating, +1)
 
 
-# Results ---------------------------------------------------------------------------------------------
+# Results ----------------------------------------------------------------------------------------
+
 
 def score_counts(release_ids, kind="all"):
     """{release_id: {segment value: [11 counts]}} from the kept counts (no scan of responses)."""
     result = {}
-    rows = db.session.execute(select(ScoreCount.release_id, ScoreCount.segment_value, ScoreCount.score,
-                                     ScoreCount.count).where(ScoreCount.release_id.in_(release_ids),
-                                                             ScoreCount.segment_kind == kind))
+    rows = db.session.execute(
+        select(
+            ScoreCount.release_id, ScoreCount.segment_value, ScoreCount.score, ScoreCount.count
+        ).where(ScoreCount.release_id.in_(release_ids), ScoreCount.segment_kind == kind)
+    )
     for release_id, value, score, count in rows:
         result.setdefault(release_id, {}).setdefault(value, [0] * 11)[score] = count
     return result
@@ -266,9 +370,11 @@ def release_score(release):
 def rating_summary(release):
     """Per change: (change, average of 1–5 or None, share 'haven't used it', answers)."""
     counts = {}
-    for change_id, rating, count in db.session.execute(select(
-            RatingCount.change_id, RatingCount.rating, RatingCount.count).where(
-            RatingCount.change_id.in_([c.id for c in release.changes]))):
+    for change_id, rating, count in db.session.execute(
+        select(RatingCount.change_id, RatingCount.rating, RatingCount.count).where(
+            RatingCount.change_id.in_([c.id for c in release.changes])
+        )
+    ):
         counts.setdefault(change_id, [0] * 6)[rating] = count
     summary = []
     for change in release.changes:
@@ -284,17 +390,24 @@ def recount(release):
     """The score counts recomputed from the responses, for checks: {kind: {value: [11]}}."""
     result = {kind: {} for kind in SEGMENT_KINDS}
     for response in Response.query.filter_by(release_id=release.id):
-        segments = {"all": "", "customer_type": response.customer_type or "",
-                    "platform": response.platform or "", "age_band": response.age_band or ""}
+        segments = {
+            "all": "",
+            "customer_type": response.customer_type or "",
+            "platform": response.platform or "",
+            "age_band": response.age_band or "",
+        }
         for kind in SEGMENT_KINDS:
             result[kind].setdefault(segments[kind], [0] * 11)[response.score] += 1
     return result
 
 
-def search_comments(release, words=None, group=None, segment_kind=None, segment_value=None, limit=50):
+def search_comments(
+    release, words=None, group=None, segment_kind=None, segment_value=None, limit=50
+):
     """Comments of a release, newest first: full-text search, score group and segment filters."""
     query = Response.query.filter(Response.release_id == release.id).filter(
-        (Response.improve_text.isnot(None)) | (Response.problem_text.isnot(None)))
+        (Response.improve_text.isnot(None)) | (Response.problem_text.isnot(None))
+    )
     if group == "promoter":
         query = query.filter(Response.score >= 9)
     elif group == "passive":
@@ -308,31 +421,51 @@ def search_comments(release, words=None, group=None, segment_kind=None, segment_
     if terms:
         if db.engine.dialect.name == "postgresql":
             query = query.filter(text("search @@ to_tsquery('simple', :words)")).params(
-                words=" & ".join(term + ":*" for term in terms))
+                words=" & ".join(term + ":*" for term in terms)
+            )
         else:
             match = " ".join('"' + term + '"*' for term in terms)
-            query = query.filter(Response.id.in_(
-                select(text("rowid")).select_from(text("feedback_search")).where(
-                    text("feedback_search MATCH :match")))).params(match=match)
+            query = query.filter(
+                Response.id.in_(
+                    select(text("rowid"))
+                    .select_from(text("feedback_search"))
+                    .where(text("feedback_search MATCH :match"))
+                )
+            ).params(match=match)
     return query.order_by(Response.updated_at.desc(), Response.id.desc()).limit(limit).all()
 
 
 def rebuild_counts(release):
     """Set the kept counts from the responses (for bulk loads; normal answers keep them live)."""
     recounted = recount(release)
-    db.session.execute(update(ScoreCount).where(ScoreCount.release_id == release.id).values(count=0))
+    db.session.execute(
+        update(ScoreCount).where(ScoreCount.release_id == release.id).values(count=0)
+    )
     for kind, values in recounted.items():
         for value, counts in values.items():
             for score, count in enumerate(counts):
                 if count:
-                    db.session.execute(update(ScoreCount).where(
-                        ScoreCount.release_id == release.id, ScoreCount.segment_kind == kind,
-                        ScoreCount.segment_value == value, ScoreCount.score == score).values(count=count))
+                    db.session.execute(
+                        update(ScoreCount)
+                        .where(
+                            ScoreCount.release_id == release.id,
+                            ScoreCount.segment_kind == kind,
+                            ScoreCount.segment_value == value,
+                            ScoreCount.score == score,
+                        )
+                        .values(count=count)
+                    )
     change_ids = [change.id for change in release.changes]
-    db.session.execute(update(RatingCount).where(RatingCount.change_id.in_(change_ids)).values(count=0))
+    db.session.execute(
+        update(RatingCount).where(RatingCount.change_id.in_(change_ids)).values(count=0)
+    )
     for change_id, rating, count in db.session.execute(
-            select(ChangeRating.change_id, ChangeRating.rating, func.count())
-            .where(ChangeRating.change_id.in_(change_ids))
-            .group_by(ChangeRating.change_id, ChangeRating.rating)):
-        db.session.execute(update(RatingCount).where(
-            RatingCount.change_id == change_id, RatingCount.rating == (rating or 0)).values(count=count))
+        select(ChangeRating.change_id, ChangeRating.rating, func.count())
+        .where(ChangeRating.change_id.in_(change_ids))
+        .group_by(ChangeRating.change_id, ChangeRating.rating)
+    ):
+        db.session.execute(
+            update(RatingCount)
+            .where(RatingCount.change_id == change_id, RatingCount.rating == (rating or 0))
+            .values(count=count)
+        )

@@ -1,4 +1,5 @@
 """Thin views for panelists: the feedback form of a release, and the after-session questions."""
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -6,8 +7,8 @@ from flask_login import current_user
 
 from ..errors import NotAllowed
 from ..extensions import db
-from ..rounds.models import Registration
 from ..membership.services import find_member_for
+from ..rounds.models import Registration
 from ..security import form_checks_csrf
 from . import bp, services
 from .forms import TouchpointForm, feedback_form, ratings_from
@@ -18,7 +19,9 @@ REFUSALS = {
     "not_open": _l("Feedback for this release opens later."),
     "closed": _l("The feedback period for this version is over."),
     "not_member": _l("Only members of the klantenteam can give feedback."),
-    "not_invited": _l("This release is asked of a group of panelists, and you're not in it this time."),
+    "not_invited": _l(
+        "This release is asked of a group of panelists, and you're not in it this time."
+    ),
 }
 
 
@@ -32,7 +35,12 @@ def own_member():
 @bp.route("/feedback")
 def overview():
     member = own_member()
-    releases = Release.query.filter(Release.published_at.isnot(None)).order_by(Release.month.desc()).limit(12).all()
+    releases = (
+        Release.query.filter(Release.published_at.isnot(None))
+        .order_by(Release.month.desc())
+        .limit(12)
+        .all()
+    )
     answered = {r.release_id for r in Response.query.filter_by(member_id=member.id)}
     invited = {i.release_id for i in FeedbackInvitation.query.filter_by(member_id=member.id)}
     visible = [r for r in releases if r.audience == "all" or r.id in invited or r.id in answered]
@@ -50,20 +58,35 @@ def form(release_id):
     try:
         services.check_can_answer(release, member)
     except NotAllowed as refusal:
-        return render_template("feedback/closed.html", release=release, response=response,
-                               message=REFUSALS[refusal.code]), 200
+        return render_template(
+            "feedback/closed.html",
+            release=release,
+            response=response,
+            message=REFUSALS[refusal.code],
+        ), 200
     initial = None
     if response is not None:
-        initial = {"score": str(response.score), "improve_text": response.improve_text,
-                   "problem_device": response.problem_device, "problem_os": response.problem_os,
-                   "problem_text": response.problem_text}
+        initial = {
+            "score": str(response.score),
+            "improve_text": response.improve_text,
+            "problem_device": response.problem_device,
+            "problem_os": response.problem_os,
+            "problem_text": response.problem_text,
+        }
         for rating in response.ratings:
-            initial[f"change_{rating.change_id}"] = "not_used" if rating.rating is None else str(rating.rating)
+            initial[f"change_{rating.change_id}"] = (
+                "not_used" if rating.rating is None else str(rating.rating)
+            )
     form = feedback_form(release, obj_data=initial)
     if form.validate_on_submit():
-        data = {"score": int(form.score.data), "improve_text": form.improve_text.data,
-                "problem_device": form.problem_device.data, "problem_os": form.problem_os.data,
-                "problem_text": form.problem_text.data, "ratings": ratings_from(form, release)}
+        data = {
+            "score": int(form.score.data),
+            "improve_text": form.improve_text.data,
+            "problem_device": form.problem_device.data,
+            "problem_os": form.problem_os.data,
+            "problem_text": form.problem_text.data,
+            "ratings": ratings_from(form, release),
+        }
         services.save_response(release, member, data)
         flash(_("Thank you! Your feedback helps us make the next version better."), "success")
         return redirect(url_for("feedback.overview"))
@@ -75,16 +98,25 @@ def form(release_id):
 def touchpoint(registration_id):
     member = own_member()
     registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.member_id != member.id or registration.attendance != "attended":
+    if (
+        registration is None
+        or registration.member_id != member.id
+        or registration.attendance != "attended"
+    ):
         abort(404)
     if TouchpointResponse.query.filter_by(registration_id=registration.id).first():
         flash(_("You already told us about this session. Thank you!"), "info")
         return redirect(url_for("membership.dashboard"))
     form = TouchpointForm()
     if form.validate_on_submit():
-        db.session.add(TouchpointResponse(registration_id=registration.id, member_id=member.id,
-                                          score=int(form.score.data),
-                                          better_text=(form.better_text.data or "").strip() or None))
+        db.session.add(
+            TouchpointResponse(
+                registration_id=registration.id,
+                member_id=member.id,
+                score=int(form.score.data),
+                better_text=(form.better_text.data or "").strip() or None,
+            )
+        )
         flash(_("Thank you for telling us!"), "success")
         return redirect(url_for("membership.dashboard"))
     return render_template("feedback/touchpoint.html", form=form, session=registration.session)

@@ -1,4 +1,5 @@
 """Insights and the department streams that must answer them; closing the loop to panelists."""
+
 from flask import Blueprint
 
 from .. import signals
@@ -8,8 +9,9 @@ from .notices import insight_kinds
 from .permissions import can_create_insights, can_read_insights, can_set_up_routing
 from .services import erase_evidence_links
 
-bp = guard_blueprint(Blueprint("insights", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER,
-                     Role.REVIEWER)
+bp = guard_blueprint(
+    Blueprint("insights", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER, Role.REVIEWER
+)
 setup_bp = guard_blueprint(Blueprint("insight_setup", __name__), Role.ADMIN, Role.PANEL_MANAGER)
 loop_bp = Blueprint("loop", __name__)
 

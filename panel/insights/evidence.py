@@ -1,4 +1,5 @@
 """The contributions an insight can rest on: what they say, whose they are, where they come from."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,7 +15,7 @@ class Source:
     kind: str
     id: int
     text: str
-    member: object      # the contributing Member, or None (session notes, or the member left)
+    member: object  # the contributing Member, or None (session notes, or the member left)
     round_id: int | None
     release_id: int | None
 
@@ -55,7 +56,9 @@ def _source(kind, row):
         return None
     if kind == "response":
         text = " — ".join(part for part in (row.improve_text, row.problem_text) if part)
-        return Source(kind, row.id, text, row.member if row.member_id else None, None, row.release_id)
+        return Source(
+            kind, row.id, text, row.member if row.member_id else None, None, row.release_id
+        )
     if kind == "idea":
         if row.is_hidden:
             return None

@@ -1,4 +1,5 @@
 """Forms for insights, the inbox and the set-up of streams, tags and routing rules."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -9,7 +10,9 @@ from .models import RouteStatus
 
 class InsightForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    description = TextAreaField(_l("What did we learn?"), validators=[Length(max=5000)], render_kw={"rows": 5})
+    description = TextAreaField(
+        _l("What did we learn?"), validators=[Length(max=5000)], render_kw={"rows": 5}
+    )
     tags = CheckboxesField(_l("Tags"), coerce=int)
     kind = HiddenField()
     source = HiddenField()
@@ -30,19 +33,30 @@ class EvidenceForm(BaseForm):
 
 
 class StatusForm(BaseForm):
-    status = SelectField(_l("Status"), choices=choices(RouteStatus.choices()), validators=[DataRequired(CHOOSE)])
+    status = SelectField(
+        _l("Status"), choices=choices(RouteStatus.choices()), validators=[DataRequired(CHOOSE)]
+    )
 
 
 class NoteForm(BaseForm):
-    body = TextAreaField(_l("Internal note (staff only)"), validators=[DataRequired(REQUIRED), Length(max=5000)],
-                         render_kw={"rows": 3})
+    body = TextAreaField(
+        _l("Internal note (staff only)"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        render_kw={"rows": 3},
+    )
 
 
 class AnswerForm(BaseForm):
-    answer_nl = TextAreaField(_l("Public answer in Dutch"), validators=[DataRequired(REQUIRED), Length(max=3000)],
-                              render_kw={"rows": 4, "lang": "nl"})
-    answer_en = TextAreaField(_l("Public answer in English"), validators=[DataRequired(REQUIRED), Length(max=3000)],
-                              render_kw={"rows": 4, "lang": "en"})
+    answer_nl = TextAreaField(
+        _l("Public answer in Dutch"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 4, "lang": "nl"},
+    )
+    answer_en = TextAreaField(
+        _l("Public answer in English"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 4, "lang": "en"},
+    )
 
 
 class InboxFilterForm(BaseForm):
@@ -51,36 +65,75 @@ class InboxFilterForm(BaseForm):
 
     status = SelectField(_l("Status"), validators=[Optional()])
     tag = SelectField(_l("Tag"), validators=[Optional()])
-    source = SelectField(_l("Source"), validators=[Optional()], choices=choices([
-        ("", _l("All")), ("round", _l("Co-creation rounds")), ("release", _l("App feedback")),
-        ("other", _l("Other"))]))
-    overdue = SelectField(_l("Overdue"), validators=[Optional()], choices=choices([
-        ("", _l("All")), ("yes", _l("Only overdue"))]))
-    sort = SelectField(_l("Sort by"), validators=[Optional()], choices=choices([
-        ("due", _l("Due first")), ("newest", _l("Newest first")), ("weight", _l("Most evidence"))]))
+    source = SelectField(
+        _l("Source"),
+        validators=[Optional()],
+        choices=choices(
+            [
+                ("", _l("All")),
+                ("round", _l("Co-creation rounds")),
+                ("release", _l("App feedback")),
+                ("other", _l("Other")),
+            ]
+        ),
+    )
+    overdue = SelectField(
+        _l("Overdue"),
+        validators=[Optional()],
+        choices=choices([("", _l("All")), ("yes", _l("Only overdue"))]),
+    )
+    sort = SelectField(
+        _l("Sort by"),
+        validators=[Optional()],
+        choices=choices(
+            [
+                ("due", _l("Due first")),
+                ("newest", _l("Newest first")),
+                ("weight", _l("Most evidence")),
+            ]
+        ),
+    )
 
 
 class StreamForm(BaseForm):
     name_nl = StringField(_l("Name in Dutch"), validators=[DataRequired(REQUIRED), Length(max=80)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=80)])
+    name_en = StringField(
+        _l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=80)]
+    )
     description_nl = StringField(_l("Description in Dutch"), validators=[Length(max=300)])
     description_en = StringField(_l("Description in English"), validators=[Length(max=300)])
-    target_days = IntegerField(_l("First response within (working days)"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=1, max=60, message=_l("Enter a number from 1 to 60."))])
+    target_days = IntegerField(
+        _l("First response within (working days)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=60, message=_l("Enter a number from 1 to 60.")),
+        ],
+    )
     members = CheckboxesField(_l("Reviewers"), coerce=int)
 
 
 class TagForm(BaseForm):
     name_nl = StringField(_l("Name in Dutch"), validators=[DataRequired(REQUIRED), Length(max=60)])
-    name_en = StringField(_l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)])
+    name_en = StringField(
+        _l("Name in English"), validators=[DataRequired(REQUIRED), Length(max=60)]
+    )
 
 
 class RuleForm(BaseForm):
     name = StringField(_l("Name of the rule"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    position = IntegerField(_l("Order"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=0, max=10000)])
+    position = IntegerField(
+        _l("Order"), default=10, validators=[InputRequired(REQUIRED), NumberRange(min=0, max=10000)]
+    )
     tags = CheckboxesField(_l("If the tags include any of"), coerce=int)
-    combine = RadioField(_l("Tags and words"), default="or", validators=[DataRequired(CHOOSE)], choices=choices([
-        ("or", _l("Either is enough")), ("and", _l("Both must match"))]))
-    keywords = StringField(_l("Or the text contains any of these words"), validators=[Length(max=1000)],
-                           description=_l("Separate with commas; Dutch and English. Whole words, any case."))
+    combine = RadioField(
+        _l("Tags and words"),
+        default="or",
+        validators=[DataRequired(CHOOSE)],
+        choices=choices([("or", _l("Either is enough")), ("and", _l("Both must match"))]),
+    )
+    keywords = StringField(
+        _l("Or the text contains any of these words"),
+        validators=[Length(max=1000)],
+        description=_l("Separate with commas; Dutch and English. Whole words, any case."),
+    )
     streams = CheckboxesField(_l("Route to"), coerce=int)

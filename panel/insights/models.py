@@ -1,11 +1,12 @@
 """Department streams, tags, insights with their evidence, routing rules and each stream's route."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, UniqueConstraint
 
+from ..accounts.streams import DEFAULT_STREAMS, Stream, StreamMember, seed_default_streams  # noqa: F401
 from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
-from ..accounts.streams import DEFAULT_STREAMS, Stream, StreamMember, seed_default_streams  # noqa: F401
 from ..i18n import bilingual
 
 
@@ -21,19 +22,33 @@ class Tag(db.Model):
 
 insight_tags = db.Table(
     "insight_tags",
-    db.Column("insight_id", db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "insight_id", db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), primary_key=True
+    ),
     db.Column("tag_id", db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
     db.Index("ix_insight_tags_tag", "tag_id", "insight_id"),
 )
 rule_tags = db.Table(
     "rule_tags",
-    db.Column("rule_id", db.Integer, db.ForeignKey("routing_rules.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "rule_id",
+        db.Integer,
+        db.ForeignKey("routing_rules.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     db.Column("tag_id", db.Integer, db.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
 )
 rule_streams = db.Table(
     "rule_streams",
-    db.Column("rule_id", db.Integer, db.ForeignKey("routing_rules.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("stream_id", db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "rule_id",
+        db.Integer,
+        db.ForeignKey("routing_rules.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    db.Column(
+        "stream_id", db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -47,8 +62,12 @@ class RouteStatus(TitledEnum):
 
 
 RouteStatus.TITLES = {
-    "new": _l("New"), "acknowledged": _l("Acknowledged"), "in_progress": _l("In progress"),
-    "planned": _l("Planned"), "done": _l("Done"), "declined": _l("Declined"),
+    "new": _l("New"),
+    "acknowledged": _l("Acknowledged"),
+    "in_progress": _l("In progress"),
+    "planned": _l("Planned"),
+    "done": _l("Done"),
+    "declined": _l("Declined"),
 }
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "planned")
 DECIDED_STATUSES = ("done", "declined")
@@ -63,14 +82,17 @@ class Insight(db.Model):
     title = db.Column(db.String(200), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
     round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
-    release_id = db.Column(db.Integer, db.ForeignKey("releases.id", ondelete="SET NULL"), index=True)
+    release_id = db.Column(
+        db.Integer, db.ForeignKey("releases.id", ondelete="SET NULL"), index=True
+    )
     created_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     evidence_count = db.Column(db.Integer, nullable=False, default=0)
 
     tags = db.relationship("Tag", secondary=insight_tags, order_by="Tag.name_nl")
-    evidence = db.relationship("Evidence", cascade="all, delete-orphan", order_by="Evidence.id",
-                               back_populates="insight")
+    evidence = db.relationship(
+        "Evidence", cascade="all, delete-orphan", order_by="Evidence.id", back_populates="insight"
+    )
     routes = db.relationship("Route", cascade="all, delete-orphan", back_populates="insight")
     round = db.relationship("Round")
     release = db.relationship("Release")
@@ -92,8 +114,12 @@ class EvidenceKind(TitledEnum):
     SESSION = "session"
 
 
-EvidenceKind.TITLES = {"response": _l("App feedback"), "idea": _l("Idea"), "comment": _l("Reaction"),
-                       "session": _l("Session notes")}
+EvidenceKind.TITLES = {
+    "response": _l("App feedback"),
+    "idea": _l("Idea"),
+    "comment": _l("Reaction"),
+    "session": _l("Session notes"),
+}
 
 
 class Evidence(db.Model):
@@ -102,7 +128,9 @@ class Evidence(db.Model):
     __tablename__ = "evidence"
 
     id = db.Column(db.Integer, primary_key=True)
-    insight_id = db.Column(db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), nullable=False)
+    insight_id = db.Column(
+        db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), nullable=False
+    )
     kind = db.Column(db.String(10), nullable=False)
     source_id = db.Column(db.Integer, nullable=False)
     # Whose contribution it is, so that an answer reaches them; cut when they leave.
@@ -128,7 +156,9 @@ class RoutingRule(db.Model):
     position = db.Column(db.Integer, nullable=False, default=0)
     name = db.Column(db.String(120), nullable=False)
     keywords = db.Column(db.String(1000), nullable=False, default="")
-    combine = db.Column(db.String(3), nullable=False, default="or")  # "and" / "or" of tags and words
+    combine = db.Column(
+        db.String(3), nullable=False, default="or"
+    )  # "and" / "or" of tags and words
     is_active = db.Column(db.Boolean, nullable=False, default=True)
 
     tags = db.relationship("Tag", secondary=rule_tags)
@@ -145,8 +175,12 @@ class Route(db.Model):
     __tablename__ = "routes"
 
     id = db.Column(db.Integer, primary_key=True)
-    insight_id = db.Column(db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), nullable=False)
-    stream_id = db.Column(db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), nullable=False)
+    insight_id = db.Column(
+        db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), nullable=False
+    )
+    stream_id = db.Column(
+        db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), nullable=False
+    )
     status = db.Column(db.String(12), nullable=False, default=RouteStatus.NEW.value)
     routed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     rule_id = db.Column(db.Integer, db.ForeignKey("routing_rules.id", ondelete="SET NULL"))
@@ -184,7 +218,9 @@ class InternalNote(db.Model):
     __tablename__ = "internal_notes"
 
     id = db.Column(db.Integer, primary_key=True)
-    route_id = db.Column(db.Integer, db.ForeignKey("routes.id", ondelete="CASCADE"), nullable=False, index=True)
+    route_id = db.Column(
+        db.Integer, db.ForeignKey("routes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     author_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
     body = db.Column(db.Text, nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,4 +1,5 @@
 """The notifications insights send (answers signals.notification_kinds)."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -13,7 +14,11 @@ def _stream_name(params):
 
 def insight_kinds(_sender=None):
     return [
-        Kind("insight_answer", _l("%(stream)s answered what you told us"),
-             _l("Answers from the teams to what you told us"), mail="notification",
-             display=_stream_name),
+        Kind(
+            "insight_answer",
+            _l("%(stream)s answered what you told us"),
+            _l("Answers from the teams to what you told us"),
+            mail="notification",
+            display=_stream_name,
+        ),
     ]

@@ -1,4 +1,5 @@
 """Pure permission functions for insights and stream inboxes."""
+
 from ..security import Role
 
 
@@ -8,8 +9,9 @@ def can_create_insights(user):
 
 def can_read_insights(user):
     """The insights pages: those who make insights, and the streams' reviewers."""
-    return user.is_authenticated and user.has_any_role(Role.PRODUCT_OWNER, Role.PANEL_MANAGER,
-                                                       Role.REVIEWER)
+    return user.is_authenticated and user.has_any_role(
+        Role.PRODUCT_OWNER, Role.PANEL_MANAGER, Role.REVIEWER
+    )
 
 
 def can_set_up_routing(user):

@@ -1,4 +1,5 @@
-"""Insight verbs: create from evidence, route by rules or by hand, work the inbox, answer, digest."""
+"""Insight verbs: create from evidence, route by rules or by hand, work the inbox, answer."""
+
 import re
 import statistics
 from datetime import timedelta
@@ -16,17 +17,32 @@ from ..mail import queue_mail
 from ..membership.models import Member
 from ..notifications.services import notify
 from .evidence import load_source
-from .models import (DECIDED_STATUSES, OPEN_STATUSES, DigestLog, Evidence, Insight, InternalNote, Route,
-                     RouteStatus, RoutingRule, StreamMember)
+from .models import (
+    DECIDED_STATUSES,
+    OPEN_STATUSES,
+    DigestLog,
+    Evidence,
+    Insight,
+    InternalNote,
+    Route,
+    RouteStatus,
+    RoutingRule,
+    StreamMember,
+)
 from .workdays import add_working_days
-
-
 
 # Insights and evidence ------------------------------------------------------------------------
 
+
 def create_insight(title, description, tags, actor, round_id=None, release_id=None, evidence=()):
-    insight = Insight(title=title, description=description, tags=list(tags), created_by_id=actor.id,
-                      round_id=round_id, release_id=release_id)
+    insight = Insight(
+        title=title,
+        description=description,
+        tags=list(tags),
+        created_by_id=actor.id,
+        round_id=round_id,
+        release_id=release_id,
+    )
     db.session.add(insight)
     db.session.flush()
     for kind, source_id in evidence:
@@ -41,11 +57,18 @@ def add_evidence(insight, kind, source_id, actor):
     source = load_source(kind, source_id)
     if source is None:
         raise NotAllowed("source")
-    existing = Evidence.query.filter_by(insight_id=insight.id, kind=kind, source_id=source_id).first()
+    existing = Evidence.query.filter_by(
+        insight_id=insight.id, kind=kind, source_id=source_id
+    ).first()
     if existing:
         return existing
-    evidence = Evidence(insight_id=insight.id, kind=kind, source_id=source_id,
-                        member_id=source.member.id if source.member else None, added_by_id=actor.id)
+    evidence = Evidence(
+        insight_id=insight.id,
+        kind=kind,
+        source_id=source_id,
+        member_id=source.member.id if source.member else None,
+        added_by_id=actor.id,
+    )
     db.session.add(evidence)
     insight.evidence_count = (insight.evidence_count or 0) + 1
     if insight.round_id is None and insight.release_id is None:
@@ -63,15 +86,22 @@ def set_tags(insight, tags, actor):
 
 # Routing ----------------------------------------------------------------------------------------
 
+
 def words_of(text):
     return set(re.findall(r"\w+", (text or "").lower()))
 
 
 def rule_matches(rule, insight_tags, insight_words):
     """Tags: any of the rule's tags; words: any keyword as a whole word (any case, any language)."""
-    tag_test = bool({tag.id for tag in rule.tags} & {tag.id for tag in insight_tags}) if rule.tags else None
+    tag_test = (
+        bool({tag.id for tag in rule.tags} & {tag.id for tag in insight_tags})
+        if rule.tags
+        else None
+    )
     keywords = rule.keyword_list
-    word_test = any(_phrase_in(keyword, insight_words) for keyword in keywords) if keywords else None
+    word_test = (
+        any(_phrase_in(keyword, insight_words) for keyword in keywords) if keywords else None
+    )
     tests = [test for test in (tag_test, word_test) if test is not None]
     if not tests:
         return False
@@ -88,8 +118,9 @@ def streams_for(insight):
     """The streams the active rules send this insight to, in rule order."""
     words = words_of(f"{insight.title} {insight.description}")
     found = []
-    rules = RoutingRule.query.options(selectinload(RoutingRule.tags),
-                                      selectinload(RoutingRule.streams))
+    rules = RoutingRule.query.options(
+        selectinload(RoutingRule.tags), selectinload(RoutingRule.streams)
+    )
     for rule in rules.filter_by(is_active=True).order_by(RoutingRule.position, RoutingRule.id):
         if rule_matches(rule, insight.tags, words):
             for stream in rule.streams:
@@ -109,13 +140,23 @@ def route_by_rules(insight, actor):
 
 def add_route(insight, stream, actor, rule=None):
     now = utcnow()
-    route = Route(insight=insight, stream=stream, routed_at=now, rule_id=rule.id if rule else None,
-                  routed_by_id=None if rule else actor.id,
-                  due_at=add_working_days(now, stream.target_days))
+    route = Route(
+        insight=insight,
+        stream=stream,
+        routed_at=now,
+        rule_id=rule.id if rule else None,
+        routed_by_id=None if rule else actor.id,
+        due_at=add_working_days(now, stream.target_days),
+    )
     db.session.add(route)
     db.session.flush()
-    record_audit("insight.route", target=insight, actor=actor, stream=stream.slug,
-                 by=f"rule {rule.id}" if rule else "hand")
+    record_audit(
+        "insight.route",
+        target=insight,
+        actor=actor,
+        stream=stream.slug,
+        by=f"rule {rule.id}" if rule else "hand",
+    )
     return route
 
 
@@ -125,18 +166,27 @@ def remove_route(route, actor):
 
 
 def restore_route(route, actor):
-    record_audit("insight.route", target=route.insight, actor=actor, stream=route.stream.slug, by="hand")
+    record_audit(
+        "insight.route", target=route.insight, actor=actor, stream=route.stream.slug, by="hand"
+    )
     route.removed_at = None
 
 
 def preview_rule(rule, limit=50):
     """(count, first insights) of existing insights this rule would route somewhere new."""
-    insights = Insight.query.options(selectinload(Insight.tags),
-                                     selectinload(Insight.routes)).order_by(Insight.id.desc())
+    insights = Insight.query.options(
+        selectinload(Insight.tags), selectinload(Insight.routes)
+    ).order_by(Insight.id.desc())
     if rule.keyword_list and (rule.combine == "and" or not rule.tags):
         # Narrow down in the database first; whole-word matching happens below.
-        insights = insights.filter(or_(*[
-            func.lower(Insight.title + " " + Insight.description).like(f"%{word}%") for word in rule.keyword_list]))
+        insights = insights.filter(
+            or_(
+                *[
+                    func.lower(Insight.title + " " + Insight.description).like(f"%{word}%")
+                    for word in rule.keyword_list
+                ]
+            )
+        )
     matches = []
     for insight in insights.limit(5000):
         if rule_matches(rule, insight.tags, words_of(f"{insight.title} {insight.description}")):
@@ -146,7 +196,8 @@ def preview_rule(rule, limit=50):
     return len(matches), matches[:limit]
 
 
-# The inbox ------------------------------------------------------------------------------------------
+# The inbox --------------------------------------------------------------------------------------
+
 
 def reviewer_stream_ids(user):
     return [row.stream_id for row in StreamMember.query.filter_by(user_id=user.id)]
@@ -159,8 +210,13 @@ def set_status(route, status, actor):
         route.first_response_at = now
     route.decided_at = now if status.value in DECIDED_STATUSES else None
     route.status = status.value
-    record_audit("route.status", target=route.insight, actor=actor, stream=route.stream.slug,
-                 status=status.value)
+    record_audit(
+        "route.status",
+        target=route.insight,
+        actor=actor,
+        stream=route.stream.slug,
+        status=status.value,
+    )
 
 
 def acknowledge(routes, actor):
@@ -194,11 +250,16 @@ def publish_answer(route, answer_nl, answer_en, actor):
     record_audit("route.answer", target=route.insight, actor=actor, stream=route.stream.slug)
     if first:
         for member in contributors(route.insight):
-            notify(member.user, "insight_answer", link=link_for("loop.contributions", member.user.locale),
-                   stream_id=route.stream_id)
+            notify(
+                member.user,
+                "insight_answer",
+                link=link_for("loop.contributions", member.user.locale),
+                stream_id=route.stream_id,
+            )
 
 
-# Digest and metrics ------------------------------------------------------------------------------------
+# Digest and metrics -----------------------------------------------------------------------------
+
 
 def iso_week(moment):
     year, week, _ = moment.isocalendar()
@@ -222,13 +283,21 @@ def send_digests(now=None):
             continue
         # The digest names each route's insight and stream.
         base = Route.query.options(joinedload(Route.insight), joinedload(Route.stream)).filter(
-            Route.stream_id.in_(stream_ids), Route.removed_at.is_(None))
+            Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)
+        )
         new = base.filter(Route.routed_at > since).all()
         overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
         decided = base.filter(Route.decided_at > since).all()
         db.session.add(DigestLog(user_id=user_id, week=week))
-        queue_mail(user.email, "stream_digest", user.locale, user=user, new=new, overdue=overdue,
-                   decided=decided)
+        queue_mail(
+            user.email,
+            "stream_digest",
+            user.locale,
+            user=user,
+            new=new,
+            overdue=overdue,
+            decided=decided,
+        )
         sent += 1
     return sent
 
@@ -243,26 +312,39 @@ def stream_metrics(stream, months=6, now=None):
     per_month = {}
     for route in live.filter(Route.routed_at >= since):
         month = route.routed_at.strftime("%Y-%m")
-        entry = per_month.setdefault(month, {"routed": 0, "hours": [], "in_time": 0, "responded": 0})
+        entry = per_month.setdefault(
+            month, {"routed": 0, "hours": [], "in_time": 0, "responded": 0}
+        )
         entry["routed"] += 1
         if route.first_response_at:
             entry["responded"] += 1
-            entry["hours"].append((route.first_response_at - route.routed_at).total_seconds() / 3600)
+            entry["hours"].append(
+                (route.first_response_at - route.routed_at).total_seconds() / 3600
+            )
             entry["in_time"] += route.first_response_at <= route.due_at
         elif route.due_at > now:
             entry["routed"] -= 1  # not due yet: neither in time nor late
     rows = []
     for month in sorted(per_month):
         entry = per_month[month]
-        rows.append({"month": month, "routed": entry["routed"],
-                     "median_hours": statistics.median(entry["hours"]) if entry["hours"] else None,
-                     "in_time": entry["in_time"] / entry["routed"] if entry["routed"] else None})
+        rows.append(
+            {
+                "month": month,
+                "routed": entry["routed"],
+                "median_hours": statistics.median(entry["hours"]) if entry["hours"] else None,
+                "in_time": entry["in_time"] / entry["routed"] if entry["routed"] else None,
+            }
+        )
     all_hours = [h for e in per_month.values() for h in e["hours"]]
     in_time = sum(e["in_time"] for e in per_month.values())
     routed = sum(e["routed"] for e in per_month.values())
-    return {"open": open_count, "overdue": overdue, "months": rows,
-            "median_hours": statistics.median(all_hours) if all_hours else None,
-            "in_time": in_time / routed if routed else None}
+    return {
+        "open": open_count,
+        "overdue": overdue,
+        "months": rows,
+        "median_hours": statistics.median(all_hours) if all_hours else None,
+        "in_time": in_time / routed if routed else None,
+    }
 
 
 def erase_evidence_links(member):

@@ -1,4 +1,5 @@
 """Thin views to set up streams, tags and routing rules (administrators and panel managers)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
@@ -24,7 +25,12 @@ def streams():
 def edit_stream(stream_id):
     stream = db.session.get(Stream, stream_id) or abort(404)
     form = StreamForm(obj=stream)
-    reviewers = User.query.join(UserRole).filter(UserRole.role == Role.REVIEWER.value).order_by(User.name).all()
+    reviewers = (
+        User.query.join(UserRole)
+        .filter(UserRole.role == Role.REVIEWER.value)
+        .order_by(User.name)
+        .all()
+    )
     form.members.choices = choices((user.id, user.display_name) for user in reviewers)
     if not form.is_submitted():
         form.members.data = [user.id for user in stream.members]
@@ -43,8 +49,10 @@ def edit_stream(stream_id):
 def tags():
     form = TagForm()
     if form.validate_on_submit():
-        duplicate = Tag.query.filter((db.func.lower(Tag.name_nl) == form.name_nl.data.lower())
-                                     | (db.func.lower(Tag.name_en) == form.name_en.data.lower())).first()
+        duplicate = Tag.query.filter(
+            (db.func.lower(Tag.name_nl) == form.name_nl.data.lower())
+            | (db.func.lower(Tag.name_en) == form.name_en.data.lower())
+        ).first()
         if duplicate:
             form.name_nl.errors.append(_("There is already a tag with this name."))
         else:
@@ -54,7 +62,9 @@ def tags():
             record_audit("tag.create", target=tag)
             flash(_("The tag is added."), "success")
             return redirect(url_for("insight_setup.tags"))
-    return render_template("insights/setup_tags.html", form=form, tags=Tag.query.order_by(Tag.name_nl).all())
+    return render_template(
+        "insights/setup_tags.html", form=form, tags=Tag.query.order_by(Tag.name_nl).all()
+    )
 
 
 @setup_bp.route("/tags/<int:tag_id>", methods=["GET", "POST"])
@@ -72,10 +82,15 @@ def edit_tag(tag_id):
 
 @setup_bp.route("/rules")
 def rules():
-    return render_template("insights/setup_rules.html",
-                           rules=RoutingRule.query.options(
-                               selectinload(RoutingRule.tags), selectinload(RoutingRule.streams),
-                           ).order_by(RoutingRule.position, RoutingRule.id).all())
+    return render_template(
+        "insights/setup_rules.html",
+        rules=RoutingRule.query.options(
+            selectinload(RoutingRule.tags),
+            selectinload(RoutingRule.streams),
+        )
+        .order_by(RoutingRule.position, RoutingRule.id)
+        .all(),
+    )
 
 
 @setup_bp.route("/rules/new", methods=["GET", "POST"])
@@ -108,14 +123,20 @@ def edit_rule(rule_id=None):
             db.session.add(draft)
             db.session.flush()
             record_audit("rule.save", target=draft)
-            flash(_("The rule is saved. It applies to new insights and when tags change."), "success")
+            flash(
+                _("The rule is saved. It applies to new insights and when tags change."), "success"
+            )
             return redirect(url_for("insight_setup.rules"))
         else:
             with db.session.no_autoflush:
                 preview = services.preview_rule(draft)
             db.session.rollback()
-            form.tags.choices = choices((tag.id, tag.name) for tag in Tag.query.order_by(Tag.name_nl))
-            form.streams.choices = choices((s.id, s.name) for s in Stream.query.order_by(Stream.position))
+            form.tags.choices = choices(
+                (tag.id, tag.name) for tag in Tag.query.order_by(Tag.name_nl)
+            )
+            form.streams.choices = choices(
+                (s.id, s.name) for s in Stream.query.order_by(Stream.position)
+            )
     return render_template("insights/setup_rule.html", form=form, rule=rule, preview=preview)
 
 
@@ -126,5 +147,3 @@ def delete_rule(rule_id):
     db.session.delete(rule)
     flash(_("The rule is removed."), "success")
     return redirect(url_for("insight_setup.rules"))
-
-

@@ -1,4 +1,5 @@
 """Thin views: insights, the stream inbox, stream metrics, and "My contributions" for panelists."""
+
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,9 +18,26 @@ from ..security import Role, form_checks_csrf, safe_next
 from . import bp, loop_bp, services
 from .contributions import contributions_of
 from .evidence import load_quotes, load_source
-from .forms import AddRouteForm, AnswerForm, EvidenceForm, InboxFilterForm, InsightForm, NoteForm, StatusForm, TagsForm
-from .models import (OPEN_STATUSES, Insight, InternalNote, Route, RouteStatus, Stream, Tag,
-                     insight_tags)
+from .forms import (
+    AddRouteForm,
+    AnswerForm,
+    EvidenceForm,
+    InboxFilterForm,
+    InsightForm,
+    NoteForm,
+    StatusForm,
+    TagsForm,
+)
+from .models import (
+    OPEN_STATUSES,
+    Insight,
+    InternalNote,
+    Route,
+    RouteStatus,
+    Stream,
+    Tag,
+    insight_tags,
+)
 from .permissions import can_create_insights, can_see_insight, can_work_route
 
 PAGE_SIZE = 50
@@ -37,8 +55,11 @@ def require_creator():
 def visible_insight_or_404(insight_id):
     # The insight's page lists its streams, each route with its stream and the rule that sent it.
     routes = selectinload(Insight.routes)
-    insight = db.session.get(Insight, insight_id, options=[
-        routes.joinedload(Route.stream), routes.joinedload(Route.rule)]) or abort(404)
+    insight = db.session.get(
+        Insight,
+        insight_id,
+        options=[routes.joinedload(Route.stream), routes.joinedload(Route.rule)],
+    ) or abort(404)
     if not can_see_insight(current_user, insight, services.reviewer_stream_ids(current_user)):
         abort(404)
     return insight
@@ -49,9 +70,14 @@ def index():
     if not can_create_insights(current_user):
         return redirect(url_for("insights.inbox"))
     # Each row shows the insight's tags and the streams it is in.
-    query = db.select(Insight).options(
-        selectinload(Insight.tags), selectinload(Insight.routes).joinedload(Route.stream),
-    ).order_by(Insight.id.desc())
+    query = (
+        db.select(Insight)
+        .options(
+            selectinload(Insight.tags),
+            selectinload(Insight.routes).joinedload(Route.stream),
+        )
+        .order_by(Insight.id.desc())
+    )
     page = paginate(query, db.select(db.func.count(Insight.id)), PAGE_SIZE)
     return render_template("insights/index.html", page=page)
 
@@ -70,10 +96,17 @@ def new():
     if form.validate_on_submit():
         tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
         evidence = [(source.kind, source.id)] if source else []
-        insight = services.create_insight(form.title.data, form.description.data or "", tags, current_user,
-                                          evidence=evidence)
-        flash(ngettext("The insight is saved and routed to %(num)s stream.",
-                       "The insight is saved and routed to %(num)s streams.", len(insight.routes)), "success")
+        insight = services.create_insight(
+            form.title.data, form.description.data or "", tags, current_user, evidence=evidence
+        )
+        flash(
+            ngettext(
+                "The insight is saved and routed to %(num)s stream.",
+                "The insight is saved and routed to %(num)s streams.",
+                len(insight.routes),
+            ),
+            "success",
+        )
         return redirect(url_for("insights.detail", insight_id=insight.id))
     return render_template("insights/new.html", form=form, source=source)
 
@@ -82,8 +115,12 @@ def new():
 def add_evidence():
     require_creator()
     form = EvidenceForm()
-    form.insight_id.choices = choices((i.id, i.title) for i in Insight.query.order_by(Insight.id.desc()).limit(200))
-    if not form.validate_on_submit() or not (form.source.data.isascii() and form.source.data.isdigit()):
+    form.insight_id.choices = choices(
+        (i.id, i.title) for i in Insight.query.order_by(Insight.id.desc()).limit(200)
+    )
+    if not form.validate_on_submit() or not (
+        form.source.data.isascii() and form.source.data.isdigit()
+    ):
         flash(_("Choose the insight to add this to."), "error")
         return redirect(back_to_referrer(url_for("insights.index")))
     insight = db.session.get(Insight, form.insight_id.data) or abort(404)
@@ -91,8 +128,14 @@ def add_evidence():
         services.add_evidence(insight, form.kind.data, int(form.source.data), current_user)
     except NotAllowed:
         abort(404)
-    flash(_("Added to “%(title)s”. It now rests on %(count)s contributions.", title=insight.title,
-            count=insight.evidence_count), "success")
+    flash(
+        _(
+            "Added to “%(title)s”. It now rests on %(count)s contributions.",
+            title=insight.title,
+            count=insight.evidence_count,
+        ),
+        "success",
+    )
     # Back to where the contribution was, so the next one can be triaged straight away.
     return redirect(back_to_referrer(url_for("insights.detail", insight_id=insight.id)))
 
@@ -113,13 +156,22 @@ def detail(insight_id):
     reviewer_streams = services.reviewer_stream_ids(current_user)
     route_form = AddRouteForm()
     routed = {route.stream_id for route in insight.live_routes}
-    route_form.stream_id.choices = choices((s.id, s.name) for s in Stream.query.order_by(Stream.position)
-                                           if s.id not in routed)
+    route_form.stream_id.choices = choices(
+        (s.id, s.name) for s in Stream.query.order_by(Stream.position) if s.id not in routed
+    )
     tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
     tags_form.tags.choices = tag_choices()
-    return render_template("insights/detail.html", insight=insight, quotes=quotes, route_form=route_form,
-                           tags_form=tags_form, can_edit=can_create_insights(current_user),
-                           workable={r.id for r in insight.live_routes if can_work_route(current_user, r, reviewer_streams)})
+    return render_template(
+        "insights/detail.html",
+        insight=insight,
+        quotes=quotes,
+        route_form=route_form,
+        tags_form=tags_form,
+        can_edit=can_create_insights(current_user),
+        workable={
+            r.id for r in insight.live_routes if can_work_route(current_user, r, reviewer_streams)
+        },
+    )
 
 
 @bp.route("/<int:insight_id>/tags", methods=["POST"])
@@ -129,7 +181,9 @@ def set_tags(insight_id):
     form = TagsForm()
     form.tags.choices = tag_choices()
     if form.validate_on_submit():
-        services.set_tags(insight, Tag.query.filter(Tag.id.in_(form.tags.data or [])).all(), current_user)
+        services.set_tags(
+            insight, Tag.query.filter(Tag.id.in_(form.tags.data or [])).all(), current_user
+        )
         flash(_("The tags are saved."), "success")
     return redirect(url_for("insights.detail", insight_id=insight.id))
 
@@ -155,16 +209,24 @@ def remove_route(insight_id, route_id):
     if route is None or route.insight_id != insight_id:
         abort(404)
     services.remove_route(route, current_user)
-    flash(_("%(stream)s no longer has this insight in its inbox.", stream=route.stream.name), "success")
+    flash(
+        _("%(stream)s no longer has this insight in its inbox.", stream=route.stream.name),
+        "success",
+    )
     return redirect(url_for("insights.detail", insight_id=insight_id))
 
 
-# The stream inbox -----------------------------------------------------------------------------------
+# The stream inbox -------------------------------------------------------------------------------
+
 
 def inbox_filter_form():
     form = InboxFilterForm(request.args)
-    form.status.choices = choices([("", _("Still open")), ("all", _("All"))] + RouteStatus.choices())
-    form.tag.choices = choices([("", _("All"))] + [(str(t.id), t.name) for t in Tag.query.order_by(Tag.name_nl)])
+    form.status.choices = choices(
+        [("", _("Still open")), ("all", _("All"))] + RouteStatus.choices()
+    )
+    form.tag.choices = choices(
+        [("", _("All"))] + [(str(t.id), t.name) for t in Tag.query.order_by(Tag.name_nl)]
+    )
     return form
 
 
@@ -185,8 +247,13 @@ def inbox():
         if form.overdue.data == "yes":
             conditions += [Route.first_response_at.is_(None), Route.due_at < utcnow()]
         if form.tag.data and form.tag.data.isdigit():
-            conditions.append(Route.insight_id.in_(db.select(insight_tags.c.insight_id).where(
-                insight_tags.c.tag_id == int(form.tag.data))))
+            conditions.append(
+                Route.insight_id.in_(
+                    db.select(insight_tags.c.insight_id).where(
+                        insight_tags.c.tag_id == int(form.tag.data)
+                    )
+                )
+            )
         if form.source.data == "round":
             conditions.append(Insight.round_id.isnot(None))
             joins_insight = True
@@ -196,29 +263,42 @@ def inbox():
         elif form.source.data == "other":
             conditions += [Insight.round_id.is_(None), Insight.release_id.is_(None)]
             joins_insight = True
-    order = {"newest": (Route.routed_at.desc(), Route.id.desc()),
-             "weight": (Insight.evidence_count.desc(), Route.id.desc())}.get(form.sort.data, (Route.due_at, Route.id))
+    order = {
+        "newest": (Route.routed_at.desc(), Route.id.desc()),
+        "weight": (Insight.evidence_count.desc(), Route.id.desc()),
+    }.get(form.sort.data, (Route.due_at, Route.id))
     # Each row shows the insight (already joined for sorting) with its tags, and the stream.
-    rows = (db.select(Route).join(Insight).options(
-        contains_eager(Route.insight).selectinload(Insight.tags), joinedload(Route.stream))
-            .where(*conditions).order_by(*order))
+    rows = (
+        db.select(Route)
+        .join(Insight)
+        .options(contains_eager(Route.insight).selectinload(Insight.tags), joinedload(Route.stream))
+        .where(*conditions)
+        .order_by(*order)
+    )
     count = db.select(db.func.count(Route.id)).where(*conditions)
     if joins_insight:
         count = count.join(Insight)
     page = paginate(rows, count, PAGE_SIZE)
     streams = Stream.query.filter(Stream.id.in_(stream_ids)).all()
-    return render_template("insights/inbox.html", page=page, form=form, streams=streams, now=utcnow())
+    return render_template(
+        "insights/inbox.html", page=page, form=form, streams=streams, now=utcnow()
+    )
 
 
 @bp.route("/inbox/acknowledge", methods=["POST"])
 def acknowledge():
     stream_ids = services.reviewer_stream_ids(current_user)
-    ids = [int(value) for value in request.form.getlist("route") if value.isascii() and value.isdigit()]
+    ids = [
+        int(value) for value in request.form.getlist("route") if value.isascii() and value.isdigit()
+    ]
     routes = Route.query.filter(Route.id.in_(ids)).all() if ids else []
     routes = [r for r in routes if can_work_route(current_user, r, stream_ids)]
     count = services.acknowledge(routes, current_user)
     if count:
-        flash(ngettext("%(num)s insight acknowledged.", "%(num)s insights acknowledged.", count), "success")
+        flash(
+            ngettext("%(num)s insight acknowledged.", "%(num)s insights acknowledged.", count),
+            "success",
+        )
     else:
         flash(_("Tick the insights you want to acknowledge first."), "info")
     return redirect(url_for("insights.inbox"))
@@ -248,23 +328,40 @@ def route(route_id):
             services.add_note(route, note_form.body.data, current_user)
             return redirect(url_for("insights.route", route_id=route.id) + "#notes")
         if action == "answer" and answer_form.validate_on_submit():
-            services.publish_answer(route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user)
-            flash(_("The answer is published. The panelists behind this insight are told."), "success")
+            services.publish_answer(
+                route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user
+            )
+            flash(
+                _("The answer is published. The panelists behind this insight are told."), "success"
+            )
             return redirect(url_for("insights.route", route_id=route.id))
     insight = route.insight
     quotes = load_quotes(insight.evidence)
     notes = InternalNote.query.filter_by(route_id=route.id).order_by(InternalNote.id).all()
-    return render_template("insights/route.html", route=route, insight=insight, quotes=quotes, notes=notes,
-                           status_form=status_form, note_form=note_form, answer_form=answer_form, now=utcnow())
+    return render_template(
+        "insights/route.html",
+        route=route,
+        insight=insight,
+        quotes=quotes,
+        notes=notes,
+        status_form=status_form,
+        note_form=note_form,
+        answer_form=answer_form,
+        now=utcnow(),
+    )
 
 
 @bp.route("/streams")
 def streams():
-    rows = [(stream, services.stream_metrics(stream)) for stream in Stream.query.order_by(Stream.position)]
+    rows = [
+        (stream, services.stream_metrics(stream))
+        for stream in Stream.query.order_by(Stream.position)
+    ]
     return render_template("insights/streams.html", rows=rows)
 
 
-# Closing the loop ------------------------------------------------------------------------------------
+# Closing the loop -------------------------------------------------------------------------------
+
 
 @loop_bp.route("/me/contributions")
 def contributions():
@@ -272,5 +369,3 @@ def contributions():
     if member is None:
         abort(404)
     return render_template("insights/contributions.html", items=contributions_of(member))
-
-

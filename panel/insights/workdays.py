@@ -1,4 +1,5 @@
 """Working days in the Netherlands: weekends and Dutch public holidays do not count."""
+
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo

@@ -1,4 +1,5 @@
 """Membership: joining, the member's own pages, and the panel manager's pages."""
+
 from flask import Blueprint
 
 from .. import signals

@@ -1,4 +1,5 @@
 """Forms for joining, the member's own profile, pausing and leaving, and the manager's pages."""
+
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -65,51 +66,93 @@ def region_choices(empty=None):
 class ProfileFields(BaseForm):
     """The screening questions, shared by the join form and the profile page."""
 
-    birth_year = IntegerField(_l("Year of birth"), validators=[
-        InputRequired(REQUIRED), check_birth_year],
+    birth_year = IntegerField(
+        _l("Year of birth"),
+        validators=[InputRequired(REQUIRED), check_birth_year],
         description=_l("You need to be 16 or older to take part."),
-        render_kw={"inputmode": "numeric", "autocomplete": "bday-year"})
-    postcode = StringField(_l("Postcode"), validators=[
-        DataRequired(REQUIRED), Length(max=7), check_postcode],
+        render_kw={"inputmode": "numeric", "autocomplete": "bday-year"},
+    )
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[DataRequired(REQUIRED), Length(max=7), check_postcode],
         description=_l("The four digits are enough. We use them to know your region."),
-        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"})
-    customer_type = RadioField(_l("What kind of customer are you?"),
-                               choices=choices(CustomerType.choices()),
-                               validators=[DataRequired(CHOOSE)])
-    years_as_customer = RadioField(_l("How long have you been a customer?"),
-                                   choices=choices(YearsAsCustomer.choices()),
-                                   validators=[Optional()])
-    platform = RadioField(_l("Which phone do you use?"), choices=choices(Platform.choices()),
-                          validators=[DataRequired(CHOOSE)])
-    app_usage = RadioField(_l("How often do you use our app?"), choices=choices(AppUsage.choices()),
-                           validators=[DataRequired(CHOOSE)])
-    interests = CheckboxesField(_l("Which topics would you like to help with?"),
-                                choices=choices(Interest.choices()))
+        render_kw={"autocomplete": "postal-code", "inputmode": "numeric"},
+    )
+    customer_type = RadioField(
+        _l("What kind of customer are you?"),
+        choices=choices(CustomerType.choices()),
+        validators=[DataRequired(CHOOSE)],
+    )
+    years_as_customer = RadioField(
+        _l("How long have you been a customer?"),
+        choices=choices(YearsAsCustomer.choices()),
+        validators=[Optional()],
+    )
+    platform = RadioField(
+        _l("Which phone do you use?"),
+        choices=choices(Platform.choices()),
+        validators=[DataRequired(CHOOSE)],
+    )
+    app_usage = RadioField(
+        _l("How often do you use our app?"),
+        choices=choices(AppUsage.choices()),
+        validators=[DataRequired(CHOOSE)],
+    )
+    interests = CheckboxesField(
+        _l("Which topics would you like to help with?"), choices=choices(Interest.choices())
+    )
     attends_physical = BooleanField(_l("I can come to sessions at a location"))
-    physical_region = SelectField(_l("In which region?"),
-                                  choices=region_choices(_l("Choose a region")),
-                                  validators=[check_physical_region],
-                                  description=_l("Only if you can come to sessions at a location."))
+    physical_region = SelectField(
+        _l("In which region?"),
+        choices=region_choices(_l("Choose a region")),
+        validators=[check_physical_region],
+        description=_l("Only if you can come to sessions at a location."),
+    )
     attends_online = BooleanField(_l("I can take part in online sessions"))
 
 
 class JoinForm(NewPasswordMixin, ProfileFields):
-    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mail address"), validators=[
-        DataRequired(REQUIRED), Email(_l("Please enter a valid e-mail address.")), Length(max=254)],
-        description=_l("We'll send you a link to confirm it."), render_kw={"autocomplete": "email"})
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(REQUIRED), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(REQUIRED),
+            Email(_l("Please enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        description=_l("We'll send you a link to confirm it."),
+        render_kw={"autocomplete": "email"},
+    )
     password = PasswordField(
-        _l("Choose a password"), validators=[DataRequired(REQUIRED)],
-        description=_l("At least 8 characters. A short sentence of a few words is strong and easy to remember."),
-        render_kw={"autocomplete": "new-password"})
-    locale = RadioField(_l("Which language do you prefer?"), choices=choices(LANGUAGE_NAMES.items()),
-                        validators=[DataRequired(CHOOSE)])
+        _l("Choose a password"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l(
+            "At least 8 characters. A short sentence of a few words is strong and easy to remember."
+        ),
+        render_kw={"autocomplete": "new-password"},
+    )
+    locale = RadioField(
+        _l("Which language do you prefer?"),
+        choices=choices(LANGUAGE_NAMES.items()),
+        validators=[DataRequired(CHOOSE)],
+    )
     consent_participation = BooleanField(
-        _l("I want to take part in the klantenteam, and agree that my data is used for it as the privacy statement describes."),
-        validators=[DataRequired(_l("You can only take part when you agree to this."))])
+        _l(
+            "I want to take part in the klantenteam, and agree that my data is used for it as "
+            "the privacy statement describes."
+        ),
+        validators=[DataRequired(_l("You can only take part when you agree to this."))],
+    )
     consent_recording = BooleanField(
-        _l("Sessions I take part in may be recorded, to be used only inside the company (optional)."))
+        _l(
+            "Sessions I take part in may be recorded, to be used only inside the company "
+            "(optional)."
+        )
+    )
     source = HiddenField()
 
     def validate_password(self, field):
@@ -118,16 +161,27 @@ class JoinForm(NewPasswordMixin, ProfileFields):
 
 
 class ProfileForm(ProfileFields):
-    name = StringField(_l("Your name"), validators=[DataRequired(REQUIRED), Length(max=120)],
-                       render_kw={"autocomplete": "name"})
-    locale = RadioField(_l("Language for the site and e-mails"),
-                        choices=choices(LANGUAGE_NAMES.items()), validators=[DataRequired(CHOOSE)])
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(REQUIRED), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    locale = RadioField(
+        _l("Language for the site and e-mails"),
+        choices=choices(LANGUAGE_NAMES.items()),
+        validators=[DataRequired(CHOOSE)],
+    )
     consent_recording = BooleanField(_l("Sessions I take part in may be recorded (optional)."))
 
 
 class PauseForm(BaseForm):
-    until = DateField(_l("Pause until"), validators=[InputRequired(REQUIRED)],
-                      description=_l("Until then we won't invite you. After that date you're active again by yourself."))
+    until = DateField(
+        _l("Pause until"),
+        validators=[InputRequired(REQUIRED)],
+        description=_l(
+            "Until then we won't invite you. After that date you're active again by yourself."
+        ),
+    )
 
     def validate_until(self, field):
         if field.data is None:
@@ -149,41 +203,70 @@ LEAVE_REASON_CHOICES = [
 
 
 class LeaveForm(BaseForm):
-    reason = RadioField(_l("Would you tell us why? (optional)"), choices=choices(LEAVE_REASON_CHOICES),
-                        validators=[Optional()])
-    confirm = BooleanField(_l("Yes, I want to leave and have my personal data erased."),
-                           validators=[DataRequired(_l("Tick this box to confirm."))])
+    reason = RadioField(
+        _l("Would you tell us why? (optional)"),
+        choices=choices(LEAVE_REASON_CHOICES),
+        validators=[Optional()],
+    )
+    confirm = BooleanField(
+        _l("Yes, I want to leave and have my personal data erased."),
+        validators=[DataRequired(_l("Tick this box to confirm."))],
+    )
 
 
 class AcceptStatementForm(BaseForm):
-    accept = BooleanField(_l("I have read the new privacy statement and want to keep taking part."),
-                          validators=[DataRequired(_l("Tick this box to continue."))])
+    accept = BooleanField(
+        _l("I have read the new privacy statement and want to keep taking part."),
+        validators=[DataRequired(_l("Tick this box to continue."))],
+    )
 
 
 # Panel manager ---------------------------------------------------------------------------------
+
 
 class MemberFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Search by name, e-mail or member number"),
-                    validators=[Optional(), Length(max=100)])
+    q = StringField(
+        _l("Search by name, e-mail or member number"), validators=[Optional(), Length(max=100)]
+    )
     status = SelectField(_l("Status"), validators=[Optional()])
     customer_type = SelectField(_l("Customer type"), validators=[Optional()])
     age_band = SelectField(_l("Age"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
     source = StringField(_l("Source"), validators=[Optional(), Length(max=40)])
-    inactive = SelectField(_l("Last active"), validators=[Optional()], choices=choices([
-        ("", _l("Any time")), ("90", _l("Not in the last 90 days")),
-        ("365", _l("Not in the last 12 months"))]))
-    sort = SelectField(_l("Sort by"), validators=[Optional()], choices=choices([
-        ("joined_desc", _l("Newest first")), ("joined_asc", _l("Oldest first")),
-        ("number", _l("Member number")), ("active_desc", _l("Recently active"))]))
+    inactive = SelectField(
+        _l("Last active"),
+        validators=[Optional()],
+        choices=choices(
+            [
+                ("", _l("Any time")),
+                ("90", _l("Not in the last 90 days")),
+                ("365", _l("Not in the last 12 months")),
+            ]
+        ),
+    )
+    sort = SelectField(
+        _l("Sort by"),
+        validators=[Optional()],
+        choices=choices(
+            [
+                ("joined_desc", _l("Newest first")),
+                ("joined_asc", _l("Oldest first")),
+                ("number", _l("Member number")),
+                ("active_desc", _l("Recently active")),
+            ]
+        ),
+    )
 
 
 class MemberActionForm(BaseForm):
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=300)],
-                           description=_l("The member sees this reason."))
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("The member sees this reason."),
+    )
 
     def require_reason(self):
         if not (self.reason.data or "").strip():
@@ -196,26 +279,47 @@ class QuotaForm(BaseForm):
     customer_type = SelectField(_l("Customer type"), validators=[Optional()])
     age_band = SelectField(_l("Age"), validators=[Optional()])
     region = SelectField(_l("Region"), validators=[Optional()])
-    target = IntegerField(_l("Target (members)"), validators=[
-        InputRequired(REQUIRED), NumberRange(min=0, max=10_000_000, message=_l("Enter a number from 0."))])
+    target = IntegerField(
+        _l("Target (members)"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=10_000_000, message=_l("Enter a number from 0.")),
+        ],
+    )
 
 
 class SettingsForm(BaseForm):
-    manual_approval = BooleanField(_l("Approve new members by hand before they take part"),
-                                   description=_l("When this is off, new members are active as soon as they confirm their e-mail address (unless their segment is full)."))
+    manual_approval = BooleanField(
+        _l("Approve new members by hand before they take part"),
+        description=_l(
+            "When this is off, new members are active as soon as they confirm their e-mail "
+            "address (unless their segment is full)."
+        ),
+    )
     accept_non_customers = BooleanField(_l("Accept people who are not a customer"))
     max_invitations_per_30_days = IntegerField(
         _l("At most this many invitations per member in 30 days"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=30, message=_l("Enter a number from 1 to 30."))])
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=30, message=_l("Enter a number from 1 to 30.")),
+        ],
+    )
     rest_days_after_taking_part = IntegerField(
         _l("Days of rest after taking part"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=365, message=_l("Enter a number from 0 to 365."))])
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=365, message=_l("Enter a number from 0 to 365.")),
+        ],
+    )
 
 
 class ExportForm(BaseForm):
     include_contact = BooleanField(_l("Include names and e-mail addresses"))
-    reason = StringField(_l("Why do you need contact details?"), validators=[Length(max=200)],
-                         description=_l("Required with contact details. It is kept in the audit log."))
+    reason = StringField(
+        _l("Why do you need contact details?"),
+        validators=[Length(max=200)],
+        description=_l("Required with contact details. It is kept in the audit log."),
+    )
 
     def validate_reason(self, field):
         if self.include_contact.data and not (field.data or "").strip():

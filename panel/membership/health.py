@@ -1,4 +1,5 @@
 """Panel health figures: status counts, composition against quotas, recruitment funnel, leavers."""
+
 from datetime import timedelta
 
 from sqlalchemy import case, func
@@ -23,29 +24,42 @@ def members_by_status():
 
 def composition():
     """Each quota target with its current fill (all fills counted in one query)."""
-    targets = QuotaTarget.query.order_by(QuotaTarget.customer_type, QuotaTarget.age_band,
-                                         QuotaTarget.region).all()
+    targets = QuotaTarget.query.order_by(
+        QuotaTarget.customer_type, QuotaTarget.age_band, QuotaTarget.region
+    ).all()
     return list(zip(targets, quota_fills(targets), strict=True))
 
 
 def recruitment_funnel():
     """Per source: joined → confirmed → ever active."""
     source = func.coalesce(Member.source, "")
-    rows = db.session.query(
-        source, func.count(Member.id), func.count(Member.confirmed_at), func.count(Member.activated_at),
-    ).group_by(source).order_by(func.count(Member.id).desc()).all()
-    return [{"source": row[0], "joined": row[1], "confirmed": row[2], "active": row[3]}
-            for row in rows]
+    rows = (
+        db.session.query(
+            source,
+            func.count(Member.id),
+            func.count(Member.confirmed_at),
+            func.count(Member.activated_at),
+        )
+        .group_by(source)
+        .order_by(func.count(Member.id).desc())
+        .all()
+    )
+    return [
+        {"source": row[0], "joined": row[1], "confirmed": row[2], "active": row[3]} for row in rows
+    ]
 
 
 def leavers_per_month(months=12, now=None):
     now = now or utcnow()
-    since = (now - timedelta(days=31 * (months - 1))).replace(day=1, hour=0, minute=0, second=0,
-                                                               microsecond=0)
+    since = (now - timedelta(days=31 * (months - 1))).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
     month = month_of(Member.left_at)
-    counts = dict(db.session.query(month, func.count(Member.id))
-                  .filter(Member.status == MemberStatus.LEFT.value, Member.left_at >= since)
-                  .group_by(month))
+    counts = dict(
+        db.session.query(month, func.count(Member.id))
+        .filter(Member.status == MemberStatus.LEFT.value, Member.left_at >= since)
+        .group_by(month)
+    )
     labels = []
     cursor = since
     while cursor <= now:
@@ -57,15 +71,23 @@ def leavers_per_month(months=12, now=None):
 def leave_reasons(months=12, now=None):
     since = (now or utcnow()) - timedelta(days=31 * months)
     reason = func.coalesce(Member.leave_reason, "")
-    return db.session.query(reason, func.count(Member.id)).filter(
-        Member.status == MemberStatus.LEFT.value, Member.left_at >= since,
-    ).group_by(reason).order_by(func.count(Member.id).desc()).all()
+    return (
+        db.session.query(reason, func.count(Member.id))
+        .filter(
+            Member.status == MemberStatus.LEFT.value,
+            Member.left_at >= since,
+        )
+        .group_by(reason)
+        .order_by(func.count(Member.id).desc())
+        .all()
+    )
 
 
 def iso_active(now=None):
     """(active in the ISO 20252 sense, all members in the panel)."""
     since = (now or utcnow()) - timedelta(days=365)
     active = func.sum(case((Member.last_active_at >= since, 1), else_=0))
-    in_panel, recent = db.session.query(func.count(Member.id), active).filter(
-        Member.status.in_(IN_PANEL)).one()
+    in_panel, recent = (
+        db.session.query(func.count(Member.id), active).filter(Member.status.in_(IN_PANEL)).one()
+    )
     return recent or 0, in_panel or 0

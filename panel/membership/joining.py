@@ -1,4 +1,5 @@
 """Joining the panel: the application, the double opt-in, screening and quotas."""
+
 import logging
 import re
 import secrets
@@ -59,23 +60,38 @@ def join_panel(data, language, source=None):
         queue_mail(existing.email, "already_member", existing.locale, user=existing)
         log.info("join: address already has an account; owner notified")
         return None
-    user = create_user(data["email"], data["name"], language, roles=[Role.PANELIST],
-                       password=data["password"])
+    user = create_user(
+        data["email"], data["name"], language, roles=[Role.PANELIST], password=data["password"]
+    )
     member = Member(user=user, number=new_member_number(), source=clean_source(source))
     apply_profile(member, data)
     db.session.add(member)
     db.session.flush()
     statement = current_statement()
     member.accepted_statement_version = statement.version
-    db.session.add(Consent(member_id=member.id, purpose=ConsentPurpose.PARTICIPATION.value,
-                           statement_version=statement.version, language=language))
+    db.session.add(
+        Consent(
+            member_id=member.id,
+            purpose=ConsentPurpose.PARTICIPATION.value,
+            statement_version=statement.version,
+            language=language,
+        )
+    )
     if data.get("consent_recording"):
-        db.session.add(Consent(member_id=member.id, purpose=ConsentPurpose.RECORDING.value,
-                               statement_version=statement.version, language=language))
-    db.session.add(StatusChange(member_id=member.id, from_status=None,
-                                to_status=MemberStatus.APPLICANT.value))
-    queue_mail(user.email, "join_confirm", language, user=user,
-               token=sign("confirm", {"m": member.id}))
+        db.session.add(
+            Consent(
+                member_id=member.id,
+                purpose=ConsentPurpose.RECORDING.value,
+                statement_version=statement.version,
+                language=language,
+            )
+        )
+    db.session.add(
+        StatusChange(member_id=member.id, from_status=None, to_status=MemberStatus.APPLICANT.value)
+    )
+    queue_mail(
+        user.email, "join_confirm", language, user=user, token=sign("confirm", {"m": member.id})
+    )
     return user
 
 
@@ -132,8 +148,10 @@ def quota_fills(targets):
     """The fill of each quota target, in order: one query, a count per target."""
     if not targets:
         return []
-    counts = [func.count(case((and_(*where), Member.id))) if where else func.count(Member.id)
-              for where in map(segment_conditions, targets)]
+    counts = [
+        func.count(case((and_(*where), Member.id))) if where else func.count(Member.id)
+        for where in map(segment_conditions, targets)
+    ]
     return list(db.session.execute(select(*counts).where(Member.status.in_(IN_PANEL))).one())
 
 
@@ -147,8 +165,9 @@ def quota_is_full(member):
 def purge_unconfirmed(now=None):
     """Remove applications not confirmed within 30 days (safe to run from cron)."""
     cutoff = (now or utcnow()) - CONFIRM_MAX_AGE
-    stale = Member.query.filter(Member.status == MemberStatus.APPLICANT.value,
-                                Member.joined_at < cutoff).all()
+    stale = Member.query.filter(
+        Member.status == MemberStatus.APPLICANT.value, Member.joined_at < cutoff
+    ).all()
     for member in stale:
         user = member.user
         db.session.delete(member)

@@ -1,4 +1,5 @@
 """Thin views for panel managers: members, quotas, settings, export and panel health."""
+
 import csv
 import io
 import re
@@ -109,8 +110,13 @@ def filter_form():
 def members():
     form = filter_form()
     conditions, needs_user = member_conditions(form)
-    rows = (db.select(Member).outerjoin(Member.user).options(contains_eager(Member.user))
-            .where(*conditions).order_by(*SORTS.get(form.sort.data, DEFAULT_SORT)))
+    rows = (
+        db.select(Member)
+        .outerjoin(Member.user)
+        .options(contains_eager(Member.user))
+        .where(*conditions)
+        .order_by(*SORTS.get(form.sort.data, DEFAULT_SORT))
+    )
     count = db.select(db.func.count(Member.id)).where(*conditions)
     if needs_user:
         count = count.join(Member.user)
@@ -120,14 +126,24 @@ def members():
 
 @manage_bp.route("/members/<int:member_id>")
 def member(member_id):
-    member = db.session.get(Member, member_id, options=[
-        joinedload(Member.user), selectinload(Member.interest_rows)]) or abort(404)
-    history = StatusChange.query.options(joinedload(StatusChange.actor)).filter_by(
-        member_id=member.id).order_by(StatusChange.id.desc()).all()
-    return render_template("manage/member.html", member=member, history=history,
-                           consents=privacy.member_consents(member),
-                           actions=services.allowed_actions(member), form=MemberActionForm(),
-                           participation=participation_history(member))
+    member = db.session.get(
+        Member, member_id, options=[joinedload(Member.user), selectinload(Member.interest_rows)]
+    ) or abort(404)
+    history = (
+        StatusChange.query.options(joinedload(StatusChange.actor))
+        .filter_by(member_id=member.id)
+        .order_by(StatusChange.id.desc())
+        .all()
+    )
+    return render_template(
+        "manage/member.html",
+        member=member,
+        history=history,
+        consents=privacy.member_consents(member),
+        actions=services.allowed_actions(member),
+        form=MemberActionForm(),
+        participation=participation_history(member),
+    )
 
 
 def participation_history(member):
@@ -146,19 +162,35 @@ def member_action(member_id, action):
     if valid and action in ("remove", "reject") and not form.require_reason():
         valid = False
     if not valid:
-        history = StatusChange.query.options(joinedload(StatusChange.actor)).filter_by(
-            member_id=member.id).order_by(StatusChange.id.desc()).all()
-        return render_template("manage/member.html", member=member, history=history,
-                               consents=privacy.member_consents(member),
-                               actions=services.allowed_actions(member), form=form,
-                               participation=participation_history(member), failed_action=action), 400
+        history = (
+            StatusChange.query.options(joinedload(StatusChange.actor))
+            .filter_by(member_id=member.id)
+            .order_by(StatusChange.id.desc())
+            .all()
+        )
+        return render_template(
+            "manage/member.html",
+            member=member,
+            history=history,
+            consents=privacy.member_consents(member),
+            actions=services.allowed_actions(member),
+            form=form,
+            participation=participation_history(member),
+            failed_action=action,
+        ), 400
     try:
         services.manage_member(member, action, current_user, reason=form.reason.data or None)
     except NotAllowed:
         flash(_("That is not possible for a member with this status."), "error")
     else:
-        flash(_("Done: %(member)s is now “%(status)s”.", member=member.pseudonym,
-                status=member.status_enum.title), "success")
+        flash(
+            _(
+                "Done: %(member)s is now “%(status)s”.",
+                member=member.pseudonym,
+                status=member.status_enum.title,
+            ),
+            "success",
+        )
     return redirect(url_for("manage.member", member_id=member.id))
 
 
@@ -168,7 +200,10 @@ def quotas():
     form = QuotaForm()
     _fill_segment_choices(form, _("Any"))
     if form.validate_on_submit():
-        segment = {part: getattr(form, part).data or None for part in ("customer_type", "age_band", "region")}
+        segment = {
+            part: getattr(form, part).data or None
+            for part in ("customer_type", "age_band", "region")
+        }
         target = QuotaTarget.query.filter_by(**segment).first() or QuotaTarget(**segment)
         target.target = form.target.data
         db.session.add(target)
@@ -176,8 +211,12 @@ def quotas():
         record_audit("quota.set", target=target, target_count=form.target.data, **segment)
         flash(_("The quota is saved."), "success")
         return redirect(url_for("manage.quotas"))
-    return render_template("manage/quotas.html", form=form, rows=health.composition(),
-                           in_panel=services.members_in_panel_count())
+    return render_template(
+        "manage/quotas.html",
+        form=form,
+        rows=health.composition(),
+        in_panel=services.members_in_panel_count(),
+    )
 
 
 @manage_bp.route("/quotas/<int:quota_id>/delete", methods=["POST"])
@@ -197,8 +236,11 @@ def settings():
     if form.validate_on_submit():
         form.populate_obj(current)
         db.session.add(current)
-        record_audit("panel_settings.update", target=current,
-                     **{key: value for key, value in form.data.items() if key != "csrf_token"})
+        record_audit(
+            "panel_settings.update",
+            target=current,
+            **{key: value for key, value in form.data.items() if key != "csrf_token"},
+        )
         flash(_("The settings are saved."), "success")
         return redirect(url_for("manage.settings"))
     return render_template("manage/settings.html", form=form)
@@ -210,34 +252,66 @@ def export():
     form = ExportForm()
     if form.validate_on_submit():
         include_contact = form.include_contact.data
-        record_audit("members.export", include_contact=include_contact,
-                     reason=form.reason.data if include_contact else None)
-        return Response(stream_with_context(csv_rows(include_contact)), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="klantenteam-members.csv"'})
+        record_audit(
+            "members.export",
+            include_contact=include_contact,
+            reason=form.reason.data if include_contact else None,
+        )
+        return Response(
+            stream_with_context(csv_rows(include_contact)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="klantenteam-members.csv"'},
+        )
     return render_template("manage/export.html", form=form)
 
 
 def csv_rows(include_contact):
     """The member list as CSV, streamed; pseudonymous unless contact details were asked for."""
-    header = ["member_number", "status", "customer_type", "age_band", "region", "platform",
-              "source", "joined_at", "confirmed_at", "last_active_at"]
+    header = [
+        "member_number",
+        "status",
+        "customer_type",
+        "age_band",
+        "region",
+        "platform",
+        "source",
+        "joined_at",
+        "confirmed_at",
+        "last_active_at",
+    ]
     if include_contact:
         header += ["name", "email"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     yield buffer.getvalue()
-    query = db.select(Member).outerjoin(Member.user).options(contains_eager(Member.user)).order_by(
-        Member.number).execution_options(yield_per=1000)
+    query = (
+        db.select(Member)
+        .outerjoin(Member.user)
+        .options(contains_eager(Member.user))
+        .order_by(Member.number)
+        .execution_options(yield_per=1000)
+    )
     for member in db.session.execute(query).scalars():
         buffer.seek(0)
         buffer.truncate()
-        row = [member.number, member.status, member.customer_type or "",
-               getattr(member.age_band, "value", ""), member.region or "", member.platform or "",
-               member.source or "", _iso(member.joined_at), _iso(member.confirmed_at),
-               _iso(member.last_active_at)]
+        row = [
+            member.number,
+            member.status,
+            member.customer_type or "",
+            getattr(member.age_band, "value", ""),
+            member.region or "",
+            member.platform or "",
+            member.source or "",
+            _iso(member.joined_at),
+            _iso(member.confirmed_at),
+            _iso(member.last_active_at),
+        ]
         if include_contact:
-            row += [member.user.name if member.user else "", member.user.email if member.user else ""]
+            row += [
+                member.user.name if member.user else "",
+                member.user.email if member.user else "",
+            ]
         writer.writerow(row)
         yield buffer.getvalue()
 
@@ -258,20 +332,28 @@ def panel_health():
     composition = health.composition()
     leavers = health.leavers_per_month()
     reason_titles = dict(LEAVE_REASON_CHOICES)
-    reasons = [(reason_titles.get(code, _("No reason given")), count)
-               for code, count in health.leave_reasons()]
+    reasons = [
+        (reason_titles.get(code, _("No reason given")), count)
+        for code, count in health.leave_reasons()
+    ]
     active, in_panel = health.iso_active()
     return render_template(
-        "manage/health.html", statuses=statuses,
+        "manage/health.html",
+        statuses=statuses,
         status_chart=bar_chart([(status.title, count) for status, count in statuses]),
         composition=composition,
-        composition_chart=bar_chart([(target.describe(), fill, target.target)
-                                     for target, fill in composition]),
-        funnel=health.recruitment_funnel(), leavers=leavers,
+        composition_chart=bar_chart(
+            [(target.describe(), fill, target.target) for target, fill in composition]
+        ),
+        funnel=health.recruitment_funnel(),
+        leavers=leavers,
         leavers_chart=column_chart([(month_label(label), count) for label, count in leavers]),
-        reasons=reasons, iso_active=active, in_panel=in_panel,
+        reasons=reasons,
+        iso_active=active,
+        in_panel=in_panel,
         figures=[figure for found in answers(signals.panel_health_figures) for figure in found],
-        sections=answers(signals.panel_health_sections))
+        sections=answers(signals.panel_health_sections),
+    )
 
 
 ACTION_TITLES = {

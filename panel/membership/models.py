@@ -11,14 +11,14 @@ from .segments import AgeBand, CustomerType, Interest, Region
 
 
 class MemberStatus(TitledEnum):
-    APPLICANT = "applicant"   # joined, e-mail address not confirmed yet
-    PENDING = "pending"       # confirmed, waiting for a manager's approval
+    APPLICANT = "applicant"  # joined, e-mail address not confirmed yet
+    PENDING = "pending"  # confirmed, waiting for a manager's approval
     ACTIVE = "active"
-    RESERVE = "reserve"       # segment quota full: invited once there is room
-    PAUSED = "paused"         # by the member, until a date
-    DECLINED = "declined"     # screening said no (not a customer, too young)
-    LEFT = "left"             # withdrew; identity erased
-    REMOVED = "removed"       # by a manager, with a reason
+    RESERVE = "reserve"  # segment quota full: invited once there is room
+    PAUSED = "paused"  # by the member, until a date
+    DECLINED = "declined"  # screening said no (not a customer, too young)
+    LEFT = "left"  # withdrew; identity erased
+    REMOVED = "removed"  # by a manager, with a reason
 
 
 MemberStatus.TITLES = {
@@ -94,7 +94,8 @@ class Member(db.Model):
     def set_interests(self, values):
         wanted = set(values)
         self.interest_rows = [row for row in self.interest_rows if row.interest in wanted] + [
-            MemberInterest(interest=value) for value in sorted(wanted - set(self.interests))]
+            MemberInterest(interest=value) for value in sorted(wanted - set(self.interests))
+        ]
 
     @property
     def status_enum(self):
@@ -102,21 +103,27 @@ class Member(db.Model):
 
     @property
     def segment(self):
-        return {"customer_type": self.customer_type, "age_band": getattr(self.age_band, "value", None),
-                "region": self.region}
+        return {
+            "customer_type": self.customer_type,
+            "age_band": getattr(self.age_band, "value", None),
+            "region": self.region,
+        }
 
     def segment_titles(self):
-        parts = [CustomerType.title_of(self.customer_type),
-                 self.age_band.title if self.age_band else None, Region.title_of(self.region)]
+        parts = [
+            CustomerType.title_of(self.customer_type),
+            self.age_band.title if self.age_band else None,
+            Region.title_of(self.region),
+        ]
         return ", ".join(str(part) for part in parts if part)
-
 
 
 class MemberInterest(db.Model):
     __tablename__ = "member_interests"
 
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"),
-                          primary_key=True)
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
     interest = db.Column(db.String(20), primary_key=True)
 
     __table_args__ = (Index("ix_member_interests_interest", "interest", "member_id"),)
@@ -132,8 +139,9 @@ class StatusChange(db.Model):
     __tablename__ = "status_changes"
 
     id = db.Column(db.Integer, primary_key=True)
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"),
-                          nullable=False, index=True)
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     from_status = db.Column(db.String(12))
     to_status = db.Column(db.String(12), nullable=False)
     actor_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
@@ -162,8 +170,9 @@ class Consent(db.Model):
     __tablename__ = "consents"
 
     id = db.Column(db.Integer, primary_key=True)
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"),
-                          nullable=False, index=True)
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     purpose = db.Column(db.String(20), nullable=False)
     statement_version = db.Column(db.Integer, nullable=False)
     language = db.Column(db.String(2), nullable=False)
@@ -208,17 +217,22 @@ class QuotaTarget(db.Model):
     region = db.Column(db.String(20))
     target = db.Column(db.Integer, nullable=False)
 
-    __table_args__ = (UniqueConstraint("customer_type", "age_band", "region",
-                                       name="uq_quota_targets_segment"),)
+    __table_args__ = (
+        UniqueConstraint("customer_type", "age_band", "region", name="uq_quota_targets_segment"),
+    )
 
     def matches(self, segment):
-        return all(getattr(self, part) in (None, segment.get(part))
-                   for part in ("customer_type", "age_band", "region"))
+        return all(
+            getattr(self, part) in (None, segment.get(part))
+            for part in ("customer_type", "age_band", "region")
+        )
 
     def describe(self):
-        parts = [CustomerType.title_of(self.customer_type) if self.customer_type else None,
-                 AgeBand.title_of(self.age_band) if self.age_band else None,
-                 Region.title_of(self.region) if self.region else None]
+        parts = [
+            CustomerType.title_of(self.customer_type) if self.customer_type else None,
+            AgeBand.title_of(self.age_band) if self.age_band else None,
+            Region.title_of(self.region) if self.region else None,
+        ]
         return ", ".join(str(part) for part in parts if part) or str(_l("Whole panel"))
 
 
@@ -233,8 +247,12 @@ class PanelSettings(db.Model):
     max_invitations_per_30_days = db.Column(db.Integer, nullable=False, default=3)
     rest_days_after_taking_part = db.Column(db.Integer, nullable=False, default=14)
 
-    DEFAULTS = {"manual_approval": False, "accept_non_customers": False,
-                "max_invitations_per_30_days": 3, "rest_days_after_taking_part": 14}
+    DEFAULTS = {
+        "manual_approval": False,
+        "accept_non_customers": False,
+        "max_invitations_per_30_days": 3,
+        "rest_days_after_taking_part": 14,
+    }
 
     @classmethod
     def current(cls):

@@ -1,4 +1,5 @@
 """The notifications membership sends (answers signals.notification_kinds)."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..notifications.kinds import Kind
@@ -12,9 +13,18 @@ def _status_title(params):
 def membership_kinds(_sender=None):
     return [
         Kind("welcome", _l("Welcome to the klantenteam!"), _l("Welcome message"), essential=True),
-        Kind("membership_status", _l("Your membership: %(status)s"),
-             _l("Changes to your membership"), essential=True, mail="membership_status",
-             display=_status_title),
-        Kind("privacy_statement", _l("We updated our privacy statement"),
-             _l("Privacy statement updates"), essential=True),
+        Kind(
+            "membership_status",
+            _l("Your membership: %(status)s"),
+            _l("Changes to your membership"),
+            essential=True,
+            mail="membership_status",
+            display=_status_title,
+        ),
+        Kind(
+            "privacy_statement",
+            _l("We updated our privacy statement"),
+            _l("Privacy statement updates"),
+            essential=True,
+        ),
     ]

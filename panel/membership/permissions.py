@@ -1,4 +1,5 @@
 """Pure permission functions for membership pages."""
+
 from ..security import Role
 
 

@@ -28,27 +28,41 @@ def current_statement_version():
 
 def publish_statement(body_nl, body_en, changes_nl, changes_en, actor):
     version = current_statement_version() + 1
-    statement = PrivacyStatement(version=version, body_nl=body_nl, body_en=body_en,
-                                 changes_nl=changes_nl, changes_en=changes_en)
+    statement = PrivacyStatement(
+        version=version,
+        body_nl=body_nl,
+        body_en=body_en,
+        changes_nl=changes_nl,
+        changes_en=changes_en,
+    )
     db.session.add(statement)
     record_audit("privacy_statement.publish", target=statement, actor=actor, version=version)
     return statement
 
 
 def needs_new_consent(member):
-    return (member is not None and member.status in IN_PANEL + (MemberStatus.RESERVE.value,)
-            and (member.accepted_statement_version or 0) < current_statement_version())
+    return (
+        member is not None
+        and member.status in IN_PANEL + (MemberStatus.RESERVE.value,)
+        and (member.accepted_statement_version or 0) < current_statement_version()
+    )
 
 
 def accept_statement(member, statement, language):
-    """Renew the participation consent (and a recording consent still in force) under `statement`."""
+    """Renew the participation consent (and a recording consent in force) under `statement`."""
     now = utcnow()
     for consent in member_consents(member):
         if consent.withdrawn_at is None and consent.statement_version < statement.version:
             consent.withdrawn_at = now
-            db.session.add(Consent(member_id=member.id, purpose=consent.purpose,
-                                   statement_version=statement.version, language=language,
-                                   given_at=now))
+            db.session.add(
+                Consent(
+                    member_id=member.id,
+                    purpose=consent.purpose,
+                    statement_version=statement.version,
+                    language=language,
+                    given_at=now,
+                )
+            )
     member.accepted_statement_version = statement.version
 
 
@@ -58,12 +72,21 @@ def member_consents(member):
 
 def set_recording_consent(member, wanted, language):
     now = utcnow()
-    current = [c for c in member_consents(member)
-               if c.purpose == ConsentPurpose.RECORDING.value and c.withdrawn_at is None]
+    current = [
+        c
+        for c in member_consents(member)
+        if c.purpose == ConsentPurpose.RECORDING.value and c.withdrawn_at is None
+    ]
     if wanted and not current:
-        db.session.add(Consent(member_id=member.id, purpose=ConsentPurpose.RECORDING.value,
-                               statement_version=current_statement().version, language=language,
-                               given_at=now))
+        db.session.add(
+            Consent(
+                member_id=member.id,
+                purpose=ConsentPurpose.RECORDING.value,
+                statement_version=current_statement().version,
+                language=language,
+                given_at=now,
+            )
+        )
     if not wanted:
         for consent in current:
             consent.withdrawn_at = now
@@ -73,8 +96,14 @@ def has_consent(member, purpose):
     return any(c.purpose == purpose and c.withdrawn_at is None for c in member_consents(member))
 
 
-LEAVE_REASONS = ("too_many_invitations", "not_interesting", "no_time", "privacy", "no_customer",
-                 "other")
+LEAVE_REASONS = (
+    "too_many_invitations",
+    "not_interesting",
+    "no_time",
+    "privacy",
+    "no_customer",
+    "other",
+)
 
 
 def leave_panel(member, reason):
@@ -112,32 +141,61 @@ def export_member_data(member):
     user = member.user
     data = {
         "exported_at": utcnow().isoformat(),
-        "account": {"name": user.name, "email": user.email, "language": user.locale,
-                    "created_at": user.created_at.isoformat(),
-                    "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None},
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "language": user.locale,
+            "created_at": user.created_at.isoformat(),
+            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        },
         "membership": {
-            "member_number": member.number, "status": member.status,
+            "member_number": member.number,
+            "status": member.status,
             "paused_until": member.paused_until.isoformat() if member.paused_until else None,
-            "birth_year": member.birth_year, "postcode": member.postcode, "region": member.region,
-            "customer_type": member.customer_type, "years_as_customer": member.years_as_customer,
-            "platform": member.platform, "app_usage": member.app_usage,
-            "interests": member.interests, "attends_physical": member.attends_physical,
-            "physical_region": member.physical_region, "attends_online": member.attends_online,
-            "source": member.source, "joined_at": member.joined_at.isoformat(),
+            "birth_year": member.birth_year,
+            "postcode": member.postcode,
+            "region": member.region,
+            "customer_type": member.customer_type,
+            "years_as_customer": member.years_as_customer,
+            "platform": member.platform,
+            "app_usage": member.app_usage,
+            "interests": member.interests,
+            "attends_physical": member.attends_physical,
+            "physical_region": member.physical_region,
+            "attends_online": member.attends_online,
+            "source": member.source,
+            "joined_at": member.joined_at.isoformat(),
             "confirmed_at": member.confirmed_at.isoformat() if member.confirmed_at else None,
         },
-        "consents": [{"purpose": c.purpose, "statement_version": c.statement_version,
-                      "language": c.language, "channel": c.channel,
-                      "given_at": c.given_at.isoformat(),
-                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
-                     for c in member_consents(member)],
-        "status_history": [{"from": s.from_status, "to": s.to_status, "reason": s.reason,
-                            "at": s.created_at.isoformat()}
-                           for s in StatusChange.query.filter_by(member_id=member.id)
-                           .order_by(StatusChange.id)],
-        "notifications": [{"kind": n.kind, "title": n.title, "created_at": n.created_at.isoformat(),
-                           "read_at": n.read_at.isoformat() if n.read_at else None}
-                          for n in user.notifications],
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "statement_version": c.statement_version,
+                "language": c.language,
+                "channel": c.channel,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+            }
+            for c in member_consents(member)
+        ],
+        "status_history": [
+            {
+                "from": s.from_status,
+                "to": s.to_status,
+                "reason": s.reason,
+                "at": s.created_at.isoformat(),
+            }
+            for s in StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id)
+        ],
+        "notifications": [
+            {
+                "kind": n.kind,
+                "title": n.title,
+                "created_at": n.created_at.isoformat(),
+                "read_at": n.read_at.isoformat() if n.read_at else None,
+            }
+            for n in user.notifications
+        ],
     }
     for key, records in answers(member_export, member):
         data[key] = records

@@ -1,4 +1,5 @@
 """The vocabulary that describes a member: customer type, age band, region, platform, interests."""
+
 import re
 from datetime import date
 
@@ -76,26 +77,45 @@ class Region(TitledEnum):
 
 # Province names are the same in both languages, except Friesland's official Frisian name.
 Region.TITLES = {
-    "groningen": "Groningen", "friesland": "Friesland", "drenthe": "Drenthe",
-    "overijssel": "Overijssel", "flevoland": "Flevoland", "gelderland": "Gelderland",
-    "utrecht": "Utrecht", "noord-holland": "Noord-Holland", "zuid-holland": "Zuid-Holland",
-    "zeeland": "Zeeland", "noord-brabant": "Noord-Brabant", "limburg": "Limburg",
+    "groningen": "Groningen",
+    "friesland": "Friesland",
+    "drenthe": "Drenthe",
+    "overijssel": "Overijssel",
+    "flevoland": "Flevoland",
+    "gelderland": "Gelderland",
+    "utrecht": "Utrecht",
+    "noord-holland": "Noord-Holland",
+    "zuid-holland": "Zuid-Holland",
+    "zeeland": "Zeeland",
+    "noord-brabant": "Noord-Brabant",
+    "limburg": "Limburg",
 }
 
 # Dutch postcode ranges (first four digits) by province. Borders of postcode areas do not follow
 # province borders exactly; this is the usual approximation, good enough for panel quotas.
 POSTCODE_RANGES = [
-    (1000, 1299, Region.NOORD_HOLLAND), (1300, 1379, Region.FLEVOLAND),
-    (1380, 2159, Region.NOORD_HOLLAND), (2160, 3399, Region.ZUID_HOLLAND),
-    (3400, 3999, Region.UTRECHT), (4000, 4199, Region.GELDERLAND),
-    (4200, 4299, Region.ZUID_HOLLAND), (4300, 4599, Region.ZEELAND),
-    (4600, 5299, Region.NOORD_BRABANT), (5300, 5335, Region.GELDERLAND),
-    (5336, 5799, Region.NOORD_BRABANT), (5800, 6499, Region.LIMBURG),
-    (6500, 7399, Region.GELDERLAND), (7400, 7799, Region.OVERIJSSEL),
-    (7800, 7999, Region.DRENTHE), (8000, 8199, Region.OVERIJSSEL),
-    (8200, 8259, Region.FLEVOLAND), (8260, 8299, Region.OVERIJSSEL),
-    (8300, 8399, Region.FLEVOLAND), (8400, 9299, Region.FRIESLAND),
-    (9300, 9499, Region.DRENTHE), (9500, 9999, Region.GRONINGEN),
+    (1000, 1299, Region.NOORD_HOLLAND),
+    (1300, 1379, Region.FLEVOLAND),
+    (1380, 2159, Region.NOORD_HOLLAND),
+    (2160, 3399, Region.ZUID_HOLLAND),
+    (3400, 3999, Region.UTRECHT),
+    (4000, 4199, Region.GELDERLAND),
+    (4200, 4299, Region.ZUID_HOLLAND),
+    (4300, 4599, Region.ZEELAND),
+    (4600, 5299, Region.NOORD_BRABANT),
+    (5300, 5335, Region.GELDERLAND),
+    (5336, 5799, Region.NOORD_BRABANT),
+    (5800, 6499, Region.LIMBURG),
+    (6500, 7399, Region.GELDERLAND),
+    (7400, 7799, Region.OVERIJSSEL),
+    (7800, 7999, Region.DRENTHE),
+    (8000, 8199, Region.OVERIJSSEL),
+    (8200, 8259, Region.FLEVOLAND),
+    (8260, 8299, Region.OVERIJSSEL),
+    (8300, 8399, Region.FLEVOLAND),
+    (8400, 9299, Region.FRIESLAND),
+    (9300, 9499, Region.DRENTHE),
+    (9500, 9999, Region.GRONINGEN),
 ]
 
 
@@ -129,8 +149,11 @@ class AppUsage(TitledEnum):
 
 
 AppUsage.TITLES = {
-    "daily": _l("Every day"), "weekly": _l("Every week"), "monthly": _l("Every month"),
-    "rarely": _l("Now and then"), "never": _l("Never"),
+    "daily": _l("Every day"),
+    "weekly": _l("Every week"),
+    "monthly": _l("Every month"),
+    "rarely": _l("Now and then"),
+    "never": _l("Never"),
 }
 
 
@@ -144,8 +167,11 @@ class Interest(TitledEnum):
 
 
 Interest.TITLES = {
-    "network": _l("Network and coverage"), "app": _l("The app"), "billing": _l("Billing"),
-    "service": _l("Customer service"), "tv_internet": _l("TV and internet at home"),
+    "network": _l("Network and coverage"),
+    "app": _l("The app"),
+    "billing": _l("Billing"),
+    "service": _l("Customer service"),
+    "tv_internet": _l("TV and internet at home"),
     "new_products": _l("New products"),
 }
 
@@ -158,6 +184,8 @@ class YearsAsCustomer(TitledEnum):
 
 
 YearsAsCustomer.TITLES = {
-    "0-1": _l("Less than a year"), "1-3": _l("1 to 3 years"), "3-5": _l("3 to 5 years"),
+    "0-1": _l("Less than a year"),
+    "1-3": _l("1 to 3 years"),
+    "3-5": _l("3 to 5 years"),
     "5+": _l("More than 5 years"),
 }

@@ -2,6 +2,7 @@
 
 Joining is in joining.py; the privacy statement, consents, export and erasure in privacy.py.
 """
+
 import logging
 from datetime import date
 
@@ -26,11 +27,19 @@ def change_status(member, status, actor=None, reason=None, notify_member=True):
         member.activated_at = utcnow()
     if status != MemberStatus.PAUSED:
         member.paused_until = None
-    db.session.add(StatusChange(member_id=member.id, from_status=previous, to_status=status.value,
-                                actor_id=actor.id if actor else None, reason=reason))
+    db.session.add(
+        StatusChange(
+            member_id=member.id,
+            from_status=previous,
+            to_status=status.value,
+            actor_id=actor.id if actor else None,
+            reason=reason,
+        )
+    )
     if notify_member and member.user is not None and previous != status.value:
-        notify(member.user, "membership_status", status=status.value,
-               mail_context={"reason": reason})
+        notify(
+            member.user, "membership_status", status=status.value, mail_context={"reason": reason}
+        )
 
 
 MANAGER_ACTIONS = {
@@ -55,8 +64,7 @@ def manage_member(member, action, actor, reason=None):
     change_status(member, status, actor=actor, reason=reason)
     if status in (MemberStatus.REMOVED, MemberStatus.DECLINED) and member.user is not None:
         end_all_sessions(member.user)
-    record_audit(f"member.{action}", target=member, actor=actor, reason=reason,
-                 status=status.value)
+    record_audit(f"member.{action}", target=member, actor=actor, reason=reason, status=status.value)
 
 
 def pause(member, until):
@@ -73,8 +81,9 @@ def resume(member, actor=None):
 def resume_expired_pauses(today=None):
     """Pauses end by themselves: members whose date has passed are active again."""
     today = today or date.today()
-    members = Member.query.filter(Member.status == MemberStatus.PAUSED.value,
-                                  Member.paused_until < today).all()
+    members = Member.query.filter(
+        Member.status == MemberStatus.PAUSED.value, Member.paused_until < today
+    ).all()
     for member in members:
         change_status(member, MemberStatus.ACTIVE, reason="pause_ended")
     return len(members)

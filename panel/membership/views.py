@@ -1,4 +1,5 @@
 """Thin views: joining, the privacy statement, and the member's own pages."""
+
 import json
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ def current_member():
 
 # Joining ------------------------------------------------------------------------------------
 
+
 @bp.route("/join", methods=["GET", "POST"])
 @public
 @form_checks_csrf
@@ -88,6 +90,7 @@ def confirm(token):
 
 # The privacy statement ----------------------------------------------------------------------
 
+
 @bp.route("/privacy")
 @public
 def privacy():
@@ -104,8 +107,12 @@ def privacy_version(version):
 
 def _privacy_page(statement):
     versions = PrivacyStatement.query.order_by(PrivacyStatement.version.desc()).all()
-    return render_template("membership/privacy.html", statement=statement, versions=versions,
-                           latest=versions[0].version if versions else statement.version)
+    return render_template(
+        "membership/privacy.html",
+        statement=statement,
+        versions=versions,
+        latest=versions[0].version if versions else statement.version,
+    )
 
 
 @bp.route("/me/privacy-update", methods=["GET", "POST"])
@@ -123,11 +130,13 @@ def privacy_update():
 
 # The member's own pages ---------------------------------------------------------------------
 
+
 @bp.route("/me")
 def dashboard():
     member = current_member()
-    return render_template("membership/dashboard.html", member=member,
-                           attention=dashboard_attention(member))
+    return render_template(
+        "membership/dashboard.html", member=member, attention=dashboard_attention(member)
+    )
 
 
 def dashboard_attention(member):
@@ -160,8 +169,9 @@ def profile():
         set_recording_consent(member, form.consent_recording.data, current_user.locale)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("membership.profile", lang=current_user.locale))
-    return render_template("membership/profile.html", form=form, member=member,
-                           consents=member_consents(member))
+    return render_template(
+        "membership/profile.html", form=form, member=member, consents=member_consents(member)
+    )
 
 
 @bp.route("/me/pause", methods=["GET", "POST"])
@@ -174,8 +184,13 @@ def pause():
     form = PauseForm()
     if form.validate_on_submit():
         services.pause(member, form.until.data)
-        flash(_("Enjoy your break! We won't invite you until %(date)s.",
-                date=date_filter(form.until.data, "long")), "success")
+        flash(
+            _(
+                "Enjoy your break! We won't invite you until %(date)s.",
+                date=date_filter(form.until.data, "long"),
+            ),
+            "success",
+        )
         return redirect(url_for("membership.dashboard"))
     return render_template("membership/pause.html", form=form, member=member)
 
@@ -196,8 +211,11 @@ def export():
     data = export_member_data(member)
     body = json.dumps(data, indent=2, ensure_ascii=False)
     filename = f"klantenteam-my-data-{member.number}.json"
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.route("/me/leave", methods=["GET", "POST"])
@@ -221,10 +239,19 @@ def goodbye():
 
 
 # Endpoints a member may use before accepting a new privacy statement.
-STATEMENT_EXEMPT = {"static", "root.healthz", "root.set_language", "accounts.logout",
-                    "membership.privacy", "membership.privacy_version", "membership.privacy_update",
-                    "membership.export", "membership.leave", "membership.goodbye",
-                    "accounts.login"}
+STATEMENT_EXEMPT = {
+    "static",
+    "root.healthz",
+    "root.set_language",
+    "accounts.logout",
+    "membership.privacy",
+    "membership.privacy_version",
+    "membership.privacy_update",
+    "membership.export",
+    "membership.leave",
+    "membership.goodbye",
+    "accounts.login",
+}
 
 
 def require_current_statement():

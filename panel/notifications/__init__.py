@@ -1,4 +1,5 @@
 """Notifications: in-app messages with an unread count, and e-mail when the member wants it."""
+
 from flask import Blueprint
 from flask_login import current_user
 

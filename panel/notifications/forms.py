@@ -1,4 +1,5 @@
 """The e-mail preferences form, built from the kinds of notification that may be turned off."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..forms import BaseForm, CheckboxesField, choices

@@ -4,6 +4,7 @@ The domain that sends a kind owns it: it answers the ``notification_kinds`` sign
 kinds (see each domain's ``notices`` module), and the app gathers them once when it is created,
 so that the preferences page lists them all. This module knows no domain.
 """
+
 from dataclasses import dataclass
 
 from flask import current_app
@@ -17,11 +18,11 @@ EXTENSION_KEY = "panel.notification_kinds"
 @dataclass(frozen=True)
 class Kind:
     name: str
-    title: object          # lazy text with %(…)s placeholders filled from the notification's params
+    title: object  # lazy text with %(…)s placeholders filled from the notification's params
     setting_label: object  # what the member turns on or off on the preferences page
     essential: bool = False  # essential kinds cannot be turned off
     mail: str | None = None  # templates/mail/<mail>.*; None: in-app only
-    display: object = None   # params → the values shown (e.g. a status code → its title)
+    display: object = None  # params → the values shown (e.g. a status code → its title)
 
     def title_for(self, params):
         shown = self.display(params) if self.display else params
@@ -31,8 +32,12 @@ class Kind:
 def panel_kinds(_sender=None):
     """The kinds of the panel as a whole: news to every member."""
     return [
-        Kind("panel_news", _l("News from the klantenteam: %(subject)s"),
-             _l("News and results from the klantenteam"), mail="panel_news"),
+        Kind(
+            "panel_news",
+            _l("News from the klantenteam: %(subject)s"),
+            _l("News and results from the klantenteam"),
+            mail="panel_news",
+        ),
     ]
 
 

@@ -1,4 +1,5 @@
 """In-app notifications and per-kind e-mail preferences."""
+
 import json
 
 from sqlalchemy import Index
@@ -19,8 +20,9 @@ class Notification(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     read_at = db.Column(UTCDateTime)
 
-    user = db.relationship("User", backref=db.backref("notifications", lazy="dynamic",
-                                                      passive_deletes=True))
+    user = db.relationship(
+        "User", backref=db.backref("notifications", lazy="dynamic", passive_deletes=True)
+    )
 
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at", "id"),)
 

@@ -1,4 +1,5 @@
 """notify(): the one way to tell a user something, in the app and, if wanted, by e-mail."""
+
 import json
 
 from ..database import utcnow
@@ -21,12 +22,22 @@ def notify(user, kind_name, link=None, mail_context=None, **params):
     `params` fill the title's placeholders and must be plain values (no personal data of others).
     """
     kind = kinds.get(kind_name)
-    notification = Notification(user_id=user.id, kind=kind.name, params_json=json.dumps(params),
-                                link=link)
+    notification = Notification(
+        user_id=user.id, kind=kind.name, params_json=json.dumps(params), link=link
+    )
     db.session.add(notification)
     if kind.mail and user.email and wants_email(user, kind):
-        queue_mail(user.email, kind.mail, user.locale, user=user, link=link, notification_kind=kind,
-                   params=params, **params, **(mail_context or {}))
+        queue_mail(
+            user.email,
+            kind.mail,
+            user.locale,
+            user=user,
+            link=link,
+            notification_kind=kind,
+            params=params,
+            **params,
+            **(mail_context or {}),
+        )
     return notification
 
 
@@ -34,9 +45,15 @@ def users_without_email_for(kind, user_ids):
     """The ids among user_ids who turned this kind's e-mail off (one query for many users)."""
     if kind.essential or not user_ids:
         return set()
-    return set(db.session.scalars(db.select(NotificationPreference.user_id).where(
-        NotificationPreference.kind == kind.name, NotificationPreference.email_enabled.is_(False),
-        NotificationPreference.user_id.in_(user_ids))))
+    return set(
+        db.session.scalars(
+            db.select(NotificationPreference.user_id).where(
+                NotificationPreference.kind == kind.name,
+                NotificationPreference.email_enabled.is_(False),
+                NotificationPreference.user_id.in_(user_ids),
+            )
+        )
+    )
 
 
 def set_email_preferences(user, enabled_kinds):

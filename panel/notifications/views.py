@@ -1,11 +1,12 @@
 """Thin views: the notifications list, opening one, and the e-mail preferences."""
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..paging import count_of, paginate
 from ..forms import ConfirmForm
+from ..paging import count_of, paginate
 from ..security import form_checks_csrf, safe_next
 from . import bp, services
 from .forms import EmailPreferencesForm
@@ -17,8 +18,11 @@ PAGE_SIZE = 30
 
 @bp.route("/notifications")
 def index():
-    query = db.select(Notification).where(Notification.user_id == current_user.id).order_by(
-        Notification.id.desc())
+    query = (
+        db.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+    )
     page = paginate(query, count_of(query), PAGE_SIZE)
     return render_template("notifications/index.html", page=page)
 
@@ -44,8 +48,12 @@ def mark_all_read():
 @bp.route("/notifications/settings", methods=["GET", "POST"])
 @form_checks_csrf
 def settings():
-    switched_off = {row.kind for row in NotificationPreference.query.filter_by(
-        user_id=current_user.id, email_enabled=False)}
+    switched_off = {
+        row.kind
+        for row in NotificationPreference.query.filter_by(
+            user_id=current_user.id, email_enabled=False
+        )
+    }
     form = EmailPreferencesForm()
     if form.validate_on_submit():
         services.set_email_preferences(current_user, set(form.email_kinds.data or []))

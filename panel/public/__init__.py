@@ -1,4 +1,5 @@
 """Public pages: the home page, the language switch and the health check."""
+
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)

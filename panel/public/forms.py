@@ -1,4 +1,5 @@
 """The language switcher, a small form so that a logged-in member's choice is saved."""
+
 from wtforms import HiddenField
 from wtforms.validators import AnyOf, DataRequired
 

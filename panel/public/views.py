@@ -1,4 +1,5 @@
 """Thin views for pages anyone may see."""
+
 import logging
 
 from flask import current_app, jsonify, redirect, render_template, url_for
@@ -47,8 +48,14 @@ def set_language():
     if current_user.is_authenticated:
         current_user.locale = lang
     response = redirect(safe_next(form.next.data, url_for("public.home", lang=lang)))
-    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        lang,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+    )
     return response
 
 

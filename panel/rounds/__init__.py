@@ -1,4 +1,5 @@
 """Co-creation rounds: what panelists see and do, and what product owners run."""
+
 from flask import Blueprint
 
 from ..security import Role, guard_blueprint

@@ -1,4 +1,5 @@
 """An iCalendar (.ics) file for a session registration, written with the `icalendar` library."""
+
 from datetime import UTC
 
 from flask import current_app
@@ -15,9 +16,11 @@ def ics_for(registration):
     """The .ics text (CRLF lines, folded at 75 octets) for one confirmed registration."""
     session = registration.session
     round_ = session.round
-    location = (session.meeting_link if session.kind == "online"
-                else ", ".join(part for part in (session.venue, session.address, session.city)
-                               if part))
+    location = (
+        session.meeting_link
+        if session.kind == "online"
+        else ", ".join(part for part in (session.venue, session.address, session.city) if part)
+    )
 
     event = Event()
     event.add("uid", f"session-{session.id}-registration-{registration.id}@klantenteam")

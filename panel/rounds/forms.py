@@ -1,11 +1,28 @@
 """Forms for rounds, stages, sessions, ideas, invitations and outcomes."""
+
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField, URLField)
-from wtforms.validators import (URL, DataRequired, InputRequired, Length, NumberRange, Optional,
-                                ValidationError)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..forms import AMSTERDAM, CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices, local_to_utc
 from ..membership.segments import AgeBand, CustomerType, Interest, Platform, Region
@@ -13,20 +30,36 @@ from .models import IdeaStatus, SessionKind, Visibility
 
 
 class RoundForm(BaseForm):
-    title_nl = StringField(_l("Title in Dutch"), validators=[Length(max=150)], render_kw={"lang": "nl"})
-    title_en = StringField(_l("Title in English"), validators=[Length(max=150)], render_kw={"lang": "en"})
-    summary_nl = TextAreaField(_l("Summary in Dutch"), validators=[Length(max=5000)],
-                               render_kw={"lang": "nl", "rows": 4})
-    summary_en = TextAreaField(_l("Summary in English"), validators=[Length(max=5000)],
-                               render_kw={"lang": "en", "rows": 4})
-    question_nl = TextAreaField(_l("The question this round must answer, in Dutch"),
-                                validators=[Length(max=300)], render_kw={"lang": "nl", "rows": 2})
-    question_en = TextAreaField(_l("The question this round must answer, in English"),
-                                validators=[Length(max=300)], render_kw={"lang": "en", "rows": 2})
+    title_nl = StringField(
+        _l("Title in Dutch"), validators=[Length(max=150)], render_kw={"lang": "nl"}
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Length(max=150)], render_kw={"lang": "en"}
+    )
+    summary_nl = TextAreaField(
+        _l("Summary in Dutch"), validators=[Length(max=5000)], render_kw={"lang": "nl", "rows": 4}
+    )
+    summary_en = TextAreaField(
+        _l("Summary in English"), validators=[Length(max=5000)], render_kw={"lang": "en", "rows": 4}
+    )
+    question_nl = TextAreaField(
+        _l("The question this round must answer, in Dutch"),
+        validators=[Length(max=300)],
+        render_kw={"lang": "nl", "rows": 2},
+    )
+    question_en = TextAreaField(
+        _l("The question this round must answer, in English"),
+        validators=[Length(max=300)],
+        render_kw={"lang": "en", "rows": 2},
+    )
     owner_id = SelectField(_l("Owner"), coerce=int, validators=[InputRequired(CHOOSE)])
     streams = CheckboxesField(_l("Streams involved"), coerce=int)
-    visibility = RadioField(_l("Who can take part"), choices=choices(Visibility.choices()),
-                            default="all", validators=[DataRequired(CHOOSE)])
+    visibility = RadioField(
+        _l("Who can take part"),
+        choices=choices(Visibility.choices()),
+        default="all",
+        validators=[DataRequired(CHOOSE)],
+    )
     target_customer_type = SelectField(_l("Target customer type"), validators=[Optional()])
     target_age_band = SelectField(_l("Target age"), validators=[Optional()])
     target_region = SelectField(_l("Target region"), validators=[Optional()])
@@ -38,34 +71,65 @@ class RoundForm(BaseForm):
 
 class StageForm(BaseForm):
     to_stage = RadioField(_l("Move to"), validators=[DataRequired(CHOOSE)])
-    note_nl = TextAreaField(_l("What we learned, what happens next (Dutch)"),
-                            validators=[DataRequired(REQUIRED), Length(max=3000)],
-                            render_kw={"lang": "nl", "rows": 4})
-    note_en = TextAreaField(_l("What we learned, what happens next (English)"),
-                            validators=[DataRequired(REQUIRED), Length(max=3000)],
-                            render_kw={"lang": "en", "rows": 4})
+    note_nl = TextAreaField(
+        _l("What we learned, what happens next (Dutch)"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"lang": "nl", "rows": 4},
+    )
+    note_en = TextAreaField(
+        _l("What we learned, what happens next (English)"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"lang": "en", "rows": 4},
+    )
 
 
 class SessionForm(BaseForm):
-    title_nl = StringField(_l("Title in Dutch"), validators=[DataRequired(REQUIRED), Length(max=150)],
-                           render_kw={"lang": "nl"})
-    title_en = StringField(_l("Title in English"), validators=[DataRequired(REQUIRED), Length(max=150)],
-                           render_kw={"lang": "en"})
-    kind = RadioField(_l("Where"), choices=choices(SessionKind.choices()), default="physical",
-                      validators=[DataRequired(CHOOSE)])
+    title_nl = StringField(
+        _l("Title in Dutch"),
+        validators=[DataRequired(REQUIRED), Length(max=150)],
+        render_kw={"lang": "nl"},
+    )
+    title_en = StringField(
+        _l("Title in English"),
+        validators=[DataRequired(REQUIRED), Length(max=150)],
+        render_kw={"lang": "en"},
+    )
+    kind = RadioField(
+        _l("Where"),
+        choices=choices(SessionKind.choices()),
+        default="physical",
+        validators=[DataRequired(CHOOSE)],
+    )
     venue = StringField(_l("Venue"), validators=[Length(max=150)])
     address = StringField(_l("Address"), validators=[Length(max=200)])
     city = StringField(_l("City"), validators=[Length(max=80)])
-    meeting_link = URLField(_l("Meeting link"), validators=[Optional(), URL(message=_l("Enter a full web address, starting with https://")), Length(max=300)],
-                            description=_l("Only confirmed participants see it."))
-    starts_at = DateTimeLocalField(_l("Starts (Amsterdam time)"), format="%Y-%m-%dT%H:%M",
-                                   validators=[InputRequired(REQUIRED)])
-    ends_at = DateTimeLocalField(_l("Ends (Amsterdam time)"), format="%Y-%m-%dT%H:%M",
-                                 validators=[InputRequired(REQUIRED)])
-    registration_deadline = DateTimeLocalField(_l("Registration closes (Amsterdam time)"),
-                                               format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)])
-    capacity = IntegerField(_l("Seats"), validators=[InputRequired(REQUIRED), NumberRange(
-        min=1, max=10000, message=_l("Enter a number from 1 to 10,000."))])
+    meeting_link = URLField(
+        _l("Meeting link"),
+        validators=[
+            Optional(),
+            URL(message=_l("Enter a full web address, starting with https://")),
+            Length(max=300),
+        ],
+        description=_l("Only confirmed participants see it."),
+    )
+    starts_at = DateTimeLocalField(
+        _l("Starts (Amsterdam time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)]
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends (Amsterdam time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(REQUIRED)]
+    )
+    registration_deadline = DateTimeLocalField(
+        _l("Registration closes (Amsterdam time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(REQUIRED)],
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=10000, message=_l("Enter a number from 1 to 10,000.")),
+        ],
+    )
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
@@ -88,8 +152,19 @@ class SessionForm(BaseForm):
             raise ValidationError(_l("An online session needs a meeting link."))
 
     def session_data(self):
-        data = {name: getattr(self, name).data for name in (
-            "title_nl", "title_en", "kind", "venue", "address", "city", "meeting_link", "capacity")}
+        data = {
+            name: getattr(self, name).data
+            for name in (
+                "title_nl",
+                "title_en",
+                "kind",
+                "venue",
+                "address",
+                "city",
+                "meeting_link",
+                "capacity",
+            )
+        }
         for name in ("starts_at", "ends_at", "registration_deadline"):
             data[name] = local_to_utc(getattr(self, name).data)
         if data["kind"] == "online":
@@ -100,58 +175,95 @@ class SessionForm(BaseForm):
 
 
 class SessionNotesForm(BaseForm):
-    notes = TextAreaField(_l("Session notes (staff only)"), validators=[Length(max=20000)],
-                          render_kw={"rows": 8})
+    notes = TextAreaField(
+        _l("Session notes (staff only)"), validators=[Length(max=20000)], render_kw={"rows": 8}
+    )
 
 
 class IdeaForm(BaseForm):
-    title = StringField(_l("Your idea in a few words"), validators=[DataRequired(REQUIRED), Length(max=150)])
-    body = TextAreaField(_l("Tell us more"), validators=[DataRequired(REQUIRED), Length(max=5000)],
-                         render_kw={"rows": 5})
+    title = StringField(
+        _l("Your idea in a few words"), validators=[DataRequired(REQUIRED), Length(max=150)]
+    )
+    body = TextAreaField(
+        _l("Tell us more"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        render_kw={"rows": 5},
+    )
 
 
 class CommentForm(BaseForm):
-    body = TextAreaField(_l("Your reaction"), validators=[DataRequired(REQUIRED), Length(max=3000)],
-                         render_kw={"rows": 3})
+    body = TextAreaField(
+        _l("Your reaction"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 3},
+    )
 
 
 class AnswerForm(BaseForm):
-    status = SelectField(_l("Status"), choices=choices(IdeaStatus.choices()), validators=[DataRequired(CHOOSE)])
-    answer = TextAreaField(_l("Official answer (the author and everyone else sees it)"),
-                           validators=[DataRequired(REQUIRED), Length(max=3000)], render_kw={"rows": 3})
+    status = SelectField(
+        _l("Status"), choices=choices(IdeaStatus.choices()), validators=[DataRequired(CHOOSE)]
+    )
+    answer = TextAreaField(
+        _l("Official answer (the author and everyone else sees it)"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 3},
+    )
 
 
 class HideForm(BaseForm):
-    reason = StringField(_l("Reason (the author sees it)"), validators=[DataRequired(REQUIRED), Length(max=300)])
+    reason = StringField(
+        _l("Reason (the author sees it)"), validators=[DataRequired(REQUIRED), Length(max=300)]
+    )
 
 
 class InvitationForm(BaseForm):
-    customer_types = CheckboxesField(_l("Customer type"), choices=choices(
-        [c for c in CustomerType.choices() if c[0] != "none"]))
+    customer_types = CheckboxesField(
+        _l("Customer type"), choices=choices([c for c in CustomerType.choices() if c[0] != "none"])
+    )
     age_bands = CheckboxesField(_l("Age"), choices=choices(AgeBand.choices()))
     regions = CheckboxesField(_l("Region"), choices=choices(Region.choices()))
     platforms = CheckboxesField(_l("Phone"), choices=choices(Platform.choices()))
     interests = CheckboxesField(_l("Interested in (any of)"), choices=choices(Interest.choices()))
-    physical_region = SelectField(_l("Can come to a location in"), validators=[Optional()],
-                                  choices=choices([("", _l("No need"))] + list(Region.choices())))
+    physical_region = SelectField(
+        _l("Can come to a location in"),
+        validators=[Optional()],
+        choices=choices([("", _l("No need"))] + list(Region.choices())),
+    )
     online = BooleanField(_l("Can take part online"))
-    size = IntegerField(_l("How many panelists to invite"), validators=[InputRequired(REQUIRED), NumberRange(
-        min=1, max=10000, message=_l("Enter a number from 1 to 10,000."))])
-    balance = RadioField(_l("Balance the sample"), default="pool", validators=[DataRequired(CHOOSE)],
-                         choices=choices([("pool", _l("Like the eligible members")),
-                                          ("quota", _l("Like the quota targets"))]))
+    size = IntegerField(
+        _l("How many panelists to invite"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=10000, message=_l("Enter a number from 1 to 10,000.")),
+        ],
+    )
+    balance = RadioField(
+        _l("Balance the sample"),
+        default="pool",
+        validators=[DataRequired(CHOOSE)],
+        choices=choices(
+            [("pool", _l("Like the eligible members")), ("quota", _l("Like the quota targets"))]
+        ),
+    )
     seed = HiddenField()
 
 
 class OutcomeForm(BaseForm):
-    outcome_nl = TextAreaField(_l("Outcome in Dutch"), validators=[DataRequired(REQUIRED), Length(max=5000)],
-                               render_kw={"lang": "nl", "rows": 5})
-    outcome_en = TextAreaField(_l("Outcome in English"), validators=[DataRequired(REQUIRED), Length(max=5000)],
-                               render_kw={"lang": "en", "rows": 5})
+    outcome_nl = TextAreaField(
+        _l("Outcome in Dutch"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        render_kw={"lang": "nl", "rows": 5},
+    )
+    outcome_en = TextAreaField(
+        _l("Outcome in English"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        render_kw={"lang": "en", "rows": 5},
+    )
     ideas = CheckboxesField(_l("Ideas that led to it"), coerce=int)
 
 
 def default_session_times():
-    start = (datetime.now(AMSTERDAM) + timedelta(days=14)).replace(hour=19, minute=0, second=0,
-                                                                   microsecond=0, tzinfo=None)
+    start = (datetime.now(AMSTERDAM) + timedelta(days=14)).replace(
+        hour=19, minute=0, second=0, microsecond=0, tzinfo=None
+    )
     return start, start + timedelta(hours=2), start - timedelta(days=2)

@@ -2,6 +2,7 @@
 
 Each function here answers a signal (panel/signals.py); connect_signals() connects them all.
 """
+
 from datetime import timedelta
 
 from flask import url_for
@@ -9,60 +10,132 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import datetime_filter, number_filter, percent_filter
-from .. import signals
 from ..membership.models import Member, MemberStatus, PanelSettings
 from ..membership.views import AttentionItem
-from .models import (Attendance, Comment, Idea, IdeaSupport, Invitation, InvitationStatus,
-                     Registration, RegistrationStatus, Round, Session)
+from .models import (
+    Attendance,
+    Comment,
+    Idea,
+    IdeaSupport,
+    Invitation,
+    InvitationStatus,
+    Registration,
+    RegistrationStatus,
+    Round,
+    Session,
+)
 from .notices import round_kinds
 from .services import public_outcomes
 
 
 def open_invitations(member):
-    rows = Invitation.query.join(Round).options(contains_eager(Invitation.round)).filter(
-        Invitation.member_id == member.id, Invitation.status == InvitationStatus.INVITED.value,
-        Round.published_at.isnot(None), Round.stage.notin_(["closed", "cancelled"])).all()
-    return [AttentionItem(
-        _l("You're invited to take part in: %(round)s", round=str(inv.round.title)),
-        url_for("rounds.round_page", round_id=inv.round_id), _l("Have a look"),
-        answers=[(url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="accept"),
-                  _l("Yes, I'll take part"), True),
-                 (url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="decline"),
-                  _l("Not this time"), False)])
-        for inv in rows]
+    rows = (
+        Invitation.query.join(Round)
+        .options(contains_eager(Invitation.round))
+        .filter(
+            Invitation.member_id == member.id,
+            Invitation.status == InvitationStatus.INVITED.value,
+            Round.published_at.isnot(None),
+            Round.stage.notin_(["closed", "cancelled"]),
+        )
+        .all()
+    )
+    return [
+        AttentionItem(
+            _l("You're invited to take part in: %(round)s", round=str(inv.round.title)),
+            url_for("rounds.round_page", round_id=inv.round_id),
+            _l("Have a look"),
+            answers=[
+                (
+                    url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="accept"),
+                    _l("Yes, I'll take part"),
+                    True,
+                ),
+                (
+                    url_for(
+                        "rounds.respond_to_invitation", round_id=inv.round_id, answer="decline"
+                    ),
+                    _l("Not this time"),
+                    False,
+                ),
+            ],
+        )
+        for inv in rows
+    ]
 
 
 def upcoming_sessions(member):
-    rows = Registration.query.join(Session).options(contains_eager(Registration.session)).filter(
-        Registration.member_id == member.id, Registration.status != RegistrationStatus.CANCELLED.value,
-        Session.starts_at > utcnow()).order_by(Session.starts_at).all()
+    rows = (
+        Registration.query.join(Session)
+        .options(contains_eager(Registration.session))
+        .filter(
+            Registration.member_id == member.id,
+            Registration.status != RegistrationStatus.CANCELLED.value,
+            Session.starts_at > utcnow(),
+        )
+        .order_by(Session.starts_at)
+        .all()
+    )
     items = []
     for registration in rows:
         session = registration.session
         when = datetime_filter(session.starts_at, "EEEE d MMMM, HH:mm")
-        text = (_l("You're registered for %(session)s on %(when)s.", session=str(session.title), when=when)
-                if registration.status == RegistrationStatus.CONFIRMED.value else
-                _l("You're on the waiting list for %(session)s on %(when)s.", session=str(session.title),
-                   when=when))
-        items.append(AttentionItem(text, url_for("rounds.round_page", round_id=session.round_id)
-                                   + f"#session-{session.id}", _l("View session")))
+        text = (
+            _l(
+                "You're registered for %(session)s on %(when)s.",
+                session=str(session.title),
+                when=when,
+            )
+            if registration.status == RegistrationStatus.CONFIRMED.value
+            else _l(
+                "You're on the waiting list for %(session)s on %(when)s.",
+                session=str(session.title),
+                when=when,
+            )
+        )
+        items.append(
+            AttentionItem(
+                text,
+                url_for("rounds.round_page", round_id=session.round_id) + f"#session-{session.id}",
+                _l("View session"),
+            )
+        )
     return items
 
 
 def export_rounds(member):
     return "rounds", {
-        "invitations": [{"round_id": i.round_id, "status": i.status, "created_at": i.created_at.isoformat()}
-                        for i in Invitation.query.filter_by(member_id=member.id)],
-        "registrations": [{"session_id": r.session_id, "status": r.status, "attendance": r.attendance,
-                           "created_at": r.created_at.isoformat()}
-                          for r in Registration.query.filter_by(member_id=member.id)],
-        "ideas": [{"round_id": i.round_id, "title": i.title, "text": i.body, "status": i.status,
-                   "created_at": i.created_at.isoformat()} for i in Idea.query.filter_by(author_id=member.id)],
-        "comments": [{"idea_id": c.idea_id, "text": c.body, "created_at": c.created_at.isoformat()}
-                     for c in Comment.query.filter_by(author_id=member.id)],
+        "invitations": [
+            {"round_id": i.round_id, "status": i.status, "created_at": i.created_at.isoformat()}
+            for i in Invitation.query.filter_by(member_id=member.id)
+        ],
+        "registrations": [
+            {
+                "session_id": r.session_id,
+                "status": r.status,
+                "attendance": r.attendance,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in Registration.query.filter_by(member_id=member.id)
+        ],
+        "ideas": [
+            {
+                "round_id": i.round_id,
+                "title": i.title,
+                "text": i.body,
+                "status": i.status,
+                "created_at": i.created_at.isoformat(),
+            }
+            for i in Idea.query.filter_by(author_id=member.id)
+        ],
+        "comments": [
+            {"idea_id": c.idea_id, "text": c.body, "created_at": c.created_at.isoformat()}
+            for c in Comment.query.filter_by(author_id=member.id)
+        ],
         "supported_ideas": [s.idea_id for s in IdeaSupport.query.filter_by(member_id=member.id)],
     }
 
@@ -79,14 +152,24 @@ def erase_rounds(member):
 
 def participation(member):
     items = []
-    for registration in Registration.query.filter_by(member_id=member.id).join(Session).options(
-            contains_eager(Registration.session)):
+    for registration in (
+        Registration.query.filter_by(member_id=member.id)
+        .join(Session)
+        .options(contains_eager(Registration.session))
+    ):
         session = registration.session
         status = registration.attendance or registration.status
         items.append((session.starts_at, f"{session.title} — {status_title(status)}"))
-    for invitation in Invitation.query.options(joinedload(Invitation.round)).filter_by(member_id=member.id):
-        items.append((invitation.created_at,
-                      f"{_l('Invited')}: {invitation.round.title} ({InvitationStatus.title_of(invitation.status)})"))
+    for invitation in Invitation.query.options(joinedload(Invitation.round)).filter_by(
+        member_id=member.id
+    ):
+        items.append(
+            (
+                invitation.created_at,
+                f"{_l('Invited')}: {invitation.round.title} "
+                f"({InvitationStatus.title_of(invitation.status)})",
+            )
+        )
     return items
 
 
@@ -100,28 +183,63 @@ def health_figures(_sender=None, now=None):
     """Invitation response, attendance and contact frequency over the last 90 days."""
     now = now or utcnow()
     since = now - timedelta(days=90)
-    invitations = dict(db.session.execute(select(Invitation.status, func.count()).where(
-        Invitation.created_at > since).group_by(Invitation.status)).all())
+    invitations = dict(
+        db.session.execute(
+            select(Invitation.status, func.count())
+            .where(Invitation.created_at > since)
+            .group_by(Invitation.status)
+        ).all()
+    )
     invited = sum(invitations.values())
     responded = invitations.get("accepted", 0) + invitations.get("declined", 0)
-    attendance = dict(db.session.execute(select(Registration.attendance, func.count()).join(Session).where(
-        Session.ends_at > since, Session.ends_at <= now,
-        Registration.status == RegistrationStatus.CONFIRMED.value).group_by(Registration.attendance)).all())
+    attendance = dict(
+        db.session.execute(
+            select(Registration.attendance, func.count())
+            .join(Session)
+            .where(
+                Session.ends_at > since,
+                Session.ends_at <= now,
+                Registration.status == RegistrationStatus.CONFIRMED.value,
+            )
+            .group_by(Registration.attendance)
+        ).all()
+    )
     marked = attendance.get("attended", 0) + attendance.get("no_show", 0)
-    active = db.session.query(func.count(Member.id)).filter(Member.status == MemberStatus.ACTIVE.value).scalar()
-    month = db.session.query(func.count(Invitation.id)).filter(
-        Invitation.created_at > now - timedelta(days=30)).scalar()
+    active = (
+        db.session.query(func.count(Member.id))
+        .filter(Member.status == MemberStatus.ACTIVE.value)
+        .scalar()
+    )
+    month = (
+        db.session.query(func.count(Invitation.id))
+        .filter(Invitation.created_at > now - timedelta(days=30))
+        .scalar()
+    )
     limit = PanelSettings.current().max_invitations_per_30_days
-    over_limit = db.session.query(func.count()).select_from(
-        select(Invitation.member_id).where(Invitation.created_at > now - timedelta(days=30))
-        .group_by(Invitation.member_id).having(func.count() > limit).subquery()).scalar()
+    over_limit = (
+        db.session.query(func.count())
+        .select_from(
+            select(Invitation.member_id)
+            .where(Invitation.created_at > now - timedelta(days=30))
+            .group_by(Invitation.member_id)
+            .having(func.count() > limit)
+            .subquery()
+        )
+        .scalar()
+    )
     return [
-        (percent_filter(responded / invited) if invited else "—",
-         _l("of invitations answered (90 days)")),
-        (percent_filter(attendance.get("attended", 0) / marked) if marked else "—",
-         _l("of registered panelists came to their session (90 days)")),
-        (number_filter(month / active, 2) if active else "—",
-         _l("invitations per active member in the last 30 days")),
+        (
+            percent_filter(responded / invited) if invited else "—",
+            _l("of invitations answered (90 days)"),
+        ),
+        (
+            percent_filter(attendance.get("attended", 0) / marked) if marked else "—",
+            _l("of registered panelists came to their session (90 days)"),
+        ),
+        (
+            number_filter(month / active, 2) if active else "—",
+            _l("invitations per active member in the last 30 days"),
+        ),
         (number_filter(over_limit), _l("members invited more often than the limit (30 days)")),
     ]
 

@@ -1,4 +1,5 @@
 """Co-creation rounds: stages, sessions with seats, registrations, ideas and invitations."""
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
@@ -30,8 +31,13 @@ class Stage(TitledEnum):
 
 
 Stage.TITLES = {
-    "idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"), "pilot": _l("Pilot"),
-    "launch": _l("Launch"), "closed": _l("Closed"), "cancelled": _l("Cancelled"),
+    "idea": _l("Idea"),
+    "concept": _l("Concept"),
+    "prototype": _l("Prototype"),
+    "pilot": _l("Pilot"),
+    "launch": _l("Launch"),
+    "closed": _l("Closed"),
+    "cancelled": _l("Cancelled"),
 }
 FLOW = [Stage.IDEA, Stage.CONCEPT, Stage.PROTOTYPE, Stage.PILOT, Stage.LAUNCH, Stage.CLOSED]
 
@@ -70,8 +76,12 @@ Visibility.TITLES = {
 
 round_streams = db.Table(
     "round_streams",
-    db.Column("round_id", db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("stream_id", db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True),
+    db.Column(
+        "round_id", db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    ),
+    db.Column(
+        "stream_id", db.Integer, db.ForeignKey("streams.id", ondelete="CASCADE"), primary_key=True
+    ),
 )
 
 
@@ -101,10 +111,15 @@ class Round(db.Model):
     owner = db.relationship("User")
     streams = db.relationship("Stream", secondary=round_streams, order_by="Stream.position")
     action_rows = db.relationship("RoundAction", cascade="all, delete-orphan")
-    stage_changes = db.relationship("StageChange", cascade="all, delete-orphan",
-                                    order_by="StageChange.id")
-    sessions = db.relationship("Session", cascade="all, delete-orphan", order_by="Session.starts_at",
-                               back_populates="round")
+    stage_changes = db.relationship(
+        "StageChange", cascade="all, delete-orphan", order_by="StageChange.id"
+    )
+    sessions = db.relationship(
+        "Session",
+        cascade="all, delete-orphan",
+        order_by="Session.starts_at",
+        back_populates="round",
+    )
 
     title = bilingual("title")
     summary = bilingual("summary")
@@ -133,12 +148,17 @@ class Round(db.Model):
         """Whether panelists may do `action` in this round's current (or given) stage."""
         stage = Stage(stage or self.stage)
         action = Action(action)
-        return any(row.stage == stage.value and row.action == action.value for row in self.action_rows)
+        return any(
+            row.stage == stage.value and row.action == action.value for row in self.action_rows
+        )
 
     def missing_for_publishing(self):
         """The bilingual fields still empty in one language; publishing needs none."""
-        return [name for name in ("title", "summary", "question")
-                if not getattr(Round, name).complete(self)]
+        return [
+            name
+            for name in ("title", "summary", "question")
+            if not getattr(Round, name).complete(self)
+        ]
 
 
 class RoundAction(db.Model):
@@ -146,7 +166,9 @@ class RoundAction(db.Model):
 
     __tablename__ = "round_actions"
 
-    round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    round_id = db.Column(
+        db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
     stage = db.Column(db.String(12), primary_key=True)
     action = db.Column(db.String(20), primary_key=True)
 
@@ -157,8 +179,9 @@ class StageChange(db.Model):
     __tablename__ = "stage_changes"
 
     id = db.Column(db.Integer, primary_key=True)
-    round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
+    round_id = db.Column(
+        db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     from_stage = db.Column(db.String(12))
     to_stage = db.Column(db.String(12), nullable=False)
     note_nl = db.Column(db.Text, nullable=False, default="")
@@ -185,8 +208,9 @@ class Session(db.Model):
     __tablename__ = "sessions"
 
     id = db.Column(db.Integer, primary_key=True)
-    round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False,
-                         index=True)
+    round_id = db.Column(
+        db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     title_nl = db.Column(db.String(150), nullable=False)
     title_en = db.Column(db.String(150), nullable=False)
     kind = db.Column(db.String(10), nullable=False)
@@ -206,7 +230,9 @@ class Session(db.Model):
     title = bilingual("title")
 
     __table_args__ = (
-        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+        CheckConstraint(
+            "seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"
+        ),
         Index("ix_sessions_starts_at", "starts_at"),
     )
 
@@ -235,8 +261,11 @@ class RegistrationStatus(TitledEnum):
     CANCELLED = "cancelled"
 
 
-RegistrationStatus.TITLES = {"confirmed": _l("Registered"), "waitlisted": _l("On the waiting list"),
-                             "cancelled": _l("Cancelled")}
+RegistrationStatus.TITLES = {
+    "confirmed": _l("Registered"),
+    "waitlisted": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 class Attendance(TitledEnum):
@@ -251,8 +280,12 @@ class Registration(db.Model):
     __tablename__ = "registrations"
 
     id = db.Column(db.Integer, primary_key=True)
-    session_id = db.Column(db.Integer, db.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), nullable=False)
+    session_id = db.Column(
+        db.Integer, db.ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False
+    )
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), nullable=False
+    )
     status = db.Column(db.String(12), nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     # Waiting-list order: first in, first out (the id breaks ties).
@@ -285,8 +318,11 @@ class IdeaStatus(TitledEnum):
 
 
 IdeaStatus.TITLES = {
-    "new": _l("New"), "considering": _l("Under consideration"), "selected": _l("Selected"),
-    "not_pursued": _l("Not pursued"), "shipped": _l("Shipped"),
+    "new": _l("New"),
+    "considering": _l("Under consideration"),
+    "selected": _l("Selected"),
+    "not_pursued": _l("Not pursued"),
+    "shipped": _l("Shipped"),
 }
 
 
@@ -310,8 +346,9 @@ class Idea(db.Model):
 
     round = db.relationship("Round")
     author = db.relationship("Member")
-    comments = db.relationship("Comment", cascade="all, delete-orphan", order_by="Comment.id",
-                               back_populates="idea")
+    comments = db.relationship(
+        "Comment", cascade="all, delete-orphan", order_by="Comment.id", back_populates="idea"
+    )
 
     __table_args__ = (
         Index("ix_ideas_round_created", "round_id", "created_at"),
@@ -332,7 +369,9 @@ class IdeaSupport(db.Model):
     __tablename__ = "idea_supports"
 
     idea_id = db.Column(db.Integer, db.ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
@@ -340,8 +379,9 @@ class Comment(db.Model):
     __tablename__ = "comments"
 
     id = db.Column(db.Integer, primary_key=True)
-    idea_id = db.Column(db.Integer, db.ForeignKey("ideas.id", ondelete="CASCADE"), nullable=False,
-                        index=True)
+    idea_id = db.Column(
+        db.Integer, db.ForeignKey("ideas.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     author_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="SET NULL"), index=True)
     body = db.Column(db.Text, nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -362,8 +402,11 @@ class InvitationStatus(TitledEnum):
     DECLINED = "declined"
 
 
-InvitationStatus.TITLES = {"invited": _l("Invited"), "accepted": _l("Accepted"),
-                           "declined": _l("Declined")}
+InvitationStatus.TITLES = {
+    "invited": _l("Invited"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+}
 
 
 class Invitation(db.Model):
@@ -371,7 +414,9 @@ class Invitation(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False)
-    member_id = db.Column(db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), nullable=False)
+    member_id = db.Column(
+        db.Integer, db.ForeignKey("members.id", ondelete="CASCADE"), nullable=False
+    )
     status = db.Column(db.String(10), nullable=False, default=InvitationStatus.INVITED.value)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     responded_at = db.Column(UTCDateTime)

@@ -1,4 +1,5 @@
 """The notifications rounds send (answers signals.notification_kinds)."""
+
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
@@ -17,8 +18,11 @@ def _round_title(params):
 
 def _session_title(params):
     session = db.session.get(Session, params.get("session_id") or 0)
-    return dict(params, session=str(session.title) if session else "",
-                when=datetime_filter(session.starts_at, "medium") if session else "")
+    return dict(
+        params,
+        session=str(session.title) if session else "",
+        when=datetime_filter(session.starts_at, "medium") if session else "",
+    )
 
 
 def _idea_title(params):
@@ -27,19 +31,54 @@ def _idea_title(params):
 
 def round_kinds(_sender=None):
     return [
-        Kind("round_invitation", _l("You're invited: %(round)s"), _l("Invitations to take part"),
-             mail="notification", display=_round_title),
-        Kind("round_stage", _l("%(round)s is now in the stage: %(stage)s"),
-             _l("News from rounds you take part in"), mail="notification", display=_round_title),
-        Kind("round_outcome", _l("The result of %(round)s is here"),
-             _l("Results of rounds you took part in"), mail="notification", display=_round_title),
-        Kind("waitlist_promoted", _l("A seat came free: you're registered for %(session)s"),
-             _l("Changes to your session registrations"), essential=True, mail="notification",
-             display=_session_title),
-        Kind("session_reminder", _l("Tomorrow: %(session)s, %(when)s"), _l("Session reminders"),
-             mail="notification", display=_session_title),
-        Kind("idea_answered", _l("Your idea “%(idea_title)s” got an answer: %(status)s"),
-             _l("Answers to your ideas"), mail="notification", display=_idea_title),
-        Kind("content_hidden", _l("We hid something you wrote. Reason: %(reason)s"),
-             _l("Moderation of what you wrote"), essential=True, mail="notification"),
+        Kind(
+            "round_invitation",
+            _l("You're invited: %(round)s"),
+            _l("Invitations to take part"),
+            mail="notification",
+            display=_round_title,
+        ),
+        Kind(
+            "round_stage",
+            _l("%(round)s is now in the stage: %(stage)s"),
+            _l("News from rounds you take part in"),
+            mail="notification",
+            display=_round_title,
+        ),
+        Kind(
+            "round_outcome",
+            _l("The result of %(round)s is here"),
+            _l("Results of rounds you took part in"),
+            mail="notification",
+            display=_round_title,
+        ),
+        Kind(
+            "waitlist_promoted",
+            _l("A seat came free: you're registered for %(session)s"),
+            _l("Changes to your session registrations"),
+            essential=True,
+            mail="notification",
+            display=_session_title,
+        ),
+        Kind(
+            "session_reminder",
+            _l("Tomorrow: %(session)s, %(when)s"),
+            _l("Session reminders"),
+            mail="notification",
+            display=_session_title,
+        ),
+        Kind(
+            "idea_answered",
+            _l("Your idea “%(idea_title)s” got an answer: %(status)s"),
+            _l("Answers to your ideas"),
+            mail="notification",
+            display=_idea_title,
+        ),
+        Kind(
+            "content_hidden",
+            _l("We hid something you wrote. Reason: %(reason)s"),
+            _l("Moderation of what you wrote"),
+            essential=True,
+            mail="notification",
+        ),
     ]

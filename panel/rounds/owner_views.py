@@ -1,4 +1,5 @@
 """Thin views for product owners (and panel managers): run a round from idea to launch."""
+
 import re
 import secrets
 
@@ -8,16 +9,25 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User, UserRole
+from ..accounts.streams import Stream
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices, utc_to_local
-from ..accounts.streams import Stream
 from ..membership.models import Member
 from ..membership.segments import AgeBand, CustomerType, Region
 from ..security import Role, form_checks_csrf
 from . import owner_bp, sampling, services
-from .forms import (AnswerForm, HideForm, InvitationForm, OutcomeForm, RoundForm, SessionForm,
-                    SessionNotesForm, StageForm, default_session_times)
+from .forms import (
+    AnswerForm,
+    HideForm,
+    InvitationForm,
+    OutcomeForm,
+    RoundForm,
+    SessionForm,
+    SessionNotesForm,
+    StageForm,
+    default_session_times,
+)
 from .models import FLOW, Action, Attendance, Comment, Idea, Registration, Round, Session, Stage
 from .permissions import can_manage_round, can_moderate, can_see_names_at
 
@@ -39,12 +49,22 @@ def rounds():
 
 def round_form(round_=None):
     form = RoundForm(obj=round_)
-    owners = User.query.join(UserRole).filter(UserRole.role.in_(
-        [Role.PRODUCT_OWNER.value, Role.PANEL_MANAGER.value]), User.is_enabled.is_(True)).order_by(User.name).all()
+    owners = (
+        User.query.join(UserRole)
+        .filter(
+            UserRole.role.in_([Role.PRODUCT_OWNER.value, Role.PANEL_MANAGER.value]),
+            User.is_enabled.is_(True),
+        )
+        .order_by(User.name)
+        .all()
+    )
     form.owner_id.choices = choices((user.id, user.display_name) for user in owners)
-    form.streams.choices = choices((stream.id, stream.name) for stream in Stream.query.order_by(Stream.position))
-    form.target_customer_type.choices = choices([("", _("Any"))] + [
-        c for c in CustomerType.choices() if c[0] != "none"])
+    form.streams.choices = choices(
+        (stream.id, stream.name) for stream in Stream.query.order_by(Stream.position)
+    )
+    form.target_customer_type.choices = choices(
+        [("", _("Any"))] + [c for c in CustomerType.choices() if c[0] != "none"]
+    )
     form.target_age_band.choices = choices([("", _("Any"))] + AgeBand.choices())
     form.target_region.choices = choices([("", _("Any"))] + Region.choices())
     if not form.is_submitted():
@@ -82,10 +102,15 @@ def edit_round(round_id):
     if form.validate_on_submit():
         data, streams = _round_data(form)
         if round_.is_published:
-            missing = [name for name in ("title", "summary", "question")
-                       if not (data[f"{name}_nl"].strip() and data[f"{name}_en"].strip())]
+            missing = [
+                name
+                for name in ("title", "summary", "question")
+                if not (data[f"{name}_nl"].strip() and data[f"{name}_en"].strip())
+            ]
             if missing:
-                form.title_nl.errors.append(_("A published round needs its title, summary and question in both languages."))
+                form.title_nl.errors.append(
+                    _("A published round needs its title, summary and question in both languages.")
+                )
                 return render_template("owner/round_form.html", form=form, round=round_)
         services.apply_round_fields(round_, data, streams)
         flash(_("The round is saved."), "success")
@@ -96,11 +121,21 @@ def edit_round(round_id):
 @owner_bp.route("/rounds/<int:round_id>")
 def round_detail(round_id):
     round_ = managed_round_or_404(round_id)
-    ideas = Idea.query.filter_by(round_id=round_.id).order_by(Idea.support_count.desc(), Idea.id.desc()).all()
+    ideas = (
+        Idea.query.filter_by(round_id=round_.id)
+        .order_by(Idea.support_count.desc(), Idea.id.desc())
+        .all()
+    )
     invited, responded, accepted = sampling.response_rate(round_)
-    return render_template("owner/round.html", round=round_, ideas=ideas, invited=invited,
-                           responded=responded, accepted=accepted,
-                           missing=round_.missing_for_publishing())
+    return render_template(
+        "owner/round.html",
+        round=round_,
+        ideas=ideas,
+        invited=invited,
+        responded=responded,
+        accepted=accepted,
+        missing=round_.missing_for_publishing(),
+    )
 
 
 @owner_bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
@@ -109,7 +144,13 @@ def publish(round_id):
     try:
         services.publish_round(round_, current_user)
     except NotAllowed:
-        flash(_("Before publishing, fill in the title, summary and question in both Dutch and English."), "error")
+        flash(
+            _(
+                "Before publishing, fill in the title, summary and question in both Dutch "
+                "and English."
+            ),
+            "error",
+        )
         return redirect(url_for("owner.round_detail", round_id=round_id))
     flash(_("The round is published."), "success")
     return redirect(url_for("owner.round_detail", round_id=round_id))
@@ -127,14 +168,20 @@ def stage(round_id):
         form.to_stage.data = options[0].value
     if form.validate_on_submit():
         try:
-            services.advance_stage(round_, form.to_stage.data, form.note_nl.data, form.note_en.data,
-                                   current_user)
+            services.advance_stage(
+                round_, form.to_stage.data, form.note_nl.data, form.note_en.data, current_user
+            )
         except NotAllowed:
             db.session.rollback()
             flash(_("The round can't move to that stage from here."), "error")
         else:
-            flash(_("The round is now in the stage: %(stage)s. Participants have been told.",
-                    stage=round_.stage_enum.title), "success")
+            flash(
+                _(
+                    "The round is now in the stage: %(stage)s. Participants have been told.",
+                    stage=round_.stage_enum.title,
+                ),
+                "success",
+            )
             return redirect(url_for("owner.round_detail", round_id=round_id))
     return render_template("owner/stage.html", round=round_, form=form)
 
@@ -144,8 +191,12 @@ def rules(round_id):
     round_ = managed_round_or_404(round_id)
     stages = [s for s in FLOW if s != Stage.CLOSED]
     if request.method == "POST":
-        allowed = {(stage.value, action.value) for stage in stages for action in Action
-                   if request.form.get(f"{stage.value}:{action.value}")}
+        allowed = {
+            (stage.value, action.value)
+            for stage in stages
+            for action in Action
+            if request.form.get(f"{stage.value}:{action.value}")
+        }
         services.set_stage_actions(round_, allowed)
         flash(_("What panelists can do per stage is saved."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_id))
@@ -174,14 +225,21 @@ def session_form(round_id, session_id=None):
             for name in ("starts_at", "ends_at", "registration_deadline"):
                 getattr(form, name).data = utc_to_local(getattr(session, name))
         else:
-            form.starts_at.data, form.ends_at.data, form.registration_deadline.data = default_session_times()
+            form.starts_at.data, form.ends_at.data, form.registration_deadline.data = (
+                default_session_times()
+            )
             form.title_nl.data, form.title_en.data = round_.title_nl, round_.title_en
     if form.validate_on_submit():
         try:
             services.save_session(round_, session, form.session_data())
         except NotAllowed:
             db.session.rollback()
-            form.capacity.errors.append(_("More people are registered than that. Cancel registrations first, or keep more seats."))
+            form.capacity.errors.append(
+                _(
+                    "More people are registered than that. "
+                    "Cancel registrations first, or keep more seats."
+                )
+            )
         else:
             flash(_("The session is saved."), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
@@ -198,21 +256,35 @@ def session_detail(round_id, session_id):
         flash(_("The session notes are saved."), "success")
         return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
     # Each participant is shown by pseudonym and segment, or by name: members and users come along.
-    registrations = Registration.query.options(
-        joinedload(Registration.member).joinedload(Member.user)).filter_by(session_id=session.id).order_by(
-        Registration.status, Registration.waitlisted_at, Registration.id).all()
-    return render_template("owner/session.html", round=round_, session=session,
-                           registrations=registrations, notes_form=notes_form,
-                           show_names=can_see_names_at(current_user, session))
+    registrations = (
+        Registration.query.options(joinedload(Registration.member).joinedload(Member.user))
+        .filter_by(session_id=session.id)
+        .order_by(Registration.status, Registration.waitlisted_at, Registration.id)
+        .all()
+    )
+    return render_template(
+        "owner/session.html",
+        round=round_,
+        session=session,
+        registrations=registrations,
+        notes_form=notes_form,
+        show_names=can_see_names_at(current_user, session),
+    )
 
 
-@owner_bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/attendance/<int:registration_id>",
-                methods=["POST"])
+@owner_bp.route(
+    "/rounds/<int:round_id>/sessions/<int:session_id>/attendance/<int:registration_id>",
+    methods=["POST"],
+)
 def attendance(round_id, session_id, registration_id):
     round_, session = _managed_session_or_404(round_id, session_id)
     registration = db.session.get(Registration, registration_id)
     value = request.form.get("attendance")
-    if registration is None or registration.session_id != session.id or value not in Attendance.values():
+    if (
+        registration is None
+        or registration.session_id != session.id
+        or value not in Attendance.values()
+    ):
         abort(404)
     services.mark_attendance(registration, value, current_user)
     return redirect(url_for("owner.session_detail", round_id=round_id, session_id=session_id))
@@ -223,8 +295,11 @@ def attendance(round_id, session_id, registration_id):
 def idea(round_id, idea_id):
     round_ = managed_round_or_404(round_id)
     # The page lists every reaction with its author's pseudonym.
-    idea = db.session.get(Idea, idea_id, options=[
-        joinedload(Idea.author), selectinload(Idea.comments).joinedload(Comment.author)])
+    idea = db.session.get(
+        Idea,
+        idea_id,
+        options=[joinedload(Idea.author), selectinload(Idea.comments).joinedload(Comment.author)],
+    )
     if idea is None or idea.round_id != round_.id:
         abort(404)
     form = AnswerForm(obj=idea)
@@ -232,11 +307,19 @@ def idea(round_id, idea_id):
         services.answer_idea(idea, form.status.data, form.answer.data, current_user)
         flash(_("The answer is saved and the author is told."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_id) + "#ideas")
-    return render_template("owner/idea.html", round=round_, idea=idea, form=form, hide_form=HideForm(),
-                           can_moderate=can_moderate(current_user))
+    return render_template(
+        "owner/idea.html",
+        round=round_,
+        idea=idea,
+        form=form,
+        hide_form=HideForm(),
+        can_moderate=can_moderate(current_user),
+    )
 
 
-@owner_bp.route("/rounds/<int:round_id>/<any(ideas, comments):kind>/<int:item_id>/hide", methods=["POST"])
+@owner_bp.route(
+    "/rounds/<int:round_id>/<any(ideas, comments):kind>/<int:item_id>/hide", methods=["POST"]
+)
 @form_checks_csrf
 def hide(round_id, kind, item_id):
     if not can_moderate(current_user):
@@ -257,10 +340,14 @@ def hide(round_id, kind, item_id):
 
 def criteria_from(form):
     return sampling.Criteria(
-        customer_types=form.customer_types.data or [], age_bands=form.age_bands.data or [],
-        regions=form.regions.data or [], platforms=form.platforms.data or [],
-        interests=form.interests.data or [], physical_region=form.physical_region.data or None,
-        online=form.online.data)
+        customer_types=form.customer_types.data or [],
+        age_bands=form.age_bands.data or [],
+        regions=form.regions.data or [],
+        platforms=form.platforms.data or [],
+        interests=form.interests.data or [],
+        physical_region=form.physical_region.data or None,
+        online=form.online.data,
+    )
 
 
 @owner_bp.route("/rounds/<int:round_id>/invite", methods=["GET", "POST"])
@@ -269,25 +356,41 @@ def invite(round_id):
     round_ = managed_round_or_404(round_id)
     form = InvitationForm()
     if not form.is_submitted():
-        form.customer_types.data = [round_.target_customer_type] if round_.target_customer_type else []
+        form.customer_types.data = (
+            [round_.target_customer_type] if round_.target_customer_type else []
+        )
         form.age_bands.data = [round_.target_age_band] if round_.target_age_band else []
         form.regions.data = [round_.target_region] if round_.target_region else []
     preview = None
     if form.validate_on_submit():
-        seed = form.seed.data if re.fullmatch(r"[0-9]{1,9}", form.seed.data or "") else str(
-            secrets.randbelow(10**9))
+        seed = (
+            form.seed.data
+            if re.fullmatch(r"[0-9]{1,9}", form.seed.data or "")
+            else str(secrets.randbelow(10**9))
+        )
         form.seed.data = seed
         eligible, chosen, composition = sampling.draw_sample(
-            round_, criteria_from(form), form.size.data, int(seed), form.balance.data)
+            round_, criteria_from(form), form.size.data, int(seed), form.balance.data
+        )
         if request.form.get("send") and chosen:
             count = sampling.send_invitations(round_, chosen, current_user)
             flash(_("%(count)s panelists are invited.", count=count), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
-        preview = {"eligible": eligible, "chosen": len(chosen),
-                   "composition": sampling.describe_composition(composition)}
+        preview = {
+            "eligible": eligible,
+            "chosen": len(chosen),
+            "composition": sampling.describe_composition(composition),
+        }
     invited, responded, accepted = sampling.response_rate(round_)
-    return render_template("owner/invite.html", round=round_, form=form, preview=preview,
-                           invited=invited, responded=responded, accepted=accepted)
+    return render_template(
+        "owner/invite.html",
+        round=round_,
+        form=form,
+        preview=preview,
+        invited=invited,
+        responded=responded,
+        accepted=accepted,
+    )
 
 
 @owner_bp.route("/rounds/<int:round_id>/outcome", methods=["GET", "POST"])
@@ -295,21 +398,34 @@ def invite(round_id):
 def outcome(round_id):
     round_ = managed_round_or_404(round_id)
     form = OutcomeForm(obj=round_)
-    ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(Idea.support_count.desc()).all()
+    ideas = (
+        Idea.query.filter_by(round_id=round_.id, hidden_at=None)
+        .order_by(Idea.support_count.desc())
+        .all()
+    )
     form.ideas.choices = choices((idea.id, idea.title) for idea in ideas)
     if not form.is_submitted():
         form.ideas.data = [idea.id for idea in ideas if idea.in_outcome]
     if form.validate_on_submit():
         first_time = round_.outcome_written_at is None
         try:
-            services.write_outcome(round_, form.outcome_nl.data, form.outcome_en.data,
-                                   set(form.ideas.data or []), current_user)
+            services.write_outcome(
+                round_,
+                form.outcome_nl.data,
+                form.outcome_en.data,
+                set(form.ideas.data or []),
+                current_user,
+            )
         except NotAllowed:
             db.session.rollback()
             flash(_("The outcome is written at launch."), "error")
         else:
-            flash(_("The outcome is saved and participants are told.") if first_time
-                  else _("The outcome is saved."), "success")
+            flash(
+                _("The outcome is saved and participants are told.")
+                if first_time
+                else _("The outcome is saved."),
+                "success",
+            )
             return redirect(url_for("owner.round_detail", round_id=round_id))
     return render_template("owner/outcome.html", round=round_, form=form)
 
@@ -322,6 +438,10 @@ def outcome_public(round_id, choice):
     except NotAllowed:
         flash(_("Write the outcome in both languages before publishing it."), "error")
     else:
-        flash(_("The outcome is on the home page.") if choice == "publish"
-              else _("The outcome is no longer on the home page."), "success")
+        flash(
+            _("The outcome is on the home page.")
+            if choice == "publish"
+            else _("The outcome is no longer on the home page."),
+            "success",
+        )
     return redirect(url_for("owner.round_detail", round_id=round_id))

@@ -1,4 +1,5 @@
 """Pure permission functions for rounds, used by views and templates alike."""
+
 from ..security import Role
 
 
@@ -11,7 +12,8 @@ def can_manage_round(user, round_):
     if not user.is_authenticated:
         return False
     return user.has_role(Role.PANEL_MANAGER) or (
-        user.has_role(Role.PRODUCT_OWNER) and round_.owner_id == user.id)
+        user.has_role(Role.PRODUCT_OWNER) and round_.owner_id == user.id
+    )
 
 
 def can_moderate(user):

@@ -10,6 +10,7 @@ How the sample is balanced: eligible members are grouped by segment (customer ty
 the quota targets that cover it — by the largest-remainder method, never more than it has. Within
 a segment members are drawn at random with the given seed, so a seed always gives the same sample.
 """
+
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ class Criteria:
     platforms: list = field(default_factory=list)
     interests: list = field(default_factory=list)
     physical_region: str | None = None  # can come to sessions at a location in this region
-    online: bool = False                # can take part online
+    online: bool = False  # can take part online
 
 
 def eligible_query(round_, criteria, now=None, already_asked=None):
@@ -53,8 +54,11 @@ def eligible_query(round_, criteria, now=None, already_asked=None):
     # status alone selects them, straight from the covering index on (status, segment).
     query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
         Member.status == MemberStatus.ACTIVE.value,
-        Member.id.not_in(already_asked if already_asked is not None else
-                         select(Invitation.member_id).where(Invitation.round_id == round_.id)),
+        Member.id.not_in(
+            already_asked
+            if already_asked is not None
+            else select(Invitation.member_id).where(Invitation.round_id == round_.id)
+        ),
     )
     if criteria.customer_types:
         query = query.where(Member.customer_type.in_(criteria.customer_types))
@@ -66,27 +70,44 @@ def eligible_query(round_, criteria, now=None, already_asked=None):
         ranges = []
         for band in criteria.age_bands:
             first, last = AgeBand(band).birth_years()
-            ranges.append(and_(Member.birth_year <= last,
-                               Member.birth_year >= first if first is not None else True))
+            ranges.append(
+                and_(
+                    Member.birth_year <= last,
+                    Member.birth_year >= first if first is not None else True,
+                )
+            )
         query = query.where(db.or_(*ranges))
     if criteria.interests:
-        query = query.where(exists().where(MemberInterest.member_id == Member.id,
-                                           MemberInterest.interest.in_(criteria.interests)))
+        query = query.where(
+            exists().where(
+                MemberInterest.member_id == Member.id,
+                MemberInterest.interest.in_(criteria.interests),
+            )
+        )
     if criteria.physical_region:
-        query = query.where(Member.attends_physical.is_(True),
-                            Member.physical_region == criteria.physical_region)
+        query = query.where(
+            Member.attends_physical.is_(True), Member.physical_region == criteria.physical_region
+        )
     if criteria.online:
         query = query.where(Member.attends_online.is_(True))
     # Contact frequency: at most K invitations per 30 days …
-    recent = (select(Invitation.member_id).where(Invitation.created_at > now - timedelta(days=30))
-              .group_by(Invitation.member_id)
-              .having(func.count() >= settings.max_invitations_per_30_days))
+    recent = (
+        select(Invitation.member_id)
+        .where(Invitation.created_at > now - timedelta(days=30))
+        .group_by(Invitation.member_id)
+        .having(func.count() >= settings.max_invitations_per_30_days)
+    )
     query = query.where(Member.id.not_in(recent))
     # … and a rest after taking part in a session.
     if settings.rest_days_after_taking_part:
-        rested = select(Registration.member_id).join(Session).where(
-            Registration.attendance == "attended",
-            Session.ends_at > now - timedelta(days=settings.rest_days_after_taking_part))
+        rested = (
+            select(Registration.member_id)
+            .join(Session)
+            .where(
+                Registration.attendance == "attended",
+                Session.ends_at > now - timedelta(days=settings.rest_days_after_taking_part),
+            )
+        )
         query = query.where(Member.id.not_in(rested))
     return query
 
@@ -122,9 +143,13 @@ def quota_weights(sizes):
     weights = {}
     for segment in sizes:
         customer_type, band, region = segment
-        covered = [t.target for t in targets
-                   if t.customer_type in (None, customer_type) and t.age_band in (None, band)
-                   and t.region in (None, region)]
+        covered = [
+            t.target
+            for t in targets
+            if t.customer_type in (None, customer_type)
+            and t.age_band in (None, band)
+            and t.region in (None, region)
+        ]
         weights[segment] = sum(covered) if covered else sizes[segment]
     return weights
 
@@ -166,7 +191,8 @@ def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
     sizes = Counter()
     by_year = (eligible.c.customer_type, eligible.c.birth_year, eligible.c.region)
     for customer_type, birth_year, region, count in db.session.execute(
-            select(*by_year, func.count()).group_by(*by_year)):
+        select(*by_year, func.count()).group_by(*by_year)
+    ):
         age_band = AgeBand.for_birth_year(birth_year)
         sizes[(customer_type, age_band.value if age_band else None, region)] += count
     weights = quota_weights(sizes) if balance == "quota" else sizes
@@ -174,9 +200,14 @@ def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
     chosen, composition = [], Counter()
     if shares:
         ranked = select(
-            eligible.c.id, *segment_columns,
-            func.row_number().over(partition_by=segment_columns,
-                                   order_by=(shuffled(eligible.c.id, seed), eligible.c.id)).label("rank"),
+            eligible.c.id,
+            *segment_columns,
+            func.row_number()
+            .over(
+                partition_by=segment_columns,
+                order_by=(shuffled(eligible.c.id, seed), eligible.c.id),
+            )
+            .label("rank"),
         ).subquery()
         rows = db.session.execute(select(ranked).where(ranked.c.rank <= max(shares.values()))).all()
         for member_id, customer_type, band_value, region, rank in rows:
@@ -192,28 +223,61 @@ def send_invitations(round_, member_ids, actor):
     if not member_ids:
         return 0
     now = utcnow()
-    db.session.execute(insert(Invitation), [
-        {"round_id": round_.id, "member_id": member_id, "status": InvitationStatus.INVITED.value,
-         "created_at": now} for member_id in member_ids])
-    users = db.session.execute(select(Member.id, User).join(User, Member.user_id == User.id)
-                               .where(Member.id.in_(member_ids))).all()
+    db.session.execute(
+        insert(Invitation),
+        [
+            {
+                "round_id": round_.id,
+                "member_id": member_id,
+                "status": InvitationStatus.INVITED.value,
+                "created_at": now,
+            }
+            for member_id in member_ids
+        ],
+    )
+    users = db.session.execute(
+        select(Member.id, User)
+        .join(User, Member.user_id == User.id)
+        .where(Member.id.in_(member_ids))
+    ).all()
     params = json.dumps({"round_id": round_.id})
-    db.session.execute(insert(Notification), [
-        {"user_id": user.id, "kind": "round_invitation", "params_json": params,
-         "link": link_for("rounds.round_page", user.locale, round_id=round_.id), "created_at": now} for _, user in users])
+    db.session.execute(
+        insert(Notification),
+        [
+            {
+                "user_id": user.id,
+                "kind": "round_invitation",
+                "params_json": params,
+                "link": link_for("rounds.round_page", user.locale, round_id=round_.id),
+                "created_at": now,
+            }
+            for _, user in users
+        ],
+    )
     kind = kinds.get("round_invitation")
     opted_out = users_without_email_for(kind, [user.id for _, user in users])
-    queue_mail_bulk([user for _, user in users if user.id not in opted_out], kind.mail,
-                    notification_kind=kind, params={"round_id": round_.id}, link=None,
-                    endpoint="rounds.round_page", endpoint_args={"round_id": round_.id})
+    queue_mail_bulk(
+        [user for _, user in users if user.id not in opted_out],
+        kind.mail,
+        notification_kind=kind,
+        params={"round_id": round_.id},
+        link=None,
+        endpoint="rounds.round_page",
+        endpoint_args={"round_id": round_.id},
+    )
     record_audit("round.invite", target=round_, actor=actor, invited=len(member_ids))
     return len(member_ids)
 
 
 def response_rate(round_):
     """(invited, responded, accepted) for a round."""
-    rows = dict(db.session.execute(select(Invitation.status, func.count()).where(
-        Invitation.round_id == round_.id).group_by(Invitation.status)).all())
+    rows = dict(
+        db.session.execute(
+            select(Invitation.status, func.count())
+            .where(Invitation.round_id == round_.id)
+            .group_by(Invitation.status)
+        ).all()
+    )
     invited = sum(rows.values())
     return invited, rows.get("accepted", 0) + rows.get("declined", 0), rows.get("accepted", 0)
 
@@ -237,4 +301,3 @@ def describe_composition(composition):
         "age_band": sorted(parts["age_band"].items(), key=lambda item: age_order.get(item[0], 99)),
         "region": sorted(parts["region"].items(), key=lambda item: -item[1]),
     }
-

@@ -1,4 +1,5 @@
 """Round verbs: open and publish rounds, advance stages, run sessions, ideas and outcomes."""
+
 import logging
 import time
 from datetime import timedelta
@@ -14,21 +15,37 @@ from ..extensions import db
 from ..i18n import link_for
 from ..membership.models import Member, MemberStatus
 from ..notifications.services import notify
-from .models import (DEFAULT_ACTIONS, Comment, Idea, IdeaStatus, IdeaSupport, Invitation,
-                     InvitationStatus, Registration, RegistrationStatus, Round, RoundAction,
-                     Session, Stage, StageChange)
+from .models import (
+    DEFAULT_ACTIONS,
+    Comment,
+    Idea,
+    IdeaStatus,
+    IdeaSupport,
+    Invitation,
+    InvitationStatus,
+    Registration,
+    RegistrationStatus,
+    Round,
+    RoundAction,
+    Session,
+    Stage,
+    StageChange,
+)
 
 log = logging.getLogger("panel.rounds")
 
 
-
 # Rounds -------------------------------------------------------------------------------------
+
 
 def create_round(owner, data, streams):
     round_ = Round(owner=owner)
     apply_round_fields(round_, data, streams)
-    round_.action_rows = [RoundAction(stage=stage.value, action=action.value)
-                          for stage, actions in DEFAULT_ACTIONS.items() for action in actions]
+    round_.action_rows = [
+        RoundAction(stage=stage.value, action=action.value)
+        for stage, actions in DEFAULT_ACTIONS.items()
+        for action in actions
+    ]
     db.session.add(round_)
     db.session.flush()
     record_audit("round.create", target=round_, actor=owner)
@@ -36,8 +53,15 @@ def create_round(owner, data, streams):
 
 
 def apply_round_fields(round_, data, streams):
-    for name in ("title_nl", "title_en", "summary_nl", "summary_en", "question_nl", "question_en",
-                 "visibility"):
+    for name in (
+        "title_nl",
+        "title_en",
+        "summary_nl",
+        "summary_en",
+        "question_nl",
+        "question_en",
+        "visibility",
+    ):
         setattr(round_, name, data[name])
     round_.target_customer_type = data.get("target_customer_type") or None
     round_.target_age_band = data.get("target_age_band") or None
@@ -53,26 +77,45 @@ def publish_round(round_, actor):
     if missing:
         raise NotAllowed("incomplete", missing)
     round_.published_at = utcnow()
-    db.session.add(StageChange(round_id=round_.id, from_stage=None, to_stage=round_.stage,
-                               actor_id=actor.id))
+    db.session.add(
+        StageChange(round_id=round_.id, from_stage=None, to_stage=round_.stage, actor_id=actor.id)
+    )
     record_audit("round.publish", target=round_, actor=actor)
 
 
 def set_stage_actions(round_, allowed):
     """allowed: {(stage, action), …} for every stage of the flow."""
-    round_.action_rows = [RoundAction(stage=stage, action=action) for stage, action in sorted(allowed)]
+    round_.action_rows = [
+        RoundAction(stage=stage, action=action) for stage, action in sorted(allowed)
+    ]
 
 
 def participants(round_):
     """Members who took part: invited and accepted, registered, posted, supported or commented."""
     ids = set()
-    ids.update(db.session.scalars(select(Invitation.member_id).where(
-        Invitation.round_id == round_.id, Invitation.status == InvitationStatus.ACCEPTED.value)))
-    ids.update(db.session.scalars(select(Registration.member_id).join(Session).where(
-        Session.round_id == round_.id, Registration.status != RegistrationStatus.CANCELLED.value)))
+    ids.update(
+        db.session.scalars(
+            select(Invitation.member_id).where(
+                Invitation.round_id == round_.id,
+                Invitation.status == InvitationStatus.ACCEPTED.value,
+            )
+        )
+    )
+    ids.update(
+        db.session.scalars(
+            select(Registration.member_id)
+            .join(Session)
+            .where(
+                Session.round_id == round_.id,
+                Registration.status != RegistrationStatus.CANCELLED.value,
+            )
+        )
+    )
     idea_ids = select(Idea.id).where(Idea.round_id == round_.id)
     ids.update(db.session.scalars(select(Idea.author_id).where(Idea.round_id == round_.id)))
-    ids.update(db.session.scalars(select(IdeaSupport.member_id).where(IdeaSupport.idea_id.in_(idea_ids))))
+    ids.update(
+        db.session.scalars(select(IdeaSupport.member_id).where(IdeaSupport.idea_id.in_(idea_ids)))
+    )
     ids.update(db.session.scalars(select(Comment.author_id).where(Comment.idea_id.in_(idea_ids))))
     ids.discard(None)
     if not ids:
@@ -92,23 +135,38 @@ def advance_stage(round_, to_stage, note_nl, note_en, actor):
         raise NotAllowed("closed")
     if to_stage not in (current.next, Stage.CLOSED, Stage.CANCELLED):
         raise NotAllowed("order")
-    db.session.add(StageChange(round_id=round_.id, from_stage=current.value, to_stage=to_stage.value,
-                               note_nl=note_nl, note_en=note_en, actor_id=actor.id))
+    db.session.add(
+        StageChange(
+            round_id=round_.id,
+            from_stage=current.value,
+            to_stage=to_stage.value,
+            note_nl=note_nl,
+            note_en=note_en,
+            actor_id=actor.id,
+        )
+    )
     round_.stage = to_stage.value
     record_audit("round.stage", target=round_, actor=actor, stage=to_stage.value)
     if round_.is_published:
         for member in participants(round_):
-            notify(member.user, "round_stage", link=round_link(round_, member), round_id=round_.id,
-                   stage=to_stage.value)
+            notify(
+                member.user,
+                "round_stage",
+                link=round_link(round_, member),
+                round_id=round_.id,
+                stage=to_stage.value,
+            )
 
 
 # Who may take part --------------------------------------------------------------------------
+
 
 def visible_rounds_query(member):
     """Published rounds this member may see: open to all, or invitation-only with an invitation."""
     invited = select(Invitation.round_id).where(Invitation.member_id == member.id)
     return Round.query.filter(Round.published_at.isnot(None)).filter(
-        (Round.visibility == "all") | Round.id.in_(invited))
+        (Round.visibility == "all") | Round.id.in_(invited)
+    )
 
 
 def can_see(round_, member):
@@ -116,7 +174,10 @@ def can_see(round_, member):
         return False
     if not round_.is_invitation_only:
         return True
-    return db.session.query(Invitation.id).filter_by(round_id=round_.id, member_id=member.id).first() is not None
+    return (
+        db.session.query(Invitation.id).filter_by(round_id=round_.id, member_id=member.id).first()
+        is not None
+    )
 
 
 def check_can_take_part(round_, member, action):
@@ -134,6 +195,7 @@ def check_can_take_part(round_, member, action):
 
 
 # Sessions and seats -----------------------------------------------------------------------------
+
 
 def _race_delay():
     """Tests set PANEL_SEAT_RACE_DELAY to widen the gap between the check and the write."""
@@ -159,11 +221,18 @@ def register(session, member):
     _race_delay()
     try:
         with db.session.begin_nested():
-            taken = db.session.execute(
-                update(Session).where(Session.id == session.id, Session.seats_taken < Session.capacity)
-                .values(seats_taken=Session.seats_taken + 1)).rowcount == 1
+            taken = (
+                db.session.execute(
+                    update(Session)
+                    .where(Session.id == session.id, Session.seats_taken < Session.capacity)
+                    .values(seats_taken=Session.seats_taken + 1)
+                ).rowcount
+                == 1
+            )
             registration = existing or Registration(session_id=session.id, member_id=member.id)
-            registration.status = (RegistrationStatus.CONFIRMED if taken else RegistrationStatus.WAITLISTED).value
+            registration.status = (
+                RegistrationStatus.CONFIRMED if taken else RegistrationStatus.WAITLISTED
+            ).value
             registration.confirmed_at = now if taken else None
             registration.waitlisted_at = None if taken else now
             registration.cancelled_at = None
@@ -185,8 +254,11 @@ def cancel_registration(registration):
     registration.status = RegistrationStatus.CANCELLED.value
     registration.cancelled_at = utcnow()
     if was_confirmed:
-        db.session.execute(update(Session).where(Session.id == session.id, Session.seats_taken > 0)
-                           .values(seats_taken=Session.seats_taken - 1))
+        db.session.execute(
+            update(Session)
+            .where(Session.id == session.id, Session.seats_taken > 0)
+            .values(seats_taken=Session.seats_taken - 1)
+        )
         db.session.flush()
         promote_waitlisted(session)
 
@@ -197,14 +269,23 @@ def promote_waitlisted(session):
     if session.has_ended():
         return promoted
     while True:
-        waiting = Registration.query.filter_by(
-            session_id=session.id, status=RegistrationStatus.WAITLISTED.value).order_by(
-            Registration.waitlisted_at, Registration.id).first()
+        waiting = (
+            Registration.query.filter_by(
+                session_id=session.id, status=RegistrationStatus.WAITLISTED.value
+            )
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .first()
+        )
         if waiting is None:
             break
-        taken = db.session.execute(
-            update(Session).where(Session.id == session.id, Session.seats_taken < Session.capacity)
-            .values(seats_taken=Session.seats_taken + 1)).rowcount == 1
+        taken = (
+            db.session.execute(
+                update(Session)
+                .where(Session.id == session.id, Session.seats_taken < Session.capacity)
+                .values(seats_taken=Session.seats_taken + 1)
+            ).rowcount
+            == 1
+        )
         if not taken:
             break
         waiting.status = RegistrationStatus.CONFIRMED.value
@@ -212,21 +293,38 @@ def promote_waitlisted(session):
         db.session.flush()
         promoted.append(waiting)
         if waiting.member.user is not None:
-            notify(waiting.member.user, "waitlist_promoted",
-                   link=round_link(session.round, waiting.member), session_id=session.id)
+            notify(
+                waiting.member.user,
+                "waitlist_promoted",
+                link=round_link(session.round, waiting.member),
+                session_id=session.id,
+            )
     db.session.refresh(session)
     return promoted
 
 
 def save_session(round_, session, data):
-    """Create or change a session; more seats promote the waiting list, fewer than taken is refused."""
+    """Create or change a session; more seats promote the waiting list.
+
+    Fewer seats than are taken: NotAllowed("capacity")."""
     if session is None:
         session = Session(round_id=round_.id, seats_taken=0)
         db.session.add(session)
     elif data["capacity"] < session.seats_taken:
         raise NotAllowed("capacity")
-    for name in ("title_nl", "title_en", "kind", "venue", "address", "city", "meeting_link",
-                 "starts_at", "ends_at", "capacity", "registration_deadline"):
+    for name in (
+        "title_nl",
+        "title_en",
+        "kind",
+        "venue",
+        "address",
+        "city",
+        "meeting_link",
+        "starts_at",
+        "ends_at",
+        "capacity",
+        "registration_deadline",
+    ):
         setattr(session, name, data.get(name))
     db.session.flush()
     promote_waitlisted(session)
@@ -243,31 +341,44 @@ def mark_attendance(registration, attendance, actor):
 
 def sessions_due_for_reminder(now):
     """Sessions starting within a day whose reminder has not gone out."""
-    return db.session.scalars(select(Session.id).where(
-        Session.reminder_sent_at.is_(None), Session.starts_at > now,
-        Session.starts_at <= now + timedelta(hours=24))).all()
+    return db.session.scalars(
+        select(Session.id).where(
+            Session.reminder_sent_at.is_(None),
+            Session.starts_at > now,
+            Session.starts_at <= now + timedelta(hours=24),
+        )
+    ).all()
 
 
 def remind_session(session_id, now):
     """The day-before reminder for one session; 0 when another run claimed it first."""
-    claimed = db.session.execute(update(Session).where(
-        Session.id == session_id, Session.reminder_sent_at.is_(None)).values(reminder_sent_at=now))
+    claimed = db.session.execute(
+        update(Session)
+        .where(Session.id == session_id, Session.reminder_sent_at.is_(None))
+        .values(reminder_sent_at=now)
+    )
     if claimed.rowcount != 1:
         return 0
     session = db.session.get(Session, session_id)
     sent = 0
-    for registration in Registration.query.filter_by(session_id=session_id,
-                                                     status=RegistrationStatus.CONFIRMED.value):
+    for registration in Registration.query.filter_by(
+        session_id=session_id, status=RegistrationStatus.CONFIRMED.value
+    ):
         member = registration.member
         if member.user is None:
             continue
-        notify(member.user, "session_reminder", link=round_link(session.round, member),
-               session_id=session.id)
+        notify(
+            member.user,
+            "session_reminder",
+            link=round_link(session.round, member),
+            session_id=session.id,
+        )
         sent += 1
     return sent
 
 
 # Ideas ------------------------------------------------------------------------------------------
+
 
 def post_idea(round_, member, title, body):
     check_can_take_part(round_, member, "post_ideas")
@@ -287,8 +398,9 @@ def support_idea(idea, member):
         with db.session.begin_nested():
             db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
             db.session.flush()
-            db.session.execute(update(Idea).where(Idea.id == idea.id)
-                               .values(support_count=Idea.support_count + 1))
+            db.session.execute(
+                update(Idea).where(Idea.id == idea.id).values(support_count=Idea.support_count + 1)
+            )
     except IntegrityError:
         return False
     db.session.refresh(idea)
@@ -298,8 +410,11 @@ def support_idea(idea, member):
 def withdraw_support(idea, member):
     deleted = IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).delete()
     if deleted:
-        db.session.execute(update(Idea).where(Idea.id == idea.id, Idea.support_count > 0)
-                           .values(support_count=Idea.support_count - 1))
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id, Idea.support_count > 0)
+            .values(support_count=Idea.support_count - 1)
+        )
         db.session.refresh(idea)
     return bool(deleted)
 
@@ -322,9 +437,15 @@ def answer_idea(idea, status, answer, actor):
     idea.answered_at = utcnow()
     record_audit("idea.answer", target=idea, actor=actor, status=idea.status)
     if idea.author is not None and idea.author.user is not None:
-        notify(idea.author.user, "idea_answered", link=link_for("rounds.idea_page", idea.author.user.locale,
-                                                       round_id=idea.round_id, idea_id=idea.id),
-               status=idea.status, idea_title=idea.title)
+        notify(
+            idea.author.user,
+            "idea_answered",
+            link=link_for(
+                "rounds.idea_page", idea.author.user.locale, round_id=idea.round_id, idea_id=idea.id
+            ),
+            status=idea.status,
+            idea_title=idea.title,
+        )
 
 
 def hide_content(item, reason, actor):
@@ -336,7 +457,8 @@ def hide_content(item, reason, actor):
         notify(item.author.user, "content_hidden", reason=reason)
 
 
-# Outcome -------------------------------------------------------------------------------------------
+# Outcome ----------------------------------------------------------------------------------------
+
 
 def write_outcome(round_, outcome_nl, outcome_en, idea_ids, actor):
     """At launch: the outcome and the ideas it came from; participants are told."""
@@ -350,7 +472,9 @@ def write_outcome(round_, outcome_nl, outcome_en, idea_ids, actor):
     record_audit("round.outcome", target=round_, actor=actor)
     if first_time:
         for member in participants(round_):
-            notify(member.user, "round_outcome", link=round_link(round_, member), round_id=round_.id)
+            notify(
+                member.user, "round_outcome", link=round_link(round_, member), round_id=round_.id
+            )
 
 
 def set_outcome_public(round_, public, actor):
@@ -361,5 +485,9 @@ def set_outcome_public(round_, public, actor):
 
 
 def public_outcomes(limit=6):
-    return Round.query.filter(Round.outcome_public_at.isnot(None)).order_by(
-        Round.outcome_public_at.desc()).limit(limit).all()
+    return (
+        Round.query.filter(Round.outcome_public_at.isnot(None))
+        .order_by(Round.outcome_public_at.desc())
+        .limit(limit)
+        .all()
+    )

@@ -1,4 +1,5 @@
 """Thin views for panelists: the rounds overview, a round's page, sessions, ideas, invitations."""
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +18,9 @@ from .models import Comment, Idea, IdeaSupport, Invitation, Registration, Round,
 from .permissions import can_manage_round, can_moderate
 
 REFUSALS = {
-    "not_active": _l("Only active members can take part. Are you on a break? Resume on your dashboard."),
+    "not_active": _l(
+        "Only active members can take part. Are you on a break? Resume on your dashboard."
+    ),
     "closed": _l("This round is closed."),
     "invitation": _l("This round is for invited panelists who accepted their invitation."),
     "stage": _l("That is not possible in this stage of the round."),
@@ -63,25 +66,56 @@ def round_page(round_id):
 def render_round(round_, idea_form):
     member = member_or_none()
     sort = request.args.get("sort", "newest")
-    ideas = Idea.query.filter_by(round_id=round_.id, hidden_at=None).order_by(
-        *((Idea.support_count.desc(), Idea.id.desc()) if sort == "supported" else (Idea.id.desc(),))).all()
+    ideas = (
+        Idea.query.filter_by(round_id=round_.id, hidden_at=None)
+        .order_by(
+            *(
+                (Idea.support_count.desc(), Idea.id.desc())
+                if sort == "supported"
+                else (Idea.id.desc(),)
+            )
+        )
+        .all()
+    )
     # Each idea card shows its count of (visible) reactions: counted in one query, not loaded.
-    reactions = dict(db.session.execute(select(Comment.idea_id, func.count()).where(
-        Comment.idea_id.in_([i.id for i in ideas]), Comment.hidden_at.is_(None)).group_by(Comment.idea_id)).all())
+    reactions = dict(
+        db.session.execute(
+            select(Comment.idea_id, func.count())
+            .where(Comment.idea_id.in_([i.id for i in ideas]), Comment.hidden_at.is_(None))
+            .group_by(Comment.idea_id)
+        ).all()
+    )
     registrations, supported, invitation = {}, set(), None
     if member is not None:
         session_ids = [s.id for s in round_.sessions]
-        registrations = {r.session_id: r for r in Registration.query.filter(
-            Registration.member_id == member.id, Registration.session_id.in_(session_ids))}
-        supported = {s.idea_id for s in IdeaSupport.query.filter(
-            IdeaSupport.member_id == member.id, IdeaSupport.idea_id.in_([i.id for i in ideas]))}
+        registrations = {
+            r.session_id: r
+            for r in Registration.query.filter(
+                Registration.member_id == member.id, Registration.session_id.in_(session_ids)
+            )
+        }
+        supported = {
+            s.idea_id
+            for s in IdeaSupport.query.filter(
+                IdeaSupport.member_id == member.id, IdeaSupport.idea_id.in_([i.id for i in ideas])
+            )
+        }
         invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
-    return render_template("rounds/round.html", round=round_, member=member, ideas=ideas,
-                           sort=sort, registrations=registrations, supported=supported,
-                           invitation=invitation, idea_form=idea_form, reactions=reactions,
-                           can_post=_allowed(round_, member, "post_ideas"),
-                           can_support=_allowed(round_, member, "support_comment"),
-                           can_register=_allowed(round_, member, "register"))
+    return render_template(
+        "rounds/round.html",
+        round=round_,
+        member=member,
+        ideas=ideas,
+        sort=sort,
+        registrations=registrations,
+        supported=supported,
+        invitation=invitation,
+        idea_form=idea_form,
+        reactions=reactions,
+        can_post=_allowed(round_, member, "post_ideas"),
+        can_support=_allowed(round_, member, "support_comment"),
+        can_register=_allowed(round_, member, "register"),
+    )
 
 
 def _allowed(round_, member, action):
@@ -104,10 +138,17 @@ def respond_to_invitation(round_id, answer):
     member = _own_member()
     invitation = Invitation.query.filter_by(round_id=round_id, member_id=member.id).first_or_404()
     sampling.respond(invitation, accept=answer == "accept")
-    flash(_("Thank you! You're taking part.") if answer == "accept" else
-          _("Thank you for letting us know. We'll ask you again another time."), "success")
-    return redirect(url_for("rounds.round_page", round_id=round_id) if answer == "accept"
-                    else url_for("membership.dashboard"))
+    flash(
+        _("Thank you! You're taking part.")
+        if answer == "accept"
+        else _("Thank you for letting us know. We'll ask you again another time."),
+        "success",
+    )
+    return redirect(
+        url_for("rounds.round_page", round_id=round_id)
+        if answer == "accept"
+        else url_for("membership.dashboard")
+    )
 
 
 def _session_or_404(round_id, session_id):
@@ -131,7 +172,13 @@ def register(round_id, session_id):
         if registration.status == "confirmed":
             flash(_("You're registered. See you there!"), "success")
         else:
-            flash(_("The session is full, so you're on the waiting list. We'll let you know as soon as a seat comes free."), "info")
+            flash(
+                _(
+                    "The session is full, so you're on the waiting list. "
+                    "We'll let you know as soon as a seat comes free."
+                ),
+                "info",
+            )
     return redirect(url_for("rounds.round_page", round_id=round_id))
 
 
@@ -139,9 +186,17 @@ def register(round_id, session_id):
 def cancel(round_id, session_id):
     session = _session_or_404(round_id, session_id)
     member = _own_member()
-    registration = Registration.query.filter_by(session_id=session.id, member_id=member.id).first_or_404()
+    registration = Registration.query.filter_by(
+        session_id=session.id, member_id=member.id
+    ).first_or_404()
     services.cancel_registration(registration)
-    flash(_("Your registration is cancelled. Thank you for letting us know, so someone else can come."), "success")
+    flash(
+        _(
+            "Your registration is cancelled. "
+            "Thank you for letting us know, so someone else can come."
+        ),
+        "success",
+    )
     return redirect(url_for("rounds.round_page", round_id=round_id))
 
 
@@ -149,10 +204,14 @@ def cancel(round_id, session_id):
 def calendar(round_id, session_id):
     session = _session_or_404(round_id, session_id)
     member = _own_member()
-    registration = Registration.query.filter_by(session_id=session.id, member_id=member.id,
-                                                status="confirmed").first_or_404()
-    return Response(ics_for(registration), mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'})
+    registration = Registration.query.filter_by(
+        session_id=session.id, member_id=member.id, status="confirmed"
+    ).first_or_404()
+    return Response(
+        ics_for(registration),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'},
+    )
 
 
 @bp.route("/rounds/<int:round_id>/ideas", methods=["POST"])
@@ -187,25 +246,42 @@ def _idea_or_404(round_id, idea_id):
 
 def comments_with_authors(idea):
     """An idea's reactions, oldest first, with their authors (each shows a pseudonym): one query."""
-    return Comment.query.options(joinedload(Comment.author)).filter_by(idea_id=idea.id).order_by(
-        Comment.id).all()
+    return (
+        Comment.query.options(joinedload(Comment.author))
+        .filter_by(idea_id=idea.id)
+        .order_by(Comment.id)
+        .all()
+    )
 
 
 @bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
 def idea_page(round_id, idea_id):
     round_, idea = _idea_or_404(round_id, idea_id)
     member = member_or_none()
-    supported = member is not None and IdeaSupport.query.filter_by(
-        idea_id=idea.id, member_id=member.id).first() is not None
-    comments = [c for c in comments_with_authors(idea) if not c.is_hidden
-                or (member and c.author_id == member.id) or can_moderate(current_user)]
-    return render_template("rounds/idea.html", round=round_, idea=idea, member=member,
-                           supported=supported, comments=comments, comment_form=CommentForm(),
-                           can_support=_allowed(round_, member, "support_comment"))
+    supported = (
+        member is not None
+        and IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
+    )
+    comments = [
+        c
+        for c in comments_with_authors(idea)
+        if not c.is_hidden or (member and c.author_id == member.id) or can_moderate(current_user)
+    ]
+    return render_template(
+        "rounds/idea.html",
+        round=round_,
+        idea=idea,
+        member=member,
+        supported=supported,
+        comments=comments,
+        comment_form=CommentForm(),
+        can_support=_allowed(round_, member, "support_comment"),
+    )
 
 
-@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/<any(support, unsupport):choice>",
-          methods=["POST"])
+@bp.route(
+    "/rounds/<int:round_id>/ideas/<int:idea_id>/<any(support, unsupport):choice>", methods=["POST"]
+)
 def support(round_id, idea_id, choice):
     round_, idea = _idea_or_404(round_id, idea_id)
     member = _own_member()
@@ -218,8 +294,10 @@ def support(round_id, idea_id, choice):
         db.session.rollback()
         refuse(error)
     else:
-        flash(_("You support this idea.") if choice == "support" else _("Your support is withdrawn."),
-              "success")
+        flash(
+            _("You support this idea.") if choice == "support" else _("Your support is withdrawn."),
+            "success",
+        )
     if request.form.get("back") == "round":
         return redirect(url_for("rounds.round_page", round_id=round_id) + f"#idea-{idea_id}")
     return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
@@ -239,9 +317,19 @@ def comment(round_id, idea_id):
             refuse(error)
         else:
             flash(_("Thank you for your reaction."), "success")
-            return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments")
-    supported = IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
-    return render_template("rounds/idea.html", round=round_, idea=idea, member=member,
-                           supported=supported, comments=[c for c in comments_with_authors(idea) if not c.is_hidden],
-                           comment_form=form, can_support=_allowed(round_, member, "support_comment"))
-
+            return redirect(
+                url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments"
+            )
+    supported = (
+        IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
+    )
+    return render_template(
+        "rounds/idea.html",
+        round=round_,
+        idea=idea,
+        member=member,
+        supported=supported,
+        comments=[c for c in comments_with_authors(idea) if not c.is_hidden],
+        comment_form=form,
+        can_support=_allowed(round_, member, "support_comment"),
+    )

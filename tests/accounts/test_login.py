@@ -1,4 +1,5 @@
 """Logging in and out, sessions that really end, brute-force limits and password storage."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,9 @@ from ..conftest import PASSWORD
 @pytest.mark.parametrize("lang, greeting", [("nl", "Hoi"), ("en", "Hello")])
 def test_log_in_and_out_in_both_languages(client, make_user, lang, greeting):
     user = make_user(locale=lang)
-    response = client.post(f"/{lang}/login", data={"email": user.email.upper(), "password": PASSWORD})
+    response = client.post(
+        f"/{lang}/login", data={"email": user.email.upper(), "password": PASSWORD}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert greeting in page and user.name in page
@@ -33,7 +36,9 @@ def test_logout_needs_post(client, make_user, login_as):
 def test_unknown_account_and_wrong_password_answer_alike(client, make_user):
     user = make_user()
     wrong = client.post("/en/login", data={"email": user.email, "password": "not the password"})
-    unknown = client.post("/en/login", data={"email": "nobody@example.org", "password": "whatever1"})
+    unknown = client.post(
+        "/en/login", data={"email": "nobody@example.org", "password": "whatever1"}
+    )
     assert wrong.status_code == unknown.status_code == 200
     message = "don&#39;t match an account"
     assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
@@ -66,8 +71,14 @@ def test_password_change_ends_other_sessions(app, client, make_user, login_as):
     assert other_device.get("/en/account").status_code == 200
     login_as(user)
     old_cookie = client.get_cookie("panel_session").value
-    response = client.post("/en/account/password", data={
-        "current_password": PASSWORD, "password": "a brand new sentence", "confirm": "a brand new sentence"})
+    response = client.post(
+        "/en/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "a brand new sentence",
+            "confirm": "a brand new sentence",
+        },
+    )
     assert response.status_code == 302
     assert client.get("/en/account").status_code == 200  # this browser stays logged in
     assert other_device.get("/en/account").status_code == 302
@@ -78,9 +89,14 @@ def test_password_change_ends_other_sessions(app, client, make_user, login_as):
 
 def test_password_change_needs_the_current_password(client, make_user, login_as):
     login_as(make_user())
-    response = client.post("/en/account/password", data={
-        "current_password": "wrong one!", "password": "a brand new sentence",
-        "confirm": "a brand new sentence"})
+    response = client.post(
+        "/en/account/password",
+        data={
+            "current_password": "wrong one!",
+            "password": "a brand new sentence",
+            "confirm": "a brand new sentence",
+        },
+    )
     assert response.status_code == 200
     assert "That is not your current password" in response.get_data(as_text=True)
 
@@ -88,7 +104,9 @@ def test_password_change_needs_the_current_password(client, make_user, login_as)
 def test_idle_session_times_out(app, client, make_user, login_as):
     login_as(make_user())
     with client.session_transaction() as session:
-        session["seen"] = int((utcnow() - app.config["IDLE_TIMEOUT"] - timedelta(minutes=1)).timestamp())
+        session["seen"] = int(
+            (utcnow() - app.config["IDLE_TIMEOUT"] - timedelta(minutes=1)).timestamp()
+        )
     response = client.get("/en/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
@@ -121,7 +139,10 @@ def test_failed_logins_are_limited_per_account(app, client, db, make_user):
     for row in FailedLogin.query.filter_by(user_id=user.id):
         row.created_at = utcnow() - timedelta(hours=2)
     db.session.commit()
-    assert client.post("/en/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/en/login", data={"email": user.email, "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_wrong_passwords_are_counted_in_the_database(client, make_user):
@@ -138,15 +159,24 @@ def test_login_is_rate_limited_per_address(app, make_user):
     limiter.reset()
     try:
         client = app.test_client()
-        codes = [client.post("/en/login", data={"email": "a@example.org", "password": "x" * 8},
-                             environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code
-                 for _ in range(21)]
+        codes = [
+            client.post(
+                "/en/login",
+                data={"email": "a@example.org", "password": "x" * 8},
+                environ_base={"REMOTE_ADDR": "10.1.2.3"},
+            ).status_code
+            for _ in range(21)
+        ]
         assert codes[:20] == [200] * 20 and codes[20] == 429
-        other = client.post("/en/login", data={"email": "a@example.org", "password": "x" * 8},
-                            environ_base={"REMOTE_ADDR": "10.9.9.9"})
+        other = client.post(
+            "/en/login",
+            data={"email": "a@example.org", "password": "x" * 8},
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        )
         assert other.status_code == 200
         assert "Even rustig aan" in client.post(
-            "/nl/login", data={}, environ_base={"REMOTE_ADDR": "10.1.2.3"}).get_data(as_text=True)
+            "/nl/login", data={}, environ_base={"REMOTE_ADDR": "10.1.2.3"}
+        ).get_data(as_text=True)
     finally:
         app.config["RATELIMIT_LOGIN"] = TestConfig.RATELIMIT_LOGIN
         limiter.reset()
@@ -164,7 +194,10 @@ def test_old_hashes_are_upgraded_at_login(client, db, make_user, legacy):
     user = make_user()
     user.password_hash = generate_password_hash(PASSWORD, method=legacy)
     db.session.commit()
-    assert client.post("/en/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/en/login", data={"email": user.email, "password": PASSWORD}).status_code
+        == 302
+    )
     db.session.refresh(user)
     assert user.password_hash.startswith("$argon2id$")
 
@@ -173,4 +206,7 @@ def test_disabled_account_cannot_log_in(client, db, make_user):
     user = make_user(roles=[Role.REVIEWER])
     user.is_enabled = False
     db.session.commit()
-    assert client.post("/en/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/en/login", data={"email": user.email, "password": PASSWORD}).status_code
+        == 200
+    )

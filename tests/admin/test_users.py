@@ -1,4 +1,5 @@
 """Administrators invite colleagues, change roles, deactivate accounts; all of it audited."""
+
 import re
 
 import pytest
@@ -19,10 +20,18 @@ def admin(make_user, login_as):
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_invited_colleague_chooses_a_password_and_logs_in(app, client, db, admin, smtp_server, lang):
-    response = client.post(f"/{lang}/admin/users/new", data={
-        "email": "New.Colleague@Example.org", "name": "Nina Nieuw", "locale": lang,
-        "roles": ["reviewer", "product_owner"]})
+def test_invited_colleague_chooses_a_password_and_logs_in(
+    app, client, db, admin, smtp_server, lang
+):
+    response = client.post(
+        f"/{lang}/admin/users/new",
+        data={
+            "email": "New.Colleague@Example.org",
+            "name": "Nina Nieuw",
+            "locale": lang,
+            "roles": ["reviewer", "product_owner"],
+        },
+    )
     assert response.status_code == 302
     user = User.query.filter_by(email="new.colleague@example.org").one()
     assert user.roles == {Role.REVIEWER, Role.PRODUCT_OWNER} and user.password_hash is None
@@ -31,16 +40,18 @@ def test_invited_colleague_chooses_a_password_and_logs_in(app, client, db, admin
     link = re.search(r"http://localhost(/\w\w/welcome/\S+)", body).group(1)
     assert link.startswith(f"/{lang}/")
     other = app.test_client()
-    response = other.post(link, data={"password": "my own good sentence",
-                                      "confirm": "my own good sentence"})
+    response = other.post(
+        link, data={"password": "my own good sentence", "confirm": "my own good sentence"}
+    )
     assert response.status_code == 302
     assert other.get(f"/{lang}/account").status_code == 200
     assert AuditEntry.query.filter_by(action="user.invite", target_id=user.id).count() == 1
 
 
 def test_invitation_needs_a_role_and_a_new_address(client, admin):
-    response = client.post("/en/admin/users/new", data={"email": admin.email, "name": "X",
-                                                        "locale": "en"})
+    response = client.post(
+        "/en/admin/users/new", data={"email": admin.email, "name": "X", "locale": "en"}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "already an account" in page and "Choose at least one role" in page
@@ -51,8 +62,10 @@ def test_edit_roles_and_deactivate_ends_sessions(app, client, db, admin, make_us
     colleague = make_user(roles=[Role.REVIEWER])
     device = app.test_client()
     device.post("/en/login", data={"email": colleague.email, "password": PASSWORD})
-    response = client.post(f"/en/admin/users/{colleague.id}", data={
-        "name": "Renamed", "locale": "en", "roles": ["panel_manager"], "is_enabled": ""})
+    response = client.post(
+        f"/en/admin/users/{colleague.id}",
+        data={"name": "Renamed", "locale": "en", "roles": ["panel_manager"], "is_enabled": ""},
+    )
     assert response.status_code == 302
     db.session.refresh(colleague)
     assert colleague.roles == {Role.PANEL_MANAGER} and not colleague.is_enabled
@@ -63,8 +76,10 @@ def test_edit_roles_and_deactivate_ends_sessions(app, client, db, admin, make_us
 
 
 def test_admin_cannot_remove_own_admin_role(client, db, admin):
-    response = client.post(f"/en/admin/users/{admin.id}", data={
-        "name": admin.name, "locale": "en", "roles": ["reviewer"], "is_enabled": "y"})
+    response = client.post(
+        f"/en/admin/users/{admin.id}",
+        data={"name": admin.name, "locale": "en", "roles": ["reviewer"], "is_enabled": "y"},
+    )
     assert response.status_code == 200
     assert "own administrator access" in response.get_data(as_text=True)
     db.session.refresh(admin)
@@ -73,17 +88,27 @@ def test_admin_cannot_remove_own_admin_role(client, db, admin):
 
 def test_extra_posted_fields_are_ignored(client, db, admin, make_user):
     colleague = make_user(roles=[Role.REVIEWER])
-    client.post(f"/en/admin/users/{colleague.id}", data={
-        "name": "Same", "locale": "en", "roles": ["reviewer"], "is_enabled": "y",
-        "email": "changed@example.org", "password_hash": "x"})
+    client.post(
+        f"/en/admin/users/{colleague.id}",
+        data={
+            "name": "Same",
+            "locale": "en",
+            "roles": ["reviewer"],
+            "is_enabled": "y",
+            "email": "changed@example.org",
+            "password_hash": "x",
+        },
+    )
     db.session.refresh(colleague)
     assert colleague.email != "changed@example.org" and colleague.password_hash != "x"
 
 
 def test_unknown_role_is_refused(client, db, admin, make_user):
     colleague = make_user(roles=[Role.REVIEWER])
-    response = client.post(f"/en/admin/users/{colleague.id}", data={
-        "name": "Same", "locale": "en", "roles": ["superuser"], "is_enabled": "y"})
+    response = client.post(
+        f"/en/admin/users/{colleague.id}",
+        data={"name": "Same", "locale": "en", "roles": ["superuser"], "is_enabled": "y"},
+    )
     assert response.status_code == 200
     db.session.refresh(colleague)
     assert colleague.roles == {Role.REVIEWER}
@@ -123,15 +148,18 @@ def test_outbox_page_shows_the_message(app, client, db, admin):
 def test_edit_form_shows_the_current_roles_ticked(client, admin, make_user):
     colleague = make_user(roles=[Role.REVIEWER, Role.PRODUCT_OWNER])
     page = client.get(f"/en/admin/users/{colleague.id}").get_data(as_text=True)
-    ticked = set(re.findall(r'<input checked id="roles-\d" name="roles" type="checkbox" value="(\w+)"',
-                            page))
+    ticked = set(
+        re.findall(r'<input checked id="roles-\d" name="roles" type="checkbox" value="(\w+)"', page)
+    )
     assert ticked == {"reviewer", "product_owner"}
 
 
 def test_taking_away_every_role_is_saved(client, db, admin, make_user):
     colleague = make_user(roles=[Role.REVIEWER])
-    response = client.post(f"/en/admin/users/{colleague.id}", data={
-        "name": "No Roles", "locale": "en", "is_enabled": "y"})
+    response = client.post(
+        f"/en/admin/users/{colleague.id}",
+        data={"name": "No Roles", "locale": "en", "is_enabled": "y"},
+    )
     assert response.status_code == 302
     db.session.refresh(colleague)
     assert colleague.roles == frozenset()

@@ -1,5 +1,6 @@
 """Browser tests: the app served for real on 127.0.0.1, e-mail caught by a real SMTP server,
 Debian's Chromium driven by Playwright. Without Chromium they skip with a clear message."""
+
 import os
 import re
 import threading
@@ -14,16 +15,27 @@ from panel.extensions import db as _db
 from ..conftest import RecordingHandler, free_port, mail_body, vars_of
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE = os.path.join(PROJECT_ROOT, "node_modules", "axe-core", "axe.min.js")
 PASSWORD = "a calm walk by the sea"
 
 if os.environ.get("PANEL_TEST_DATABASE_URL"):
     pytest.skip("browser tests run once, in the SQLite pass of the suite", allow_module_level=True)
 if not os.path.exists(CHROMIUM):
-    pytest.skip("browser tests need Debian's Chromium at /usr/bin/chromium "
-                "(apt-get install chromium; .ci/run installs it)", allow_module_level=True)
+    pytest.skip(
+        "browser tests need Debian's Chromium at /usr/bin/chromium "
+        "(apt-get install chromium; .ci/run installs it)",
+        allow_module_level=True,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +61,7 @@ class LiveServer:
             return result
 
     def last_link(self, mailbox, address, pattern):
-        """Deliver the outbox over SMTP and return the newest link to `address` matching `pattern`."""
+        """Deliver the outbox over SMTP; the newest link to `address` that matches `pattern`."""
         from panel.mail import deliver_outbox
 
         self.run(deliver_outbox)
@@ -66,9 +78,16 @@ def live(tmp_path_factory, mailbox):
     handler, smtp_port = mailbox
     port = free_port()
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    config = dict(vars_of(TestConfig), SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}", SERVER_NAME=None,
-                  WTF_CSRF_ENABLED=True, BASE_URL=f"http://127.0.0.1:{port}", SMTP_HOST="127.0.0.1",
-                  SMTP_PORT=smtp_port, PROPAGATE_EXCEPTIONS=False)
+    config = dict(
+        vars_of(TestConfig),
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}",
+        SERVER_NAME=None,
+        WTF_CSRF_ENABLED=True,
+        BASE_URL=f"http://127.0.0.1:{port}",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_port,
+        PROPAGATE_EXCEPTIONS=False,
+    )
     app = create_app(config)
     with app.app_context():
         _db.create_all()
@@ -109,8 +128,11 @@ def new_page(browser):
 
     def make(width=1280, javascript=True, inject_scripts=False):
         # inject_scripts: lets axe-core be added to the page despite the app's strict CSP.
-        context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=javascript,
-                                      bypass_csp=inject_scripts)
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            java_script_enabled=javascript,
+            bypass_csp=inject_scripts,
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
@@ -129,7 +151,9 @@ def log_in(page, live, lang, email, password=PASSWORD):
 
 
 def assert_no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], (
+        page.url
+    )
 
 
 def serious_accessibility_violations(page):
@@ -138,5 +162,8 @@ def serious_accessibility_violations(page):
         pytest.skip("axe-core is not installed (make test installs it with npm)")
     page.add_script_tag(path=AXE)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -1,14 +1,15 @@
 """Seeding helpers for the browser tests; they run inside the served app (LiveServer.run)."""
+
 import itertools
 from datetime import timedelta
 
 from panel.accounts.services import create_user
 from panel.database import utcnow
 from panel.extensions import db
-from panel.membership.models import Consent, Member
-from panel.membership.segments import region_for_postcode
 from panel.membership.joining import new_member_number
+from panel.membership.models import Consent, Member
 from panel.membership.privacy import current_statement
+from panel.membership.segments import region_for_postcode
 from panel.security import Role
 
 PASSWORD = "a calm walk by the sea"
@@ -27,19 +28,40 @@ def staff(roles, name="Sam Staff", locale="en"):
 
 def panelist(locale="en", name="Pat Panel", postcode="3511", **profile):
     """An active member; returns (e-mail, member id)."""
-    user = create_user(unique_email("member"), name, locale, roles=[Role.PANELIST], password=PASSWORD)
+    user = create_user(
+        unique_email("member"), name, locale, roles=[Role.PANELIST], password=PASSWORD
+    )
     statement = current_statement()
-    values = {"birth_year": 1985, "customer_type": "subscription", "platform": "android",
-              "app_usage": "weekly", "attends_online": True, "attends_physical": True,
-              "physical_region": "utrecht"}
+    values = {
+        "birth_year": 1985,
+        "customer_type": "subscription",
+        "platform": "android",
+        "app_usage": "weekly",
+        "attends_online": True,
+        "attends_physical": True,
+        "physical_region": "utrecht",
+    }
     values.update(profile)
-    member = Member(user=user, number=new_member_number(), status="active", postcode=postcode,
-                    region=region_for_postcode(postcode).value, accepted_statement_version=statement.version,
-                    last_active_at=utcnow() - timedelta(days=1), **values)
+    member = Member(
+        user=user,
+        number=new_member_number(),
+        status="active",
+        postcode=postcode,
+        region=region_for_postcode(postcode).value,
+        accepted_statement_version=statement.version,
+        last_active_at=utcnow() - timedelta(days=1),
+        **values,
+    )
     db.session.add(member)
     db.session.flush()
-    db.session.add(Consent(member_id=member.id, purpose="participation", statement_version=statement.version,
-                           language=locale))
+    db.session.add(
+        Consent(
+            member_id=member.id,
+            purpose="participation",
+            statement_version=statement.version,
+            language=locale,
+        )
+    )
     return user.email, member.id
 
 
@@ -49,11 +71,15 @@ def feedback_reviewer_setup():
 
     billing = Stream.query.filter_by(slug="billing").one()
     if not RoutingRule.query.filter_by(name="Bills").first():
-        db.session.add(RoutingRule(position=1, name="Bills", keywords="bill, rekening", streams=[billing]))
+        db.session.add(
+            RoutingRule(position=1, name="Bills", keywords="bill, rekening", streams=[billing])
+        )
     reviewer_email = staff([Role.REVIEWER], name="Rita Reviewer")
     from panel.accounts.services import find_user_by_email
 
-    db.session.add(StreamMember(stream_id=billing.id, user_id=find_user_by_email(reviewer_email).id))
+    db.session.add(
+        StreamMember(stream_id=billing.id, user_id=find_user_by_email(reviewer_email).id)
+    )
     return reviewer_email
 
 
@@ -66,9 +92,19 @@ def round_with_comment(member_id, text):
     from panel.accounts.services import find_user_by_email
 
     owner = find_user_by_email(owner_email)
-    round_ = rounds.create_round(owner, {"title_nl": "Rekeningen", "title_en": "Bills", "summary_nl": "x",
-                                         "summary_en": "x", "question_nl": "?", "question_en": "?",
-                                         "visibility": "all"}, [])
+    round_ = rounds.create_round(
+        owner,
+        {
+            "title_nl": "Rekeningen",
+            "title_en": "Bills",
+            "summary_nl": "x",
+            "summary_en": "x",
+            "question_nl": "?",
+            "question_en": "?",
+            "visibility": "all",
+        },
+        [],
+    )
     rounds.publish_round(round_, owner)
     idea = Idea(round_id=round_.id, author_id=member_id, title="Clearer bill", body="Please")
     db.session.add(idea)

@@ -1,5 +1,6 @@
 """Every main page in both languages: no serious or critical axe-core findings, and no sideways
 scrolling on a 375-px phone. The pages are those of the demo installation, for every role."""
+
 import pytest
 
 from panel.security import Role
@@ -8,16 +9,38 @@ from . import seed
 from .conftest import assert_no_sideways_scroll, log_in, serious_accessibility_violations
 
 PUBLIC = ["/", "/join", "/login", "/privacy", "/password/forgot"]
-MEMBER = ["/me", "/me/profile", "/me/pause", "/rounds", "/feedback", "/notifications", "/me/contributions"]
-STAFF = ["/owner/rounds", "/owner/rounds/new", "/results/", "/results/releases/new", "/insights/",
-         "/insights/inbox", "/insights/streams", "/manage/health", "/manage/members", "/manage/quotas",
-         "/insights/setup/rules", "/admin/users", "/admin/audit"]
+MEMBER = [
+    "/me",
+    "/me/profile",
+    "/me/pause",
+    "/rounds",
+    "/feedback",
+    "/notifications",
+    "/me/contributions",
+]
+STAFF = [
+    "/owner/rounds",
+    "/owner/rounds/new",
+    "/results/",
+    "/results/releases/new",
+    "/insights/",
+    "/insights/inbox",
+    "/insights/streams",
+    "/manage/health",
+    "/manage/members",
+    "/manage/quotas",
+    "/insights/setup/rules",
+    "/admin/users",
+    "/admin/audit",
+]
 
 
 @pytest.fixture(scope="module")
 def accounts(live):
     member_email, _ = live.run(seed.panelist)
-    staff_email = live.run(seed.staff, [Role.ADMIN, Role.PANEL_MANAGER, Role.PRODUCT_OWNER, Role.REVIEWER])
+    staff_email = live.run(
+        seed.staff, [Role.ADMIN, Role.PANEL_MANAGER, Role.PRODUCT_OWNER, Role.REVIEWER]
+    )
     return member_email, staff_email
 
 
@@ -59,20 +82,22 @@ def test_join_form_with_the_keyboard_only(live, new_page):
     page.keyboard.type(seed.unique_email("keys"))
     page.keyboard.press("Tab")
     page.keyboard.type("a calm walk by the sea")
-    page.keyboard.press("Tab")                  # language: the first radio of the group
+    page.keyboard.press("Tab")  # language: the first radio of the group
     page.keyboard.press("Space")
     page.keyboard.press("Tab")
     page.keyboard.type("1991")
     page.keyboard.press("Tab")
     page.keyboard.type("3511")
-    for _ in range(3):                          # customer type, years, phone, app use: radio groups
+    for _ in range(3):  # customer type, years, phone, app use: radio groups
         page.keyboard.press("Tab")
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")
     page.focus("#consent_participation")
     page.keyboard.press("Space")
-    focus_is_visible = page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    focus_is_visible = (
+        page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    )
     assert focus_is_visible
     page.focus("main form button[type=submit]")
     with page.expect_navigation():

@@ -1,6 +1,7 @@
 """Journey 3: a product owner publishes a release; panelists answer the feedback form (one on a
 375-px phone, one without JavaScript, one with the keyboard only); the results show NPS and trend.
 Journey 5: a member leaves the panel, can no longer log in, and their feedback still counts."""
+
 import re
 
 import pytest
@@ -55,11 +56,11 @@ def test_release_feedback_and_results(live, new_page, lang):
     keyboard.goto(f"{live.url}/{lang}/feedback/{release_id}")
     keyboard.focus("#score-0")
     for _ in range(8):
-        keyboard.keyboard.press("ArrowRight")   # to 8 (radios move with the arrows)
+        keyboard.keyboard.press("ArrowRight")  # to 8 (radios move with the arrows)
     keyboard.focus("#improve_text")
     keyboard.keyboard.type("Fine as it is")
-    keyboard.keyboard.press("Tab")               # the problem report's summary
-    keyboard.keyboard.press("Tab")               # the send button
+    keyboard.keyboard.press("Tab")  # the problem report's summary
+    keyboard.keyboard.press("Tab")  # the send button
     assert keyboard.evaluate("document.activeElement.type") == "submit"
     with keyboard.expect_navigation():
         keyboard.keyboard.press("Enter")

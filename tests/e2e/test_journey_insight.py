@@ -1,5 +1,6 @@
 """Journey 4: a product owner makes an insight from a panelist's reaction; a rule routes it to
 the billing stream; a reviewer answers it; the panelist sees the answer under "My contributions"."""
+
 import re
 
 import pytest
@@ -14,8 +15,9 @@ ANSWER = {"nl": "We maken de rekening eenvoudiger", "en": "We are making the bil
 def test_insight_from_comment_to_answer_to_panelist(live, new_page, lang):
     panelist_email, member_id = live.run(seed.panelist, locale=lang)
     reviewer_email = live.run(seed.feedback_reviewer_setup)
-    owner_email, round_id, idea_id, comment_id = live.run(seed.round_with_comment, member_id,
-                                                          "De rekening is veel te lang")
+    owner_email, round_id, idea_id, comment_id = live.run(
+        seed.round_with_comment, member_id, "De rekening is veel te lang"
+    )
     owner = new_page()
     log_in(owner, live, lang, owner_email)
     owner.goto(f"{live.url}/{lang}/owner/rounds/{round_id}/ideas/{idea_id}")

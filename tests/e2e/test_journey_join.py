@@ -1,6 +1,7 @@
 """Journey 1: a customer finds the home page, joins, confirms by e-mail, sees their dashboard,
 changes their language, downloads their data, pauses and resumes — in Dutch and in English,
 with and without JavaScript."""
+
 import json
 import re
 from datetime import date, timedelta
@@ -31,10 +32,10 @@ def test_join_confirm_dashboard_language_export_pause(live, mailbox, new_page, l
     page.check(f"#locale-{0 if lang == 'nl' else 1}")
     page.fill("#birth_year", "1990")
     page.fill("#postcode", "3511 AB")
-    page.check("#customer_type-1")   # subscription
-    page.check("#platform-1")        # Android
-    page.check("#app_usage-1")       # every week
-    page.check("#interests-1")       # the app
+    page.check("#customer_type-1")  # subscription
+    page.check("#platform-1")  # Android
+    page.check("#app_usage-1")  # every week
+    page.check("#interests-1")  # the app
     page.check("#attends_online")
     page.check("#consent_participation")
     page.click("main form button[type=submit]")

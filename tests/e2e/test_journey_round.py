@@ -2,6 +2,7 @@
 three panelists accept and register (one with JavaScript off), the third lands on the waiting list
 and is promoted when one cancels; the owner marks attendance and moves the round on with a note the
 panelists then see."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,10 @@ from panel.security import Role
 from . import seed
 from .conftest import assert_no_sideways_scroll, log_in
 
-NEXT_NOTE = {"nl": "We leerden dat jullie het overzicht willen", "en": "We learned you want the overview"}
+NEXT_NOTE = {
+    "nl": "We leerden dat jullie het overzicht willen",
+    "en": "We learned you want the overview",
+}
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -22,14 +26,24 @@ def test_round_from_invitation_to_next_stage(live, new_page, lang):
     owner_email = live.run(seed.staff, [Role.PRODUCT_OWNER], name="Olga Owner", locale=lang)
     # A segment only these three are in, so the sample of three is exactly them.
     postcode, region_index = ("3511", 6) if lang == "nl" else ("9711", 0)
-    panelists = [live.run(seed.panelist, locale=lang, name=f"Pat {i}", customer_type="business",
-                          postcode=postcode) for i in range(3)]
+    panelists = [
+        live.run(
+            seed.panelist, locale=lang, name=f"Pat {i}", customer_type="business", postcode=postcode
+        )
+        for i in range(3)
+    ]
     owner = new_page()
     log_in(owner, live, lang, owner_email)
     owner.goto(f"{live.url}/{lang}/owner/rounds/new")
     title = f"Round {lang} {utcnow().timestamp()}"
-    for field, value in {"title_nl": title, "title_en": title, "summary_nl": "Samen bouwen", "summary_en": "Build together",
-                         "question_nl": "Wat mis je?", "question_en": "What do you miss?"}.items():
+    for field, value in {
+        "title_nl": title,
+        "title_en": title,
+        "summary_nl": "Samen bouwen",
+        "summary_en": "Build together",
+        "question_nl": "Wat mis je?",
+        "question_en": "What do you miss?",
+    }.items():
         owner.fill(f"#{field}", value)
     owner.check("#visibility-1")  # invitation only
     owner.click("main form button[type=submit]")
@@ -58,8 +72,12 @@ def test_round_from_invitation_to_next_stage(live, new_page, lang):
         page.goto(f"{live.url}/{lang}/rounds/{round_id}")
         page.click(f"form[action$='/sessions/{session_id}/register'] button")
         pages.append(page)
-    statuses = live.run(lambda: [r.status for r in Registration.query.filter_by(session_id=session_id)
-                                 .order_by(Registration.id)])
+    statuses = live.run(
+        lambda: [
+            r.status
+            for r in Registration.query.filter_by(session_id=session_id).order_by(Registration.id)
+        ]
+    )
     assert statuses == ["confirmed", "confirmed", "waitlisted"]
     assert "round-room" in pages[0].content() and "round-room" not in pages[2].content()
 
@@ -75,7 +93,14 @@ def test_round_from_invitation_to_next_stage(live, new_page, lang):
     live.run(session_started)
     owner.goto(f"{live.url}/{lang}/owner/rounds/{round_id}/sessions/{session_id}")
     owner.locator("button[value=attended]").first.click()
-    assert live.run(lambda: Registration.query.filter_by(session_id=session_id, attendance="attended").count()) == 1
+    assert (
+        live.run(
+            lambda: Registration.query.filter_by(
+                session_id=session_id, attendance="attended"
+            ).count()
+        )
+        == 1
+    )
 
     owner.goto(f"{live.url}/{lang}/owner/rounds/{round_id}/stage")
     owner.fill("#note_nl", NEXT_NOTE["nl"])

@@ -1,4 +1,5 @@
 """A published release with two changes, open for feedback."""
+
 from datetime import timedelta
 
 import pytest
@@ -15,16 +16,36 @@ def product_owner(make_user):
 
 @pytest.fixture
 def make_release(db, product_owner):
-    def make(opens_in=timedelta(hours=-1), closes_in=timedelta(days=7), publish=True, audience="all",
-             sample_size=None, version="12.4"):
+    def make(
+        opens_in=timedelta(hours=-1),
+        closes_in=timedelta(days=7),
+        publish=True,
+        audience="all",
+        sample_size=None,
+        version="12.4",
+    ):
         now = utcnow()
-        data = {"version": version, "month": now.date().replace(day=1), "opens_at": now + opens_in,
-                "closes_at": now + closes_in, "audience": audience, "sample_size": sample_size}
+        data = {
+            "version": version,
+            "month": now.date().replace(day=1),
+            "opens_at": now + opens_in,
+            "closes_at": now + closes_in,
+            "audience": audience,
+            "sample_size": sample_size,
+        }
         changes = [
-            {"title_nl": "Donkere modus", "title_en": "Dark mode", "description_nl": "Rustig",
-             "description_en": "Calm"},
-            {"title_nl": "Sneller inloggen", "title_en": "Faster log-in", "description_nl": "Face ID",
-             "description_en": "Face ID"},
+            {
+                "title_nl": "Donkere modus",
+                "title_en": "Dark mode",
+                "description_nl": "Rustig",
+                "description_en": "Calm",
+            },
+            {
+                "title_nl": "Sneller inloggen",
+                "title_en": "Faster log-in",
+                "description_nl": "Face ID",
+                "description_en": "Face ID",
+            },
         ]
         release = services.save_release(None, data, changes, product_owner)
         if publish:

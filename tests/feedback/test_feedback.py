@@ -1,4 +1,5 @@
 """The feedback form, the kept counts, results, search, reminders and touchpoints."""
+
 import re
 import threading
 from datetime import timedelta
@@ -23,18 +24,26 @@ def assert_counts_match_recount(release):
             assert kept.get(value) == counts, (kind, value)
 
 
-@pytest.mark.parametrize("lang, question", [
-    ("en", "How likely are you to recommend the app to a friend or colleague?"),
-    ("nl", 'lang="nl"')])
-def test_form_in_both_languages_without_javascript(client, make_release, make_member, login_as,
-                                                   lang, question):
+@pytest.mark.parametrize(
+    "lang, question",
+    [
+        ("en", "How likely are you to recommend the app to a friend or colleague?"),
+        ("nl", 'lang="nl"'),
+    ],
+)
+def test_form_in_both_languages_without_javascript(
+    client, make_release, make_member, login_as, lang, question
+):
     release = make_release()
     login_as(make_member(locale=lang).user)
     page = client.get(f"/{lang}/feedback/{release.id}").get_data(as_text=True)
     assert question in page
     # A plain radio scale 0–10, each with its own label: works without JavaScript.
     for score in range(11):
-        assert re.search(rf'<input id="score-{score}" name="score" (required )?type="radio" value="{score}">', page)
+        assert re.search(
+            rf'<input id="score-{score}" name="score" (required )?type="radio" value="{score}">',
+            page,
+        )
         assert f'<label for="score-{score}">{score}</label>' in page
     assert ("Dark mode" if lang == "en" else "Donkere modus") in page
 
@@ -44,14 +53,22 @@ def test_answer_counts_and_ratings(client, db, make_release, make_member, login_
     member = make_member(customer_type="prepaid", platform="android")
     login_as(member.user)
     first, second = release.changes
-    response = answer(client, release, 9, improve_text="Dark mode is great",
-                      **{f"change_{first.id}": "5", f"change_{second.id}": "not_used"})
+    response = answer(
+        client,
+        release,
+        9,
+        improve_text="Dark mode is great",
+        **{f"change_{first.id}": "5", f"change_{second.id}": "not_used"},
+    )
     assert response.status_code == 302
     stored = Response.query.one()
     assert stored.score == 9 and stored.customer_type == "prepaid" and stored.platform == "android"
     score, counts = services.release_score(release)
     assert score.n == 1 and counts[9] == 1 and score.nps == 100
-    summary = {change.id: (average, not_used) for change, average, not_used, _ in services.rating_summary(release)}
+    summary = {
+        change.id: (average, not_used)
+        for change, average, not_used, _ in services.rating_summary(release)
+    }
     assert summary[first.id] == (5, 0) and summary[second.id] == (None, 1)
     assert_counts_match_recount(release)
 
@@ -70,12 +87,19 @@ def test_editing_until_close_keeps_counts_right(client, db, make_release, make_m
     assert re.search(r'<input checked id="score-10"', page) and "Changed my mind" in page
 
 
-@pytest.mark.parametrize("when, message", [
-    ({"opens_in": timedelta(days=-10), "closes_in": timedelta(days=-1)}, "period for this version is over"),
-    ({"opens_in": timedelta(days=2), "closes_in": timedelta(days=9)}, "opens later"),
-])
-def test_closed_or_future_release_refuses_answers(client, db, make_release, make_member, login_as,
-                                                  when, message):
+@pytest.mark.parametrize(
+    "when, message",
+    [
+        (
+            {"opens_in": timedelta(days=-10), "closes_in": timedelta(days=-1)},
+            "period for this version is over",
+        ),
+        ({"opens_in": timedelta(days=2), "closes_in": timedelta(days=9)}, "opens later"),
+    ],
+)
+def test_closed_or_future_release_refuses_answers(
+    client, db, make_release, make_member, login_as, when, message
+):
     release = make_release(**when)
     login_as(make_member().user)
     page = client.get(f"/en/feedback/{release.id}").get_data(as_text=True)
@@ -95,7 +119,9 @@ def test_score_is_required_and_bounded(client, db, make_release, make_member, lo
     release = make_release()
     login_as(make_member().user)
     for bad in ("", "11", "-1", "ten"):
-        response = client.post(f"/en/feedback/{release.id}", data={"score": bad, "improve_text": "kept"})
+        response = client.post(
+            f"/en/feedback/{release.id}", data={"score": bad, "improve_text": "kept"}
+        )
         assert response.status_code == 200
         assert "kept" in response.get_data(as_text=True)
     assert Response.query.count() == 0
@@ -128,7 +154,7 @@ def test_counts_stay_right_when_a_member_leaves(db, make_release, make_member):
 
     release = make_release()
     members = [make_member() for _ in range(3)]
-    for member, score in zip(members, (10, 5, 8)):
+    for member, score in zip(members, (10, 5, 8), strict=True):
         services.save_response(release, member, {"score": score, "improve_text": "my words"})
     db.session.commit()
     before = services.release_score(release)[0]
@@ -189,12 +215,15 @@ def test_sample_audience_only_asks_the_sample(db, make_release, make_member, log
     assert "not in it this time" in client.get(f"/en/feedback/{release.id}").get_data(as_text=True)
 
 
-def test_results_page_with_segments_greyed_when_small(client, db, make_release, make_member, product_owner,
-                                                      login_as):
+def test_results_page_with_segments_greyed_when_small(
+    client, db, make_release, make_member, product_owner, login_as
+):
     release = make_release()
     for index in range(35):
         member = make_member(customer_type="subscription", platform="ios")
-        services.save_response(release, member, {"score": 9 if index % 2 else 4, "improve_text": f"Opmerking {index}"})
+        services.save_response(
+            release, member, {"score": 9 if index % 2 else 4, "improve_text": f"Opmerking {index}"}
+        )
     small = make_member(customer_type="prepaid")
     services.save_response(release, small, {"score": 10})
     db.session.commit()
@@ -209,11 +238,18 @@ def test_results_page_with_segments_greyed_when_small(client, db, make_release, 
 
 def test_comment_search_finds_dutch_and_english_words(db, make_release, make_member):
     release = make_release()
-    texts = ["De app start traag op mijn telefoon", "The chat forgets my questions",
-             "Graag een widget voor mijn verbruik", None]
+    texts = [
+        "De app start traag op mijn telefoon",
+        "The chat forgets my questions",
+        "Graag een widget voor mijn verbruik",
+        None,
+    ]
     for index, words in enumerate(texts):
-        services.save_response(release, make_member(platform="ios" if index else "android"),
-                               {"score": 3 + index * 2, "improve_text": words})
+        services.save_response(
+            release,
+            make_member(platform="ios" if index else "android"),
+            {"score": 3 + index * 2, "improve_text": words},
+        )
     db.session.commit()
     find = lambda **kw: [r.improve_text for r in services.search_comments(release, **kw)]  # noqa: E731
     assert find(words="traag") == ["De app start traag op mijn telefoon"]
@@ -221,9 +257,13 @@ def test_comment_search_finds_dutch_and_english_words(db, make_release, make_mem
     assert find(words="verbruik widget") == ["Graag een widget voor mijn verbruik"]
     assert find(words="quest") == ["The chat forgets my questions"]  # prefix
     assert len(find()) == 3
-    assert sorted(find(group="detractor")) == ["De app start traag op mijn telefoon",
-                                               "The chat forgets my questions"]
-    assert find(segment_kind="platform", segment_value="android") == ["De app start traag op mijn telefoon"]
+    assert sorted(find(group="detractor")) == [
+        "De app start traag op mijn telefoon",
+        "The chat forgets my questions",
+    ]
+    assert find(segment_kind="platform", segment_value="android") == [
+        "De app start traag op mijn telefoon"
+    ]
     assert find(words='"; DROP TABLE x; --') == []
 
 
@@ -235,13 +275,21 @@ def test_csv_export_is_pseudonymous(client, db, make_release, make_member, produ
     login_as(product_owner)
     text = client.get(f"/en/results/releases/{release.id}/responses.csv").get_data(as_text=True)
     assert "Nice" in text and ",8," in text
-    assert "secret@example.org" not in text and "Secret" not in text and str(member.number) not in text
+    assert (
+        "secret@example.org" not in text and "Secret" not in text and str(member.number) not in text
+    )
 
 
-@pytest.mark.parametrize("roles, can_read, can_write", [
-    ([Role.PRODUCT_OWNER], True, True), ([Role.PANEL_MANAGER], True, True),
-    ([Role.REVIEWER], True, False), ([Role.PANELIST], False, False), ([Role.ADMIN], False, False),
-])
+@pytest.mark.parametrize(
+    "roles, can_read, can_write",
+    [
+        ([Role.PRODUCT_OWNER], True, True),
+        ([Role.PANEL_MANAGER], True, True),
+        ([Role.REVIEWER], True, False),
+        ([Role.PANELIST], False, False),
+        ([Role.ADMIN], False, False),
+    ],
+)
 def test_results_permissions(client, make_release, make_user, login_as, roles, can_read, can_write):
     release = make_release()
     login_as(make_user(roles=roles))
@@ -257,22 +305,48 @@ def test_touchpoint_after_attending(client, db, make_member, login_as):
 
     seed_default_streams()
     owner = make_member().user
-    round_ = rounds.create_round(owner, {"title_nl": "R", "title_en": "R", "summary_nl": "", "summary_en": "",
-                                         "question_nl": "", "question_en": "", "visibility": "all"}, [])
+    round_ = rounds.create_round(
+        owner,
+        {
+            "title_nl": "R",
+            "title_en": "R",
+            "summary_nl": "",
+            "summary_en": "",
+            "question_nl": "",
+            "question_en": "",
+            "visibility": "all",
+        },
+        [],
+    )
     start = utcnow() - timedelta(hours=5)
-    session = Session(round_id=round_.id, title_nl="S", title_en="S", kind="online", capacity=5, seats_taken=1,
-                      starts_at=start, ends_at=start + timedelta(hours=2), registration_deadline=start)
+    session = Session(
+        round_id=round_.id,
+        title_nl="S",
+        title_en="S",
+        kind="online",
+        capacity=5,
+        seats_taken=1,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        registration_deadline=start,
+    )
     db.session.add(session)
     db.session.flush()
     member = make_member()
-    registration = Registration(session_id=session.id, member_id=member.id, status="confirmed", attendance="attended")
+    registration = Registration(
+        session_id=session.id, member_id=member.id, status="confirmed", attendance="attended"
+    )
     db.session.add(registration)
     db.session.commit()
     login_as(member.user)
     assert f"/en/feedback/session/{registration.id}" in client.get("/en/me").get_data(as_text=True)
-    client.post(f"/en/feedback/session/{registration.id}", data={"score": "9", "better_text": "More coffee"})
+    client.post(
+        f"/en/feedback/session/{registration.id}", data={"score": "9", "better_text": "More coffee"}
+    )
     assert TouchpointResponse.query.one().score == 9
-    assert f"/en/feedback/session/{registration.id}" not in client.get("/en/me").get_data(as_text=True)
+    assert f"/en/feedback/session/{registration.id}" not in client.get("/en/me").get_data(
+        as_text=True
+    )
 
 
 def test_panel_nps_over_time_on_the_health_page(client, db, make_user, login_as):
@@ -285,21 +359,31 @@ def test_panel_nps_over_time_on_the_health_page(client, db, make_user, login_as)
     page = client.get("/en/manage/health").get_data(as_text=True)
     assert "Panel NPS per month" in page
     month = utcnow().strftime("%Y-%m")
-    assert f"<td>{month}</td><td class=\"number\">3</td><td class=\"number\">+33</td>" in page
+    assert f'<td>{month}</td><td class="number">3</td><td class="number">+33</td>' in page
 
 
-def test_editing_a_published_release_keeps_each_change_in_place(client, db, make_release, product_owner,
-                                                               login_as):
+def test_editing_a_published_release_keeps_each_change_in_place(
+    client, db, make_release, product_owner, login_as
+):
     release = make_release()
     first, second = [change.id for change in release.changes]
     login_as(product_owner)
-    data = {"version": "12.4", "month": "2026-11-01", "opens_at": "2026-11-01T09:00",
-            "closes_at": "2026-12-30T09:00", "audience": "all",
-            # The first block emptied (as a browser sends it), the second one reworded.
-            "changes-0-title_nl": "", "changes-0-title_en": "", "changes-0-description_nl": "",
-            "changes-0-description_en": "",
-            "changes-1-title_nl": "Sneller inloggen met Face ID", "changes-1-title_en": "Faster log-in with Face ID",
-            "changes-1-description_nl": "Face ID", "changes-1-description_en": "Face ID"}
+    data = {
+        "version": "12.4",
+        "month": "2026-11-01",
+        "opens_at": "2026-11-01T09:00",
+        "closes_at": "2026-12-30T09:00",
+        "audience": "all",
+        # The first block emptied (as a browser sends it), the second one reworded.
+        "changes-0-title_nl": "",
+        "changes-0-title_en": "",
+        "changes-0-description_nl": "",
+        "changes-0-description_en": "",
+        "changes-1-title_nl": "Sneller inloggen met Face ID",
+        "changes-1-title_en": "Faster log-in with Face ID",
+        "changes-1-description_nl": "Face ID",
+        "changes-1-description_en": "Face ID",
+    }
     assert client.post(f"/en/results/releases/{release.id}/edit", data=data).status_code == 302
     db.session.expire_all()
     titles = {change.id: change.title_en for change in release.changes}

@@ -1,4 +1,5 @@
 """NPS arithmetic against hand-computed cases, and the significance verdict."""
+
 import math
 
 import pytest
@@ -48,7 +49,7 @@ def test_interval_is_clipped():
 
 def test_significant_rise():
     before = Score.from_counts(counts(s10=30, s8=40, s2=30))  # NPS 0
-    after = Score.from_counts(counts(s10=50, s8=30, s2=20))   # NPS 30
+    after = Score.from_counts(counts(s10=50, s8=30, s2=20))  # NPS 30
     change = compare(before, after)
     assert change.points == pytest.approx(30)
     assert change.significant and change.direction == "rise"

@@ -1,5 +1,6 @@
 """Insights: routing rules, the inbox, due dates, answers back to panelists, digests, the loop."""
-from datetime import date, datetime, timedelta, timezone
+
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -7,7 +8,16 @@ from panel.audit import AuditEntry
 from panel.database import utcnow
 from panel.feedback import services as feedback
 from panel.insights import services
-from panel.insights.models import DigestLog, InternalNote, Route, RoutingRule, Stream, StreamMember, Tag, seed_default_streams
+from panel.insights.models import (
+    DigestLog,
+    InternalNote,
+    Route,
+    RoutingRule,
+    Stream,
+    StreamMember,
+    Tag,
+    seed_default_streams,
+)
 from panel.insights.workdays import add_working_days, dutch_holidays, easter
 from panel.notifications.models import Notification
 from panel.security import Role
@@ -16,16 +26,31 @@ from panel.security import Role
 @pytest.fixture
 def setup(db, make_user):
     seed_default_streams()
-    tags = {name: Tag(name_nl=nl, name_en=name) for name, nl in
-            (("Bill", "Rekening"), ("Coverage", "Bereik"), ("App", "App"))}
+    tags = {
+        name: Tag(name_nl=nl, name_en=name)
+        for name, nl in (("Bill", "Rekening"), ("Coverage", "Bereik"), ("App", "App"))
+    }
     db.session.add_all(tags.values())
     streams = {s.slug: s for s in Stream.query.all()}
-    db.session.add_all([
-        RoutingRule(position=10, name="Bills", tags=[tags["Bill"]], keywords="rekening, invoice",
-                    streams=[streams["billing"]]),
-        RoutingRule(position=20, name="Network", tags=[tags["Coverage"]], keywords="storing, outage",
-                    combine="and", streams=[streams["network"]]),
-    ])
+    db.session.add_all(
+        [
+            RoutingRule(
+                position=10,
+                name="Bills",
+                tags=[tags["Bill"]],
+                keywords="rekening, invoice",
+                streams=[streams["billing"]],
+            ),
+            RoutingRule(
+                position=20,
+                name="Network",
+                tags=[tags["Coverage"]],
+                keywords="storing, outage",
+                combine="and",
+                streams=[streams["network"]],
+            ),
+        ]
+    )
     owner = make_user(roles=[Role.PRODUCT_OWNER])
     reviewer = make_user(roles=[Role.REVIEWER], name="Rita Reviewer")
     db.session.add(StreamMember(stream_id=streams["billing"].id, user_id=reviewer.id))
@@ -37,15 +62,22 @@ def routed(insight):
     return sorted(route.stream.slug for route in insight.routes)
 
 
-@pytest.mark.parametrize("title, tags, expected", [
-    ("De rekening klopt niet", [], ["billing"]),              # Dutch keyword, any case
-    ("The INVOICE is wrong", [], ["billing"]),                # English keyword
-    ("Rekeningen zijn te lang", [], []),                       # whole words only
-    ("Something about money", ["Bill"], ["billing"]),          # tag alone is enough (or)
-    ("Storing in Utrecht", [], []),                            # "and": words without the tag
-    ("Storing in Utrecht", ["Coverage"], ["network"]),         # tag and word together
-    ("Outage and invoice", ["Coverage"], ["billing", "network"]),  # several rules, several streams
-])
+@pytest.mark.parametrize(
+    "title, tags, expected",
+    [
+        ("De rekening klopt niet", [], ["billing"]),  # Dutch keyword, any case
+        ("The INVOICE is wrong", [], ["billing"]),  # English keyword
+        ("Rekeningen zijn te lang", [], []),  # whole words only
+        ("Something about money", ["Bill"], ["billing"]),  # tag alone is enough (or)
+        ("Storing in Utrecht", [], []),  # "and": words without the tag
+        ("Storing in Utrecht", ["Coverage"], ["network"]),  # tag and word together
+        (
+            "Outage and invoice",
+            ["Coverage"],
+            ["billing", "network"],
+        ),  # several rules, several streams
+    ],
+)
 def test_rule_evaluation(db, setup, title, tags, expected):
     insight = services.create_insight(title, "", [setup["tags"][t] for t in tags], setup["owner"])
     db.session.commit()
@@ -90,7 +122,9 @@ def test_manual_routing_is_recorded(client, db, setup, login_as):
 
 
 def test_each_stream_has_its_own_status(db, setup):
-    insight = services.create_insight("Outage and invoice", "", [setup["tags"]["Coverage"]], setup["owner"])
+    insight = services.create_insight(
+        "Outage and invoice", "", [setup["tags"]["Coverage"]], setup["owner"]
+    )
     billing, network = sorted(insight.routes, key=lambda r: r.stream.slug)
     services.set_status(billing, "planned", setup["reviewer"])
     db.session.commit()
@@ -102,18 +136,37 @@ def test_easter_and_dutch_holidays():
     assert easter(2026) == date(2026, 4, 5)
     assert easter(2027) == date(2027, 3, 28)
     holidays = dutch_holidays(2026)
-    for day in (date(2026, 1, 1), date(2026, 4, 3), date(2026, 4, 6), date(2026, 4, 27),
-                date(2026, 5, 14), date(2026, 5, 25), date(2026, 12, 25), date(2026, 12, 26)):
+    for day in (
+        date(2026, 1, 1),
+        date(2026, 4, 3),
+        date(2026, 4, 6),
+        date(2026, 4, 27),
+        date(2026, 5, 14),
+        date(2026, 5, 25),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+    ):
         assert day in holidays
     assert date(2026, 5, 5) not in holidays  # Liberation Day is a day off only in lustrum years
     assert date(2025, 4, 26) in dutch_holidays(2025)  # King's Day on a Sunday moves to Saturday
 
 
-@pytest.mark.parametrize("start, days, expected", [
-    (datetime(2026, 11, 20, 10, tzinfo=timezone.utc), 2, date(2026, 11, 24)),  # Friday → Tuesday
-    (datetime(2026, 12, 23, 10, tzinfo=timezone.utc), 2, date(2026, 12, 28)),  # over Christmas
-    (datetime(2026, 4, 2, 10, tzinfo=timezone.utc), 1, date(2026, 4, 7)),      # Good Friday, Easter Monday
-])
+@pytest.mark.parametrize(
+    "start, days, expected",
+    [
+        (
+            datetime(2026, 11, 20, 10, tzinfo=UTC),
+            2,
+            date(2026, 11, 24),
+        ),  # Friday → Tuesday
+        (datetime(2026, 12, 23, 10, tzinfo=UTC), 2, date(2026, 12, 28)),  # over Christmas
+        (
+            datetime(2026, 4, 2, 10, tzinfo=UTC),
+            1,
+            date(2026, 4, 7),
+        ),  # Good Friday, Easter Monday
+    ],
+)
 def test_due_dates_skip_weekends_and_holidays(start, days, expected):
     assert add_working_days(start, days).date() == expected
 
@@ -158,15 +211,25 @@ def make_panel_evidence(db, setup, make_member, text="De rekening is onduidelijk
     from datetime import timedelta as td
 
     now = utcnow()
-    release = feedback.save_release(None, {"version": "1", "month": now.date().replace(day=1),
-                                           "opens_at": now - td(hours=1), "closes_at": now + td(days=3),
-                                           "audience": "all", "sample_size": None},
-                                    [{"title_nl": "a", "title_en": "a", "description_nl": "b", "description_en": "b"}],
-                                    setup["owner"])
+    release = feedback.save_release(
+        None,
+        {
+            "version": "1",
+            "month": now.date().replace(day=1),
+            "opens_at": now - td(hours=1),
+            "closes_at": now + td(days=3),
+            "audience": "all",
+            "sample_size": None,
+        },
+        [{"title_nl": "a", "title_en": "a", "description_nl": "b", "description_en": "b"}],
+        setup["owner"],
+    )
     feedback.publish_release(release, setup["owner"])
     members = [make_member(), make_member(), make_member()]
-    responses = [feedback.save_response(release, m, {"score": 4, "improve_text": f"{text} {i}"})
-                 for i, m in enumerate(members)]
+    responses = [
+        feedback.save_response(release, m, {"score": 4, "improve_text": f"{text} {i}"})
+        for i, m in enumerate(members)
+    ]
     db.session.commit()
     return members, responses
 
@@ -175,8 +238,13 @@ def test_answer_reaches_exactly_the_evidence_authors(client, db, setup, make_mem
     from panel.membership.privacy import leave_panel
 
     (author, leaver, bystander), responses = make_panel_evidence(db, setup, make_member)
-    insight = services.create_insight("Bill unclear", "", [setup["tags"]["Bill"]], setup["owner"],
-                                      evidence=[("response", responses[0].id), ("response", responses[1].id)])
+    insight = services.create_insight(
+        "Bill unclear",
+        "",
+        [setup["tags"]["Bill"]],
+        setup["owner"],
+        evidence=[("response", responses[0].id), ("response", responses[1].id)],
+    )
     db.session.commit()
     assert insight.evidence_count == 2
     leave_panel(leaver, "other")
@@ -184,9 +252,19 @@ def test_answer_reaches_exactly_the_evidence_authors(client, db, setup, make_mem
     login_as(setup["reviewer"])
     route = insight.routes[0]
     page = client.get(f"/en/insights/inbox/{route.id}").get_data(as_text=True)
-    assert f"#{author.number}" in page and author.user.name not in page and author.user.email not in page
-    client.post(f"/en/insights/inbox/{route.id}", data={"action": "answer", "answer_nl": "We passen het aan",
-                                                         "answer_en": "We're changing it"})
+    assert (
+        f"#{author.number}" in page
+        and author.user.name not in page
+        and author.user.email not in page
+    )
+    client.post(
+        f"/en/insights/inbox/{route.id}",
+        data={
+            "action": "answer",
+            "answer_nl": "We passen het aan",
+            "answer_en": "We're changing it",
+        },
+    )
     notified = {n.user_id for n in Notification.query.filter_by(kind="insight_answer")}
     assert notified == {author.user_id}
     assert bystander.user_id not in notified
@@ -194,27 +272,42 @@ def test_answer_reaches_exactly_the_evidence_authors(client, db, setup, make_mem
 
 def test_internal_notes_never_reach_panelists(client, db, setup, make_member, login_as):
     (author, _, _), responses = make_panel_evidence(db, setup, make_member)
-    insight = services.create_insight("Bill unclear", "", [setup["tags"]["Bill"]], setup["owner"],
-                                      evidence=[("response", responses[0].id)])
+    insight = services.create_insight(
+        "Bill unclear",
+        "",
+        [setup["tags"]["Bill"]],
+        setup["owner"],
+        evidence=[("response", responses[0].id)],
+    )
     route = insight.routes[0]
     services.add_note(route, "SECRET staff note", setup["reviewer"])
     services.publish_answer(route, "Antwoord", "Public answer", setup["reviewer"])
     db.session.commit()
     assert InternalNote.query.count() == 1
     login_as(author.user)
-    pages = [client.get(path).get_data(as_text=True) for path in
-             ("/en/me/contributions", "/en/me", "/en/notifications", "/en/me/export")]
+    pages = [
+        client.get(path).get_data(as_text=True)
+        for path in ("/en/me/contributions", "/en/me", "/en/notifications", "/en/me/export")
+    ]
     assert all("SECRET" not in page for page in pages)
     assert "Public answer" in pages[0]
 
 
-def test_my_contributions_shows_the_chain_and_nothing_of_others(client, db, setup, make_member, login_as):
+def test_my_contributions_shows_the_chain_and_nothing_of_others(
+    client, db, setup, make_member, login_as
+):
     (author, other, _), responses = make_panel_evidence(db, setup, make_member)
-    insight = services.create_insight("Bill unclear", "", [setup["tags"]["Bill"]], setup["owner"],
-                                      evidence=[("response", responses[0].id)])
+    insight = services.create_insight(
+        "Bill unclear",
+        "",
+        [setup["tags"]["Bill"]],
+        setup["owner"],
+        evidence=[("response", responses[0].id)],
+    )
     services.set_status(insight.routes[0], "planned", setup["reviewer"])
-    services.publish_answer(insight.routes[0], "We maken het duidelijker", "We'll make it clearer",
-                            setup["reviewer"])
+    services.publish_answer(
+        insight.routes[0], "We maken het duidelijker", "We'll make it clearer", setup["reviewer"]
+    )
     db.session.commit()
     login_as(author.user)
     page = client.get("/en/me/contributions").get_data(as_text=True)
@@ -239,17 +332,30 @@ def test_digest_once_per_week(app, db, setup):
 def test_make_insight_from_a_comment_and_add_evidence(client, db, setup, make_member, login_as):
     (author, second, _), responses = make_panel_evidence(db, setup, make_member)
     login_as(setup["owner"])
-    page = client.get(f"/en/insights/new?kind=response&source={responses[0].id}").get_data(as_text=True)
+    page = client.get(f"/en/insights/new?kind=response&source={responses[0].id}").get_data(
+        as_text=True
+    )
     assert "De rekening is onduidelijk 0" in page
-    client.post("/en/insights/new", data={"title": "Bills confuse people", "description": "",
-                                          "kind": "response", "source": str(responses[0].id)})
+    client.post(
+        "/en/insights/new",
+        data={
+            "title": "Bills confuse people",
+            "description": "",
+            "kind": "response",
+            "source": str(responses[0].id),
+        },
+    )
     from panel.insights.models import Insight
 
     insight = Insight.query.one()
-    client.post("/en/insights/evidence", data={"insight_id": insight.id, "kind": "response",
-                                               "source": str(responses[1].id)})
-    client.post("/en/insights/evidence", data={"insight_id": insight.id, "kind": "response",
-                                               "source": str(responses[1].id)})  # twice: once
+    client.post(
+        "/en/insights/evidence",
+        data={"insight_id": insight.id, "kind": "response", "source": str(responses[1].id)},
+    )
+    client.post(
+        "/en/insights/evidence",
+        data={"insight_id": insight.id, "kind": "response", "source": str(responses[1].id)},
+    )  # twice: once
     db.session.refresh(insight)
     assert insight.evidence_count == 2 and insight.release_id == responses[0].release_id
     assert routed(insight) == []  # no rule matches the title; a person routes it by hand
@@ -264,7 +370,9 @@ def test_a_stream_removed_by_hand_stays_removed(client, db, setup, login_as):
     client.post(f"/en/insights/{insight.id}/tags", data={"tags": [str(setup["tags"]["Bill"].id)]})
     db.session.refresh(insight)
     assert [r.stream.slug for r in insight.live_routes] == []  # the rule doesn't bring it back
-    client.post(f"/en/insights/{insight.id}/routes", data={"stream_id": setup["streams"]["billing"].id})
+    client.post(
+        f"/en/insights/{insight.id}/routes", data={"stream_id": setup["streams"]["billing"].id}
+    )
     db.session.refresh(insight)
     assert [r.stream.slug for r in insight.live_routes] == ["billing"]
 
@@ -277,24 +385,33 @@ def test_publishing_an_answer_acknowledges_a_new_route(db, setup):
 
 def test_tags_are_not_duplicated(client, db, setup, make_user, login_as):
     login_as(make_user(roles=[Role.PANEL_MANAGER]))
-    response = client.post("/en/insights/setup/tags", data={"name_nl": "rekening", "name_en": "Other"})
+    response = client.post(
+        "/en/insights/setup/tags", data={"name_nl": "rekening", "name_en": "Other"}
+    )
     assert response.status_code == 200 and "already a tag" in response.get_data(as_text=True)
     assert Tag.query.count() == 3
 
 
 def test_add_to_insight_returns_to_the_contribution(client, db, setup, make_member, login_as):
     (author, second, _), responses = make_panel_evidence(db, setup, make_member)
-    insight = services.create_insight("Bills confuse people", "", [], setup["owner"],
-                                      evidence=[("response", responses[0].id)])
+    insight = services.create_insight(
+        "Bills confuse people", "", [], setup["owner"], evidence=[("response", responses[0].id)]
+    )
     db.session.commit()
     login_as(setup["owner"])
     page = f"/en/results/releases/{responses[0].release_id}"
     assert "Choose an insight…" in client.get(page).get_data(as_text=True)
-    response = client.post("/en/insights/evidence", headers={"Referer": f"http://localhost{page}"},
-                           data={"insight_id": insight.id, "kind": "response", "source": str(responses[1].id)})
+    response = client.post(
+        "/en/insights/evidence",
+        headers={"Referer": f"http://localhost{page}"},
+        data={"insight_id": insight.id, "kind": "response", "source": str(responses[1].id)},
+    )
     assert response.headers["Location"].endswith(page)
-    response = client.post("/en/insights/evidence", headers={"Referer": "https://evil.example/x"},
-                           data={"insight_id": "", "kind": "response", "source": str(responses[2].id)})
+    response = client.post(
+        "/en/insights/evidence",
+        headers={"Referer": "https://evil.example/x"},
+        data={"insight_id": "", "kind": "response", "source": str(responses[2].id)},
+    )
     assert "evil" not in response.headers["Location"]
     db.session.refresh(insight)
     assert insight.evidence_count == 2

@@ -1,4 +1,5 @@
 """Working days for due dates: Dutch public holidays come from the holidays library."""
+
 from datetime import UTC, date, datetime
 
 import pytest
@@ -6,8 +7,9 @@ import pytest
 from panel.insights.workdays import add_working_days, dutch_holidays, is_working_day
 
 
-@pytest.mark.parametrize("year, is_day_off", [(2025, True), (2026, False), (2027, False),
-                                              (2030, True)])
+@pytest.mark.parametrize(
+    "year, is_day_off", [(2025, True), (2026, False), (2027, False), (2030, True)]
+)
 def test_liberation_day_is_a_day_off_only_in_lustrum_years(year, is_day_off):
     assert (date(year, 5, 5) in dutch_holidays(year)) is is_day_off
 
@@ -25,15 +27,18 @@ def test_due_date_across_liberation_day_in_a_lustrum_year_is_pushed():
     assert date(2030, 5, 5) in dutch_holidays(2030)
 
 
-@pytest.mark.parametrize("start, days, expected", [
-    (datetime(2026, 4, 24, 10, tzinfo=UTC), 1, date(2026, 4, 28)),   # Friday, King's Day Monday
-    (datetime(2025, 4, 25, 10, tzinfo=UTC), 1, date(2025, 4, 28)),   # King's Day on a Saturday
-    (datetime(2027, 3, 26, 10, tzinfo=UTC), 1, date(2027, 3, 30)),   # Good Friday, Easter Monday
-    (datetime(2026, 12, 24, 10, tzinfo=UTC), 1, date(2026, 12, 28)),  # Christmas, then weekend
-    (datetime(2027, 12, 24, 10, tzinfo=UTC), 1, date(2027, 12, 27)),  # Christmas on a Saturday
-    (datetime(2026, 5, 13, 10, tzinfo=UTC), 1, date(2026, 5, 15)),   # Ascension Day
-    (datetime(2026, 5, 22, 10, tzinfo=UTC), 1, date(2026, 5, 26)),   # Whit Monday
-])
+@pytest.mark.parametrize(
+    "start, days, expected",
+    [
+        (datetime(2026, 4, 24, 10, tzinfo=UTC), 1, date(2026, 4, 28)),  # Friday, King's Day Monday
+        (datetime(2025, 4, 25, 10, tzinfo=UTC), 1, date(2025, 4, 28)),  # King's Day on a Saturday
+        (datetime(2027, 3, 26, 10, tzinfo=UTC), 1, date(2027, 3, 30)),  # Good Friday, Easter Monday
+        (datetime(2026, 12, 24, 10, tzinfo=UTC), 1, date(2026, 12, 28)),  # Christmas, then weekend
+        (datetime(2027, 12, 24, 10, tzinfo=UTC), 1, date(2027, 12, 27)),  # Christmas on a Saturday
+        (datetime(2026, 5, 13, 10, tzinfo=UTC), 1, date(2026, 5, 15)),  # Ascension Day
+        (datetime(2026, 5, 22, 10, tzinfo=UTC), 1, date(2026, 5, 26)),  # Whit Monday
+    ],
+)
 def test_due_dates_still_skip_the_other_holidays(start, days, expected):
     assert add_working_days(start, days).date() == expected
 

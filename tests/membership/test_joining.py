@@ -1,4 +1,5 @@
 """Joining: the form, double opt-in, screening outcomes, consent records, duplicates, purge."""
+
 import re
 from datetime import timedelta
 
@@ -7,8 +8,14 @@ import pytest
 from panel.accounts.models import User
 from panel.database import utcnow
 from panel.mail import OutboxMessage, deliver_outbox
-from panel.membership.models import (Consent, Member, MemberStatus, PanelSettings, QuotaTarget,
-                                     StatusChange)
+from panel.membership.models import (
+    Consent,
+    Member,
+    MemberStatus,
+    PanelSettings,
+    QuotaTarget,
+    StatusChange,
+)
 
 from ..conftest import join_data, mail_body
 
@@ -27,8 +34,9 @@ def join_and_confirm(client, smtp_server, lang="en", **overrides):
     return client.post(link)
 
 
-@pytest.mark.parametrize("lang, welcome", [("en", "Welcome to the klantenteam!"),
-                                           ("nl", 'lang="nl"')])
+@pytest.mark.parametrize(
+    "lang, welcome", [("en", "Welcome to the klantenteam!"), ("nl", 'lang="nl"')]
+)
 def test_join_confirm_and_become_active(client, db, smtp_server, lang, welcome):
     response = join_and_confirm(client, smtp_server, lang=lang)
     assert response.status_code == 200
@@ -37,9 +45,16 @@ def test_join_confirm_and_become_active(client, db, smtp_server, lang, welcome):
     assert member.status == "active" and member.confirmed_at and member.activated_at
     assert member.region == "utrecht" and member.user.locale == lang
     assert sorted(member.interests) == ["app", "network"]
-    assert [c.to_status for c in StatusChange.query.order_by(StatusChange.id)] == ["applicant", "active"]
-    assert client.post(f"/{lang}/login", data={"email": "jamie@example.org",
-                                               "password": "a quiet dutch canal"}).status_code == 302
+    assert [c.to_status for c in StatusChange.query.order_by(StatusChange.id)] == [
+        "applicant",
+        "active",
+    ]
+    assert (
+        client.post(
+            f"/{lang}/login", data={"email": "jamie@example.org", "password": "a quiet dutch canal"}
+        ).status_code
+        == 302
+    )
 
 
 def test_unconfirmed_member_is_an_applicant(client, db):
@@ -95,12 +110,16 @@ def test_age_band_quota(client, db, smtp_server, make_member):
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-@pytest.mark.parametrize("overrides, reason_text", [
-    ({"customer_type": "none"}, "meant for our customers"),
-    ({"birth_year": str(utcnow().year - 15)}, "16 or older"),
-])
-def test_declined_applicants_get_a_kind_answer_and_are_erased(client, db, smtp_server, lang,
-                                                              overrides, reason_text):
+@pytest.mark.parametrize(
+    "overrides, reason_text",
+    [
+        ({"customer_type": "none"}, "meant for our customers"),
+        ({"birth_year": str(utcnow().year - 15)}, "16 or older"),
+    ],
+)
+def test_declined_applicants_get_a_kind_answer_and_are_erased(
+    client, db, smtp_server, lang, overrides, reason_text
+):
     response = join_and_confirm(client, smtp_server, lang=lang, **overrides)
     page = response.get_data(as_text=True)
     if lang == "en":
@@ -157,15 +176,18 @@ def test_odd_source_is_ignored(client, db):
     assert Member.query.one().source is None
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("postcode", "12", "four digits of a Dutch postcode"),
-    ("postcode", "0123", "four digits of a Dutch postcode"),
-    ("birth_year", "1850", "year you were born"),
-    ("birth_year", "abc", ""),
-    ("password", "password1", "too common"),
-    ("physical_region", "", "region where you can come"),
-    ("customer_type", "gold", "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("postcode", "12", "four digits of a Dutch postcode"),
+        ("postcode", "0123", "four digits of a Dutch postcode"),
+        ("birth_year", "1850", "year you were born"),
+        ("birth_year", "abc", ""),
+        ("password", "password1", "too common"),
+        ("physical_region", "", "region where you can come"),
+        ("customer_type", "gold", "Not a valid choice"),
+    ],
+)
 def test_bad_answers_get_clear_errors_and_keep_the_rest(client, db, field, value, message):
     response = client.post("/en/join", data=join_data(**{field: value}))
     page = response.get_data(as_text=True)
@@ -213,9 +235,19 @@ def test_expired_confirmation_link(client, db, smtp_server, app):
     assert member.status == MemberStatus.APPLICANT.value
 
 
-@pytest.mark.parametrize("postcode, region", [("3511", "utrecht"), ("3511 AB", "utrecht"),
-                                              ("9711", "groningen"), ("1012", "noord-holland"),
-                                              ("0123", None), ("²³⁴⁵", None), ("١٢٣٤", None), ("", None)])
+@pytest.mark.parametrize(
+    "postcode, region",
+    [
+        ("3511", "utrecht"),
+        ("3511 AB", "utrecht"),
+        ("9711", "groningen"),
+        ("1012", "noord-holland"),
+        ("0123", None),
+        ("²³⁴⁵", None),
+        ("١٢٣٤", None),
+        ("", None),
+    ],
+)
 def test_postcode_to_region(postcode, region):
     from panel.membership.segments import region_for_postcode
 

@@ -1,4 +1,5 @@
 """Panel managers: the member list, decisions, quotas, settings, export and panel health."""
+
 import csv
 import html
 import io
@@ -23,15 +24,22 @@ def manager(make_user, login_as):
 
 def numbers_on(page):
     import re
+
     return {int(n) for n in re.findall(r">#(\d{6})<", page)}
 
 
 def test_list_searches_by_name_email_and_number(client, manager, make_member):
     anna = make_member(name="Anna Appel", email="anna@example.org")
     bert = make_member(name="Bert Boon", email="bert@example.org")
-    assert numbers_on(client.get("/en/manage/members?q=appel").get_data(as_text=True)) == {anna.number}
-    assert numbers_on(client.get("/en/manage/members?q=BERT@example.org").get_data(as_text=True)) == {bert.number}
-    assert numbers_on(client.get(f"/en/manage/members?q=%23{anna.number}").get_data(as_text=True)) == {anna.number}
+    assert numbers_on(client.get("/en/manage/members?q=appel").get_data(as_text=True)) == {
+        anna.number
+    }
+    assert numbers_on(
+        client.get("/en/manage/members?q=BERT@example.org").get_data(as_text=True)
+    ) == {bert.number}
+    assert numbers_on(
+        client.get(f"/en/manage/members?q=%23{anna.number}").get_data(as_text=True)
+    ) == {anna.number}
 
 
 def test_list_filters_by_status_segment_source_and_activity(client, db, manager, make_member):
@@ -76,8 +84,15 @@ def test_approve_a_pending_member_notifies_and_audits(client, db, manager, make_
     assert response.status_code == 302
     db.session.refresh(member)
     assert member.status == "active" and member.activated_at is not None
-    assert Notification.query.filter_by(user_id=member.user_id, kind="membership_status").count() == 1
-    assert OutboxMessage.query.filter_by(to_address=member.user.email, kind="membership_status").count() == 1
+    assert (
+        Notification.query.filter_by(user_id=member.user_id, kind="membership_status").count() == 1
+    )
+    assert (
+        OutboxMessage.query.filter_by(
+            to_address=member.user.email, kind="membership_status"
+        ).count()
+        == 1
+    )
     entry = AuditEntry.query.filter_by(action="member.approve").one()
     assert entry.actor_id == manager.id and entry.target_id == member.id
 
@@ -88,7 +103,9 @@ def test_remove_needs_a_reason_the_member_sees(client, db, manager, make_member)
     assert response.status_code == 400 and "Please give a reason" in response.get_data(as_text=True)
     db.session.refresh(member)
     assert member.status == "active"
-    client.post(f"/en/manage/members/{member.id}/remove", data={"reason": "Misbehaved in a session"})
+    client.post(
+        f"/en/manage/members/{member.id}/remove", data={"reason": "Misbehaved in a session"}
+    )
     db.session.refresh(member)
     assert member.status == "removed"
     mail = OutboxMessage.query.filter_by(kind="membership_status").one()
@@ -101,7 +118,9 @@ def test_remove_needs_a_reason_the_member_sees(client, db, manager, make_member)
 
 def test_action_that_does_not_fit_the_status_is_refused(client, db, manager, make_member):
     member = make_member(status="active")
-    response = client.post(f"/en/manage/members/{member.id}/approve", data={}, follow_redirects=True)
+    response = client.post(
+        f"/en/manage/members/{member.id}/approve", data={}, follow_redirects=True
+    )
     assert "not possible" in response.get_data(as_text=True)
     assert client.post(f"/en/manage/members/{member.id}/delete-everything").status_code == 404
 
@@ -109,11 +128,18 @@ def test_action_that_does_not_fit_the_status_is_refused(client, db, manager, mak
 def test_quota_is_set_shown_with_fill_and_removed(client, db, manager, make_member):
     make_member(customer_type="prepaid")
     make_member(customer_type="prepaid")
-    response = client.post("/en/manage/quotas", data={"customer_type": "prepaid", "age_band": "",
-                                                      "region": "", "target": "2"})
+    response = client.post(
+        "/en/manage/quotas",
+        data={"customer_type": "prepaid", "age_band": "", "region": "", "target": "2"},
+    )
     assert response.status_code == 302
     quota = QuotaTarget.query.one()
-    assert (quota.customer_type, quota.age_band, quota.region, quota.target) == ("prepaid", None, None, 2)
+    assert (quota.customer_type, quota.age_band, quota.region, quota.target) == (
+        "prepaid",
+        None,
+        None,
+        2,
+    )
     page = client.get("/en/manage/quotas").get_data(as_text=True)
     assert "full" in page and "100%" in page
     client.post("/en/manage/quotas", data={"customer_type": "prepaid", "target": "5"})
@@ -128,8 +154,14 @@ def test_quota_target_must_be_a_number(client, manager):
 
 
 def test_settings_are_saved(client, db, manager):
-    response = client.post("/en/manage/settings", data={
-        "manual_approval": "y", "max_invitations_per_30_days": "2", "rest_days_after_taking_part": "30"})
+    response = client.post(
+        "/en/manage/settings",
+        data={
+            "manual_approval": "y",
+            "max_invitations_per_30_days": "2",
+            "rest_days_after_taking_part": "30",
+        },
+    )
     assert response.status_code == 302
     settings = PanelSettings.current()
     assert settings.manual_approval and not settings.accept_non_customers
@@ -143,15 +175,19 @@ def test_export_is_pseudonymous_by_default(client, manager, make_member):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["member_number"] == str(member.number) and rows[0]["status"] == "active"
     assert "secret@example.org" not in text and "Secret Person" not in text
-    assert AuditEntry.query.filter_by(action="members.export").one().details["include_contact"] is False
+    assert (
+        AuditEntry.query.filter_by(action="members.export").one().details["include_contact"]
+        is False
+    )
 
 
 def test_export_with_contact_details_needs_a_reason_and_is_logged(client, manager, make_member):
     make_member(email="secret@example.org")
     response = client.post("/en/manage/export", data={"include_contact": "y"})
     assert response.status_code == 200 and "say why" in response.get_data(as_text=True)
-    response = client.post("/en/manage/export", data={"include_contact": "y",
-                                                      "reason": "Calling the session group"})
+    response = client.post(
+        "/en/manage/export", data={"include_contact": "y", "reason": "Calling the session group"}
+    )
     assert "secret@example.org" in response.get_data(as_text=True)
     entry = AuditEntry.query.filter_by(action="members.export").one()
     assert entry.details == {"include_contact": True, "reason": "Calling the session group"}
@@ -181,7 +217,9 @@ def test_iso_active_definition(db, make_member):
     assert iso_active() == (1, 2)
 
 
-@pytest.mark.parametrize("roles", [[Role.PANELIST], [Role.REVIEWER], [Role.PRODUCT_OWNER], [Role.ADMIN]])
+@pytest.mark.parametrize(
+    "roles", [[Role.PANELIST], [Role.REVIEWER], [Role.PRODUCT_OWNER], [Role.ADMIN]]
+)
 def test_only_panel_managers_reach_manager_pages(client, make_user, login_as, make_member, roles):
     member = make_member()
     login_as(make_user(roles=roles))
@@ -189,10 +227,14 @@ def test_only_panel_managers_reach_manager_pages(client, make_user, login_as, ma
         assert client.get(f"/en/manage/{path}").status_code == 403, path
 
 
-def test_member_detail_shows_contact_details_only_to_managers(client, make_user, login_as, make_member):
+def test_member_detail_shows_contact_details_only_to_managers(
+    client, make_user, login_as, make_member
+):
     member = make_member(email="private@example.org")
     login_as(make_user(roles=[Role.REVIEWER]))
-    assert "private@example.org" not in client.get(f"/en/manage/members/{member.id}").get_data(as_text=True)
+    assert "private@example.org" not in client.get(f"/en/manage/members/{member.id}").get_data(
+        as_text=True
+    )
 
 
 def test_a_member_cannot_reach_another_members_data(client, db, make_member, login_as):
@@ -205,6 +247,7 @@ def test_a_member_cannot_reach_another_members_data(client, db, make_member, log
     assert "other@example.org" not in export
     # Notifications of another member are not found, not shown.
     from panel.notifications.services import notify
+
     note = notify(other.user, "welcome")
     db.session.commit()
     assert client.post(f"/en/notifications/{note.id}/open").status_code == 404

@@ -1,4 +1,5 @@
 """The member's own pages: dashboard, profile, pause and resume, export, leaving, re-consent."""
+
 import json
 from datetime import date, timedelta
 
@@ -41,22 +42,44 @@ def test_staff_without_membership_have_no_dashboard(client, make_user, login_as)
 
 
 def test_edit_profile_and_language(client, db, member):
-    response = client.post("/en/me/profile", data={
-        "name": "Mila M.", "locale": "nl", "birth_year": "1980", "postcode": "9711",
-        "customer_type": "prepaid", "platform": "android", "app_usage": "daily",
-        "interests": ["billing"], "physical_region": "", "attends_online": "y",
-        "consent_recording": "y"})
+    response = client.post(
+        "/en/me/profile",
+        data={
+            "name": "Mila M.",
+            "locale": "nl",
+            "birth_year": "1980",
+            "postcode": "9711",
+            "customer_type": "prepaid",
+            "platform": "android",
+            "app_usage": "daily",
+            "interests": ["billing"],
+            "physical_region": "",
+            "attends_online": "y",
+            "consent_recording": "y",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/nl/me/profile")
     db.session.refresh(member)
     assert member.user.name == "Mila M." and member.user.locale == "nl"
     assert member.region == "groningen" and member.interests == ["billing"]
     assert member.last_active_at is not None
-    assert {c.purpose for c in Consent.query.filter_by(withdrawn_at=None)} == {"participation", "recording"}
+    assert {c.purpose for c in Consent.query.filter_by(withdrawn_at=None)} == {
+        "participation",
+        "recording",
+    }
 
 
 def test_withdrawing_recording_consent_is_recorded(client, db, member):
-    base = {"name": "Mila", "locale": "en", "birth_year": "1980", "postcode": "3511",
-            "customer_type": "prepaid", "platform": "ios", "app_usage": "daily", "physical_region": ""}
+    base = {
+        "name": "Mila",
+        "locale": "en",
+        "birth_year": "1980",
+        "postcode": "3511",
+        "customer_type": "prepaid",
+        "platform": "ios",
+        "app_usage": "daily",
+        "physical_region": "",
+    }
     client.post("/en/me/profile", data=dict(base, consent_recording="y"))
     client.post("/en/me/profile", data=base)
     recording = Consent.query.filter_by(purpose="recording").one()
@@ -109,7 +132,9 @@ def test_export_holds_own_data_and_nobody_elses(client, db, member, make_member)
 
 def test_export_and_leaving_need_a_fresh_login(app, client, db, make_member):
     member = make_member()
-    client.post("/en/login", data={"email": member.user.email, "password": PASSWORD, "remember": "y"})
+    client.post(
+        "/en/login", data={"email": member.user.email, "password": PASSWORD, "remember": "y"}
+    )
     client.delete_cookie("panel_session")  # a new browser session, logged in by the remember cookie
     assert client.get("/en/me").status_code == 200
     for path in ("/en/me/export", "/en/me/leave"):
@@ -118,8 +143,9 @@ def test_export_and_leaving_need_a_fresh_login(app, client, db, make_member):
     assert "Please log in again" in client.get("/en/login").get_data(as_text=True)
 
 
-def test_leaving_erases_identity_and_keeps_aggregates(app, client, db, member, make_member,
-                                                     smtp_server):
+def test_leaving_erases_identity_and_keeps_aggregates(
+    app, client, db, member, make_member, smtp_server
+):
     make_member(email="stays@example.org")
     statuses_before = dict(health.members_by_status())
     user_id, number = member.user.id, member.number
@@ -141,8 +167,12 @@ def test_leaving_erases_identity_and_keeps_aggregates(app, client, db, member, m
     assert not OutboxMessage.query.filter(OutboxMessage.to_address == "mila@example.org").count()
     # Logged out, and the account cannot log in again.
     assert client.get("/en/me").status_code == 302
-    assert client.post("/en/login", data={"email": "mila@example.org",
-                                          "password": PASSWORD}).status_code == 200
+    assert (
+        client.post(
+            "/en/login", data={"email": "mila@example.org", "password": PASSWORD}
+        ).status_code
+        == 200
+    )
 
 
 def test_leaving_needs_the_confirmation_tick(client, db, member):
@@ -164,16 +194,20 @@ def test_new_privacy_statement_must_be_accepted_first(client, db, member, make_u
     response = client.post("/en/me/privacy-update", data={"accept": "y"})
     assert response.status_code == 302
     assert client.get("/en/me").status_code == 200
-    participation = Consent.query.filter_by(member_id=member.id, purpose="participation").order_by(
-        Consent.id).all()
+    participation = (
+        Consent.query.filter_by(member_id=member.id, purpose="participation")
+        .order_by(Consent.id)
+        .all()
+    )
     assert [c.statement_version for c in participation] == [1, 2]
     assert participation[0].withdrawn_at is not None and participation[1].withdrawn_at is None
 
 
 def test_older_statement_versions_stay_readable(client, db, make_user):
     current_statement()
-    publish_statement("Versie twee\n\nTekst", "Version two\n\nText", "a", "b",
-                      actor=make_user(roles=[Role.ADMIN]))
+    publish_statement(
+        "Versie twee\n\nTekst", "Version two\n\nText", "a", "b", actor=make_user(roles=[Role.ADMIN])
+    )
     db.session.commit()
     assert "Version two" in client.get("/en/privacy").get_data(as_text=True)
     old = client.get("/en/privacy/1").get_data(as_text=True)

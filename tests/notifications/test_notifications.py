@@ -1,4 +1,5 @@
 """Notifications: in the app with an unread count, by e-mail when wanted, essentials always."""
+
 import pytest
 
 from panel.mail import OutboxMessage
@@ -52,7 +53,9 @@ def test_optional_email_can_be_turned_off_but_not_essentials(client, db, member)
     assert kinds == ["membership_status"]
     assert Notification.query.count() == 2  # both still shown in the app
     page = client.get("/en/notifications/settings").get_data(as_text=True)
-    assert 'value="panel_news"' in page and "checked" not in page.split('value="panel_news"')[0][-120:]
+    assert (
+        'value="panel_news"' in page and "checked" not in page.split('value="panel_news"')[0][-120:]
+    )
 
 
 def test_email_goes_out_in_the_members_language(db, make_member):

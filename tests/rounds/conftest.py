@@ -1,4 +1,5 @@
 """Fixtures for rounds: a published round with a session, and its owner."""
+
 from datetime import timedelta
 
 import pytest
@@ -16,8 +17,12 @@ def owner(make_user):
 
 
 ROUND_FIELDS = {
-    "title_nl": "Betere app", "title_en": "Better app", "summary_nl": "Samen bouwen",
-    "summary_en": "Build together", "question_nl": "Wat mis je?", "question_en": "What do you miss?",
+    "title_nl": "Betere app",
+    "title_en": "Better app",
+    "summary_nl": "Samen bouwen",
+    "summary_en": "Build together",
+    "question_nl": "Wat mis je?",
+    "question_en": "What do you miss?",
     "visibility": "all",
 }
 
@@ -41,13 +46,20 @@ def make_round(db, owner):
 def make_session(db):
     def make(round_, capacity=10, kind="online", starts_in=timedelta(days=7), **fields):
         starts = utcnow() + starts_in
-        values = dict(round_id=round_.id, title_nl="Sessie", title_en="Session", kind=kind,
-                      capacity=capacity, seats_taken=0, starts_at=starts,
-                      ends_at=starts + timedelta(hours=2),
-                      registration_deadline=starts - timedelta(hours=1),
-                      meeting_link="https://meet.example.com/secret-room" if kind == "online" else None,
-                      venue="HQ" if kind == "physical" else None,
-                      city="Amsterdam" if kind == "physical" else None)
+        values = dict(
+            round_id=round_.id,
+            title_nl="Sessie",
+            title_en="Session",
+            kind=kind,
+            capacity=capacity,
+            seats_taken=0,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            registration_deadline=starts - timedelta(hours=1),
+            meeting_link="https://meet.example.com/secret-room" if kind == "online" else None,
+            venue="HQ" if kind == "physical" else None,
+            city="Amsterdam" if kind == "physical" else None,
+        )
         values.update(fields)
         session = Session(**values)
         db.session.add(session)

@@ -1,20 +1,24 @@
 """The .ics file for a session registration: its event fields, and lines folded per RFC 5545."""
+
 from datetime import UTC
 
 import icalendar
 
 from panel.rounds import services
 
-LONG_TITLE = ("Co-creatiesessie: de nieuwe reisplanner, de prijzen in één oogopslag, "
-              "en wat er beter kan aan de meldingen van vertragingen")
+LONG_TITLE = (
+    "Co-creatiesessie: de nieuwe reisplanner, de prijzen in één oogopslag, "
+    "en wat er beter kan aan de meldingen van vertragingen"
+)
 
 
 def download(client, round_, session):
     return client.get(f"/en/rounds/{round_.id}/sessions/{session.id}/calendar.ics")
 
 
-def test_calendar_file_holds_the_session_as_an_event(client, db, make_round, make_session,
-                                                     make_member, login_as):
+def test_calendar_file_holds_the_session_as_an_event(
+    client, db, make_round, make_session, make_member, login_as
+):
     round_ = make_round()
     session = make_session(round_, kind="physical", address="Stationsplein 1")
     member = make_member()
@@ -27,7 +31,8 @@ def test_calendar_file_holds_the_session_as_an_event(client, db, make_round, mak
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="session-{session.id}.ics"')
+        f'attachment; filename="session-{session.id}.ics"'
+    )
     calendar = icalendar.Calendar.from_ical(response.get_data())
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["PRODID"]) == "-//Klantenteam//Sessions//NL"
@@ -46,8 +51,9 @@ def test_calendar_file_holds_the_session_as_an_event(client, db, make_round, mak
     assert "LOCATION:HQ\\, Stationsplein 1\\, Amsterdam" in raw
 
 
-def test_long_lines_are_folded_at_75_octets(client, db, make_round, make_session, make_member,
-                                            login_as):
+def test_long_lines_are_folded_at_75_octets(
+    client, db, make_round, make_session, make_member, login_as
+):
     round_ = make_round(title_en=LONG_TITLE)
     session = make_session(round_, title_en=LONG_TITLE + " (online)")
     member = make_member()

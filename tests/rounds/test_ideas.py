@@ -1,4 +1,5 @@
 """Ideas: posting, one support per member, reactions, official answers, moderation."""
+
 import pytest
 from flask_babel import force_locale
 
@@ -16,7 +17,9 @@ def round_(make_round):
 def test_post_support_and_react(client, db, round_, make_member, login_as):
     author, fan = make_member(), make_member()
     login_as(author.user)
-    response = client.post(f"/en/rounds/{round_.id}/ideas", data={"title": "Dark mode", "body": "Please"})
+    response = client.post(
+        f"/en/rounds/{round_.id}/ideas", data={"title": "Dark mode", "body": "Please"}
+    )
     idea = Idea.query.one()
     assert response.headers["Location"].endswith(f"/en/rounds/{round_.id}/ideas/{idea.id}")
     client.post("/en/logout")
@@ -48,7 +51,9 @@ def test_ideas_sort_by_newest_and_most_supported(client, db, round_, make_member
 
 def test_empty_idea_keeps_what_was_typed(client, round_, make_member, login_as):
     login_as(make_member().user)
-    response = client.post(f"/en/rounds/{round_.id}/ideas", data={"title": "Only a title", "body": ""})
+    response = client.post(
+        f"/en/rounds/{round_.id}/ideas", data={"title": "Only a title", "body": ""}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'value="Only a title"' in page and "Please fill this in." in page
@@ -61,8 +66,10 @@ def test_owner_answers_and_the_author_is_told(client, db, round_, make_member, o
     idea = services.post_idea(round_, author, "Dark mode", "Please")
     db.session.commit()
     login_as(owner)
-    response = client.post(f"/en/owner/rounds/{round_.id}/ideas/{idea.id}", data={
-        "status": "selected", "answer": "We're building it."})
+    response = client.post(
+        f"/en/owner/rounds/{round_.id}/ideas/{idea.id}",
+        data={"status": "selected", "answer": "We're building it."},
+    )
     assert response.status_code == 302
     db.session.refresh(idea)
     assert idea.status == "selected" and idea.answer == "We're building it."
@@ -71,16 +78,23 @@ def test_owner_answers_and_the_author_is_told(client, db, round_, make_member, o
         assert "Selected" in note.title and "Dark mode" in note.title
 
 
-def test_hidden_content_is_gone_for_everyone_but_its_author(client, db, round_, make_member,
-                                                            make_user, login_as):
+def test_hidden_content_is_gone_for_everyone_but_its_author(
+    client, db, round_, make_member, make_user, login_as
+):
     author, reader = make_member(), make_member()
     idea = services.post_idea(round_, author, "Rude idea", "Something abusive")
-    comment = services.add_comment(services.post_idea(round_, reader, "Fine idea", "ok"), author, "Rude reaction")
+    comment = services.add_comment(
+        services.post_idea(round_, reader, "Fine idea", "ok"), author, "Rude reaction"
+    )
     db.session.commit()
     manager = make_user(roles=[Role.PANEL_MANAGER])
     login_as(manager)
-    client.post(f"/en/owner/rounds/{round_.id}/ideas/{idea.id}/hide", data={"reason": "Not friendly"})
-    client.post(f"/en/owner/rounds/{round_.id}/comments/{comment.id}/hide", data={"reason": "Not friendly"})
+    client.post(
+        f"/en/owner/rounds/{round_.id}/ideas/{idea.id}/hide", data={"reason": "Not friendly"}
+    )
+    client.post(
+        f"/en/owner/rounds/{round_.id}/comments/{comment.id}/hide", data={"reason": "Not friendly"}
+    )
     client.post("/en/logout")
     login_as(reader.user)
     page = client.get(f"/en/rounds/{round_.id}").get_data(as_text=True)
@@ -99,8 +113,12 @@ def test_only_panel_managers_hide_content(client, db, round_, make_member, owner
     idea = services.post_idea(round_, make_member(), "Idea", "x")
     db.session.commit()
     login_as(owner)
-    assert client.post(f"/en/owner/rounds/{round_.id}/ideas/{idea.id}/hide",
-                       data={"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/en/owner/rounds/{round_.id}/ideas/{idea.id}/hide", data={"reason": "x"}
+        ).status_code
+        == 403
+    )
     db.session.refresh(idea)
     assert not idea.is_hidden
 
@@ -116,6 +134,8 @@ def test_a_member_who_leaves_takes_their_words_along(db, round_, make_member):
     leave_panel(author, "other")
     db.session.commit()
     db.session.refresh(idea)
-    assert idea.author_id is None and "My own words" not in idea.title and "Personal" not in idea.body
+    assert (
+        idea.author_id is None and "My own words" not in idea.title and "Personal" not in idea.body
+    )
     assert Comment.query.one().body != "More of my words"
     assert idea.support_count == 1  # counts stay

@@ -1,4 +1,5 @@
 """Rounds: publishing, stages with their rules, what panelists see and may do."""
+
 import pytest
 
 from panel.notifications.models import Notification
@@ -9,9 +10,19 @@ from panel.security import Role
 
 def test_owner_opens_a_draft_and_publishing_needs_both_languages(client, db, owner, login_as):
     login_as(owner)
-    response = client.post("/en/owner/rounds/new", data={
-        "title_nl": "Alleen Nederlands", "title_en": "", "summary_nl": "x", "summary_en": "",
-        "question_nl": "?", "question_en": "", "owner_id": str(owner.id), "visibility": "all"})
+    response = client.post(
+        "/en/owner/rounds/new",
+        data={
+            "title_nl": "Alleen Nederlands",
+            "title_en": "",
+            "summary_nl": "x",
+            "summary_en": "",
+            "question_nl": "?",
+            "question_en": "",
+            "owner_id": str(owner.id),
+            "visibility": "all",
+        },
+    )
     assert response.status_code == 302
     round_ = Round.query.one()
     assert not round_.is_published
@@ -19,10 +30,19 @@ def test_owner_opens_a_draft_and_publishing_needs_both_languages(client, db, own
     assert "both Dutch and English" in response.get_data(as_text=True)
     db.session.refresh(round_)
     assert not round_.is_published
-    client.post(f"/en/owner/rounds/{round_.id}/edit", data={
-        "title_nl": "Alleen Nederlands", "title_en": "Dutch only no more", "summary_nl": "x",
-        "summary_en": "y", "question_nl": "?", "question_en": "?", "owner_id": str(owner.id),
-        "visibility": "all"})
+    client.post(
+        f"/en/owner/rounds/{round_.id}/edit",
+        data={
+            "title_nl": "Alleen Nederlands",
+            "title_en": "Dutch only no more",
+            "summary_nl": "x",
+            "summary_en": "y",
+            "question_nl": "?",
+            "question_en": "?",
+            "owner_id": str(owner.id),
+            "visibility": "all",
+        },
+    )
     client.post(f"/en/owner/rounds/{round_.id}/publish")
     db.session.refresh(round_)
     assert round_.is_published
@@ -36,7 +56,9 @@ def test_drafts_are_invisible_to_panelists(client, make_round, make_member, logi
     assert "Better app" not in client.get("/en/rounds").get_data(as_text=True)
 
 
-def test_missing_translation_shows_the_other_language_marked(client, db, make_round, make_member, login_as):
+def test_missing_translation_shows_the_other_language_marked(
+    client, db, make_round, make_member, login_as
+):
     round_ = make_round()
     round_.summary_en = ""
     db.session.commit()
@@ -45,15 +67,18 @@ def test_missing_translation_shows_the_other_language_marked(client, db, make_ro
     assert '<span lang="nl">Samen bouwen</span>' in page and "(in Dutch)" in page
 
 
-def test_advancing_a_stage_records_a_note_and_tells_participants(client, db, make_round, make_member,
-                                                                 owner, login_as):
+def test_advancing_a_stage_records_a_note_and_tells_participants(
+    client, db, make_round, make_member, owner, login_as
+):
     round_ = make_round()
     member = make_member()
     services.post_idea(round_, member, "An idea", "Text")
     db.session.commit()
     login_as(owner)
-    response = client.post(f"/en/owner/rounds/{round_.id}/stage", data={
-        "to_stage": "concept", "note_nl": "We leerden veel", "note_en": "We learned a lot"})
+    response = client.post(
+        f"/en/owner/rounds/{round_.id}/stage",
+        data={"to_stage": "concept", "note_nl": "We leerden veel", "note_en": "We learned a lot"},
+    )
     assert response.status_code == 302
     db.session.refresh(round_)
     assert round_.stage == "concept"
@@ -69,8 +94,10 @@ def test_advancing_a_stage_records_a_note_and_tells_participants(client, db, mak
 def test_stages_only_move_forward(client, db, make_round, owner, login_as):
     round_ = make_round(stage="concept")
     login_as(owner)
-    response = client.post(f"/en/owner/rounds/{round_.id}/stage", data={
-        "to_stage": "idea", "note_nl": "a", "note_en": "b"})
+    response = client.post(
+        f"/en/owner/rounds/{round_.id}/stage",
+        data={"to_stage": "idea", "note_nl": "a", "note_en": "b"},
+    )
     assert response.status_code == 200
     db.session.refresh(round_)
     assert round_.stage == "concept"
@@ -89,8 +116,9 @@ STAGE_RULES = [
 
 
 @pytest.mark.parametrize("stage, expected", STAGE_RULES)
-def test_default_stage_rules_are_enforced_on_the_server(client, db, make_round, make_session,
-                                                        make_member, login_as, stage, expected):
+def test_default_stage_rules_are_enforced_on_the_server(
+    client, db, make_round, make_session, make_member, login_as, stage, expected
+):
     round_ = make_round(stage="idea")
     existing_idea = services.post_idea(round_, make_member(), "Existing", "Idea")
     session = make_session(round_)
@@ -120,11 +148,16 @@ def test_owner_changes_what_panelists_can_do(client, db, make_round, make_member
     assert Idea.query.filter_by(title="Now allowed").count() == 1
 
 
-@pytest.mark.parametrize("roles, status", [
-    ([Role.PANELIST], 403), ([Role.REVIEWER], 403), ([Role.ADMIN], 403),
-    ([Role.PRODUCT_OWNER], 403),  # another owner's round
-    ([Role.PANEL_MANAGER], 200),
-])
+@pytest.mark.parametrize(
+    "roles, status",
+    [
+        ([Role.PANELIST], 403),
+        ([Role.REVIEWER], 403),
+        ([Role.ADMIN], 403),
+        ([Role.PRODUCT_OWNER], 403),  # another owner's round
+        ([Role.PANEL_MANAGER], 200),
+    ],
+)
 def test_who_may_run_a_round(client, make_round, make_user, login_as, roles, status):
     round_ = make_round()
     login_as(make_user(roles=roles))
@@ -135,8 +168,9 @@ def test_paused_members_cannot_take_part(client, db, make_round, make_member, lo
     round_ = make_round()
     member = make_member(status="paused")
     login_as(member.user)
-    response = client.post(f"/en/rounds/{round_.id}/ideas", data={"title": "x", "body": "y"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/en/rounds/{round_.id}/ideas", data={"title": "x", "body": "y"}, follow_redirects=True
+    )
     assert "Only active members" in response.get_data(as_text=True)
     assert Idea.query.count() == 0
 
@@ -162,15 +196,18 @@ def test_invitation_only_round(client, db, make_round, make_member, login_as):
 
 
 @pytest.mark.parametrize("answer, status", [("accept", "accepted"), ("decline", "declined")])
-def test_invitation_accept_or_decline(client, db, make_round, make_member, login_as, answer, status):
+def test_invitation_accept_or_decline(
+    client, db, make_round, make_member, login_as, answer, status
+):
     round_ = make_round()
     member = make_member()
     invitation = Invitation(round_id=round_.id, member_id=member.id)
     db.session.add(invitation)
     db.session.commit()
     login_as(member.user)
-    assert "You&#39;re invited to take part in: Better app" in client.get("/en/me").get_data(as_text=True) \
-        or "invited to take part in" in client.get("/en/me").get_data(as_text=True)
+    assert "You&#39;re invited to take part in: Better app" in client.get("/en/me").get_data(
+        as_text=True
+    ) or "invited to take part in" in client.get("/en/me").get_data(as_text=True)
     client.post(f"/en/rounds/{round_.id}/invitation/{answer}")
     db.session.refresh(invitation)
     assert invitation.status == status and invitation.responded_at is not None
@@ -186,16 +223,23 @@ def test_cannot_answer_someone_elses_invitation(client, db, make_round, make_mem
     assert client.post(f"/en/rounds/{round_.id}/invitation/accept").status_code == 404
 
 
-def test_outcome_is_written_at_launch_and_published_on_the_home_page(client, db, make_round,
-                                                                     make_member, owner, login_as):
+def test_outcome_is_written_at_launch_and_published_on_the_home_page(
+    client, db, make_round, make_member, owner, login_as
+):
     round_ = make_round()
     author = make_member()
     idea = services.post_idea(round_, author, "Shipped idea", "x")
     round_.stage = "launch"
     db.session.commit()
     login_as(owner)
-    response = client.post(f"/en/owner/rounds/{round_.id}/outcome", data={
-        "outcome_nl": "We hebben het gebouwd", "outcome_en": "We built it", "ideas": [str(idea.id)]})
+    response = client.post(
+        f"/en/owner/rounds/{round_.id}/outcome",
+        data={
+            "outcome_nl": "We hebben het gebouwd",
+            "outcome_en": "We built it",
+            "ideas": [str(idea.id)],
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(idea)
     assert idea.in_outcome

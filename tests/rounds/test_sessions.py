@@ -1,4 +1,5 @@
 """Sessions: seats, the waiting list, the race for the last seats, calendar files, reminders."""
+
 import threading
 from datetime import timedelta
 
@@ -13,13 +14,19 @@ from panel.rounds.models import Registration, Session
 from ..conftest import PASSWORD
 
 
-def test_register_then_cancel_frees_the_seat(client, db, make_round, make_session, make_member, login_as):
+def test_register_then_cancel_frees_the_seat(
+    client, db, make_round, make_session, make_member, login_as
+):
     round_ = make_round()
     session = make_session(round_, capacity=1)
     member = make_member()
     login_as(member.user)
-    response = client.post(f"/en/rounds/{round_.id}/sessions/{session.id}/register", follow_redirects=True)
-    assert "You&#39;re registered" in response.get_data(as_text=True) or "registered" in response.get_data(as_text=True)
+    response = client.post(
+        f"/en/rounds/{round_.id}/sessions/{session.id}/register", follow_redirects=True
+    )
+    assert "You&#39;re registered" in response.get_data(
+        as_text=True
+    ) or "registered" in response.get_data(as_text=True)
     db.session.refresh(session)
     assert session.seats_taken == 1
     # Registering twice changes nothing.
@@ -35,21 +42,31 @@ def test_waiting_list_is_promoted_first_in_first_out(db, make_round, make_sessio
     round_ = make_round()
     session = make_session(round_, capacity=2)
     first, second, third, fourth = (make_member() for _ in range(4))
-    registrations = [services.register(session, member) for member in (first, second, third, fourth)]
+    registrations = [
+        services.register(session, member) for member in (first, second, third, fourth)
+    ]
     db.session.commit()
-    assert [r.status for r in registrations] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [r.status for r in registrations] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+    ]
     services.cancel_registration(registrations[0])
     db.session.commit()
     assert Registration.query.filter_by(member_id=third.id).one().status == "confirmed"
     assert Registration.query.filter_by(member_id=fourth.id).one().status == "waitlisted"
-    assert Notification.query.filter_by(user_id=third.user_id, kind="waitlist_promoted").count() == 1
+    assert (
+        Notification.query.filter_by(user_id=third.user_id, kind="waitlist_promoted").count() == 1
+    )
     assert Notification.query.filter_by(user_id=fourth.user_id).count() == 0
     db.session.refresh(session)
     assert session.seats_taken == 2
 
 
-def test_more_seats_promote_the_waiting_list(client, db, make_round, make_session, make_member,
-                                             owner, login_as):
+def test_more_seats_promote_the_waiting_list(
+    client, db, make_round, make_session, make_member, owner, login_as
+):
     round_ = make_round()
     session = make_session(round_, capacity=1)
     members = [make_member() for _ in range(3)]
@@ -59,15 +76,27 @@ def test_more_seats_promote_the_waiting_list(client, db, make_round, make_sessio
     login_as(owner)
     start = session.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
     fmt = "%Y-%m-%dT%H:%M"
-    data = {"title_nl": "S", "title_en": "S", "kind": "online", "meeting_link": "https://meet.example.com/x",
-            "starts_at": start.strftime(fmt), "ends_at": (start + timedelta(hours=1)).strftime(fmt),
-            "registration_deadline": (start - timedelta(hours=1)).strftime(fmt)}
-    response = client.post(f"/en/owner/rounds/{round_.id}/sessions/{session.id}/edit", data=dict(data, capacity="3"))
+    data = {
+        "title_nl": "S",
+        "title_en": "S",
+        "kind": "online",
+        "meeting_link": "https://meet.example.com/x",
+        "starts_at": start.strftime(fmt),
+        "ends_at": (start + timedelta(hours=1)).strftime(fmt),
+        "registration_deadline": (start - timedelta(hours=1)).strftime(fmt),
+    }
+    response = client.post(
+        f"/en/owner/rounds/{round_.id}/sessions/{session.id}/edit", data=dict(data, capacity="3")
+    )
     assert response.status_code == 302
     assert Registration.query.filter_by(status="confirmed").count() == 3
     # Fewer seats than are taken is refused.
-    response = client.post(f"/en/owner/rounds/{round_.id}/sessions/{session.id}/edit", data=dict(data, capacity="2"))
-    assert response.status_code == 200 and "More people are registered" in response.get_data(as_text=True)
+    response = client.post(
+        f"/en/owner/rounds/{round_.id}/sessions/{session.id}/edit", data=dict(data, capacity="2")
+    )
+    assert response.status_code == 200 and "More people are registered" in response.get_data(
+        as_text=True
+    )
 
 
 def test_registration_closes_at_the_deadline(db, make_round, make_session, make_member):
@@ -77,8 +106,9 @@ def test_registration_closes_at_the_deadline(db, make_round, make_session, make_
         services.register(session, make_member())
 
 
-def test_meeting_link_only_for_confirmed_participants(client, db, make_round, make_session,
-                                                      make_member, login_as):
+def test_meeting_link_only_for_confirmed_participants(
+    client, db, make_round, make_session, make_member, login_as
+):
     round_ = make_round()
     session = make_session(round_, capacity=1)
     confirmed, waiting = make_member(), make_member()
@@ -92,7 +122,9 @@ def test_meeting_link_only_for_confirmed_participants(client, db, make_round, ma
     assert "secret-room" in client.get(f"/en/rounds/{round_.id}").get_data(as_text=True)
 
 
-def test_calendar_file_for_a_registration(client, db, make_round, make_session, make_member, login_as):
+def test_calendar_file_for_a_registration(
+    client, db, make_round, make_session, make_member, login_as
+):
     round_ = make_round()
     session = make_session(round_, kind="physical")
     member = make_member()
@@ -107,7 +139,9 @@ def test_calendar_file_for_a_registration(client, db, make_round, make_session, 
     # Somebody who is not registered gets nothing.
     client.post("/en/logout")
     login_as(make_member().user)
-    assert client.get(f"/en/rounds/{round_.id}/sessions/{session.id}/calendar.ics").status_code == 404
+    assert (
+        client.get(f"/en/rounds/{round_.id}/sessions/{session.id}/calendar.ics").status_code == 404
+    )
 
 
 def test_reminders_are_sent_once(app, db, make_round, make_session, make_member):
@@ -125,8 +159,9 @@ def test_reminders_are_sent_once(app, db, make_round, make_session, make_member)
     assert OutboxMessage.query.filter_by(kind="notification").count() == 1
 
 
-def test_owner_marks_attendance_which_counts_as_activity(client, db, make_round, make_session,
-                                                        make_member, owner, login_as):
+def test_owner_marks_attendance_which_counts_as_activity(
+    client, db, make_round, make_session, make_member, owner, login_as
+):
     round_ = make_round()
     session = make_session(round_, kind="physical")
     member = make_member(name="Nina Named")
@@ -135,15 +170,18 @@ def test_owner_marks_attendance_which_counts_as_activity(client, db, make_round,
     login_as(owner)
     page = client.get(f"/en/owner/rounds/{round_.id}/sessions/{session.id}").get_data(as_text=True)
     assert "Nina Named" in page  # physical session: names, to welcome people
-    client.post(f"/en/owner/rounds/{round_.id}/sessions/{session.id}/attendance/{registration.id}",
-                data={"attendance": "attended"})
+    client.post(
+        f"/en/owner/rounds/{round_.id}/sessions/{session.id}/attendance/{registration.id}",
+        data={"attendance": "attended"},
+    )
     db.session.refresh(registration)
     db.session.refresh(member)
     assert registration.attendance == "attended" and member.last_active_at is not None
 
 
-def test_online_session_attendees_are_pseudonymous(client, db, make_round, make_session, make_member,
-                                                   owner, login_as):
+def test_online_session_attendees_are_pseudonymous(
+    client, db, make_round, make_session, make_member, owner, login_as
+):
     round_ = make_round()
     session = make_session(round_, kind="online")
     member = make_member(name="Nina Named")
@@ -154,7 +192,9 @@ def test_online_session_attendees_are_pseudonymous(client, db, make_round, make_
     assert "Nina Named" not in page and f"#{member.number}" in page
 
 
-def test_fifty_concurrent_registrations_for_ten_seats(app, db, make_round, make_session, make_member):
+def test_fifty_concurrent_registrations_for_ten_seats(
+    app, db, make_round, make_session, make_member
+):
     """The race is real: a delay sits between the check and the write in every request."""
     round_ = make_round()
     session = make_session(round_, capacity=10)
@@ -162,7 +202,12 @@ def test_fifty_concurrent_registrations_for_ten_seats(app, db, make_round, make_
     clients = []
     for member in members:
         client = app.test_client()
-        assert client.post("/en/login", data={"email": member.user.email, "password": PASSWORD}).status_code == 302
+        assert (
+            client.post(
+                "/en/login", data={"email": member.user.email, "password": PASSWORD}
+            ).status_code
+            == 302
+        )
         clients.append(client)
     url = f"/en/rounds/{round_.id}/sessions/{session.id}/register"
     barrier = threading.Barrier(len(clients))
@@ -193,7 +238,9 @@ def test_fifty_concurrent_registrations_for_ten_seats(app, db, make_round, make_
     assert db.session.get(Session, session.id).seats_taken == 10
 
 
-def test_double_submit_by_one_member_makes_one_registration(app, db, make_round, make_session, make_member):
+def test_double_submit_by_one_member_makes_one_registration(
+    app, db, make_round, make_session, make_member
+):
     round_ = make_round()
     session = make_session(round_, capacity=5)
     member = make_member()
