@@ -49,13 +49,16 @@ class ResetRequestForm(BaseForm):
     )
 
 
+PASSWORD_HINT = _l(
+    "At least 8 characters. A short sentence of a few words is strong and easy to remember."
+)
+
+
 class NewPasswordForm(NewPasswordMixin, BaseForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(REQUIRED)],
-        description=_l(
-            "At least 8 characters. A short sentence of a few words is strong and easy to remember."
-        ),
+        description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(

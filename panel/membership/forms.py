@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..accounts.forms import NewPasswordMixin
+from ..accounts.forms import PASSWORD_HINT, NewPasswordMixin
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
 from .segments import (
@@ -130,9 +130,7 @@ class JoinForm(NewPasswordMixin, ProfileFields):
     password = PasswordField(
         _l("Choose a password"),
         validators=[DataRequired(REQUIRED)],
-        description=_l(
-            "At least 8 characters. A short sentence of a few words is strong and easy to remember."
-        ),
+        description=PASSWORD_HINT,
         render_kw={"autocomplete": "new-password"},
     )
     locale = RadioField(

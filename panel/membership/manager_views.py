@@ -129,6 +129,11 @@ def member(member_id):
     member = db.session.get(
         Member, member_id, options=[joinedload(Member.user), selectinload(Member.interest_rows)]
     ) or abort(404)
+    return member_page(member, MemberActionForm())
+
+
+def member_page(member, form, failed_action=None):
+    """A member's page for the panel manager: profile, history, consents and what may be done."""
     history = (
         StatusChange.query.options(joinedload(StatusChange.actor))
         .filter_by(member_id=member.id)
@@ -141,8 +146,9 @@ def member(member_id):
         history=history,
         consents=privacy.member_consents(member),
         actions=services.allowed_actions(member),
-        form=MemberActionForm(),
+        form=form,
         participation=participation_history(member),
+        failed_action=failed_action,
     )
 
 
@@ -162,22 +168,7 @@ def member_action(member_id, action):
     if valid and action in ("remove", "reject") and not form.require_reason():
         valid = False
     if not valid:
-        history = (
-            StatusChange.query.options(joinedload(StatusChange.actor))
-            .filter_by(member_id=member.id)
-            .order_by(StatusChange.id.desc())
-            .all()
-        )
-        return render_template(
-            "manage/member.html",
-            member=member,
-            history=history,
-            consents=privacy.member_consents(member),
-            actions=services.allowed_actions(member),
-            form=form,
-            participation=participation_history(member),
-            failed_action=action,
-        ), 400
+        return member_page(member, form, failed_action=action), 400
     try:
         services.manage_member(member, action, current_user, reason=form.reason.data or None)
     except NotAllowed:
