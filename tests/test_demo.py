@@ -105,7 +105,10 @@ def demo(app):
         loaded_at = utcnow()
         _db.session.rollback()  # anything the loader did not commit itself is gone now
         try:
-            yield _read_demo(loaded_at)
+            data = _read_demo(loaded_at)
+            # End the read transaction: on PostgreSQL each test's TRUNCATE waits for it otherwise.
+            _db.session.rollback()
+            yield data
         finally:
             _db.session.remove()
             empty_all_tables()
