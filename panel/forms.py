@@ -13,8 +13,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
-def strip_whitespace(value):
-    return value.strip() if isinstance(value, str) else value
+def clean_text(value):
+    """Typed text without surrounding whitespace or NUL characters (PostgreSQL refuses those)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 REQUIRED = _l("Please fill this in.")
@@ -34,7 +35,7 @@ class BaseForm(FlaskForm):
             if issubclass(field_class, (StringField, SelectField)) and not issubclass(
                 field_class, PasswordField
             ):
-                options.setdefault("filters", []).append(strip_whitespace)
+                options.setdefault("filters", []).append(clean_text)
             return unbound_field.bind(form=form, **options)
 
     @property
