@@ -40,6 +40,11 @@ class PanelFlask(Flask):
         db.session.rollback()
         return super().handle_user_exception(e)
 
+    def handle_exception(self, e):
+        # What no handler took (and a failed commit): the 500 page starts from a clean session.
+        db.session.rollback()
+        return super().handle_exception(e)
+
 
 def create_app(config=None):
     app = PanelFlask(
@@ -134,13 +139,16 @@ def register_request_hooks(app):
 def commit_request(response):
     """One commit per request (HOUSE_STYLE.md, point 15): services only flush; what the request
     changed is committed once here. A view that raised was rolled back (PanelFlask) before its
-    error page was made, so this commits nothing of it. If the commit fails, the request ends
-    on the error page with a rollback. Nothing is expired by this last commit: a streamed
+    error page was made, so this commits nothing of it. If the commit fails, it is rolled back
+    and the request ends on the error page. Nothing is expired by this last commit: a streamed
     response (a CSV export) still reads the rows it loaded."""
     session_ = db.session()
     session_.expire_on_commit = False
     try:
         session_.commit()
+    except Exception:
+        session_.rollback()
+        raise
     finally:
         session_.expire_on_commit = True
     return response

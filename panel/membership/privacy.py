@@ -1,6 +1,7 @@
 """Privacy: the privacy statement and consents, the member's data export, leaving and erasure."""
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from ..audit import record_audit
 from ..database import utcnow
@@ -16,9 +17,14 @@ def current_statement():
     """The newest published statement; version 1 is written from the default text when none is."""
     statement = PrivacyStatement.query.order_by(PrivacyStatement.version.desc()).first()
     if statement is None:
-        statement = PrivacyStatement(version=1, **DEFAULT_STATEMENT)
-        db.session.add(statement)
-        db.session.flush()
+        # Two first visitors may both get here: the version is unique, so one insert wins and
+        # the other reads the winner's row.
+        try:
+            with db.session.begin_nested():
+                db.session.add(PrivacyStatement(version=1, **DEFAULT_STATEMENT))
+        except IntegrityError:
+            pass
+        statement = PrivacyStatement.query.order_by(PrivacyStatement.version.desc()).first()
     return statement
 
 
