@@ -1,11 +1,14 @@
-"""Database conventions: aware UTC timestamps and SQLite settings for concurrent use."""
+"""Database conventions: aware UTC timestamps, Amsterdam days and months, SQLite settings."""
 
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, String, case, event, func, literal_column
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -24,9 +27,76 @@ def stop_acting_as_writer(token):
     _writer.reset(token)
 
 
+# The panel's calendar: "today", months and working days are Amsterdam's, whatever the server's
+# time zone (TZ) or the database session's time zone says.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
 def utcnow():
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def amsterdam_today(now=None):
+    """Today's date in Amsterdam (never date.today(): that is the server's time zone)."""
+    return (now or utcnow()).astimezone(AMSTERDAM).date()
+
+
+def month_key(moment):
+    """'YYYY-MM' of the Amsterdam month an aware time falls in."""
+    return moment.astimezone(AMSTERDAM).strftime("%Y-%m")
+
+
+def month_start(now=None, back=0):
+    """The start of the Amsterdam month `back` months before the one `now` falls in, in UTC."""
+    local = (now or utcnow()).astimezone(AMSTERDAM)
+    index = local.year * 12 + local.month - 1 - back
+    start = datetime(index // 12, index % 12 + 1, 1, tzinfo=AMSTERDAM)
+    return start.astimezone(UTC)
+
+
+def month_keys(now=None, months=12):
+    """The last `months` Amsterdam months up to and including now's, oldest first: 'YYYY-MM'."""
+    return [month_key(month_start(now, back)) for back in range(months - 1, -1, -1)]
+
+
+class local_month(FunctionElement):  # noqa: N801 - used like a SQL function: local_month(col)
+    """SQL for 'YYYY-MM' of the Amsterdam month a stored UTC time falls in, on both databases.
+
+    PostgreSQL converts with its time zone database, so the session's TimeZone setting plays no
+    part. SQLite has no time zones: an Amsterdam month starts at 23:00 UTC the day before (CET)
+    from November to March and at 22:00 UTC (CEST) from April to October, because summer time
+    starts and ends on the last Sunday of March and of October, before the month turns. So a UTC
+    time in March to September moves two hours on, any other one hour: that lands in the right
+    Amsterdam month (not always at the right hour around a switch, which a month never needs).
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "local_month"
+
+
+@compiles(local_month)
+def _local_month_sqlite(element, compiler, **kw):
+    (column,) = element.clauses
+    # Literals, not parameters: the same expression in SELECT and GROUP BY must read the same.
+    summer = func.strftime(literal_column("'%m'"), column).between(
+        literal_column("'03'"), literal_column("'09'")
+    )
+    shift = case((summer, literal_column("'+2 hours'")), else_=literal_column("'+1 hours'"))
+    return compiler.process(func.strftime(literal_column("'%Y-%m'"), column, shift), **kw)
+
+
+@compiles(local_month, "postgresql")
+def _local_month_postgresql(element, compiler, **kw):
+    (column,) = element.clauses
+    return compiler.process(
+        func.to_char(
+            func.timezone(literal_column("'Europe/Amsterdam'"), column),
+            literal_column("'YYYY-MM'"),
+        ),
+        **kw,
+    )
 
 
 class UTCDateTime(TypeDecorator):

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import signals
-from ..database import utcnow
+from ..database import local_month, month_start, utcnow
 from ..extensions import db
 from ..i18n import number_filter
-from ..membership.health import month_of
 from ..membership.views import AttentionItem
 from ..rounds.models import Registration, Session
 from .models import FeedbackInvitation, Release, Response, TouchpointResponse
@@ -134,8 +133,8 @@ def panel_nps(_sender=None, now=None):
 
 def panel_nps_by_month(_sender=None, months=6, now=None):
     """The panel NPS per month: how taking part in the klantenteam is rated over time."""
-    since = ((now or utcnow()) - timedelta(days=31 * months)).replace(day=1)
-    month = month_of(TouchpointResponse.created_at)
+    since = month_start(now, months - 1)
+    month = local_month(TouchpointResponse.created_at)
     by_month = {}
     for label, score, count in db.session.execute(
         select(month, TouchpointResponse.score, func.count())

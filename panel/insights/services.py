@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
 from ..audit import record_audit
-from ..database import utcnow
+from ..database import AMSTERDAM, month_key, month_start, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
@@ -262,7 +262,8 @@ def publish_answer(route, answer_nl, answer_en, actor):
 
 
 def iso_week(moment):
-    year, week, _ = moment.isocalendar()
+    """The Amsterdam ISO week of a time: a digest run at 00:30 on Monday belongs to the new week."""
+    year, week, _ = moment.astimezone(AMSTERDAM).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -308,10 +309,9 @@ def stream_metrics(stream, months=6, now=None):
     live = Route.query.filter(Route.stream_id == stream.id, Route.removed_at.is_(None))
     open_count = live.filter(Route.status.in_(OPEN_STATUSES)).count()
     overdue = live.filter(Route.first_response_at.is_(None), Route.due_at < now).count()
-    since = (now - timedelta(days=31 * months)).replace(day=1)
     per_month = {}
-    for route in live.filter(Route.routed_at >= since):
-        month = route.routed_at.strftime("%Y-%m")
+    for route in live.filter(Route.routed_at >= month_start(now, months - 1)):
+        month = month_key(route.routed_at)
         entry = per_month.setdefault(
             month, {"routed": 0, "hours": [], "in_time": 0, "responded": 0}
         )

@@ -2,12 +2,11 @@
 
 from datetime import datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from dateutil.easter import easter as _western_easter
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from ..database import AMSTERDAM
 
 
 def easter(year):

@@ -1,6 +1,6 @@
 """Forms for joining, the member's own profile, pausing and leaving, and the manager's pages."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -26,6 +26,7 @@ from wtforms.validators import (
 )
 
 from ..accounts.forms import PASSWORD_HINT, NewPasswordMixin
+from ..database import amsterdam_today
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
 from .segments import (
@@ -40,7 +41,7 @@ from .segments import (
 
 
 def this_year():
-    return date.today().year
+    return amsterdam_today().year
 
 
 def check_postcode(form, field):
@@ -184,9 +185,9 @@ class PauseForm(BaseForm):
     def validate_until(self, field):
         if field.data is None:
             return
-        if field.data <= date.today():
+        if field.data <= amsterdam_today():
             raise ValidationError(_l("Choose a date after today."))
-        if field.data > date.today() + timedelta(days=366):
+        if field.data > amsterdam_today() + timedelta(days=366):
             raise ValidationError(_l("You can pause for at most a year."))
 
 

@@ -4,17 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import case, func
 
-from ..database import utcnow
+from ..database import local_month, month_keys, month_start, utcnow
 from ..extensions import db
 from .joining import quota_fills
 from .models import IN_PANEL, Member, MemberStatus, QuotaTarget
-
-
-def month_of(column):
-    """'YYYY-MM' of a timestamp column, on SQLite and PostgreSQL."""
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
 
 
 def members_by_status():
@@ -50,22 +43,18 @@ def recruitment_funnel():
 
 
 def leavers_per_month(months=12, now=None):
+    """[('YYYY-MM', leavers)] for the last `months` Amsterdam months, this one included."""
     now = now or utcnow()
-    since = (now - timedelta(days=31 * (months - 1))).replace(
-        day=1, hour=0, minute=0, second=0, microsecond=0
-    )
-    month = month_of(Member.left_at)
+    month = local_month(Member.left_at)
     counts = dict(
         db.session.query(month, func.count(Member.id))
-        .filter(Member.status == MemberStatus.LEFT.value, Member.left_at >= since)
+        .filter(
+            Member.status == MemberStatus.LEFT.value,
+            Member.left_at >= month_start(now, months - 1),
+        )
         .group_by(month)
     )
-    labels = []
-    cursor = since
-    while cursor <= now:
-        labels.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return [(label, counts.get(label, 0)) for label in labels[-months:]]
+    return [(label, counts.get(label, 0)) for label in month_keys(now, months)]
 
 
 def leave_reasons(months=12, now=None):

@@ -3,12 +3,12 @@
 import logging
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from ..accounts.services import create_user, find_user_by_email
-from ..database import utcnow
+from ..database import amsterdam_today, utcnow
 from ..extensions import db
 from ..mail import queue_mail
 from ..notifications.services import notify
@@ -105,7 +105,7 @@ def member_from_confirm_token(token):
 def screening_outcome(member, today=None):
     """(status, reason) for a confirmed applicant, by the panel manager's rules."""
     settings = PanelSettings.current()
-    today = today or date.today()
+    today = today or amsterdam_today()
     if member.birth_year is None or today.year - member.birth_year < MINIMUM_AGE:
         return MemberStatus.DECLINED, "too_young"
     if member.customer_type == CustomerType.NONE.value and not settings.accept_non_customers:

@@ -1,10 +1,10 @@
 """The vocabulary that describes a member: customer type, age band, region, platform, interests."""
 
 import re
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from ..database import amsterdam_today
 from ..enums import TitledEnum
 
 MINIMUM_AGE = 16
@@ -41,7 +41,7 @@ class AgeBand(TitledEnum):
 
     def birth_years(self, today=None):
         """(first, last) birth year in this band this year; first None for the open band."""
-        year = (today or date.today()).year
+        year = (today or amsterdam_today()).year
         youngest, oldest = self.ages
         return (year - oldest if oldest is not None else None), year - youngest
 
@@ -49,7 +49,7 @@ class AgeBand(TitledEnum):
     def for_birth_year(cls, birth_year, today=None):
         if birth_year is None:
             return None
-        age = (today or date.today()).year - birth_year
+        age = (today or amsterdam_today()).year - birth_year
         for band in cls:
             youngest, oldest = band.ages
             if age >= youngest and (oldest is None or age <= oldest):

@@ -4,11 +4,10 @@ Joining is in joining.py; the privacy statement, consents, export and erasure in
 """
 
 import logging
-from datetime import date
 
 from ..accounts.services import end_all_sessions
 from ..audit import record_audit
-from ..database import utcnow
+from ..database import amsterdam_today, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..notifications.services import notify
@@ -80,7 +79,7 @@ def resume(member, actor=None):
 
 def resume_expired_pauses(today=None):
     """Pauses end by themselves: members whose date has passed are active again."""
-    today = today or date.today()
+    today = today or amsterdam_today()
     members = Member.query.filter(
         Member.status == MemberStatus.PAUSED.value, Member.paused_until < today
     ).all()
