@@ -204,21 +204,47 @@ def _race_delay():
         time.sleep(delay)
 
 
+def lock_session(session_id):
+    """The session row, locked for the rest of the transaction and read afresh.
+
+    Every change to a session's seats (register, cancel, capacity, promotion) takes this lock
+    first, so they happen one after the other per session: SELECT … FOR UPDATE on PostgreSQL;
+    on SQLite writers already hold the database's write lock (BEGIN IMMEDIATE).
+    """
+    return db.session.execute(
+        select(Session)
+        .where(Session.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _registration_of(session_id, member_id):
+    """The member's registration as committed now (read after the session lock)."""
+    return db.session.execute(
+        select(Registration)
+        .filter_by(session_id=session_id, member_id=member_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
 def register(session, member):
     """Take a seat if one is free, otherwise join the waiting list. One registration each.
 
-    The seat is taken by a conditional UPDATE … WHERE seats_taken < capacity inside the same
-    transaction as the registration row: it holds under concurrent requests on SQLite and
-    PostgreSQL alike, without SELECT … FOR UPDATE.
+    Under the session lock the seat is taken by a conditional UPDATE … WHERE seats_taken <
+    capacity in the same transaction as the registration row, so the counter always equals the
+    confirmed registrations.
     """
     check_can_take_part(session.round, member, "register")
-    now = utcnow()
-    if not session.registration_open(now):
+    if not session.registration_open(utcnow()):
         raise NotAllowed("deadline")
-    existing = Registration.query.filter_by(session_id=session.id, member_id=member.id).first()
+    session = lock_session(session.id)
+    existing = _registration_of(session.id, member.id)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED.value:
         return existing
     _race_delay()
+    # After the lock: the waiting list is in the order in which requests got their turn.
+    now = utcnow()
     try:
         with db.session.begin_nested():
             taken = (
@@ -246,11 +272,16 @@ def register(session, member):
 
 
 def cancel_registration(registration):
-    """Cancel; a freed seat goes to the first on the waiting list."""
-    session = registration.session
-    was_confirmed = registration.status == RegistrationStatus.CONFIRMED.value
+    """Cancel; a freed seat goes to the first on the waiting list.
+
+    The registration is read again under the session lock: cancelling twice at once frees one
+    seat."""
+    session = lock_session(registration.session_id)
+    db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED.value:
         return
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED.value
+    _race_delay()
     registration.status = RegistrationStatus.CANCELLED.value
     registration.cancelled_at = utcnow()
     if was_confirmed:
@@ -264,7 +295,9 @@ def cancel_registration(registration):
 
 
 def promote_waitlisted(session):
-    """Give free seats to the waiting list, first in, first out, and tell those promoted."""
+    """Give free seats to the waiting list, first in, first out, and tell those promoted.
+
+    Callers hold the session lock (lock_session)."""
     promoted = []
     if session.has_ended():
         return promoted
@@ -306,12 +339,15 @@ def promote_waitlisted(session):
 def save_session(round_, session, data):
     """Create or change a session; more seats promote the waiting list.
 
-    Fewer seats than are taken: NotAllowed("capacity")."""
+    Fewer seats than are taken (counted under the session lock): NotAllowed("capacity")."""
     if session is None:
         session = Session(round_id=round_.id, seats_taken=0)
         db.session.add(session)
-    elif data["capacity"] < session.seats_taken:
-        raise NotAllowed("capacity")
+    else:
+        session = lock_session(session.id)
+        _race_delay()
+        if data["capacity"] < session.seats_taken:
+            raise NotAllowed("capacity")
     for name in (
         "title_nl",
         "title_en",
