@@ -1,10 +1,11 @@
 """Feedback verbs: publish and open releases, answer, remind, and read results from counts."""
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..audit import record_audit
@@ -260,11 +261,22 @@ def segment_of(member):
     }
 
 
-def _count(release_id, segments, score, step):
+def _score_keys(segments, score):
+    """The count rows (segment kind, value, score) one answer counts in."""
     for kind in SEGMENT_KINDS:
         value = "" if kind == "all" else (segments.get(kind) or "")
         if value not in SEGMENT_VALUES[kind]:
             value = ""
+        yield kind, value, score
+
+
+def _apply_counts(release_id, score_steps, rating_steps):
+    """Change the kept counts by the given steps, in one fixed order for every request (score
+    rows, then rating rows, each sorted by key): two posts that lock the same count rows lock
+    them in the same order and wait for each other instead of deadlocking."""
+    for (kind, value, score), step in sorted(score_steps.items()):
+        if not step:
+            continue
         db.session.execute(
             update(ScoreCount)
             .where(
@@ -275,52 +287,74 @@ def _count(release_id, segments, score, step):
             )
             .values(count=ScoreCount.count + step)
         )
-
-
-def _count_rating(change_id, rating, step):
-    db.session.execute(
-        update(RatingCount)
-        .where(
-            RatingCount.change_id == change_id,
-            RatingCount.rating == (rating or 0),
+    for (change_id, rating), step in sorted(rating_steps.items()):
+        if not step:
+            continue
+        db.session.execute(
+            update(RatingCount)
+            .where(RatingCount.change_id == change_id, RatingCount.rating == rating)
+            .values(count=RatingCount.count + step)
         )
-        .values(count=RatingCount.count + step)
-    )
 
 
 def save_response(release, member, data):
-    """Create or edit the member's one response; the counts follow in the same transaction."""
+    """Create or edit the member's one response; the counts follow in the same transaction.
+
+    Safe when posts arrive together: the member's row is locked first (leaving locks it too),
+    so one member's posts run one after the other and each reads the old answer as committed;
+    the count rows are then changed in one fixed order. The kept counts equal a recount."""
     check_can_answer(release, member)
-    response = Response.query.filter_by(release_id=release.id, member_id=member.id).first()
+    member = db.session.execute(
+        select(Member)
+        .where(Member.id == member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    check_can_answer(release, member)  # again, as committed now: the member may have left
+    response = db.session.execute(
+        select(Response)
+        .where(Response.release_id == release.id, Response.member_id == member.id)
+        .options(selectinload(Response.ratings))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     now = utcnow()
+    score_steps, rating_steps = Counter(), Counter()
     if response is None:
         segments = segment_of(member)
-        response = Response(release_id=release.id, member_id=member.id, created_at=now, **segments)
-        try:
-            with db.session.begin_nested():
-                response.score = data["score"]
-                db.session.add(response)
-                db.session.flush()
-        except IntegrityError:
-            # The same member sent the form twice at once: the other request made the response.
-            response = Response.query.filter_by(release_id=release.id, member_id=member.id).one()
-        else:
-            _count(release.id, segments, data["score"], +1)
-            _save_ratings(response, data.get("ratings", {}), new=True)
-            _save_texts(response, data, now)
-            member.last_active_at = now
-            return response
-    segments = {
-        "customer_type": response.customer_type,
-        "platform": response.platform,
-        "age_band": response.age_band,
-    }
-    if response.score != data["score"]:
-        _count(release.id, segments, response.score, -1)
-        _count(release.id, segments, data["score"], +1)
+        response = Response(
+            release_id=release.id,
+            member_id=member.id,
+            created_at=now,
+            score=data["score"],
+            **segments,
+        )
+        db.session.add(response)
+        old_ratings = {}
+    else:
+        segments = {
+            "customer_type": response.customer_type,
+            "platform": response.platform,
+            "age_band": response.age_band,
+        }
+        score_steps.update(dict.fromkeys(_score_keys(segments, response.score), -1))
         response.score = data["score"]
-    _save_ratings(response, data.get("ratings", {}), new=False)
+        old_ratings = {r.change_id: r for r in response.ratings}
+    score_steps.update(dict.fromkeys(_score_keys(segments, data["score"]), 1))
+    for change_id, rating in data.get("ratings", {}).items():
+        # rating: 1…5, or None for haven't used it; unanswered changes are left out.
+        old = old_ratings.get(change_id)
+        if old is None:
+            response.ratings.append(ChangeRating(change_id=change_id, rating=rating))
+        elif old.rating != rating:
+            rating_steps[change_id, old.rating or 0] -= 1
+            old.rating = rating
+        else:
+            continue
+        rating_steps[change_id, rating or 0] += 1
     _save_texts(response, data, now)
+    db.session.flush()
+    _apply_counts(release.id, score_steps, rating_steps)
     member.last_active_at = now
     return response
 
@@ -329,21 +363,6 @@ def _save_texts(response, data, now):
     for name in ("improve_text", "problem_device", "problem_os", "problem_text"):
         setattr(response, name, (data.get(name) or "").strip() or None)
     response.updated_at = now
-
-
-def _save_ratings(response, ratings, new):
-    """ratings: {change_id: 1…5, or None for haven't used it}; unanswered changes are left out."""
-    existing = {} if new else {r.change_id: r for r in response.ratings}
-    for change_id, rating in ratings.items():
-        old = existing.get(change_id)
-        if old is not None:
-            if old.rating == rating:
-                continue
-            _count_rating(change_id, old.rating, -1)
-            old.rating = rating
-        else:
-            response.ratings.append(ChangeRating(change_id=change_id, rating=rating))
-        _count_rating(change_id, rating, +1)
 
 
 # Results ----------------------------------------------------------------------------------------
