@@ -5,6 +5,7 @@ import statistics
 from datetime import timedelta
 
 from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
@@ -270,37 +271,56 @@ def iso_week(moment):
 def send_digests(now=None):
     """Weekly, once per person: new, overdue and decided insights in their streams."""
     now = now or utcnow()
-    week = iso_week(now)
-    since = now - timedelta(days=7)
-    sent = 0
+    return sum(
+        send_digest(user_id, stream_ids, now) for user_id, stream_ids in digest_recipients().items()
+    )
+
+
+def digest_recipients():
+    """{user id: [stream ids]} of everyone who works in a stream."""
     users = {}
-    for row in StreamMember.query.all():
+    for row in StreamMember.query.order_by(StreamMember.user_id, StreamMember.stream_id):
         users.setdefault(row.user_id, []).append(row.stream_id)
-    for user_id, stream_ids in users.items():
-        if db.session.get(DigestLog, (user_id, week)):
-            continue
-        user = db.session.get(User, user_id)
-        if user is None or not user.is_enabled or not user.email:
-            continue
-        # The digest names each route's insight and stream.
-        base = Route.query.options(joinedload(Route.insight), joinedload(Route.stream)).filter(
-            Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)
-        )
-        new = base.filter(Route.routed_at > since).all()
-        overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
-        decided = base.filter(Route.decided_at > since).all()
-        db.session.add(DigestLog(user_id=user_id, week=week))
-        queue_mail(
-            user.email,
-            "stream_digest",
-            user.locale,
-            user=user,
-            new=new,
-            overdue=overdue,
-            decided=decided,
-        )
-        sent += 1
-    return sent
+    return users
+
+
+def send_digest(user_id, stream_ids, now):
+    """One person's digest for the week of `now`: 1 when queued, 0 when this week's went out.
+
+    The week is claimed by inserting its DigestLog row in a savepoint: when another run (a second
+    cron job at the same moment) claims it first, the insert fails on the primary key and this
+    run leaves it, so each digest is queued once. The mail is queued in the same transaction as
+    the claim (the CLI commits once per digest)."""
+    week = iso_week(now)
+    if db.session.get(DigestLog, (user_id, week)):
+        return 0
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_enabled or not user.email:
+        return 0
+    try:
+        with db.session.begin_nested():
+            db.session.add(DigestLog(user_id=user_id, week=week))
+            db.session.flush()
+    except IntegrityError:
+        return 0
+    since = now - timedelta(days=7)
+    # The digest names each route's insight and stream.
+    base = Route.query.options(joinedload(Route.insight), joinedload(Route.stream)).filter(
+        Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)
+    )
+    new = base.filter(Route.routed_at > since).all()
+    overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
+    decided = base.filter(Route.decided_at > since).all()
+    queue_mail(
+        user.email,
+        "stream_digest",
+        user.locale,
+        user=user,
+        new=new,
+        overdue=overdue,
+        decided=decided,
+    )
+    return 1
 
 
 def stream_metrics(stream, months=6, now=None):

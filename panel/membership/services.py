@@ -80,9 +80,14 @@ def resume(member, actor=None):
 def resume_expired_pauses(today=None):
     """Pauses end by themselves: members whose date has passed are active again."""
     today = today or amsterdam_today()
-    members = Member.query.filter(
-        Member.status == MemberStatus.PAUSED.value, Member.paused_until < today
-    ).all()
+    # Locked (SELECT … FOR UPDATE on PostgreSQL): a second run at the same moment waits, then
+    # finds these members active and leaves them. SQLite's job transactions are exclusive already.
+    members = (
+        Member.query.filter(Member.status == MemberStatus.PAUSED.value, Member.paused_until < today)
+        .order_by(Member.id)
+        .with_for_update()
+        .all()
+    )
     for member in members:
         change_status(member, MemberStatus.ACTIVE, reason="pause_ended")
     return len(members)
