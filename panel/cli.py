@@ -21,6 +21,7 @@ from .membership import joining as membership_joining
 from .membership import services as membership
 from .rounds import services as rounds
 from .security import Role
+from .submissions import purge_form_submissions
 
 
 @click.group("panel", cls=AppGroup)
@@ -90,7 +91,7 @@ def purge(yes):
     if not yes:
         click.confirm(
             "Remove unconfirmed applications older than 30 days, expired sessions, "
-            "old failed logins and sent e-mail?",
+            "old failed logins, sent e-mail and used form tokens?",
             abort=True,
         )
     now = utcnow()
@@ -103,6 +104,7 @@ def purge(yes):
         "sent e-mails": OutboxMessage.query.filter(
             OutboxMessage.status == SENT, OutboxMessage.sent_at < now - timedelta(days=30)
         ).delete(),
+        "used form tokens": purge_form_submissions(now),
     }
     db.session.commit()
     for what, count in counts.items():

@@ -1,13 +1,16 @@
-"""Base forms (a CSRF token, whitespace stripped), shared fields and Amsterdam-time helpers."""
+"""Base forms (a CSRF token, a double-submission token, whitespace stripped), shared fields and
+Amsterdam-time helpers."""
 
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from .submissions import new_form_token, submitted_before
 
 # Times are typed and shown in the panel's own time zone and stored in UTC.
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -37,6 +40,19 @@ class BaseForm(FlaskForm):
             ):
                 options.setdefault("filters", []).append(clean_text)
             return unbound_field.bind(form=form, **options)
+
+    # A new token each time the form is rendered; a form that creates something claims it
+    # (panel/submissions.py), so the same rendering sent twice creates one record.
+    form_token = HiddenField(default=new_form_token)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if submitted_before(self):
+            # The same rendering sent again: its view answers it as the first one was answered
+            # (claim_submission refuses the token), whatever its data would now be told.
+            csrf = getattr(self, "csrf_token", None)
+            return not (csrf is not None and csrf.errors)
+        return valid
 
     @property
     def csrf_expired(self):

@@ -14,6 +14,7 @@ from ..mail import OutboxMessage
 from ..membership import privacy as membership_privacy
 from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import bp
 from .forms import EditUserForm, InviteUserForm, PrivacyStatementForm, UserSearchForm
 
@@ -55,6 +56,8 @@ def users():
 def invite_user():
     form = InviteUserForm()
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("admin.users"))
         user = accounts.invite_staff_member(
             form.email.data, form.name.data, form.locale.data, form.roles.data, actor=current_user
         )
@@ -128,6 +131,8 @@ def privacy_statement():
     if not form.is_submitted():
         form.changes_nl.data = form.changes_en.data = ""
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("admin.privacy_statement"))
         statement = membership_privacy.publish_statement(
             form.body_nl.data,
             form.body_en.data,

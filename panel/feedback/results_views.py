@@ -16,6 +16,7 @@ from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import AMSTERDAM, utc_to_local
 from ..security import form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import results, results_bp, services
 from .forms import ReleaseForm
 from .models import Release, Response
@@ -77,6 +78,8 @@ def edit_release(release_id=None):
     release = release_or_404(release_id) if release_id else None
     form = _release_form(release)
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("results.overview"))
         if not any(any(change.values()) for change in form.change_data()):
             form.changes.errors.append(_("Describe at least one change."))
         else:

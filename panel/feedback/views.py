@@ -10,6 +10,7 @@ from ..extensions import db
 from ..membership.services import find_member_for
 from ..rounds.models import Registration
 from ..security import form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import bp, services
 from .forms import TouchpointForm, feedback_form, ratings_from
 from .models import FeedbackInvitation, Release, Response, TouchpointResponse
@@ -109,6 +110,8 @@ def touchpoint(registration_id):
         return redirect(url_for("membership.dashboard"))
     form = TouchpointForm()
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("membership.dashboard"))
         db.session.add(
             TouchpointResponse(
                 registration_id=registration.id,

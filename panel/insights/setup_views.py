@@ -9,6 +9,7 @@ from ..audit import record_audit
 from ..extensions import db
 from ..forms import choices
 from ..security import Role, form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import services, setup_bp
 from .forms import RuleForm, StreamForm, TagForm
 from .models import RoutingRule, Stream, Tag
@@ -49,6 +50,8 @@ def edit_stream(stream_id):
 def tags():
     form = TagForm()
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("insight_setup.tags"))
         duplicate = Tag.query.filter(
             (db.func.lower(Tag.name_nl) == form.name_nl.data.lower())
             | (db.func.lower(Tag.name_en) == form.name_en.data.lower())
@@ -120,6 +123,9 @@ def edit_rule(rule_id=None):
             form.streams.errors.append(problem)
             db.session.rollback()
         elif request.form.get("save"):
+            if not claim_submission(form):
+                db.session.rollback()
+                return answered_before(form, url_for("insight_setup.rules"))
             db.session.add(draft)
             db.session.flush()
             record_audit("rule.save", target=draft)

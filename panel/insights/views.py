@@ -15,6 +15,7 @@ from ..forms import choices
 from ..membership.services import find_member_for
 from ..paging import paginate
 from ..security import Role, form_checks_csrf, safe_next
+from ..submissions import answered_before, claim_submission
 from . import bp, loop_bp, services
 from .contributions import contributions_of
 from .evidence import load_quotes, load_source
@@ -94,6 +95,8 @@ def new():
         if source is None:
             abort(404)
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("insights.index"))
         tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
         evidence = [(source.kind, source.id)] if source else []
         insight = services.create_insight(
@@ -325,6 +328,8 @@ def route(route_id):
             flash(_("The status is saved."), "success")
             return redirect(url_for("insights.route", route_id=route.id))
         if action == "note" and note_form.validate_on_submit():
+            if not claim_submission(note_form):
+                return answered_before(note_form, url_for("insights.route", route_id=route.id))
             services.add_note(route, note_form.body.data, current_user)
             return redirect(url_for("insights.route", route_id=route.id) + "#notes")
         if action == "answer" and answer_form.validate_on_submit():

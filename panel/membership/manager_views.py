@@ -33,6 +33,7 @@ from ..forms import choices
 from ..paging import paginate
 from ..security import form_checks_csrf
 from ..signals import answers
+from ..submissions import answered_before, claim_submission
 from . import health, manage_bp, privacy, services
 from .forms import (
     LEAVE_REASON_CHOICES,
@@ -191,6 +192,8 @@ def quotas():
     form = QuotaForm()
     _fill_segment_choices(form, _("Any"))
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("manage.quotas"))
         segment = {
             part: getattr(form, part).data or None
             for part in ("customer_type", "age_band", "region")

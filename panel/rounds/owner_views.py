@@ -16,6 +16,7 @@ from ..forms import choices, utc_to_local
 from ..membership.models import Member
 from ..membership.segments import AgeBand, CustomerType, Region
 from ..security import Role, form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import owner_bp, sampling, services
 from .forms import (
     AnswerForm,
@@ -86,6 +87,8 @@ def _round_data(form):
 def new_round():
     form = round_form()
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("owner.rounds"))
         data, streams = _round_data(form)
         round_ = services.create_round(current_user, data, streams)
         round_.owner = data["owner"] or current_user
@@ -230,6 +233,8 @@ def session_form(round_id, session_id=None):
             )
             form.title_nl.data, form.title_en.data = round_.title_nl, round_.title_en
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("owner.round_detail", round_id=round_id))
         try:
             services.save_session(round_, session, form.session_data())
         except NotAllowed:
@@ -373,6 +378,8 @@ def invite(round_id):
             round_, criteria_from(form), form.size.data, int(seed), form.balance.data
         )
         if request.form.get("send") and chosen:
+            if not claim_submission(form):
+                return answered_before(form, url_for("owner.round_detail", round_id=round_id))
             count = sampling.send_invitations(round_, chosen, current_user)
             flash(_("%(count)s panelists are invited.", count=count), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))

@@ -11,6 +11,7 @@ from ..errors import NotAllowed
 from ..extensions import db
 from ..membership.services import find_member_for
 from ..security import form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import bp, sampling, services
 from .calendar import ics_for
 from .forms import CommentForm, IdeaForm
@@ -222,6 +223,8 @@ def post_idea(round_id):
     form = IdeaForm()
     if not form.validate_on_submit():
         return render_round(round_, form)
+    if not claim_submission(form):
+        return answered_before(form, url_for("rounds.round_page", round_id=round_id))
     try:
         idea = services.post_idea(round_, member, form.title.data, form.body.data)
     except NotAllowed as error:
@@ -310,6 +313,10 @@ def comment(round_id, idea_id):
     member = _own_member()
     form = CommentForm()
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(
+                form, url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id)
+            )
         try:
             services.add_comment(idea, member, form.body.data)
         except NotAllowed as error:
