@@ -135,8 +135,12 @@ def send_reminders():
 @panel_cli.command("send-digests")
 def send_digests():
     """Weekly e-mail per stream member: new, overdue and decided insights (sent once a week)."""
-    sent = insights.send_digests()
-    db.session.commit()
+    now = utcnow()
+    sent = 0
+    # One commit per digest: a digest claimed is a digest queued, also with two runs at once.
+    for user_id, stream_ids in insights.digest_recipients().items():
+        sent += insights.send_digest(user_id, stream_ids, now)
+        db.session.commit()
     click.echo(f"{sent} digests sent.")
 
 
