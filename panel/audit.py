@@ -25,6 +25,7 @@ ACTION_TITLES = {
     "quota.set": _l("Set a quota"),
     "quota.delete": _l("Removed a quota"),
     "panel_settings.update": _l("Changed the panel settings"),
+    "outbox.requeue": _l("Sent failed e-mail again"),
 }
 
 

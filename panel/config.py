@@ -83,7 +83,8 @@ class Config:
     SMTP_PASSWORD = _env("SMTP_PASSWORD")
     SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", False)
     SMTP_TIMEOUT = _env_int("SMTP_TIMEOUT", 10)
-    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    # Failed mail is tried again (backoff capped at an hour) for this long, then marked failed.
+    MAIL_RETRY_HOURS = _env_int("MAIL_RETRY_HOURS", 72)
     MAIL_PREVIEW = _env_bool("MAIL_PREVIEW", ENV != "production")
 
 

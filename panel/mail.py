@@ -1,8 +1,18 @@
 """The durable e-mail outbox and its delivery worker.
 
 A message is a row written in the same transaction as the change it announces; `flask panel
-send-mail` delivers due rows over SMTP and retries with backoff, so a mail server that is down
-loses nothing.
+send-mail` delivers due rows over SMTP and retries with backoff for days, so a mail server that
+is down loses nothing.
+
+Delivery never holds the database while it talks to the mail host: a message is claimed in a
+short committed transaction, sent with no transaction open, and its result written in another
+short one. So a slow or silent mail host never keeps panelists' requests waiting (on SQLite a
+writer locks the whole database).
+
+A message is marked 'sending', with the attempt counted, before a word of it goes to the mail
+host. If the worker dies during the conversation, nobody knows whether the host took the
+message: once the claim has expired it becomes 'unsure' and is never sent again by itself (a
+message twice is worse than a late one); an administrator can send it again from the outbox.
 """
 
 import logging
@@ -14,7 +24,7 @@ from email.utils import make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import escape
-from sqlalchemy import insert, or_, update
+from sqlalchemy import insert, select, update
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
@@ -22,8 +32,14 @@ from .i18n import FORMAT_LOCALES
 
 log = logging.getLogger("panel.mail")
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, UNSURE = "pending", "sending", "sent", "failed", "unsure"
+# How long a worker may take over one message before its claim counts as abandoned; far more than
+# a conversation can last with the SMTP timeout (a handful of replies, each within the timeout).
 CLAIM_SECONDS = 300
+# Mail waiting this long after its first failed attempt means the mail host needs a look.
+ALERT_AFTER = timedelta(hours=1)
+ERASED = "(erased)"
+SCRUBBED = {"to_address": ERASED, "body_text": "", "body_html": ""}
 
 
 class OutboxMessage(db.Model):
@@ -42,15 +58,18 @@ class OutboxMessage(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     next_attempt_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     claimed_until = db.Column(UTCDateTime)
+    # The first failed attempt since the message was queued (or re-queued): retries stop
+    # MAIL_RETRY_HOURS after it, and the admin pages warn when it is more than an hour ago.
+    first_failed_at = db.Column(UTCDateTime)
     sent_at = db.Column(UTCDateTime)
     # For mail to someone whose data is being erased: once sent, nothing of them stays here.
     scrub_after_send = db.Column(
         db.Boolean, nullable=False, default=False, server_default=db.false()
     )
 
-    def scrub(self):
-        self.to_address = "(erased)"
-        self.body_text = self.body_html = ""
+    @property
+    def can_be_requeued(self):
+        return self.status in (FAILED, UNSURE) and self.to_address != ERASED
 
 
 def render_mail(kind, locale, **context):
@@ -128,34 +147,67 @@ def queue_mail_bulk(users, kind, **context):
 
 
 def backoff(attempts):
-    """Minutes to wait after a failed attempt: 1, 2, 4 … capped at six hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+    """Time to wait after a failed attempt: 1, 2, 4 … minutes, capped at an hour.
+
+    With the cap, mail goes out within the hour after a mail host comes back.
+    """
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+# The mail host answered with a refusal for this message: the connection itself is fine.
+MESSAGE_ERRORS = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+# The host is down, silent or hung up: no point in trying the next message in this run.
+HOST_ERRORS = (OSError, smtplib.SMTPException)
+
+_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.to_address,
+    OutboxMessage.locale,
+    OutboxMessage.subject,
+    OutboxMessage.body_text,
+    OutboxMessage.body_html,
+    OutboxMessage.attempts,
+    OutboxMessage.first_failed_at,
+    OutboxMessage.scrub_after_send,
+)
 
 
 def _claim(message_id, now):
-    """Take a message for this worker only; another worker running at once skips it."""
+    """Mark a due message 'sending', its attempt counted, and commit: returns its row or None.
+
+    Another worker running at once finds it no longer pending and skips it. The row is read
+    before the commit, so that nothing touches the database while the message is sent.
+    """
     result = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.status == PENDING,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            OutboxMessage.next_attempt_at <= now,
         )
-        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .values(
+            status=SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_until=utcnow() + timedelta(seconds=CLAIM_SECONDS),
+        )
+        .execution_options(synchronize_session=False)
     )
+    row = None
+    if result.rowcount == 1:
+        row = db.session.execute(select(*_COLUMNS).where(OutboxMessage.id == message_id)).one()
     db.session.commit()
-    return result.rowcount == 1
+    return row
 
 
-def _as_email(message):
+def _as_email(row):
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["To"] = row.to_address
+    email["Subject"] = row.subject
     email["Message-ID"] = make_msgid(domain="klantenteam.local")
-    email["Content-Language"] = message.locale
-    email.set_content(message.body_text)
-    email.add_alternative(message.body_html, subtype="html")
+    email["Content-Language"] = row.locale
+    email.set_content(row.body_text)
+    email.add_alternative(row.body_html, subtype="html")
     return email
 
 
@@ -170,42 +222,57 @@ def _smtp_connection():
 
 
 def deliver_outbox(limit=200):
-    """Send due messages; returns (sent, failed_attempts). Safe to run from several workers."""
+    """Send due messages; returns (sent, failed_attempts). Safe to run from several workers.
+
+    No transaction is open while the mail host is talked to (see the module's docstring).
+    """
+    _settle_interrupted(utcnow())
     now = utcnow()
-    due_ids = [
-        row.id
-        for row in db.session.query(OutboxMessage.id)
-        .filter(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ]
+    due_ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
     db.session.commit()
     sent = failed = 0
     smtp = None
     try:
         for message_id in due_ids:
-            if not _claim(message_id, now):
-                continue
-            message = db.session.get(OutboxMessage, message_id)
-            try:
-                if smtp is None:
+            if smtp is None:
+                try:
+                    # Connecting before claiming: a worker stopped while it waits for a silent
+                    # host leaves the message pending, not 'unsure'.
                     smtp = _smtp_connection()
-                smtp.send_message(_as_email(message))
-            except (TimeoutError, smtplib.SMTPException, OSError) as error:
+                except HOST_ERRORS as error:
+                    # One failed attempt for the message at the head of the queue; the rest
+                    # waits for the next run instead of each waiting for the timeout.
+                    row = _claim(message_id, now)
+                    if row is not None:
+                        failed += 1
+                        _record_failure(row, error)
+                    break
+            row = _claim(message_id, now)
+            if row is None:
+                continue  # another worker has it, or it was re-queued for later
+            assert not db.session().in_transaction()  # nothing held while the host is talked to
+            try:
+                smtp.send_message(_as_email(row))
+            except MESSAGE_ERRORS as error:
                 failed += 1
-                _record_failure(message, error)
+                _record_failure(row, error)
                 if not isinstance(error, smtplib.SMTPRecipientsRefused):
                     smtp = _close(smtp)
+            except HOST_ERRORS as error:
+                failed += 1
+                _record_failure(row, error)
+                smtp = _close(smtp)
+                break
             else:
                 sent += 1
-                message.status = SENT
-                message.sent_at = utcnow()
-                message.attempts += 1
-                message.claimed_until = None
-                message.last_error = None
-                if message.scrub_after_send:
-                    message.scrub()
-            db.session.commit()
+                _record_sent(row)
     finally:
         _close(smtp)
     if due_ids:
@@ -213,25 +280,103 @@ def deliver_outbox(limit=200):
     return sent, failed
 
 
-def _record_failure(message, error):
-    message.attempts += 1
-    message.claimed_until = None
-    message.last_error = f"{type(error).__name__}: {error}"[:300]
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = FAILED
-        if message.scrub_after_send:
-            message.scrub()
-        log.error(
-            "outbox: message %s failed for good after %s attempts", message.id, message.attempts
-        )
+def _finish(row, **values):
+    """Write what became of a claimed message, in a short transaction of its own."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row.id, OutboxMessage.status.in_((SENDING, UNSURE)))
+        .values(claimed_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _record_sent(row):
+    values = {"status": SENT, "sent_at": utcnow(), "last_error": None}
+    if row.scrub_after_send:
+        values.update(SCRUBBED)
+    _finish(row, **values)
+
+
+def _record_failure(row, error):
+    now = utcnow()
+    first_failed_at = row.first_failed_at or now
+    values = {"last_error": f"{type(error).__name__}: {error}"[:300]}
+    if now - first_failed_at >= timedelta(hours=current_app.config["MAIL_RETRY_HOURS"]):
+        values["status"] = FAILED
+        if row.scrub_after_send:
+            values.update(SCRUBBED)
+        log.error("outbox: message %s failed for good after %s attempts", row.id, row.attempts)
     else:
-        message.next_attempt_at = utcnow() + backoff(message.attempts)
+        values.update(
+            status=PENDING,
+            first_failed_at=first_failed_at,
+            next_attempt_at=now + backoff(row.attempts),
+        )
         log.warning(
             "outbox: message %s attempt %s failed: %s",
-            message.id,
-            message.attempts,
+            row.id,
+            row.attempts,
             type(error).__name__,
         )
+    _finish(row, **values)
+
+
+def _settle_interrupted(now):
+    """Messages whose worker stopped mid-conversation: 'unsure', never sent again by themselves."""
+    claims = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == SENDING, OutboxMessage.claimed_until < now)
+        .values(
+            status=UNSURE,
+            claimed_until=None,
+            last_error="Delivery was interrupted: the mail host may have the message.",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # Mail to someone whose data is being erased keeps nothing of them, sent or maybe sent.
+    erased = db.session.execute(
+        claims.where(OutboxMessage.scrub_after_send.is_(True)).values(**SCRUBBED)
+    ).rowcount
+    interrupted = erased + db.session.execute(claims).rowcount
+    db.session.commit()
+    if interrupted:
+        log.error("outbox: %s messages were interrupted while being sent", interrupted)
+
+
+def requeue(message_ids=None):
+    """Send failed messages again, with days of retries anew; returns how many.
+
+    Only the given messages when ids are given (these may also be 'unsure': an administrator's
+    decision); otherwise every failed one. Mail whose recipient has been erased stays out.
+    """
+    statuses = (FAILED, UNSURE) if message_ids is not None else (FAILED,)
+    query = update(OutboxMessage).where(
+        OutboxMessage.status.in_(statuses), OutboxMessage.to_address != ERASED
+    )
+    if message_ids is not None:
+        query = query.where(OutboxMessage.id.in_(message_ids))
+    result = db.session.execute(
+        query.values(
+            status=PENDING, next_attempt_at=utcnow(), first_failed_at=None, claimed_until=None
+        ).execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return result.rowcount
+
+
+def delivery_trouble(now=None):
+    """The oldest waiting message that has been failing for over an hour, or None."""
+    now = now or utcnow()
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_((PENDING, SENDING)),
+            OutboxMessage.first_failed_at < now - ALERT_AFTER,
+        )
+        .order_by(OutboxMessage.first_failed_at)
+        .limit(1)
+    ).first()
 
 
 def _close(smtp):

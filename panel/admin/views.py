@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.orm import joinedload, selectinload
@@ -9,13 +10,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts import services as accounts
 from ..accounts.models import User, UserRole
 from ..audit import AuditEntry
+from ..errors import NotAllowed
 from ..extensions import db
-from ..mail import OutboxMessage
+from ..forms import ConfirmForm
+from ..mail import ERASED, FAILED, OutboxMessage, delivery_trouble
 from ..membership import privacy as membership_privacy
 from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import bp
+from . import services as admin
 from .forms import EditUserForm, InviteUserForm, PrivacyStatementForm, UserSearchForm
 
 PAGE_SIZE = 50
@@ -105,6 +109,12 @@ def audit_log():
     return render_template("admin/audit_log.html", page=page)
 
 
+@bp.context_processor
+def outbox_alert():
+    # A function, so that only the pages that show the alert (admin/outbox_alert.html) ask.
+    return {"mail_delivery_trouble": delivery_trouble}
+
+
 @bp.route("/outbox")
 def outbox():
     page = paginate(
@@ -112,7 +122,46 @@ def outbox():
         db.select(db.func.count(OutboxMessage.id)),
         PAGE_SIZE,
     )
-    return render_template("admin/outbox.html", page=page)
+    failed = db.session.scalar(
+        db.select(db.func.count(OutboxMessage.id)).where(
+            OutboxMessage.status == FAILED, OutboxMessage.to_address != ERASED
+        )
+    )
+    return render_template("admin/outbox.html", page=page, failed=failed)
+
+
+@bp.route("/outbox/<int:message_id>/requeue", methods=["POST"])
+def requeue_outbox_message(message_id):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            admin.requeue_message(message, current_user)
+        except NotAllowed:
+            flash(_("This e-mail can't be sent again."), "error")
+        else:
+            flash(
+                _("The e-mail to %(address)s is back in the queue.", address=message.to_address),
+                "success",
+            )
+    return redirect(url_for("admin.outbox"))
+
+
+@bp.route("/outbox/requeue", methods=["POST"])
+def requeue_failed_mail():
+    if ConfirmForm().validate_on_submit():
+        count = admin.requeue_failed_mail(current_user)
+        if count:
+            flash(
+                ngettext(
+                    "%(num)s e-mail is back in the queue.",
+                    "%(num)s e-mails are back in the queue.",
+                    count,
+                ),
+                "success",
+            )
+        else:
+            flash(_("There is no failed e-mail to send again."), "success")
+    return redirect(url_for("admin.outbox"))
 
 
 @bp.route("/outbox/<int:message_id>")
