@@ -85,6 +85,18 @@ def claim_submission(form):
     return True
 
 
+def first_to_write(write):
+    """Run write() in a savepoint: False, and nothing of it kept, when a unique key shows that a
+    request running at the same time wrote the same record first (two tabs sending one answer;
+    PostgreSQL waits for the first transaction, then refuses the second)."""
+    try:
+        with db.session.begin_nested():
+            write()
+    except IntegrityError:
+        return False
+    return True
+
+
 def answered_before(form, fallback):
     """The answer to a form sent again: where the first one went, with a calm word."""
     earlier = db.session.get(FormSubmission, posted_token(form))

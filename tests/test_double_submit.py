@@ -560,3 +560,24 @@ def test_old_tokens_are_purged(db):
     db.session.commit()
     assert purge_form_submissions(utcnow()) == 1
     assert [s.token for s in FormSubmission.query] == ["b" * 32]
+
+
+@pytest.mark.parametrize("make_form", [touchpoint_form, join_form], ids=["touchpoint", "join"])
+def test_the_same_answer_from_two_tabs_at_once_is_kept_once(make_form, world, db):
+    """Two renderings (two tokens) sent together: the unique key decides, without an error page."""
+    form = make_form(world, db)
+    tokens = [form_token_for(world.client.get(form.page), form.action) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def send(token):
+        barrier.wait()
+        codes.append(world.client.post(form.action, data=dict(form.data, form_token=token)))
+
+    threads = [threading.Thread(target=send, args=(token,)) for token in tokens]
+    [thread.start() for thread in threads]
+    [thread.join(timeout=60) for thread in threads]
+    db.session.rollback()
+    assert [response.status_code for response in codes] == [302, 302]
+    kept = form.count()
+    assert (kept[0] if isinstance(kept, tuple) else kept) == 1

@@ -87,6 +87,12 @@ class ChangeForm(BaseForm):
     description_en = StringField(
         _l("Short description in English"), validators=[Length(max=500)], render_kw={"lang": "en"}
     )
+    correction_nl = StringField(
+        _l("Correction in Dutch"), validators=[Length(max=500)], render_kw={"lang": "nl"}
+    )
+    correction_en = StringField(
+        _l("Correction in English"), validators=[Length(max=500)], render_kw={"lang": "en"}
+    )
 
 
 class ReleaseForm(BaseForm):
@@ -145,10 +151,22 @@ class ReleaseForm(BaseForm):
         return [
             {
                 name: (entry.form[name].data or "").strip()
-                for name in ("title_nl", "title_en", "description_nl", "description_en")
+                for name in (
+                    "title_nl",
+                    "title_en",
+                    "description_nl",
+                    "description_en",
+                    "correction_nl",
+                    "correction_en",
+                )
             }
             for entry in self.changes
         ]
+
+    def has_changes(self):
+        """True when at least one block describes a change (a correction alone is no change)."""
+        wording = ("title_nl", "title_en", "description_nl", "description_en")
+        return any(any(change[name] for name in wording) for change in self.change_data())
 
 
 class TouchpointForm(BaseForm):

@@ -23,10 +23,15 @@ from .results import nps_text
 
 
 def open_feedback(member):
+    """One survey at a time: the newest open release the member can still answer."""
     now = utcnow()
-    releases = Release.query.filter(
-        Release.published_at.isnot(None), Release.opens_at <= now, Release.closes_at > now
-    ).all()
+    releases = (
+        Release.query.filter(
+            Release.published_at.isnot(None), Release.opens_at <= now, Release.closes_at > now
+        )
+        .order_by(*Release.newest_first())
+        .all()
+    )
     answered = {
         r.release_id
         for r in Response.query.filter(
@@ -48,7 +53,7 @@ def open_feedback(member):
         )
         for release in releases
         if release.id not in answered and (release.audience == "all" or release.id in invited)
-    ]
+    ][:1]
 
 
 def sessions_to_rate(member):

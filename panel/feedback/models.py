@@ -59,7 +59,11 @@ class Release(db.Model):
         back_populates="release",
     )
 
-    __table_args__ = (Index("ix_releases_month", "month"),)
+    # One release per app version: a second draft of the same version is refused.
+    __table_args__ = (
+        Index("ix_releases_month", "month"),
+        UniqueConstraint("version", name="uq_releases_version"),
+    )
 
     def state(self, now=None):
         """Draft until published; then not open yet, open, or closed by the feedback window."""
@@ -75,6 +79,11 @@ class Release(db.Model):
     @property
     def is_open(self):
         return self.state() == ReleaseState.OPEN
+
+    @classmethod
+    def newest_first(cls):
+        """The order panelists see releases in: the newest version's survey first."""
+        return (cls.month.desc(), cls.opens_at.desc(), cls.id.desc())
 
     def missing_translations(self):
         return [
@@ -98,10 +107,15 @@ class ReleaseChange(db.Model):
     title_en = db.Column(db.String(150), nullable=False, default="")
     description_nl = db.Column(db.String(500), nullable=False, default="")
     description_en = db.Column(db.String(500), nullable=False, default="")
+    # Once a change has ratings its wording is locked (the ratings answer that wording); a
+    # correction note is shown with it instead.
+    correction_nl = db.Column(db.String(500), nullable=False, default="", server_default="")
+    correction_en = db.Column(db.String(500), nullable=False, default="", server_default="")
 
     release = db.relationship("Release", back_populates="changes")
     title = bilingual("title")
     description = bilingual("description")
+    correction = bilingual("correction")
 
 
 class FeedbackInvitation(db.Model):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..charts import column_chart
 from ..errors import NotAllowed
 from ..extensions import db
-from ..forms import AMSTERDAM, utc_to_local
+from ..forms import AMSTERDAM, local_to_utc, utc_to_local
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import results, results_bp, services
@@ -59,7 +59,7 @@ def _release_form(release=None):
                 utc_to_local(release.closes_at),
             )
             for entry, change in zip(form.changes, release.changes, strict=False):
-                for name in ("title_nl", "title_en", "description_nl", "description_en"):
+                for name in services.WORDING + services.CORRECTION:
                     entry.form[name].data = getattr(change, name)
         else:
             start = datetime.now(AMSTERDAM).replace(
@@ -80,15 +80,39 @@ def edit_release(release_id=None):
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("results.overview"))
-        if not any(any(change.values()) for change in form.change_data()):
+        # A published release keeps its changes (a rated one's wording is not even posted).
+        if (release is None or release.published_at is None) and not form.has_changes():
             form.changes.errors.append(_("Describe at least one change."))
+        elif services.version_taken(form.version.data, release):
+            form.version.errors.append(str(SAVE_REFUSALS["version_taken"]))
         else:
-            release = services.save_release(
-                release, form.release_data(), form.change_data(), current_user
-            )
-            flash(_("The release is saved."), "success")
-            return redirect(url_for("results.release", release_id=release.id))
-    return render_template("feedback/release_form.html", form=form, release=release)
+            try:
+                saved = services.save_release(
+                    release, form.release_data(), form.change_data(), current_user
+                )
+            except NotAllowed as refusal:
+                field = form.version if refusal.code == "version_taken" else form.changes
+                field.errors.append(str(SAVE_REFUSALS[refusal.code]))
+            else:
+                flash(_("The release is saved."), "success")
+                return redirect(url_for("results.release", release_id=saved.id))
+    return render_template(
+        "feedback/release_form.html",
+        form=form,
+        release=release,
+        locked=services.rated_change_ids(release) if release is not None else set(),
+        overlaps=services.overlapping_releases(
+            local_to_utc(form.opens_at.data), local_to_utc(form.closes_at.data), exclude=release
+        ),
+    )
+
+
+SAVE_REFUSALS = {
+    "version_taken": _l("There's already a release of this version. Choose another version."),
+    "wording_locked": _l(
+        "Panelists have rated this change, so its wording stays as it is. Add a correction instead."
+    ),
+}
 
 
 PUBLISH_REFUSALS = {
@@ -129,6 +153,7 @@ def release(release_id):
     return render_template(
         "feedback/release.html",
         release=release,
+        overlaps=services.overlapping_releases(release.opens_at, release.closes_at, release),
         score=score,
         counts=counts,
         change=point.change if point else None,
@@ -141,7 +166,6 @@ def release(release_id):
         group=group,
         segment=segment,
         can_manage=can_manage_releases(current_user),
-        small_cell=results.SMALL_CELL,
     )
 
 
@@ -214,5 +238,6 @@ def words():
         "change_words": results.change_words,
         "nps_text": results.nps_text,
         "segment_title": results.segment_title,
+        "small_cell": results.SMALL_CELL,
         "segment_values": {kind: enum.values() for kind, enum in results.SEGMENT_TITLES.items()},
     }

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -45,28 +46,91 @@ SEGMENT_VALUES = {
 # Releases -----------------------------------------------------------------------------------
 
 
+WORDING = ("title_nl", "title_en", "description_nl", "description_en")
+CORRECTION = ("correction_nl", "correction_en")
+
+
+def version_taken(version, release=None):
+    """True when another release already has this app version."""
+    query = select(Release.id).where(Release.version == version)
+    if release is not None and release.id is not None:
+        query = query.where(Release.id != release.id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def rated_change_ids(release):
+    """The changes of a release that have ratings: their wording is locked."""
+    ids = [change.id for change in release.changes if change.id is not None]
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ChangeRating.change_id).where(ChangeRating.change_id.in_(ids)).distinct()
+        )
+    )
+
+
+def overlapping_releases(opens_at, closes_at, exclude=None):
+    """Other releases whose feedback window overlaps [opens_at, closes_at), earliest first."""
+    if opens_at is None or closes_at is None:
+        return []
+    query = Release.query.filter(Release.opens_at < closes_at, Release.closes_at > opens_at)
+    if exclude is not None and exclude.id is not None:
+        query = query.filter(Release.id != exclude.id)
+    return query.order_by(Release.opens_at, Release.id).all()
+
+
 def save_release(release, data, changes, actor):
-    """Create or update a draft or published release with its list of changes."""
-    if release is None:
-        release = Release(created_by_id=actor.id)
-        db.session.add(release)
-    for name in ("version", "month", "opens_at", "closes_at", "audience", "sample_size"):
-        setattr(release, name, data.get(name))
-    if release.published_at is None:
-        release.changes = [
-            ReleaseChange(position=index, **change)
-            for index, change in enumerate(changes)
-            if any(change.values())
-        ]
-    else:
-        # Published: the changes are rated already; only their wording may be improved, block by
-        # block (a block left empty keeps its text).
+    """Create or update a draft or published release with its list of changes.
+
+    Refused with NotAllowed("version_taken") when another release has the version (also when two
+    requests make the same version at once: the unique constraint decides), and with
+    NotAllowed("wording_locked") when the wording of a change that has ratings would change.
+    Nothing is changed when refused."""
+    if version_taken(data.get("version"), release):
+        raise NotAllowed("version_taken")
+    if release is not None and release.published_at is not None:
+        locked = rated_change_ids(release)
         for change, values in zip(release.changes, changes, strict=False):
-            for name, value in values.items():
-                if value:
-                    setattr(change, name, value)
-    db.session.flush()
+            if change.id in locked and any(
+                values.get(name) and values.get(name) != getattr(change, name) for name in WORDING
+            ):
+                raise NotAllowed("wording_locked")
+    try:
+        with db.session.begin_nested():
+            if release is None:
+                release = Release(created_by_id=actor.id)
+                db.session.add(release)
+            for name in ("version", "month", "opens_at", "closes_at", "audience", "sample_size"):
+                setattr(release, name, data.get(name))
+            if release.published_at is None:
+                release.changes = [
+                    ReleaseChange(position=index, **_wording(change))
+                    for index, change in enumerate(changes)
+                    if any(change.get(name) for name in WORDING)
+                ]
+            else:
+                _update_published_changes(release, changes)
+            db.session.flush()
+    except IntegrityError:
+        raise NotAllowed("version_taken") from None
     return release
+
+
+def _wording(change):
+    return {name: change.get(name) or "" for name in WORDING}
+
+
+def _update_published_changes(release, changes):
+    """Published: the wording may be improved block by block (a block left empty keeps its text;
+    a change with ratings keeps its wording, checked before); the correction note may change."""
+    for change, values in zip(release.changes, changes, strict=False):
+        for name in WORDING:
+            if values.get(name):
+                setattr(change, name, values[name])
+        for name in CORRECTION:
+            if name in values:
+                setattr(change, name, values[name] or "")
 
 
 def publish_release(release, actor):

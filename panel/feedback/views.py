@@ -10,7 +10,7 @@ from ..extensions import db
 from ..membership.services import find_member_for
 from ..rounds.models import Registration
 from ..security import form_checks_csrf
-from ..submissions import answered_before, claim_submission
+from ..submissions import answered_before, claim_submission, first_to_write
 from . import bp, services
 from .forms import TouchpointForm, feedback_form, ratings_from
 from .models import FeedbackInvitation, Release, Response, TouchpointResponse
@@ -112,14 +112,15 @@ def touchpoint(registration_id):
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("membership.dashboard"))
-        db.session.add(
-            TouchpointResponse(
-                registration_id=registration.id,
-                member_id=member.id,
-                score=int(form.score.data),
-                better_text=(form.better_text.data or "").strip() or None,
-            )
+        answer = TouchpointResponse(
+            registration_id=registration.id,
+            member_id=member.id,
+            score=int(form.score.data),
+            better_text=(form.better_text.data or "").strip() or None,
         )
+        if not first_to_write(lambda: db.session.add(answer)):
+            flash(_("You already told us about this session. Thank you!"), "info")
+            return redirect(url_for("membership.dashboard"))
         flash(_("Thank you for telling us!"), "success")
         return redirect(url_for("membership.dashboard"))
     return render_template("feedback/touchpoint.html", form=form, session=registration.session)

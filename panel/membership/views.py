@@ -23,7 +23,7 @@ from ..forms import ConfirmForm
 from ..i18n import current_language, date_filter
 from ..security import form_checks_csrf, public
 from ..signals import answers
-from ..submissions import answered_before, claim_submission
+from ..submissions import answered_before, claim_submission, first_to_write
 from . import bp, joining, services
 from .forms import AcceptStatementForm, JoinForm, LeaveForm, PauseForm, ProfileForm
 from .models import ConsentPurpose, MemberStatus, PrivacyStatement
@@ -65,7 +65,10 @@ def join():
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("membership.join_sent", lang=form.locale.data))
-        joining.join_panel(form.data, form.locale.data, source=form.source.data)
+        # Two applications for one address at the same moment: the second gets the same answer.
+        first_to_write(
+            lambda: joining.join_panel(form.data, form.locale.data, source=form.source.data)
+        )
         return redirect(url_for("membership.join_sent", lang=form.locale.data))
     return render_template("membership/join.html", form=form, statement=current_statement())
 
