@@ -38,14 +38,21 @@ def overview():
     member = own_member()
     releases = (
         Release.query.filter(Release.published_at.isnot(None))
-        .order_by(Release.month.desc())
+        .order_by(*Release.newest_first())
         .limit(12)
         .all()
     )
     answered = {r.release_id for r in Response.query.filter_by(member_id=member.id)}
     invited = {i.release_id for i in FeedbackInvitation.query.filter_by(member_id=member.id)}
     visible = [r for r in releases if r.audience == "all" or r.id in invited or r.id in answered]
-    return render_template("feedback/overview.html", releases=visible, answered=answered)
+    # One survey at a time, the newest first: the others wait until that one is answered.
+    waiting = [r for r in visible if r.is_open and r.id not in answered]
+    return render_template(
+        "feedback/overview.html",
+        releases=visible,
+        answered=answered,
+        next_up=waiting[0] if waiting else None,
+    )
 
 
 @bp.route("/feedback/<int:release_id>", methods=["GET", "POST"])
