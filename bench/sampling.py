@@ -1,7 +1,9 @@
 """Sampling 1,000 invitees at scale: python bench/sampling.py --db /tmp/panel-bench.sqlite3
 
 Draws and writes 1,000 invitations (with their notifications and e-mails) for a fresh round, on a
-database made by bench/generate.py, and prints the time of the draw and of the whole send.
+database made by bench/generate.py, and prints the time of the draw and of the whole send, how far
+the furthest margin (customer type, age band, region) is from its exact share, and the time of the
+preview's "left out" count. Balanced like the pool, then like the quota targets (--balance).
 Target (QUALITY.md): <= 0.5 s at L (100,000 members), <= 2 s at XL.
 """
 
@@ -22,6 +24,7 @@ def main():
     parser.add_argument("--db", default="/tmp/panel-bench.sqlite3")
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--balance", choices=["pool", "quota", "both"], default="both")
     args = parser.parse_args()
 
     class BenchConfig(Config):
@@ -35,7 +38,9 @@ def main():
         owner = find_user_by_email("bench-owner@example.org") or create_user(
             "bench-owner@example.org", "Bench Owner", "nl", roles=[Role.PRODUCT_OWNER]
         )
-        for attempt in range(args.rounds):
+        balances = ["pool", "quota"] if args.balance == "both" else [args.balance]
+        for attempt in range(args.rounds * len(balances)):
+            balance = balances[attempt % len(balances)]
             round_ = services.create_round(
                 owner,
                 {
@@ -51,17 +56,26 @@ def main():
             )
             db.session.commit()
             started = time.perf_counter()
-            eligible, chosen, composition = sampling.draw_sample(
-                round_, sampling.Criteria(), args.size, seed=attempt
+            sample = sampling.plan_sample(
+                round_, sampling.Criteria(), args.size, seed=attempt, balance=balance
             )
             drawn = time.perf_counter()
-            sampling.send_invitations(round_, chosen, owner)
+            sampling.send_invitations(round_, sample.chosen, owner)
             db.session.commit()
             done = time.perf_counter()
+            sampling.left_out(round_, sampling.Criteria())
+            counted = time.perf_counter()
+            drawn_margins = sampling.margins(sample.composition)
+            furthest = max(
+                abs(drawn_margins[index][value] - target)
+                for index, targets in enumerate(sample.targets)
+                for value, target in targets.items()
+            )
             print(
-                f"eligible {eligible:>7}  drew {len(chosen)} in {drawn - started:.3f} s; "
-                f"draw + write invitations, notifications and e-mails {done - started:.3f} s "
-                f"({len(composition)} segments)"
+                f"{balance:<5} eligible {sample.eligible:>7}  drew {len(sample.chosen)} in "
+                f"{drawn - started:.3f} s; draw + write invitations, notifications and e-mails "
+                f"{done - started:.3f} s ({len(sample.pool)} segments, furthest margin "
+                f"{furthest:.2f} from its share); left-out count {counted - done:.3f} s"
             )
 
 

@@ -29,6 +29,7 @@ from .models import (
     Session,
 )
 from .notices import round_kinds
+from .sampling import answerable
 from .services import public_outcomes
 
 
@@ -183,10 +184,11 @@ def health_figures(_sender=None, now=None):
     """Invitation response, attendance and contact frequency over the last 90 days."""
     now = now or utcnow()
     since = now - timedelta(days=90)
+    # Only invitations that have had time to be answered count towards the response rate.
     invitations = dict(
         db.session.execute(
             select(Invitation.status, func.count())
-            .where(Invitation.created_at > since)
+            .where(Invitation.created_at > since, answerable(now))
             .group_by(Invitation.status)
         ).all()
     )
@@ -230,7 +232,10 @@ def health_figures(_sender=None, now=None):
     return [
         (
             percent_filter(responded / invited) if invited else "—",
-            _l("of invitations answered (90 days)"),
+            _l(
+                "of invitations answered (90 days; counting invitations sent at least 48 hours "
+                "ago or in a closed round)"
+            ),
         ),
         (
             percent_filter(attendance.get("attended", 0) / marked) if marked else "—",

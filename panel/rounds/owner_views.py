@@ -129,14 +129,11 @@ def round_detail(round_id):
         .order_by(Idea.support_count.desc(), Idea.id.desc())
         .all()
     )
-    invited, responded, accepted = sampling.response_rate(round_)
     return render_template(
         "owner/round.html",
         round=round_,
         ideas=ideas,
-        invited=invited,
-        responded=responded,
-        accepted=accepted,
+        responses=sampling.response_rate(round_),
         missing=round_.missing_for_publishing(),
     )
 
@@ -374,29 +371,29 @@ def invite(round_id):
             else str(secrets.randbelow(10**9))
         )
         form.seed.data = seed
-        eligible, chosen, composition = sampling.draw_sample(
-            round_, criteria_from(form), form.size.data, int(seed), form.balance.data
+        criteria = criteria_from(form)
+        sample = sampling.plan_sample(
+            round_, criteria, form.size.data, int(seed), form.balance.data
         )
-        if request.form.get("send") and chosen:
+        if request.form.get("send") and sample.chosen:
             if not claim_submission(form):
                 return answered_before(form, url_for("owner.round_detail", round_id=round_id))
-            count = sampling.send_invitations(round_, chosen, current_user)
+            count = sampling.send_invitations(round_, sample.chosen, current_user)
             flash(_("%(count)s panelists are invited.", count=count), "success")
             return redirect(url_for("owner.round_detail", round_id=round_id))
         preview = {
-            "eligible": eligible,
-            "chosen": len(chosen),
-            "composition": sampling.describe_composition(composition),
+            "asked": form.size.data,
+            "eligible": sample.eligible,
+            "chosen": len(sample.chosen),
+            "balance": sampling.describe_balance(sample),
+            "left_out": sampling.left_out(round_, criteria),
         }
-    invited, responded, accepted = sampling.response_rate(round_)
     return render_template(
         "owner/invite.html",
         round=round_,
         form=form,
         preview=preview,
-        invited=invited,
-        responded=responded,
-        accepted=accepted,
+        responses=sampling.response_rate(round_),
     )
 
 

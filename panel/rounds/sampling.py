@@ -5,13 +5,17 @@ fewer than K invitations in the last 30 days and no session attended in the rest
 (K and the rest period are the panel manager's settings). Paused, reserve and left members are
 not active, so they are never drawn.
 
-How the sample is balanced: eligible members are grouped by segment (customer type × age band
-× region). Each segment gets a share of N proportional to its size in the eligible pool — or to
-the quota targets that cover it — by the largest-remainder method, never more than it has. Within
-a segment members are drawn at random with the given seed, so a seed always gives the same sample.
+How the sample is balanced: on each characteristic the owner balances on — customer type, age
+band and region — every value gets its exact share of N: in proportion to the eligible pool, or
+to the quota targets, never more than the pool has. Iterative proportional fitting turns those
+margins into a share per segment (customer type × age band × region); the shares are rounded so
+that every margin stays within one of its exact share, with ties broken by the seed. Within a
+segment members are drawn in a seeded random order, so a seed always gives the same sample. The
+database counts and ranks; only the chosen rows reach Python.
 """
 
 import json
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,7 +33,7 @@ from ..membership.segments import AgeBand, CustomerType, Region
 from ..notifications import kinds
 from ..notifications.models import Notification
 from ..notifications.services import users_without_email_for
-from .models import Invitation, InvitationStatus, Registration, Session
+from .models import Invitation, InvitationStatus, Registration, Round, Session, Stage
 
 
 @dataclass
@@ -43,29 +47,15 @@ class Criteria:
     online: bool = False  # can take part online
 
 
-def eligible_query(round_, criteria, now=None, already_asked=None):
-    """SELECT id, customer_type, birth_year, region of every member who may be invited.
-
-    `already_asked` (a SELECT of member ids) replaces "invited to this round" for other uses.
-    """
-    now = now or utcnow()
-    settings = PanelSettings.current()
-    # Active members always have an account (leaving erases it and sets another status), so the
-    # status alone selects them, straight from the covering index on (status, segment).
-    query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
-        Member.status == MemberStatus.ACTIVE.value,
-        Member.id.not_in(
-            already_asked
-            if already_asked is not None
-            else select(Invitation.member_id).where(Invitation.round_id == round_.id)
-        ),
-    )
+def criteria_conditions(criteria):
+    """The WHERE conditions of the owner's criteria, on the members table."""
+    conditions = []
     if criteria.customer_types:
-        query = query.where(Member.customer_type.in_(criteria.customer_types))
+        conditions.append(Member.customer_type.in_(criteria.customer_types))
     if criteria.regions:
-        query = query.where(Member.region.in_(criteria.regions))
+        conditions.append(Member.region.in_(criteria.regions))
     if criteria.platforms:
-        query = query.where(Member.platform.in_(criteria.platforms))
+        conditions.append(Member.platform.in_(criteria.platforms))
     if criteria.age_bands:
         ranges = []
         for band in criteria.age_bands:
@@ -76,82 +66,291 @@ def eligible_query(round_, criteria, now=None, already_asked=None):
                     Member.birth_year >= first if first is not None else True,
                 )
             )
-        query = query.where(db.or_(*ranges))
+        conditions.append(db.or_(*ranges))
     if criteria.interests:
-        query = query.where(
+        conditions.append(
             exists().where(
                 MemberInterest.member_id == Member.id,
                 MemberInterest.interest.in_(criteria.interests),
             )
         )
     if criteria.physical_region:
-        query = query.where(
-            Member.attends_physical.is_(True), Member.physical_region == criteria.physical_region
-        )
+        conditions.append(Member.attends_physical.is_(True))
+        conditions.append(Member.physical_region == criteria.physical_region)
     if criteria.online:
-        query = query.where(Member.attends_online.is_(True))
-    # Contact frequency: at most K invitations per 30 days …
-    recent = (
-        select(Invitation.member_id)
-        .where(Invitation.created_at > now - timedelta(days=30))
-        .group_by(Invitation.member_id)
-        .having(func.count() >= settings.max_invitations_per_30_days)
-    )
-    query = query.where(Member.id.not_in(recent))
+        conditions.append(Member.attends_online.is_(True))
+    return conditions
+
+
+def resting_rules(round_, now, already_asked=None):
+    """(reason, SELECT of member ids) for each rule that keeps a matching member out, in order."""
+    settings = PanelSettings.current()
+    rules = [
+        (
+            "already_invited",
+            already_asked
+            if already_asked is not None
+            else select(Invitation.member_id).where(Invitation.round_id == round_.id),
+        ),
+        # Contact frequency: at most K invitations per 30 days …
+        (
+            "contact_frequency",
+            select(Invitation.member_id)
+            .where(Invitation.created_at > now - timedelta(days=30))
+            .group_by(Invitation.member_id)
+            .having(func.count() >= settings.max_invitations_per_30_days),
+        ),
+    ]
     # … and a rest after taking part in a session.
     if settings.rest_days_after_taking_part:
-        rested = (
-            select(Registration.member_id)
-            .join(Session)
-            .where(
-                Registration.attendance == "attended",
-                Session.ends_at > now - timedelta(days=settings.rest_days_after_taking_part),
+        rules.append(
+            (
+                "rest_period",
+                select(Registration.member_id)
+                .join(Session)
+                .where(
+                    Registration.attendance == "attended",
+                    Session.ends_at > now - timedelta(days=settings.rest_days_after_taking_part),
+                ),
             )
         )
-        query = query.where(Member.id.not_in(rested))
+    return rules
+
+
+def eligible_query(round_, criteria, now=None, already_asked=None):
+    """SELECT id, customer_type, birth_year, region of every member who may be invited.
+
+    `already_asked` (a SELECT of member ids) replaces "invited to this round" for other uses.
+    """
+    now = now or utcnow()
+    # Active members always have an account (leaving erases it and sets another status), so the
+    # status alone selects them, straight from the covering index on (status, segment).
+    query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
+        Member.status == MemberStatus.ACTIVE.value, *criteria_conditions(criteria)
+    )
+    for _reason, member_ids in resting_rules(round_, now, already_asked):
+        query = query.where(Member.id.not_in(member_ids))
     return query
 
 
-def allocate(sizes, weights, n):
-    """Largest-remainder shares of n over segments by weight, each capped at its size."""
-    shares = {segment: 0 for segment in sizes}
-    remaining = min(n, sum(sizes.values()))
-    while remaining > 0:
-        open_segments = [s for s in sizes if shares[s] < sizes[s]]
-        weight = {s: weights.get(s, 0) for s in open_segments}
+# Why members are left out of the pool, in the order they are counted: each member counts once,
+# under the first reason that applies.
+LEFT_OUT_REASONS = (
+    "criteria",
+    "paused_or_reserve",
+    "already_invited",
+    "contact_frequency",
+    "rest_period",
+)
+
+
+def left_out(round_, criteria, now=None):
+    """How many active, paused and reserve members are not eligible, by reason (one query)."""
+    now = now or utcnow()
+    conditions = criteria_conditions(criteria)
+    whens = []
+    if conditions:
+        whens.append((db.not_(and_(*conditions)), "criteria"))
+    whens.append((Member.status != MemberStatus.ACTIVE.value, "paused_or_reserve"))
+    for reason, member_ids in resting_rules(round_, now):
+        whens.append((Member.id.in_(member_ids), reason))
+    reason = case(*whens, else_=literal("eligible")).label("reason")
+    counts = dict(
+        db.session.execute(
+            select(reason, func.count())
+            .where(
+                Member.status.in_(
+                    [
+                        MemberStatus.ACTIVE.value,
+                        MemberStatus.PAUSED.value,
+                        MemberStatus.RESERVE.value,
+                    ]
+                )
+            )
+            .group_by(reason)
+        ).all()
+    )
+    return {reason: counts.get(reason, 0) for reason in LEFT_OUT_REASONS}
+
+
+# The characteristics a sample is balanced on: the parts of a segment, in order.
+DIMENSIONS = ("customer_type", "age_band", "region")
+
+
+def margins(cells):
+    """Per characteristic, the total per value of a {segment: amount} mapping."""
+    totals = [Counter() for _ in DIMENSIONS]
+    for segment, amount in cells.items():
+        for index, value in enumerate(segment):
+            totals[index][value] += amount
+    return totals
+
+
+def capped_shares(capacity, weights, n):
+    """Real shares of n in proportion to the weights, none above its capacity (water-filling).
+
+    What a full value cannot take goes to the others by weight; values without weight only
+    receive what is left when every weighted value is full, in proportion to their capacity.
+    """
+    shares = {value: 0.0 for value in capacity}
+    full = set()
+    while True:
+        open_values = [v for v in capacity if v not in full]
+        remaining = n - sum(shares[v] for v in full)
+        if not open_values or remaining <= 1e-9:
+            break
+        weight = {v: weights.get(v, 0) for v in open_values}
+        if sum(weight.values()) <= 0:
+            weight = {v: capacity[v] for v in open_values}
         total = sum(weight.values())
-        if total <= 0:
-            weight, total = {s: 1 for s in open_segments}, len(open_segments)
-        exact = {s: remaining * weight[s] / total for s in open_segments}
-        for segment in open_segments:
-            take = min(int(exact[segment]), sizes[segment] - shares[segment])
-            shares[segment] += take
-            remaining -= take
-        by_remainder = sorted(open_segments, key=lambda s: (-(exact[s] - int(exact[s])), str(s)))
-        for segment in by_remainder:
-            if remaining == 0:
-                break
-            if shares[segment] < sizes[segment]:
-                shares[segment] += 1
-                remaining -= 1
+        over = False
+        for value in open_values:
+            shares[value] = remaining * weight[value] / total if total else 0.0
+            if shares[value] > capacity[value]:
+                shares[value], over = capacity[value], True
+                full.add(value)
+        if not over:
+            break
     return shares
 
 
-def quota_weights(sizes):
-    """Weights from the quota targets: each segment weighs the targets that cover it."""
-    targets = QuotaTarget.query.all()
-    weights = {}
-    for segment in sizes:
-        customer_type, band, region = segment
-        covered = [
-            t.target
-            for t in targets
-            if t.customer_type in (None, customer_type)
-            and t.age_band in (None, band)
-            and t.region in (None, region)
-        ]
-        weights[segment] = sum(covered) if covered else sizes[segment]
+def quota_weights(pool_margins):
+    """Per characteristic, weights from the quota targets set on that characteristic alone.
+
+    Targets are shares of one panel (the largest total over the characteristics); values
+    without a target share what the targets leave, in proportion to the pool. Targets that
+    combine characteristics are not used for balancing a sample.
+    """
+    by_dimension = [dict() for _ in DIMENSIONS]
+    for target in QuotaTarget.query.all():
+        parts = [target.customer_type, target.age_band, target.region]
+        set_parts = [index for index, part in enumerate(parts) if part is not None]
+        if len(set_parts) == 1:
+            by_dimension[set_parts[0]][parts[set_parts[0]]] = max(target.target, 0)
+    panel = max((sum(targets.values()) for targets in by_dimension), default=0)
+    weights = []
+    for pool, targets in zip(pool_margins, by_dimension, strict=True):
+        if not targets or panel <= 0:
+            weights.append(dict(pool))
+            continue
+        rest = max(0.0, 1 - sum(targets.values()) / panel)
+        untargeted = sum(size for value, size in pool.items() if value not in targets)
+        weights.append(
+            {
+                value: targets[value] / panel
+                if value in targets
+                else (rest * size / untargeted if untargeted else 0.0)
+                for value, size in pool.items()
+            }
+        )
     return weights
+
+
+def fit_cells(sizes, targets, rounds=100):
+    """Iterative proportional fitting: a real share per segment whose margins meet the targets."""
+    fitted = {segment: float(size) for segment, size in sizes.items()}
+    for _ in range(rounds):
+        worst = 0.0
+        for index, target in enumerate(targets):
+            totals = Counter()
+            for segment, amount in fitted.items():
+                totals[segment[index]] += amount
+            for segment in fitted:
+                total = totals[segment[index]]
+                factor = target[segment[index]] / total if total > 0 else 0.0
+                fitted[segment] = min(fitted[segment] * factor, sizes[segment])
+            worst = max(worst, max(abs(target[v] - totals[v]) for v in target))
+        if worst < 1e-6:
+            break
+    return fitted
+
+
+def allocate(sizes, targets, seed):
+    """Whole shares per segment, never above its size, with every margin as close as it can be.
+
+    `targets` holds the exact (real) share of each value on each characteristic, summing to the
+    sample size. Segments first get the whole part of their fitted share; the units left go one
+    by one to the segment whose margins fall furthest short; then single moves from one segment
+    to another mend any margin still one or more away from its exact share. Ties go by the seed.
+    """
+    n = round(sum(targets[0].values())) if targets else 0
+    order = sorted(sizes, key=lambda segment: tuple(str(part) for part in segment))
+    tiebreak = random.Random(seed)
+    draw = {segment: tiebreak.random() for segment in order}
+    fitted = fit_cells(sizes, targets)
+    shares = {segment: min(int(fitted[segment]), sizes[segment]) for segment in order}
+    error = [
+        {value: -target[value] for value in target} for target in targets
+    ]  # margin total minus target
+    for segment, share in shares.items():
+        for index, value in enumerate(segment):
+            error[index][value] += share
+
+    def move(segment, step):
+        shares[segment] += step
+        for index, value in enumerate(segment):
+            error[index][value] += step
+
+    by_type, by_band, by_region = error
+    for _ in range(n - sum(shares.values())):
+        shortfall = [
+            -(by_type[t] + by_band[b] + by_region[r])
+            if shares[(t, b, r)] < sizes[(t, b, r)]
+            else None
+            for t, b, r in order
+        ]
+        open_ = [value for value in shortfall if value is not None]
+        if not open_:
+            break
+        most = max(open_)
+        best = max(
+            (
+                s
+                for s, value in zip(order, shortfall, strict=True)
+                if value is not None and value >= most - 1e-9
+            ),
+            key=lambda s: (fitted[s] - shares[s], draw[s]),
+        )
+        move(best, 1)
+    for _ in range(4 * len(order) + 100):
+        off = [
+            (index, value)
+            for index, errors in enumerate(error)
+            for value, amount in errors.items()
+            if abs(amount) >= 1 - 1e-9
+        ]
+        if not off:
+            break
+        givers = [s for s in order if shares[s] > 0]
+        takers = [s for s in order if shares[s] < sizes[s]]
+        best, best_gain = None, 1e-9
+        for giver in givers:
+            for taker in takers:
+                gain = 0.0
+                for index in range(len(DIMENSIONS)):
+                    if giver[index] != taker[index]:
+                        # Change of the squared error when one unit moves between the values.
+                        gain += 2 * (error[index][giver[index]] - error[index][taker[index]]) - 2
+                if gain > best_gain or (
+                    best is not None and gain == best_gain and draw[taker] > draw[best[1]]
+                ):
+                    best, best_gain = (giver, taker), gain
+        if best is None:
+            break
+        move(best[0], -1)
+        move(best[1], 1)
+    return {segment: share for segment, share in shares.items() if share}
+
+
+@dataclass
+class Sample:
+    """A drawn sample with what the preview shows next to it."""
+
+    eligible: int
+    chosen: list
+    composition: Counter  # sample size per segment
+    pool: Counter  # eligible members per segment
+    targets: list  # per characteristic: exact share of the sample per value
 
 
 def age_band_sql(birth_year):
@@ -177,10 +376,21 @@ def shuffled(member_id, seed):
     return (cast(member_id, BigInteger) * literal(factor, BigInteger)) % literal(PRIME, BigInteger)
 
 
-def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
-    """(eligible count, sampled member ids, composition Counter by segment).
+def sample_targets(sizes, n, balance="pool"):
+    """Per characteristic, the exact share of a sample of n (at most the pool) per value."""
+    pool_margins = margins(sizes)
+    total = min(n, sum(sizes.values()))
+    weights = quota_weights(pool_margins) if balance == "quota" else pool_margins
+    return [
+        capped_shares(pool, weight, total)
+        for pool, weight in zip(pool_margins, weights, strict=True)
+    ]
 
-    The database does the heavy lifting, so only a few thousand rows ever reach Python: one
+
+def plan_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
+    """Draw a balanced sample (see the module's docstring); a Sample.
+
+    The database does the heavy lifting, so only the chosen rows ever reach Python: one
     query counts the eligible members per segment, a second ranks them per segment in a seeded
     random order and returns the first few of each.
     """
@@ -195,8 +405,8 @@ def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
     ):
         age_band = AgeBand.for_birth_year(birth_year)
         sizes[(customer_type, age_band.value if age_band else None, region)] += count
-    weights = quota_weights(sizes) if balance == "quota" else sizes
-    shares = {segment: take for segment, take in allocate(sizes, weights, n).items() if take}
+    targets = sample_targets(sizes, n, balance)
+    shares = allocate(sizes, targets, seed)
     chosen, composition = [], Counter()
     if shares:
         ranked = select(
@@ -215,7 +425,13 @@ def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
             if rank <= shares.get(segment, 0):
                 chosen.append(member_id)
                 composition[segment] += 1
-    return sum(sizes.values()), sorted(chosen), composition
+    return Sample(sum(sizes.values()), sorted(chosen), composition, sizes, targets)
+
+
+def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
+    """(eligible count, sampled member ids, composition Counter by segment)."""
+    sample = plan_sample(round_, criteria, n, seed, balance, already_asked)
+    return sample.eligible, sample.chosen, sample.composition
 
 
 def send_invitations(round_, member_ids, actor):
@@ -269,17 +485,46 @@ def send_invitations(round_, member_ids, actor):
     return len(member_ids)
 
 
-def response_rate(round_):
-    """(invited, responded, accepted) for a round."""
-    rows = dict(
-        db.session.execute(
-            select(Invitation.status, func.count())
-            .where(Invitation.round_id == round_.id)
-            .group_by(Invitation.status)
-        ).all()
+# An invitation counts towards the response rate once it has had time to be answered: sent at
+# least this long ago, or its round has closed.
+ANSWER_TIME = timedelta(hours=48)
+
+
+def answerable(now=None):
+    """SQL condition: the invitation is old enough to count towards a response rate."""
+    now = now or utcnow()
+    closed = select(Round.id).where(Round.stage.in_([Stage.CLOSED.value, Stage.CANCELLED.value]))
+    return db.or_(Invitation.created_at <= now - ANSWER_TIME, Invitation.round_id.in_(closed))
+
+
+@dataclass
+class ResponseRate:
+    invited: int  # all invitations
+    counted: int  # those old enough to have been answered
+    responded: int  # … answered (accepted or declined)
+    accepted: int  # all accepted invitations
+
+    @property
+    def rate(self):
+        return self.responded / self.counted if self.counted else None
+
+
+def response_rate(round_, now=None):
+    """A round's invitations and its response rate over those old enough to have been answered."""
+    rows = db.session.execute(
+        select(Invitation.status, func.count(), func.sum(case((answerable(now), 1), else_=0)))
+        .where(Invitation.round_id == round_.id)
+        .group_by(Invitation.status)
+    ).all()
+    answered = (InvitationStatus.ACCEPTED.value, InvitationStatus.DECLINED.value)
+    return ResponseRate(
+        invited=sum(count for _, count, _ in rows),
+        counted=sum(old for _, _, old in rows),
+        responded=sum(old for status, _, old in rows if status in answered),
+        accepted=sum(
+            count for status, count, _ in rows if status == InvitationStatus.ACCEPTED.value
+        ),
     )
-    invited = sum(rows.values())
-    return invited, rows.get("accepted", 0) + rows.get("declined", 0), rows.get("accepted", 0)
 
 
 def respond(invitation, accept):
@@ -288,16 +533,31 @@ def respond(invitation, accept):
     invitation.member.last_active_at = utcnow()
 
 
-def describe_composition(composition):
-    """Sample sizes per customer type, age band and region, for the preview."""
-    parts = {"customer_type": Counter(), "age_band": Counter(), "region": Counter()}
-    for (customer_type, band, region), count in composition.items():
-        parts["customer_type"][str(CustomerType.title_of(customer_type))] += count
-        parts["age_band"][AgeBand.title_of(band) if band else "—"] += count
-        parts["region"][str(Region.title_of(region)) if region else "—"] += count
-    age_order = {str(band.title): index for index, band in enumerate(AgeBand)}
-    return {
-        "customer_type": sorted(parts["customer_type"].items(), key=lambda item: -item[1]),
-        "age_band": sorted(parts["age_band"].items(), key=lambda item: age_order.get(item[0], 99)),
-        "region": sorted(parts["region"].items(), key=lambda item: -item[1]),
-    }
+def describe_balance(sample):
+    """Per characteristic, rows of (value, eligible, exact share, in the sample) for the preview."""
+    titles = (
+        lambda value: str(CustomerType.title_of(value)),
+        lambda value: AgeBand.title_of(value),
+        lambda value: str(Region.title_of(value)),
+    )
+    age_order = {band.value: index for index, band in enumerate(AgeBand)}
+    pool, drawn = margins(sample.pool), margins(sample.composition)
+    described = {}
+    for index, name in enumerate(DIMENSIONS):
+        values = sorted(
+            pool[index],
+            key=lambda value: (
+                ((age_order.get(value, 99),) if name == "age_band" else (-pool[index][value],))
+                + (str(value),)
+            ),
+        )
+        described[name] = [
+            (
+                titles[index](value) if value is not None else "—",
+                pool[index][value],
+                sample.targets[index].get(value, 0.0),
+                drawn[index][value],
+            )
+            for value in values
+        ]
+    return described
