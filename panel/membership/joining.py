@@ -165,9 +165,16 @@ def quota_is_full(member):
 def purge_unconfirmed(now=None):
     """Remove applications not confirmed within 30 days (safe to run from cron)."""
     cutoff = (now or utcnow()) - CONFIRM_MAX_AGE
-    stale = Member.query.filter(
-        Member.status == MemberStatus.APPLICANT.value, Member.joined_at < cutoff
-    ).all()
+    # Locked (SELECT … FOR UPDATE on PostgreSQL): a second run at the same moment waits, then
+    # skips the rows the first one removed instead of deleting them again.
+    stale = (
+        Member.query.filter(
+            Member.status == MemberStatus.APPLICANT.value, Member.joined_at < cutoff
+        )
+        .order_by(Member.id)
+        .with_for_update()
+        .all()
+    )
     for member in stale:
         user = member.user
         db.session.delete(member)
