@@ -21,6 +21,7 @@ from panel.feedback.hooks import panel_nps_by_month
 from panel.feedback.models import TouchpointResponse
 from panel.insights.models import Insight, Route, Stream, seed_default_streams
 from panel.insights.services import iso_week, stream_metrics
+from panel.insights.workdays import add_working_days
 from panel.membership import health
 from panel.membership.models import MemberStatus
 
@@ -141,9 +142,10 @@ def figures_data(db, make_member):
 
 def figures(stream):
     leavers = dict(health.leavers_per_month(months=12, now=NOW))
-    nps = dict(
-        (label, score.n) for label, score in panel_nps_by_month(months=6, now=NOW)[1]["rows"]
-    )
+    nps = {
+        month.strftime("%Y-%m"): score.n
+        for month, score in panel_nps_by_month(months=6, now=NOW)[1]["rows"]
+    }
     metrics = {row["month"]: row["routed"] for row in stream_metrics(stream, now=NOW)["months"]}
     return leavers, nps, metrics
 
@@ -161,3 +163,14 @@ def test_month_figures_are_the_same_far_away_as_in_amsterdam(db, figures_data, z
     assert (leavers["2026-10"], leavers["2026-11"]) == (0, 1)
     assert nps == {"2026-07": 1, "2026-09": 1, "2026-11": 1}
     assert metrics == {"2026-07": 1, "2026-09": 1, "2026-11": 1}
+
+
+@pytest.mark.parametrize("zone", [FAR_AWAY, "America/Los_Angeles"])
+def test_working_days_count_on_the_amsterdam_calendar(db, zone):
+    # Friday 23:30 in Amsterdam (already Saturday far away, still Friday in Los Angeles): two
+    # working days on is Tuesday 23:30 in Amsterdam; Christmas and Boxing Day don't count.
+    friday_evening = datetime(2026, 11, 27, 22, 30, tzinfo=UTC)
+    before_christmas = datetime(2026, 12, 24, 10, 0, tzinfo=UTC)
+    with server_time_zone(db, zone):
+        assert add_working_days(friday_evening, 2) == datetime(2026, 12, 1, 22, 30, tzinfo=UTC)
+        assert add_working_days(before_christmas, 1) == datetime(2026, 12, 28, 10, 0, tzinfo=UTC)

@@ -3,7 +3,7 @@
 Each function here answers a signal (panel/signals.py); connect_signals() connects them all.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -147,7 +147,11 @@ def panel_nps_by_month(_sender=None, months=6, now=None):
         .group_by(month, TouchpointResponse.score)
     ):
         by_month.setdefault(label, [0] * 11)[score] = count
-    rows = [(label, Score.from_counts(counts)) for label, counts in sorted(by_month.items())]
+    # The first of each Amsterdam month, for the template to name ("nov 2026").
+    rows = [
+        (date(int(label[:4]), int(label[5:7]), 1), Score.from_counts(counts))
+        for label, counts in sorted(by_month.items())
+    ]
     return "feedback/_panel_nps.html", {"rows": rows, "nps_text": nps_text}
 
 
