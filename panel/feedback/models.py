@@ -7,6 +7,7 @@ from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
+from ..rounds.sampling import ANSWER_TIME
 
 
 class ReleaseState(TitledEnum):
@@ -79,6 +80,18 @@ class Release(db.Model):
     @property
     def is_open(self):
         return self.state() == ReleaseState.OPEN
+
+    def response_rate(self, responses, now=None):
+        """Responses ÷ invitations, once the invitations have had time to be answered.
+
+        None until then: until 48 hours after they were sent, unless the window has closed.
+        """
+        now = now or utcnow()
+        if not self.invited_count or self.invited_at is None:
+            return None
+        if self.invited_at > now - ANSWER_TIME and now < self.closes_at:
+            return None
+        return responses / self.invited_count
 
     @classmethod
     def newest_first(cls):

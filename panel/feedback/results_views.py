@@ -158,7 +158,7 @@ def release(release_id):
         counts=counts,
         change=point.change if point else None,
         distribution=column_chart([(str(s), counts[s]) for s in range(11)]),
-        response_rate=(score.n / release.invited_count) if release.invited_count else None,
+        response_rate=release.response_rate(score.n),
         breakdown=results.breakdown(release),
         ratings=services.rating_summary(release),
         comments=comments,

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from panel.database import utcnow
+from panel.feedback.models import Release
 from panel.mail import OutboxMessage
 from panel.membership.models import PanelSettings, QuotaTarget
 from panel.notifications.models import Notification
@@ -427,3 +428,18 @@ def test_preview_shows_pool_target_sample_and_who_is_left_out(
     else:
         assert "Je vroeg om 20 panelleden, maar er komen er maar 9 in aanmerking" in page
         assert "Gepauzeerd of op de reservelijst" in page
+
+
+def test_a_release_response_rate_waits_until_the_invitations_could_be_answered():
+    now = utcnow()
+    release = Release(
+        invited_count=10,
+        invited_at=now - timedelta(hours=30),
+        opens_at=now - timedelta(hours=30),
+        closes_at=now + timedelta(days=7),
+    )
+    assert release.response_rate(4, now=now) is None  # sent 30 hours ago, window still open
+    assert release.response_rate(4, now=now + timedelta(hours=19)) == 0.4
+    release.closes_at = now - timedelta(hours=1)  # a short window that has closed
+    assert release.response_rate(4, now=now) == 0.4
+    assert Release(invited_count=0, invited_at=None).response_rate(0, now=now) is None
