@@ -5,8 +5,9 @@ import threading
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
-from panel.database import utcnow
+from panel.database import amsterdam_today, utcnow
 from panel.feedback import services
 from panel.feedback.models import FeedbackInvitation, Response
 from panel.mail import OutboxMessage
@@ -358,8 +359,11 @@ def test_panel_nps_over_time_on_the_health_page(client, db, make_user, login_as)
     login_as(make_user(roles=[Role.PANEL_MANAGER]))
     page = client.get("/en/manage/health").get_data(as_text=True)
     assert "Panel NPS per month" in page
-    month = utcnow().strftime("%Y-%m")
-    assert f'<td>{month}</td><td class="number">3</td><td class="number">+33</td>' in page
+    month = format_date(amsterdam_today(), "MMM y", locale="en_GB")  # this Amsterdam month
+    assert (
+        f'<td class="nowrap">{month}</td><td class="number">3</td><td class="number">+33</td>'
+        in page
+    )
 
 
 def test_editing_a_published_release_keeps_each_change_in_place(
