@@ -95,7 +95,15 @@ def form(release_id):
             "problem_text": form.problem_text.data,
             "ratings": ratings_from(form, release),
         }
-        services.save_response(release, member, data)
+        try:
+            services.save_response(release, member, data)
+        except NotAllowed as refusal:  # the window closed, or the member left, while they typed
+            return render_template(
+                "feedback/closed.html",
+                release=release,
+                response=response,
+                message=REFUSALS[refusal.code],
+            ), 200
         flash(_("Thank you! Your feedback helps us make the next version better."), "success")
         return redirect(url_for("feedback.overview"))
     return render_template("feedback/form.html", release=release, form=form, response=response)
