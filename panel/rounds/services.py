@@ -5,8 +5,9 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from ..audit import record_audit
 from ..database import utcnow
@@ -271,6 +272,45 @@ def register(session, member):
     return registration
 
 
+def waitlist_positions(registrations):
+    """Each waitlisted registration's place on its session's list (1 is next): one query."""
+    waiting = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED.value]
+    if not waiting:
+        return {}
+    mine, other = aliased(Registration), aliased(Registration)
+    ahead = (other.waitlisted_at < mine.waitlisted_at) | (
+        (other.waitlisted_at == mine.waitlisted_at) & (other.id <= mine.id)
+    )
+    rows = db.session.execute(
+        select(mine.session_id, func.count(other.id))
+        .join(
+            other,
+            (other.session_id == mine.session_id)
+            & (other.status == RegistrationStatus.WAITLISTED.value)
+            & ahead,
+        )
+        .where(mine.id.in_([r.id for r in waiting]))
+        .group_by(mine.session_id)
+    ).all()
+    return dict(rows)
+
+
+def overlapping_sessions(session, member):
+    """Other sessions this member is confirmed for that overlap this one in time."""
+    return (
+        Session.query.join(Registration, Registration.session_id == Session.id)
+        .filter(
+            Registration.member_id == member.id,
+            Registration.status == RegistrationStatus.CONFIRMED.value,
+            Session.id != session.id,
+            Session.starts_at < session.ends_at,
+            Session.ends_at > session.starts_at,
+        )
+        .order_by(Session.starts_at)
+        .all()
+    )
+
+
 def cancel_registration(registration):
     """Cancel; a freed seat goes to the first on the waiting list.
 
@@ -430,6 +470,8 @@ def support_idea(idea, member):
     check_can_take_part(idea.round, member, "support_comment")
     if idea.is_hidden:
         raise NotAllowed("hidden")
+    if idea.author_id == member.id:
+        raise NotAllowed("own_idea")
     try:
         with db.session.begin_nested():
             db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))

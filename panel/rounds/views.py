@@ -9,6 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import NotAllowed
 from ..extensions import db
+from ..i18n import datetime_filter
+from ..membership.models import MemberStatus
 from ..membership.services import find_member_for
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
@@ -27,6 +29,7 @@ REFUSALS = {
     "stage": _l("That is not possible in this stage of the round."),
     "deadline": _l("Registration for this session has closed."),
     "hidden": _l("This idea has been hidden."),
+    "own_idea": _l("You can't support your own idea. Others can."),
 }
 
 
@@ -113,6 +116,9 @@ def render_round(round_, idea_form):
         invitation=invitation,
         idea_form=idea_form,
         reactions=reactions,
+        # Only when the member is on a waiting list here: one query for all their positions.
+        positions=services.waitlist_positions(registrations.values()),
+        not_active=member is not None and member.status != MemberStatus.ACTIVE.value,
         can_post=_allowed(round_, member, "post_ideas"),
         can_support=_allowed(round_, member, "support_comment"),
         can_register=_allowed(round_, member, "register"),
@@ -180,16 +186,32 @@ def register(round_id, session_id):
                 ),
                 "info",
             )
+        for other in services.overlapping_sessions(session, member):
+            flash(
+                _(
+                    "Note: this overlaps with “%(title)s” (%(time)s), which you're also "
+                    "registered for. Cancel one of them if you can't be at both.",
+                    title=other.title,
+                    time=datetime_filter(other.starts_at, "d MMM y, HH:mm"),
+                ),
+                "warning",
+            )
     return redirect(url_for("rounds.round_page", round_id=round_id))
 
 
-@bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/rounds/<int:round_id>/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel(round_id, session_id):
     session = _session_or_404(round_id, session_id)
     member = _own_member()
     registration = Registration.query.filter_by(
         session_id=session.id, member_id=member.id
     ).first_or_404()
+    if request.method == "GET":
+        if registration.status not in ("confirmed", "waitlisted"):
+            return redirect(url_for("rounds.round_page", round_id=round_id))
+        return render_template(
+            "rounds/cancel.html", round=session.round, session=session, registration=registration
+        )
     services.cancel_registration(registration)
     flash(
         _(
