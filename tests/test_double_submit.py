@@ -461,6 +461,7 @@ NOT_CREATING = {
     "manage.settings": CHANGES_ONE_RECORD,
     "membership.confirm": CHANGES_ONE_RECORD,
     "membership.leave": CHANGES_ONE_RECORD,
+    "membership.new_confirm_link": "rate-limited; each post mails a fresh link on purpose",
     "membership.pause": CHANGES_ONE_RECORD,
     "membership.privacy_update": CHANGES_ONE_RECORD,
     "membership.profile": CHANGES_ONE_RECORD,

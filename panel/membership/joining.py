@@ -25,7 +25,7 @@ from .models import (
 )
 from .privacy import current_statement, erase_member
 from .segments import MINIMUM_AGE, AgeBand, CustomerType
-from .services import apply_profile, change_status
+from .services import apply_profile, change_status, find_member_for
 
 log = logging.getLogger("panel.membership")
 
@@ -52,13 +52,19 @@ def new_member_number():
 def join_panel(data, language, source=None):
     """Record an application and mail the confirmation link.
 
-    For an address that already has an account, nothing is created: its owner gets a "you
-    already have an account" e-mail, and the caller shows the same page either way.
+    For an address that already has an account, nothing is created: an applicant who never
+    confirmed gets a fresh confirmation link, anyone else a "you already have an account"
+    e-mail; the caller shows the same page either way.
     """
     existing = find_user_by_email(data["email"])
     if existing is not None:
-        queue_mail(existing.email, "already_member", existing.locale, user=existing)
-        log.info("join: address already has an account; owner notified")
+        member = find_member_for(existing)
+        if member is not None and member.status == MemberStatus.APPLICANT.value:
+            send_new_confirm_link(member)
+            log.info("join: address has an unconfirmed application; new link sent")
+        else:
+            queue_mail(existing.email, "already_member", existing.locale, user=existing)
+            log.info("join: address already has an account; owner notified")
         return None
     user = create_user(
         data["email"], data["name"], language, roles=[Role.PANELIST], password=data["password"]
@@ -93,6 +99,14 @@ def join_panel(data, language, source=None):
         user.email, "join_confirm", language, user=user, token=sign("confirm", {"m": member.id})
     )
     return user
+
+
+def send_new_confirm_link(member):
+    """Mail an unconfirmed applicant a fresh confirmation link, in their own language."""
+    user = member.user
+    queue_mail(
+        user.email, "confirm_again", user.locale, user=user, token=sign("confirm", {"m": member.id})
+    )
 
 
 def member_from_confirm_token(token):

@@ -73,7 +73,27 @@ def accept_statement(member, statement, language):
 
 
 def member_consents(member):
-    return Consent.query.filter_by(member_id=member.id).order_by(Consent.id).all()
+    """The member's consents, oldest first; each knows the version that replaced it, if any.
+
+    A consent renewed under a newer statement (accept_statement) is ended at the moment its
+    successor is given: `replaced_by` is that successor's version. A consent the member withdrew
+    has no successor given at that moment: `replaced_by` is None.
+    """
+    consents = Consent.query.filter_by(member_id=member.id).order_by(Consent.id).all()
+    for consent in consents:
+        consent.replaced_by = next(
+            (
+                later.statement_version
+                for later in consents
+                if consent.withdrawn_at is not None
+                and later.id > consent.id
+                and later.purpose == consent.purpose
+                and later.statement_version > consent.statement_version
+                and abs((later.given_at - consent.withdrawn_at).total_seconds()) < 1
+            ),
+            None,
+        )
+    return consents
 
 
 def set_recording_consent(member, wanted, language):

@@ -201,6 +201,23 @@ def pause():
     return render_template("membership/pause.html", form=form, member=member)
 
 
+@bp.route("/me/confirm/new-link", methods=["POST"])
+@limiter.limit(_join_limit)
+def new_confirm_link():
+    """An applicant who lost the confirmation mail asks for a new link from the dashboard."""
+    member = current_member()
+    if member.status == MemberStatus.APPLICANT.value:
+        joining.send_new_confirm_link(member)
+        flash(
+            _(
+                "We've sent a new link to %(email)s. Check your inbox (and spam folder).",
+                email=current_user.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("membership.dashboard"))
+
+
 @bp.route("/me/resume", methods=["POST"])
 def resume():
     member = current_member()
