@@ -116,14 +116,29 @@ def member_from_confirm_token(token):
     return db.session.get(Member, data["m"])
 
 
+def decline_reason(birth_year, customer_type, today=None):
+    """Why screening declines these answers ("too_young", "not_a_customer"), or None.
+
+    Asked at the join form, before anything is stored or mailed, and again when the address is
+    confirmed (the rules may have changed in between).
+    """
+    today = today or amsterdam_today()
+    if birth_year is None or today.year - birth_year < MINIMUM_AGE:
+        return "too_young"
+    if (
+        customer_type == CustomerType.NONE.value
+        and not PanelSettings.current().accept_non_customers
+    ):
+        return "not_a_customer"
+    return None
+
+
 def screening_outcome(member, today=None):
     """(status, reason) for a confirmed applicant, by the panel manager's rules."""
     settings = PanelSettings.current()
-    today = today or amsterdam_today()
-    if member.birth_year is None or today.year - member.birth_year < MINIMUM_AGE:
-        return MemberStatus.DECLINED, "too_young"
-    if member.customer_type == CustomerType.NONE.value and not settings.accept_non_customers:
-        return MemberStatus.DECLINED, "not_a_customer"
+    reason = decline_reason(member.birth_year, member.customer_type, today)
+    if reason is not None:
+        return MemberStatus.DECLINED, reason
     if quota_is_full(member):
         return MemberStatus.RESERVE, "quota_full"
     if settings.manual_approval:

@@ -63,6 +63,12 @@ def join():
         return redirect(url_for("membership.dashboard"))
     form = JoinForm(source=request.args.get("source", ""), locale=current_language())
     if form.validate_on_submit():
+        # Screening that declines is told at the form: nothing is stored or mailed.
+        declined = joining.decline_reason(form.birth_year.data, form.customer_type.data)
+        if declined is not None:
+            return render_template(
+                "membership/join.html", form=form, statement=current_statement(), declined=declined
+            )
         if not claim_submission(form):
             return answered_before(form, url_for("membership.join_sent", lang=form.locale.data))
         # Two applications for one address at the same moment: the second gets the same answer.

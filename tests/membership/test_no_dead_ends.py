@@ -7,6 +7,7 @@ import pytest
 
 from panel.accounts.models import User
 from panel.config import TestConfig
+from panel.database import utcnow
 from panel.extensions import limiter
 from panel.mail import OutboxMessage, deliver_outbox
 from panel.membership.models import Member
@@ -17,6 +18,7 @@ from panel.membership.privacy import (
     set_recording_consent,
 )
 from panel.security import Role
+from panel.submissions import FormSubmission
 
 from ..conftest import PASSWORD, join_data, mail_body
 
@@ -135,3 +137,34 @@ def test_the_consent_table_tells_replaced_from_withdrawn(
     login_as(manager)
     page = client.get(f"/{lang}/manage/members/{member.id}").get_data(as_text=True)
     assert page.count(replaced.lower()) == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize(
+    "overrides, reason_text",
+    [
+        (
+            {"customer_type": "none"},
+            {"en": "meant for our customers", "nl": "bedoeld voor onze klanten"},
+        ),
+        (
+            {"birth_year": str(utcnow().year - 15)},
+            {"en": "16 or older", "nl": "graag terug als het zover is"},
+        ),
+    ],
+)
+def test_screening_that_declines_answers_at_the_form(
+    client, db, smtp_server, lang, overrides, reason_text
+):
+    response = client.post(f"/{lang}/join", data=join_data(locale=lang, **overrides))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert reason_text[lang] in page and 'id="declined-heading"' in page
+    assert 'value="Jamie Jansen"' in page  # the form keeps the answers for a typo to be fixed
+    assert Member.query.count() == User.query.count() == OutboxMessage.query.count() == 0
+    assert FormSubmission.query.count() == 0
+    # Fixed: the same form (same token) now goes through.
+    token = re.search(r'name="form_token"[^>]*value="([^"]+)"', page).group(1)
+    fixed = join_data(locale=lang, form_token=token)
+    assert client.post(f"/{lang}/join", data=fixed).status_code == 302
+    assert Member.query.count() == 1
