@@ -311,6 +311,30 @@ def overlapping_sessions(session, member):
     )
 
 
+def overlaps_by_session(sessions, member, now):
+    """For each coming session here the member isn't in: a confirmed session of theirs (in any
+    round) that overlaps it in time. One query for all of them."""
+    theirs = db.session.scalars(
+        select(Session)
+        .join(Registration, Registration.session_id == Session.id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status == RegistrationStatus.CONFIRMED.value,
+            Session.ends_at > now,
+        )
+        .order_by(Session.starts_at)
+    ).all()
+    overlaps = {}
+    for session in sessions:
+        for other in theirs:
+            if other.id != session.id and (
+                other.starts_at < session.ends_at and other.ends_at > session.starts_at
+            ):
+                overlaps[session.id] = other
+                break
+    return overlaps
+
+
 def cancel_registration(registration):
     """Cancel; a freed seat goes to the first on the waiting list.
 

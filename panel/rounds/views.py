@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import datetime_filter
@@ -89,7 +90,7 @@ def render_round(round_, idea_form):
             .group_by(Comment.idea_id)
         ).all()
     )
-    registrations, supported, invitation = {}, set(), None
+    registrations, supported, invitation, overlaps = {}, set(), None, {}
     if member is not None:
         session_ids = [s.id for s in round_.sessions]
         registrations = {
@@ -105,6 +106,15 @@ def render_round(round_, idea_form):
             )
         }
         invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
+        now = utcnow()
+        coming = [
+            s
+            for s in round_.sessions
+            if s.id not in registrations or registrations[s.id].status == "cancelled"
+        ]
+        overlaps = services.overlaps_by_session(
+            [s for s in coming if s.registration_open(now)], member, now
+        )
     return render_template(
         "rounds/round.html",
         round=round_,
@@ -118,6 +128,7 @@ def render_round(round_, idea_form):
         reactions=reactions,
         # Only when the member is on a waiting list here: one query for all their positions.
         positions=services.waitlist_positions(registrations.values()),
+        overlaps=overlaps,
         not_active=member is not None and member.status != MemberStatus.ACTIVE.value,
         can_post=_allowed(round_, member, "post_ideas"),
         can_support=_allowed(round_, member, "support_comment"),

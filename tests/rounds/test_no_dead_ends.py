@@ -160,13 +160,13 @@ def test_registering_for_an_overlapping_session_warns(
     login_as(member.user)
     base = f"/en/rounds/{round_.id}/sessions"
     response = client.post(f"{base}/{first.id}/register", follow_redirects=True)
-    assert "overlaps" not in response.get_data(as_text=True)
+    assert "Note: this overlaps" not in response.get_data(as_text=True)
     response = client.post(f"{base}/{overlapping.id}/register", follow_redirects=True)
     text = response.get_data(as_text=True)
     assert "Note: this overlaps with “Morning”" in text
     assert Registration.query.filter_by(status="confirmed").count() == 2  # a warning, no refusal
     response = client.post(f"{base}/{later.id}/register", follow_redirects=True)
-    assert "overlaps" not in response.get_data(as_text=True)
+    assert "Note: this overlaps" not in response.get_data(as_text=True)
     response = client.post(
         f"/nl/rounds/{round_.id}/sessions/{overlapping.id}/register", follow_redirects=True
     )
@@ -180,3 +180,53 @@ def test_idea_model_unchanged(db, round_, make_member):
     assert services.support_idea(idea, fan) is True
     assert services.withdraw_support(idea, fan) is True
     assert Idea.query.one().support_count == 0
+
+
+def test_waiting_list_places_and_own_ideas_cost_the_same_for_many_rows(
+    client, db, round_, make_session, make_member, login_as, count_queries
+):
+    """The round page asks one query for all waiting-list places, however many there are."""
+    member, ahead = make_member(), make_member()
+    login_as(member.user)
+
+    def add(n):
+        for _ in range(n):
+            session = make_session(round_, capacity=0)
+            services.register(session, ahead)
+            services.register(session, member)
+            services.post_idea(round_, member, "Mine", "x")
+        db.session.commit()
+
+    counts = []
+    for n in (1, 5):
+        add(n)
+        with count_queries() as queries:
+            page = client.get(f"/en/rounds/{round_.id}").get_data(as_text=True)
+        counts.append(queries.count)
+    assert page.count("re number 2 on the waiting list.") == 6
+    assert page.count("Your own idea") == 6
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "This overlaps with “Morning”"),
+        ("nl", "Dit valt samen met ‘Ochtend’"),
+    ],
+)
+def test_a_session_card_warns_before_you_register_for_an_overlap(
+    client, db, make_round, round_, make_session, make_member, login_as, lang, expected
+):
+    other_round = make_round(stage="idea")
+    morning = make_session(other_round, title_en="Morning", title_nl="Ochtend")
+    overlapping = make_session(round_, starts_in=timedelta(days=7, hours=1))
+    make_session(round_, starts_in=timedelta(days=9))
+    member = make_member()
+    services.register(morning, member)
+    db.session.commit()
+    login_as(member.user)
+    page = client.get(f"/{lang}/rounds/{round_.id}").get_data(as_text=True)
+    assert page.count(expected) == 1
+    card = page.split(f'id="session-{overlapping.id}"', 1)[1].split("</li>", 1)[0]
+    assert expected in card
