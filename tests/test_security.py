@@ -31,6 +31,7 @@ ANY_USER_ENDPOINTS = {
     "accounts.account",
     "accounts.change_password",
     "membership.dashboard",
+    "membership.new_confirm_link",
     "membership.profile",
     "membership.pause",
     "membership.resume",
