@@ -4,7 +4,6 @@ import logging
 import os
 
 from flask import Flask, g, request, session
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from . import (
@@ -27,6 +26,7 @@ from .database import utcnow
 from .errors import register_error_pages
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .forms import ConfirmForm
+from .i18n import lazy_gettext as _l
 from .notifications import kinds as notification_kinds
 
 assert audit and mail  # imported for their tables (audit log, outbox), which migrations must see

@@ -2,11 +2,11 @@
 
 import json
 
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
+from .i18n import lazy_gettext as _l
 
 # Readable names for the actions; capabilities add theirs. Unknown codes are shown as they are.
 ACTION_TITLES = {

@@ -3,11 +3,11 @@
 import logging
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .i18n import lazy_gettext as _l
 
 log = logging.getLogger("panel.errors")
 security_log = logging.getLogger("panel.security")

@@ -4,12 +4,12 @@ Amsterdam-time helpers."""
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .i18n import lazy_gettext as _l
 from .submissions import new_form_token, submitted_before
 
 # Times are typed and shown in the panel's own time zone and stored in UTC.

@@ -1,16 +1,49 @@
 """Languages: the URL prefix, locale selection, formatting helpers and bilingual content."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, format_time
+from flask_babel import (
+    force_locale,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_time,
+    pgettext,
+)
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString  # noqa: TID251 (the one place it is wrapped)
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 
 LANGUAGE_COOKIE = "panel_lang"
+
+
+class LazyText(LazyString):
+    """A translation made when it is shown, in the language of that moment.
+
+    In a template it is text, never markup: Flask-Babel's lazy string tells Jinja its result is
+    safe HTML, so a staff-written round title passed as a parameter would reach the page as
+    markup. Everything the app translates lazily goes through here (ruff bans the other import).
+    """
+
+    def __html__(self):
+        return str(escape(str(self)))
+
+
+def lazy_gettext(string, **variables):
+    return LazyText(_, string, **variables)
+
+
+def lazy_pgettext(context, string, **variables):
+    return LazyText(pgettext, context, string, **variables)
+
+
+_l = lazy_gettext
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
@@ -49,9 +82,26 @@ def preferred_language():
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# The language of a message being written for someone else (see `speaking`).
+_speaking = ContextVar("panel_speaking", default=None)
+
+
+@contextmanager
+def speaking(lang):
+    """Everything made inside the block speaks `lang`: translations, dates and numbers,
+    staff-written bilingual text and links. For a message to its recipient, whoever triggered
+    it (a Dutch owner writing to English panelists) and also in a CLI job."""
+    token = _speaking.set(lang)
+    try:
+        with force_locale(FORMAT_LOCALES.get(lang, lang)):
+            yield
+    finally:
+        _speaking.reset(token)
+
+
 def current_language():
-    """Babel's locale selector and the language of links on this page."""
-    lang = g.get("lang")
+    """Babel's locale selector and the language of links on this page (or of a message)."""
+    lang = _speaking.get() or g.get("lang")
     if lang:
         return lang
     if request:

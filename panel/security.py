@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
 
 from .extensions import csrf
+from .i18n import lazy_gettext as _l
 
 security_log = logging.getLogger("panel.security")
 

@@ -1,11 +1,11 @@
 """Forms for logging in, resetting and changing passwords, and the account page."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import CHOOSE, REQUIRED, BaseForm, choices
 from ..i18n import LANGUAGE_NAMES
+from ..i18n import lazy_gettext as _l
 from .services import password_problem
 
 

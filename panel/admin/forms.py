@@ -1,12 +1,12 @@
 """Forms to invite and edit staff and other users."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..accounts.services import find_user_by_email
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
+from ..i18n import lazy_gettext as _l
 from ..security import Role
 
 

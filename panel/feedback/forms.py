@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 )
 
 from ..forms import CHOOSE, REQUIRED, BaseForm, choices, local_to_utc
+from ..i18n import lazy_gettext as _l
 from .models import Audience
 
 SCORE_CHOICES = choices((str(score), str(score)) for score in range(11))

@@ -6,13 +6,13 @@ Each function here answers a signal (panel/signals.py); connect_signals() connec
 from datetime import date, timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import signals
 from ..database import local_month, month_start, utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..i18n import number_filter
 from ..membership.views import AttentionItem
 from ..rounds.models import Registration, Session

@@ -1,12 +1,12 @@
 """App releases, their changes, the feedback responses and the counts the results are read from."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import DDL, CheckConstraint, Index, UniqueConstraint, event
 
 from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
+from ..i18n import lazy_gettext as _l
 from ..rounds.sampling import ANSWER_TIME
 
 

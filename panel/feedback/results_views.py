@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +14,7 @@ from ..charts import column_chart
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import AMSTERDAM, local_to_utc, utc_to_local
+from ..i18n import lazy_gettext as _l
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import results, results_bp, services

@@ -2,11 +2,11 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..errors import NotAllowed
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..membership.services import find_member_for
 from ..rounds.models import Registration
 from ..security import form_checks_csrf

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..feedback.models import Response
+from ..i18n import lazy_gettext as _l
 from ..rounds.models import Comment, Idea, Registration
 from .models import Evidence, Insight, Route
 

@@ -1,10 +1,10 @@
 """Forms for insights, the inbox and the set-up of streams, tags and routing rules."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
+from ..i18n import lazy_gettext as _l
 from .models import RouteStatus
 
 

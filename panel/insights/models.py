@@ -1,6 +1,5 @@
 """Department streams, tags, insights with their evidence, routing rules and each stream's route."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, UniqueConstraint
 
 from ..accounts.streams import DEFAULT_STREAMS, Stream, StreamMember, seed_default_streams  # noqa: F401
@@ -8,6 +7,7 @@ from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
+from ..i18n import lazy_gettext as _l
 
 
 class Tag(db.Model):

@@ -1,8 +1,7 @@
 """The notifications insights send (answers signals.notification_kinds)."""
 
-from flask_babel import lazy_gettext as _l
-
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..notifications.kinds import Kind
 from .models import Stream
 

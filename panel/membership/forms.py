@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -29,6 +28,7 @@ from ..accounts.forms import PASSWORD_HINT, NewPasswordMixin
 from ..database import amsterdam_today
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import LANGUAGE_NAMES
+from ..i18n import lazy_gettext as _l
 from .segments import (
     AppUsage,
     CustomerType,

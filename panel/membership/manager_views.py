@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -30,6 +29,7 @@ from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
+from ..i18n import lazy_gettext as _l
 from ..paging import paginate
 from ..security import form_checks_csrf
 from ..signals import answers

@@ -1,12 +1,12 @@
 """Members of the panel, their consents, status history, quotas and the panel's settings."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Index, UniqueConstraint
 
 from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
+from ..i18n import lazy_gettext as _l
 from .segments import AgeBand, CustomerType, Interest, Region
 
 

@@ -1,7 +1,6 @@
 """The notifications membership sends (answers signals.notification_kinds)."""
 
-from flask_babel import lazy_gettext as _l
-
+from ..i18n import lazy_gettext as _l
 from ..notifications.kinds import Kind
 from .models import MemberStatus
 

@@ -2,10 +2,9 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
 from ..database import amsterdam_today
 from ..enums import TitledEnum
+from ..i18n import lazy_gettext as _l
 
 MINIMUM_AGE = 16
 

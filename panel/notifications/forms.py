@@ -1,8 +1,7 @@
 """The e-mail preferences form, built from the kinds of notification that may be turned off."""
 
-from flask_babel import lazy_gettext as _l
-
 from ..forms import BaseForm, CheckboxesField, choices
+from ..i18n import lazy_gettext as _l
 from .kinds import optional_kinds
 
 

@@ -8,8 +8,8 @@ so that the preferences page lists them all. This module knows no domain.
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
+from ..i18n import lazy_gettext as _l
 from ..signals import answers, notification_kinds
 
 EXTENSION_KEY = "panel.notification_kinds"

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 )
 
 from ..forms import AMSTERDAM, CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices, local_to_utc
+from ..i18n import lazy_gettext as _l
 from ..membership.segments import AgeBand, CustomerType, Interest, Platform, Region
 from .models import IdeaStatus, SessionKind, Visibility
 

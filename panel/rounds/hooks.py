@@ -6,7 +6,6 @@ Each function here answers a signal (panel/signals.py); connect_signals() connec
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -14,6 +13,7 @@ from .. import signals
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import datetime_filter, number_filter, percent_filter
+from ..i18n import lazy_gettext as _l
 from ..membership.models import Member, MemberStatus, PanelSettings
 from ..membership.views import AttentionItem
 from .models import (

@@ -1,12 +1,12 @@
 """Co-creation rounds: stages, sessions with seats, registrations, ideas and invitations."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
 from ..database import UTCDateTime, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
+from ..i18n import lazy_gettext as _l
 
 
 class Stage(TitledEnum):

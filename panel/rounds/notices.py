@@ -1,9 +1,8 @@
 """The notifications rounds send (answers signals.notification_kinds)."""
 
-from flask_babel import lazy_gettext as _l
-
 from ..extensions import db
 from ..i18n import datetime_filter
+from ..i18n import lazy_gettext as _l
 from ..notifications.kinds import Kind
 from .models import IdeaStatus, Round, Session, Stage
 

@@ -2,7 +2,6 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -11,6 +10,7 @@ from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import datetime_filter
+from ..i18n import lazy_gettext as _l
 from ..membership.models import MemberStatus
 from ..membership.services import find_member_for
 from ..security import form_checks_csrf
