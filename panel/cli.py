@@ -165,7 +165,12 @@ def extract():
         os.path.join(PROJECT_ROOT, "babel.cfg"),
         "-k",
         "_l",
-        "--no-location",
+        "-k",
+        "_lp:1c,2",
+        "-k",
+        "lazy_pgettext:1c,2",
+        # Source locations and the `# Translators:` notes help whoever translates a string.
+        "--add-comments=Translators:",
         "--sort-output",
         "-o",
         POT_FILE,
