@@ -17,18 +17,18 @@ message twice is worse than a late one); an administrator can send it again from
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import insert, select, update
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
-from .i18n import FORMAT_LOCALES
+from .i18n import speaking
 
 log = logging.getLogger("panel.mail")
 
@@ -39,7 +39,7 @@ CLAIM_SECONDS = 300
 # Mail waiting this long after its first failed attempt means the mail host needs a look.
 ALERT_AFTER = timedelta(hours=1)
 ERASED = "(erased)"
-SCRUBBED = {"to_address": ERASED, "body_text": "", "body_html": ""}
+SCRUBBED = {"to_address": ERASED, "body_text": "", "body_html": "", "attachment_text": None}
 
 
 class OutboxMessage(db.Model):
@@ -66,6 +66,10 @@ class OutboxMessage(db.Model):
     scrub_after_send = db.Column(
         db.Boolean, nullable=False, default=False, server_default=db.false()
     )
+    # One attached text file (a session's .ics), sent as a MIME attachment; None: no attachment.
+    attachment_name = db.Column(db.String(100))
+    attachment_type = db.Column(db.String(100))
+    attachment_text = db.Column(db.Text)
 
     @property
     def can_be_requeued(self):
@@ -73,13 +77,16 @@ class OutboxMessage(db.Model):
 
 
 def render_mail(kind, locale, **context):
-    """(subject, text, html) of templates/mail/<kind>.* in one language."""
+    """(subject, text, html) of templates/mail/<kind>.* wholly in the recipient's language.
+
+    Everything is rendered while speaking `locale`: the interface strings, dates and numbers,
+    links, and staff-written bilingual fields of the models in the context (round, session and
+    stream names are passed as models or nl/en pairs and resolved here, never beforehand in the
+    language of whoever triggered the message). The same inside a request and in a CLI job.
+    """
     # Links in mail always point at the configured address, never at a request's Host header.
     base_url = current_app.config["BASE_URL"]
-    with (
-        current_app.test_request_context(base_url=base_url),
-        force_locale(FORMAT_LOCALES.get(locale, locale)),
-    ):
+    with current_app.test_request_context(base_url=base_url), speaking(locale):
         context.update(locale=locale, base_url=base_url)
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
         body_text = render_template(f"mail/{kind}.txt", **context)
@@ -87,8 +94,10 @@ def render_mail(kind, locale, **context):
     return subject, body_text, body_html
 
 
-def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
-    """Render the message in the recipient's language and add it to the outbox."""
+def queue_mail(to_address, kind, locale, scrub_after_send=False, attachment=None, **context):
+    """Render the message in the recipient's language and add it to the outbox.
+
+    attachment: an `Attachment` (a text file such as a session's .ics) sent along, or None."""
     subject, body_text, body_html = render_mail(kind, locale, **context)
     message = OutboxMessage(
         to_address=to_address,
@@ -99,8 +108,21 @@ def queue_mail(to_address, kind, locale, scrub_after_send=False, **context):
         body_html=body_html,
         scrub_after_send=scrub_after_send,
     )
+    if attachment is not None:
+        message.attachment_name = attachment.filename
+        message.attachment_type = attachment.content_type
+        message.attachment_text = attachment.text
     db.session.add(message)
     return message
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent along with a message (content_type such as 'text/calendar')."""
+
+    filename: str
+    content_type: str
+    text: str
 
 
 class _NameSlot:
@@ -169,6 +191,9 @@ _COLUMNS = (
     OutboxMessage.attempts,
     OutboxMessage.first_failed_at,
     OutboxMessage.scrub_after_send,
+    OutboxMessage.attachment_name,
+    OutboxMessage.attachment_type,
+    OutboxMessage.attachment_text,
 )
 
 
@@ -205,9 +230,20 @@ def _as_email(row):
     email["To"] = row.to_address
     email["Subject"] = row.subject
     email["Message-ID"] = make_msgid(domain="klantenteam.local")
-    email["Content-Language"] = row.locale
     email.set_content(row.body_text)
     email.add_alternative(row.body_html, subtype="html")
+    if row.attachment_text is not None:
+        maintype, _, subtype = row.attachment_type.partition("/")
+        # multipart/mixed: the text and HTML alternatives first, then the file.
+        email.add_attachment(
+            row.attachment_text.encode("utf-8"),
+            maintype=maintype,
+            subtype=subtype,
+            filename=row.attachment_name,
+            params={"charset": "utf-8"},
+        )
+    # Last: adding an attachment moves the Content-* headers so far into the text part.
+    email["Content-Language"] = row.locale
     return email
 
 
