@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from ..i18n import lazy_gettext as _l
+from ..i18n import pick_language
 from ..signals import answers, notification_kinds
 
 EXTENSION_KEY = "panel.notification_kinds"
@@ -25,8 +26,29 @@ class Kind:
     display: object = None  # params → the values shown (e.g. a status code → its title)
 
     def title_for(self, params):
+        """The title in the language of the moment: the reader's page, or the recipient's while
+        a message is written for them (`panel.i18n.speaking`)."""
         shown = self.display(params) if self.display else params
-        return str(self.title) % shown if shown else str(self.title)
+        if not shown:
+            return str(self.title)
+        return str(self.title) % {name: resolved(value) for name, value in shown.items()}
+
+
+def both_languages(obj, field):
+    """A staff-written bilingual field as the pair a notification keeps: {"nl": …, "en": …}.
+
+    Stored like this, the title is shown in the reader's language, not the trigger's."""
+    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in ("nl", "en")}
+
+
+def is_pair(value):
+    return isinstance(value, dict) and bool(value) and set(value) <= {"nl", "en"}
+
+
+def resolved(value):
+    """A stored parameter as text now: an nl/en pair in the current language (the other one
+    when that half is empty); plain values (older rows, panelists' own words) as they are."""
+    return str(pick_language(value)) if is_pair(value) else value
 
 
 def panel_kinds(_sender=None):

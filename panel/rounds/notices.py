@@ -1,25 +1,47 @@
 """The notifications rounds send (answers signals.notification_kinds)."""
 
+from datetime import datetime
+
 from ..extensions import db
 from ..i18n import datetime_filter
 from ..i18n import lazy_gettext as _l
-from ..notifications.kinds import Kind
+from ..notifications.kinds import Kind, both_languages
 from .models import IdeaStatus, Round, Session, Stage
 
 
+def round_params(round_):
+    """What a notification about a round keeps: its id and its title in both languages."""
+    return {"round_id": round_.id, "round": both_languages(round_, "title")}
+
+
+def session_params(session):
+    """What a notification about a session keeps: its id, title in both languages and start
+    (formatted when shown, in the reader's language)."""
+    return {
+        "session_id": session.id,
+        "session": both_languages(session, "title"),
+        "starts_at": session.starts_at.isoformat(),
+    }
+
+
 def _round_title(params):
-    round_ = db.session.get(Round, params.get("round_id") or 0)
-    shown = dict(params, round=str(round_.title) if round_ else "")
+    shown = dict(params)
+    if "round" not in params:  # notifications stored before the titles were kept
+        round_ = db.session.get(Round, params.get("round_id") or 0)
+        shown["round"] = both_languages(round_, "title") if round_ else ""
     if "stage" in params:
         shown["stage"] = Stage.title_of(params["stage"])
     return shown
 
 
 def _session_title(params):
+    if "session" in params and "starts_at" in params:
+        starts_at = datetime.fromisoformat(params["starts_at"])
+        return dict(params, when=datetime_filter(starts_at, "medium"))
     session = db.session.get(Session, params.get("session_id") or 0)
     return dict(
         params,
-        session=str(session.title) if session else "",
+        session=both_languages(session, "title") if session else "",
         when=datetime_filter(session.starts_at, "medium") if session else "",
     )
 

@@ -32,6 +32,7 @@ from .models import (
     Stage,
     StageChange,
 )
+from .notices import round_params, session_params
 
 log = logging.getLogger("panel.rounds")
 
@@ -154,8 +155,8 @@ def advance_stage(round_, to_stage, note_nl, note_en, actor):
                 member.user,
                 "round_stage",
                 link=round_link(round_, member),
-                round_id=round_.id,
                 stage=to_stage.value,
+                **round_params(round_),
             )
 
 
@@ -394,7 +395,7 @@ def promote_waitlisted(session):
                 waiting.member.user,
                 "waitlist_promoted",
                 link=round_link(session.round, waiting.member),
-                session_id=session.id,
+                **session_params(session),
             )
     db.session.refresh(session)
     return promoted
@@ -471,7 +472,7 @@ def remind_session(session_id, now):
             member.user,
             "session_reminder",
             link=round_link(session.round, member),
-            session_id=session.id,
+            **session_params(session),
         )
         sent += 1
     return sent
@@ -575,7 +576,10 @@ def write_outcome(round_, outcome_nl, outcome_en, idea_ids, actor):
     if first_time:
         for member in participants(round_):
             notify(
-                member.user, "round_outcome", link=round_link(round_, member), round_id=round_.id
+                member.user,
+                "round_outcome",
+                link=round_link(round_, member),
+                **round_params(round_),
             )
 
 
