@@ -1,7 +1,5 @@
 """Thin views for staff: write and publish releases, read results, search comments, export."""
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 from flask import Response as HttpResponse
@@ -12,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..charts import column_chart
 from ..errors import NotAllowed
+from ..exports import CsvRows
 from ..extensions import db
 from ..forms import AMSTERDAM, local_to_utc, utc_to_local
 from ..i18n import lazy_gettext as _l
@@ -176,9 +175,8 @@ def export(release_id):
     changes = release.changes
 
     def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
+        csv_rows = CsvRows()
+        yield csv_rows.line(
             [
                 "response",
                 "score",
@@ -193,7 +191,6 @@ def export(release_id):
             ]
             + [f"change_{c.position + 1}" for c in changes]
         )
-        yield buffer.getvalue()
         query = (
             Response.query.options(selectinload(Response.ratings))
             .filter_by(release_id=release.id)
@@ -201,13 +198,11 @@ def export(release_id):
             .yield_per(1000)
         )
         for response in query:
-            buffer.seek(0)
-            buffer.truncate()
             ratings = {
                 r.change_id: ("not_used" if r.rating is None else r.rating)
                 for r in response.ratings
             }
-            writer.writerow(
+            yield csv_rows.line(
                 [
                     response.id,
                     response.score,
@@ -222,7 +217,6 @@ def export(release_id):
                 ]
                 + [ratings.get(c.id, "") for c in changes]
             )
-            yield buffer.getvalue()
 
     filename = f"feedback-{release.version}.csv".replace(" ", "_")
     return HttpResponse(

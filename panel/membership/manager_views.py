@@ -1,7 +1,5 @@
 """Thin views for panel managers: members, quotas, settings, export and panel health."""
 
-import csv
-import io
 import re
 from datetime import date, timedelta
 
@@ -27,6 +25,7 @@ from ..audit import record_audit
 from ..charts import bar_chart, column_chart
 from ..database import utcnow
 from ..errors import NotAllowed
+from ..exports import CsvRows
 from ..extensions import db
 from ..forms import choices
 from ..i18n import lazy_gettext as _l
@@ -275,10 +274,8 @@ def csv_rows(include_contact):
     ]
     if include_contact:
         header += ["name", "email"]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield buffer.getvalue()
+    rows = CsvRows()
+    yield rows.line(header)
     query = (
         db.select(Member)
         .outerjoin(Member.user)
@@ -287,8 +284,6 @@ def csv_rows(include_contact):
         .execution_options(yield_per=1000)
     )
     for member in db.session.execute(query).scalars():
-        buffer.seek(0)
-        buffer.truncate()
         row = [
             member.number,
             member.status,
@@ -306,8 +301,7 @@ def csv_rows(include_contact):
                 member.user.name if member.user else "",
                 member.user.email if member.user else "",
             ]
-        writer.writerow(row)
-        yield buffer.getvalue()
+        yield rows.line(row)
 
 
 def _iso(moment):
