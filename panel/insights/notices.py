@@ -2,13 +2,20 @@
 
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
-from ..notifications.kinds import Kind
+from ..notifications.kinds import Kind, both_languages
 from .models import Stream
 
 
+def stream_params(stream):
+    """What a notification about a stream keeps: its id and its name in both languages."""
+    return {"stream_id": stream.id, "stream": both_languages(stream, "name")}
+
+
 def _stream_name(params):
-    stream = db.session.get(Stream, params.get("stream_id") or 0)
-    return dict(params, stream=str(stream.name) if stream else "")
+    if "stream" in params:
+        return params
+    stream = db.session.get(Stream, params.get("stream_id") or 0)  # stored before names were kept
+    return dict(params, stream=both_languages(stream, "name") if stream else "")
 
 
 def insight_kinds(_sender=None):

@@ -30,6 +30,7 @@ from .models import (
     RoutingRule,
     StreamMember,
 )
+from .notices import stream_params
 from .workdays import add_working_days
 
 # Insights and evidence ------------------------------------------------------------------------
@@ -255,7 +256,7 @@ def publish_answer(route, answer_nl, answer_en, actor):
                 member.user,
                 "insight_answer",
                 link=link_for("loop.contributions", member.user.locale),
-                stream_id=route.stream_id,
+                **stream_params(route.stream),
             )
 
 

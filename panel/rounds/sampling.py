@@ -34,6 +34,7 @@ from ..notifications import kinds
 from ..notifications.models import Notification
 from ..notifications.services import users_without_email_for
 from .models import Invitation, InvitationStatus, Registration, Round, Session, Stage
+from .notices import round_params
 
 
 @dataclass
@@ -456,7 +457,7 @@ def send_invitations(round_, member_ids, actor):
         .join(User, Member.user_id == User.id)
         .where(Member.id.in_(member_ids))
     ).all()
-    params = json.dumps({"round_id": round_.id})
+    params = json.dumps(round_params(round_))
     db.session.execute(
         insert(Notification),
         [
@@ -476,7 +477,7 @@ def send_invitations(round_, member_ids, actor):
         [user for _, user in users if user.id not in opted_out],
         kind.mail,
         notification_kind=kind,
-        params={"round_id": round_.id},
+        params=round_params(round_),
         link=None,
         endpoint="rounds.round_page",
         endpoint_args={"round_id": round_.id},
