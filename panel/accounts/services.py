@@ -1,5 +1,6 @@
 """Account verbs: log in and out, passwords, staff invitations and roles."""
 
+import gzip
 import hashlib
 import os
 from functools import lru_cache
@@ -44,9 +45,15 @@ def find_user_by_email(email):
 
 @lru_cache(maxsize=1)
 def common_passwords():
-    path = os.path.join(os.path.dirname(__file__), "data", "common_passwords.txt")
-    with open(path, encoding="utf-8") as handle:
-        return frozenset(line.strip().lower() for line in handle if line.strip())
+    """The passwords refused as too common, in lower case (see data/README.md): the 20,000 most
+    common passwords (Royce Williams' list as shipped by Django, BSD licence) and our own list of
+    Dutch and service words with their usual suffixes."""
+    folder = os.path.join(os.path.dirname(__file__), "data")
+    with gzip.open(os.path.join(folder, "common-passwords.txt.gz"), "rt", encoding="utf-8") as f:
+        words = {line.strip().lower() for line in f if line.strip()}
+    with open(os.path.join(folder, "common_passwords.txt"), encoding="utf-8") as f:
+        words.update(line.strip().lower() for line in f if line.strip())
+    return frozenset(words)
 
 
 def password_problem(password, email=None, name=None):
