@@ -5,6 +5,7 @@ import os
 
 from flask import Flask, g, request, session
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     accounts,
@@ -22,6 +23,7 @@ from . import (
 )
 from .cli import register_cli
 from .config import DEV_SECRET_KEY, PROJECT_ROOT, Config
+from .converters import register_converters
 from .database import utcnow
 from .errors import register_error_pages
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -59,6 +61,8 @@ def create_app(config=None):
     elif config is not None:
         app.config.from_object(config)
     check_production_settings(app)
+    trust_proxies(app)
+    register_converters(app)
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -94,6 +98,26 @@ def check_production_settings(app):
             "PANEL_SECRET_KEY must be set to a random value of at least 32 characters in "
             "production (or set PANEL_ENV=development for a local run)."
         )
+    # memory:// counts per process: four workers would allow four times the per-IP limits.
+    if (
+        app.config["WORKERS"] > 1
+        and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+        and not app.config["RATELIMIT_ALLOW_MEMORY"]
+    ):
+        raise RuntimeError(
+            "With more than one worker the rate limits must be shared: set "
+            "PANEL_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (or "
+            "PANEL_RATELIMIT_ALLOW_MEMORY=1 to accept limits counted per worker)."
+        )
+
+
+def trust_proxies(app):
+    """Take the client's address and scheme from the PROXY_COUNT reverse proxies in front of
+    the app (X-Forwarded-For/-Proto); with none configured these headers are the client's own
+    and are ignored, so nobody escapes the per-IP limits by sending them."""
+    count = app.config["PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def init_domains(app):

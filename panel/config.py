@@ -52,6 +52,11 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 14))
     IDLE_TIMEOUT = timedelta(minutes=_env_int("IDLE_MINUTES", 60))
+    # Staff log in again after this long, however active the session (besides the idle timeout).
+    STAFF_SESSION_LIFETIME = timedelta(hours=_env_int("STAFF_SESSION_HOURS", 12))
+    # Administrators must set up two-factor login before anything else. Only a development run
+    # may go without (the default there, so `make run` logs in); production always requires it.
+    ADMIN_TWO_FACTOR_REQUIRED = _env_bool("ADMIN_TWO_FACTOR", ENV != "development")
     PASSWORD_TOKEN_MAX_AGE = timedelta(hours=_env_int("RESET_TOKEN_HOURS", 2))
     INVITATION_TOKEN_MAX_AGE = timedelta(days=_env_int("INVITATION_TOKEN_DAYS", 7))
 
@@ -67,8 +72,16 @@ class Config:
     ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 1)
     MAX_FAILED_LOGINS_PER_HOUR = _env_int("MAX_FAILED_LOGINS_PER_HOUR", 100)
 
-    # Rate limits per client address (Flask-Limiter); use redis:// when running several hosts
+    # Rate limits per client address (Flask-Limiter). The counters must be shared by every worker
+    # and host: redis://127.0.0.1:6379/0 under gunicorn. memory:// counts per process, so with
+    # more than one worker production refuses to start on it unless RATELIMIT_ALLOW_MEMORY is set.
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ALLOW_MEMORY = _env_bool("RATELIMIT_ALLOW_MEMORY", False)
+    RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "panel")
+    # How many worker processes serve this installation (gunicorn.conf.py sets PANEL_WORKERS).
+    WORKERS = _env_int("WORKERS", 1)
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "20 per minute;200 per hour")
@@ -97,6 +110,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("PANEL_TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    ADMIN_TWO_FACTOR_REQUIRED = True
     WTF_CSRF_ENABLED = False
     # Limits stay on (they are part of what is tested) but high, except where a test lowers them.
     RATELIMIT_LOGIN = "10000 per minute"

@@ -1,0 +1,168 @@
+"""Per-IP limits count once per installation: shared storage across workers, and no start on
+per-process storage with several workers in production."""
+
+import os
+import subprocess
+import sys
+import types
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+from panel import check_production_settings, create_app
+from panel.config import PROJECT_ROOT, TestConfig
+from tests.conftest import vars_of
+
+REDIS_URL = os.environ.get("PANEL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+STRONG_KEY = "k" * 40
+
+
+class Production(TestConfig):
+    ENV = "production"
+    SECRET_KEY = STRONG_KEY
+    WORKERS = 4
+
+
+def test_several_workers_refuse_memory_storage_in_production():
+    with pytest.raises(RuntimeError, match="PANEL_RATELIMIT_STORAGE_URI=redis://"):
+        create_app(dict(vars_of(Production), RATELIMIT_STORAGE_URI="memory://"))
+
+
+def test_memory_storage_with_several_workers_only_when_told():
+    app = create_app(
+        dict(vars_of(Production), RATELIMIT_STORAGE_URI="memory://", RATELIMIT_ALLOW_MEMORY=True)
+    )
+    assert app.config["WORKERS"] == 4
+
+
+def test_one_worker_or_development_may_count_in_memory():
+    create_app(dict(vars_of(Production), RATELIMIT_STORAGE_URI="memory://", WORKERS=1))
+    create_app(dict(vars_of(Production), RATELIMIT_STORAGE_URI="memory://", ENV="development"))
+
+
+def test_shared_storage_passes_the_check():
+    # Checked without making an app: an app would point the shared limiter at Redis for the
+    # rest of the test session.
+    config = vars_of(Production) | {"RATELIMIT_STORAGE_URI": REDIS_URL}
+    check_production_settings(types.SimpleNamespace(config=config))
+
+
+def _gunicorn_check(**env):
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("PANEL_")
+    } | {"PANEL_SECRET_KEY": STRONG_KEY, "PANEL_DATABASE_URL": "sqlite://", **env}
+    return subprocess.run(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "--check-config",
+            "wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_gunicorn_conf_tells_the_app_its_four_workers():
+    refused = _gunicorn_check()
+    assert refused.returncode != 0
+    assert "PANEL_RATELIMIT_STORAGE_URI=redis://" in refused.stdout + refused.stderr
+    assert _gunicorn_check(PANEL_WORKERS="1").returncode == 0
+
+
+SERVER = """
+import sys
+from werkzeug.serving import make_server
+from panel import create_app
+from panel.extensions import db
+
+app = create_app({
+    "ENV": "production",
+    "SECRET_KEY": sys.argv[1],
+    "SQLALCHEMY_DATABASE_URI": sys.argv[2],
+    "RATELIMIT_STORAGE_URI": sys.argv[3],
+    "RATELIMIT_KEY_PREFIX": sys.argv[4],
+    "RATELIMIT_LOGIN": "5 per minute",
+    "WORKERS": 2,
+    "WTF_CSRF_ENABLED": False,
+    "SERVER_NAME": None,
+})
+with app.app_context():
+    db.create_all()
+server = make_server("127.0.0.1", 0, app)
+print(server.port, flush=True)
+server.serve_forever()
+"""
+
+
+@pytest.fixture
+def redis_url():
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); CI runs this test")
+    return REDIS_URL
+
+
+def _start_worker(tmp_path, storage_uri, prefix, name):
+    with open(tmp_path / f"{name}.log", "w") as log:  # the process keeps its own copy
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                SERVER,
+                STRONG_KEY,
+                "sqlite:///" + str(tmp_path / "panel.sqlite3"),
+                storage_uri,
+                prefix,
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+    port = process.stdout.readline().strip()
+    if not port:
+        process.wait(timeout=10)
+        pytest.fail((tmp_path / f"{name}.log").read_text())
+    return process, f"http://127.0.0.1:{port}"
+
+
+def _login_attempt(base_url):
+    data = urllib.parse.urlencode({"email": "nobody@example.org", "password": "x" * 12}).encode()
+    try:
+        with urllib.request.urlopen(f"{base_url}/en/login", data=data, timeout=30) as reply:
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_two_workers_share_one_login_limit(tmp_path, redis_url):
+    """Two app processes (two gunicorn workers) on one Redis: the sixth attempt across both is
+    refused, where each would have allowed five of its own with memory:// storage."""
+    import redis
+
+    prefix = f"panel-test-{uuid.uuid4().hex}"
+    workers = []
+    try:
+        workers.append(_start_worker(tmp_path, redis_url, prefix, "first"))
+        workers.append(_start_worker(tmp_path, redis_url, prefix, "second"))
+        (_, first), (_, second) = workers
+        codes = [_login_attempt(url) for url in (first, second, first, second, first, second)]
+        assert codes == [200] * 5 + [429]
+        assert _login_attempt(first) == 429
+    finally:
+        for process, _ in workers:
+            process.terminate()
+            process.wait(timeout=10)
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
