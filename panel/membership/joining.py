@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, select
 from ..accounts.services import create_user, find_user_by_email
 from ..database import amsterdam_today, utcnow
 from ..extensions import db
+from ..i18n import link_for
 from ..mail import queue_mail
 from ..notifications.services import notify
 from ..security import Role, sign, unsign
@@ -154,7 +155,12 @@ def confirm_membership(member):
     if status == MemberStatus.DECLINED:
         erase_member(member, reason)
     elif member.user is not None:
-        notify(member.user, "welcome")
+        notify(
+            member.user,
+            "welcome",
+            link=link_for("membership.dashboard", member.user.locale),
+            status=status.value,
+        )
     return status.value, reason
 
 

@@ -11,7 +11,13 @@ def _status_title(params):
 
 def membership_kinds(_sender=None):
     return [
-        Kind("welcome", _l("Welcome to the klantenteam!"), _l("Welcome message"), essential=True),
+        Kind(
+            "welcome",
+            _l("Welcome to the klantenteam!"),
+            _l("Welcome message"),
+            essential=True,
+            mail="welcome",
+        ),
         Kind(
             "membership_status",
             _l("Your membership: %(status)s"),
@@ -25,5 +31,6 @@ def membership_kinds(_sender=None):
             _l("We updated our privacy statement"),
             _l("Privacy statement updates"),
             essential=True,
+            mail="privacy_notice",
         ),
     ]

@@ -1,14 +1,24 @@
 """Privacy: the privacy statement and consents, the member's data export, leaving and erasure."""
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import forget_recipient, queue_mail
+from ..notifications.services import notify_many
 from ..signals import answers, member_export, member_leaving
-from .models import IN_PANEL, Consent, ConsentPurpose, MemberStatus, PrivacyStatement, StatusChange
+from .models import (
+    IN_PANEL,
+    Consent,
+    ConsentPurpose,
+    Member,
+    MemberStatus,
+    PrivacyStatement,
+    StatusChange,
+)
 from .services import change_status
 from .statement import DEFAULT_STATEMENT
 
@@ -42,8 +52,28 @@ def publish_statement(body_nl, body_en, changes_nl, changes_en, actor):
         changes_en=changes_en,
     )
     db.session.add(statement)
+    db.session.flush()
     record_audit("privacy_statement.publish", target=statement, actor=actor, version=version)
+    tell_members_of_new_statement(statement)
     return statement
+
+
+def tell_members_of_new_statement(statement):
+    """Every member who will be asked to accept the new version hears of it first: in the app
+    and by e-mail (essential), each in their own language, with what changed."""
+    users = db.session.scalars(
+        select(User)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.status.in_(IN_PANEL + (MemberStatus.RESERVE.value,)))
+        .order_by(User.id)
+    ).all()
+    return notify_many(
+        users,
+        "privacy_statement",
+        endpoint="membership.privacy_update",
+        mail_context={"statement": statement},
+        version=statement.version,
+    )
 
 
 def needs_new_consent(member):
@@ -160,6 +190,8 @@ def erase_member(member, reason=None):
     user = member.user
     member.user = None
     if user is not None:
+        # Nothing more reaches them (but the goodbye), and the outbox forgets their address.
+        forget_recipient(user.email)
         db.session.delete(user)
 
 

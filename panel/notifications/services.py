@@ -2,9 +2,12 @@
 
 import json
 
+from sqlalchemy import insert
+
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail
+from ..i18n import link_for
+from ..mail import queue_mail, queue_mail_bulk
 from . import kinds
 from .models import Notification, NotificationPreference
 
@@ -39,6 +42,44 @@ def notify(user, kind_name, link=None, mail_context=None, **params):
             **(mail_context or {}),
         )
     return notification
+
+
+def notify_many(users, kind_name, endpoint=None, endpoint_args=None, mail_context=None, **params):
+    """notify() for many users at once: one insert for the notifications, and the e-mail
+    rendered once per language (queue_mail_bulk), each in its recipient's language.
+
+    The link is `endpoint` with `endpoint_args`, in each user's language. Returns how many were
+    notified."""
+    kind = kinds.get(kind_name)
+    endpoint_args = endpoint_args or {}
+    params_json = json.dumps(params)
+    now = utcnow()
+    rows = [
+        {
+            "user_id": user.id,
+            "kind": kind.name,
+            "params_json": params_json,
+            "link": link_for(endpoint, user.locale, **endpoint_args) if endpoint else None,
+            "created_at": now,
+        }
+        for user in users
+    ]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    if kind.mail and rows:
+        opted_out = users_without_email_for(kind, [user.id for user in users])
+        mail_endpoint = {"endpoint": endpoint, "endpoint_args": endpoint_args} if endpoint else {}
+        queue_mail_bulk(
+            [user for user in users if user.id not in opted_out],
+            kind.mail,
+            notification_kind=kind,
+            params=params,
+            link=None,
+            **mail_endpoint,
+            **params,
+            **(mail_context or {}),
+        )
+    return len(rows)
 
 
 def users_without_email_for(kind, user_ids):
