@@ -1,14 +1,41 @@
 """Base forms (a CSRF token, a double-submission token, whitespace stripped), shared fields and
 Amsterdam-time helpers."""
 
+import copy
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
+from wtforms.validators import (
+    URL,
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NoneOf,
+    NumberRange,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .i18n import LazyText, number_filter
 from .i18n import lazy_gettext as _l
 from .submissions import new_form_token, submitted_before
 
@@ -23,6 +50,127 @@ def clean_text(value):
 
 REQUIRED = _l("Please fill this in.")
 CHOOSE = _l("Please choose an answer.")
+CHECK = _l("Please check what you filled in here.")
+
+# WTForms' own messages ("Not a valid integer value.", "Field cannot be longer than 50 characters.")
+# never reach a person: every validator and every typed field gets one of the app's messages
+# (BaseForm.Meta.bind_field), and anything WTForms still says goes through OWN_MESSAGES.
+INVALID_VALUES = [
+    # The most specific class first: DateField and TimeField are DateTimeFields to WTForms.
+    (IntegerField, _l("Please enter a whole number.")),
+    ((DecimalField, FloatField), _l("Please enter a number.")),
+    (DateField, _l("Please enter a date.")),
+    (TimeField, _l("Please enter a time, for example 15:00.")),
+    (DateTimeField, _l("Please enter a date and a time.")),
+    (SelectFieldBase, CHOOSE),
+]
+OWN_MESSAGES = {
+    "This field is required.": REQUIRED,
+    "Not a valid integer value.": _l("Please enter a whole number."),
+    "Not a valid decimal value.": _l("Please enter a number."),
+    "Not a valid float value.": _l("Please enter a number."),
+    "Not a valid date value.": _l("Please enter a date."),
+    "Not a valid datetime value.": _l("Please enter a date and a time."),
+    "Not a valid time value.": _l("Please enter a time, for example 15:00."),
+    "Not a valid choice.": CHOOSE,
+    "Invalid Choice: could not coerce.": CHOOSE,
+    "Invalid choice(s): one or more data inputs could not be coerced.": CHOOSE,
+    "'%(value)s' is not a valid choice for this field.": CHOOSE,
+    "Invalid email address.": _l("Please enter a valid e-mail address."),
+}
+EXPIRED = _l(
+    "This form had expired, so nothing was saved yet. We kept what you typed: "
+    "please check it and send it again."
+)
+OWN_MESSAGES.update(
+    dict.fromkeys(
+        ["CSRF token missing.", "CSRF token expired.", "CSRF failed.", "Invalid CSRF Token."],
+        EXPIRED,
+    )
+)
+
+
+class AppMessages:
+    """The translations WTForms asks for its own messages: always one of the app's."""
+
+    def gettext(self, string):
+        return str(OWN_MESSAGES.get(string, CHECK))
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular)
+
+
+APP_MESSAGES = AppMessages()
+
+
+def too_long(most):
+    return LazyText(
+        lambda: ngettext(
+            "Please shorten this to at most %(count)s character.",
+            "Please shorten this to at most %(count)s characters.",
+            most,
+            count=number_filter(most),
+        )
+    )
+
+
+def too_short(least):
+    return LazyText(
+        lambda: ngettext(
+            "Please use at least %(count)s character.",
+            "Please use at least %(count)s characters.",
+            least,
+            count=number_filter(least),
+        )
+    )
+
+
+def out_of_range(least, most):
+    def message():
+        if least is not None and most is not None:
+            return _l(
+                "Please enter a number from %(min)s to %(max)s.",
+                min=number_filter(least),
+                max=number_filter(most),
+            )
+        if least is not None:
+            return _l("Please enter a number of %(min)s or more.", min=number_filter(least))
+        return _l("Please enter a number of at most %(max)s.", max=number_filter(most))
+
+    return LazyText(lambda: str(message()))
+
+
+def own_message(validator, field_class):
+    """The app's message for a validator written without one."""
+    if isinstance(validator, (DataRequired, InputRequired)):
+        choosing = issubclass(field_class, (SelectFieldBase, BooleanField))
+        return CHOOSE if choosing else REQUIRED
+    if isinstance(validator, Length):
+        if validator.max is not None and validator.max >= 0:
+            return too_long(validator.max) if validator.min < 1 else CHECK
+        return too_short(validator.min)
+    if isinstance(validator, NumberRange):
+        return out_of_range(validator.min, validator.max)
+    if isinstance(validator, Email):
+        return _l("Please enter a valid e-mail address.")
+    if isinstance(validator, EqualTo):
+        return _l("Please type the same in both fields.")
+    if isinstance(validator, URL):
+        return _l("Enter a full web address, starting with https://")
+    if isinstance(validator, (AnyOf, NoneOf)):
+        return CHOOSE
+    return CHECK
+
+
+def with_own_messages(validators, field_class):
+    """The validators, each with a message of the app's own (copies: the form class keeps its)."""
+    own = []
+    for validator in validators:
+        if hasattr(validator, "message") and validator.message is None:
+            validator = copy.copy(validator)
+            validator.message = own_message(validator, field_class)
+        own.append(validator)
+    return own
 
 
 def choices(pairs):
@@ -39,7 +187,22 @@ class BaseForm(FlaskForm):
                 field_class, PasswordField
             ):
                 options.setdefault("filters", []).append(clean_text)
-            return unbound_field.bind(form=form, **options)
+            if unbound_field.kwargs.get("validators"):
+                validators = with_own_messages(unbound_field.kwargs["validators"], field_class)
+                unbound_field = copy.copy(unbound_field)
+                unbound_field.kwargs = dict(unbound_field.kwargs, validators=validators)
+            field = unbound_field.bind(form=form, **options)
+            # (vars(): a FormField hands unknown attributes to its form, not made yet)
+            for kinds, message in INVALID_VALUES:
+                if isinstance(field, kinds) and vars(field).get("invalid_value_message", 0) is None:
+                    field.invalid_value_message = message
+                    break
+            if vars(field).get("invalid_choice_message", 0) is None:
+                field.invalid_choice_message = CHOOSE
+            return field
+
+        def get_translations(self, form):
+            return APP_MESSAGES
 
     # A new token each time the form is rendered; a form that creates something claims it
     # (panel/submissions.py), so the same rendering sent twice creates one record.
