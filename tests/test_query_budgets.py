@@ -15,7 +15,15 @@ from panel.feedback.models import ChangeRating, Release, ReleaseChange, Response
 from panel.insights.models import Evidence, Insight, Route, RoutingRule, Tag, insight_tags
 from panel.membership.models import Consent, Member, MemberInterest, QuotaTarget, StatusChange
 from panel.membership.segments import AgeBand, CustomerType, Region
-from panel.rounds.models import Comment, Idea, Invitation, Registration, Round, Session
+from panel.rounds.models import (
+    Comment,
+    Idea,
+    Invitation,
+    Registration,
+    Round,
+    RoundAction,
+    Session,
+)
 from panel.security import Role
 
 SMALL, LARGE = 5, 50
@@ -197,7 +205,8 @@ class Rows:
             Insight,
             [
                 {
-                    "title": f"Insight {k}",
+                    "title_nl": f"Inzicht {k}",
+                    "title_en": f"Insight {k}",
                     "description": "Seen often",
                     "evidence_count": 1,
                     **values,
@@ -293,18 +302,32 @@ def staff(make_user, login_as):
 
 
 def test_panelist_dashboard(rows, member, check_budget):
-    """Invitations, upcoming sessions, sessions to rate and open releases."""
+    """Invitations (open and accepted), open rounds with free seats, upcoming sessions, sessions
+    to rate and open releases."""
     (round_id,) = rows.rounds(1)
 
     def add(n):
         invited = rows.rounds(n)
         rows.add(Invitation, [{"round_id": r, "member_id": member.id} for r in invited])
+        accepted = rows.rounds(n)
+        rows.add(
+            Invitation,
+            [{"round_id": r, "member_id": member.id, "status": "accepted"} for r in accepted],
+        )
+        with_seats = rows.rounds(n)
+        rows.add(
+            RoundAction,
+            [{"round_id": r, "stage": "idea", "action": "register"} for r in with_seats],
+        )
+        for open_round in with_seats:
+            rows.sessions(open_round, 2)
         rows.registrations([member.id] * n, rows.sessions(round_id, n))
         attended = rows.sessions(round_id, n, starts_in=timedelta(days=-2))
         rows.registrations([member.id] * n, attended, attendance="attended")
         rows.releases(n)
 
-    check_budget("/en/me", add, budget=11, shows="take part in: Round")
+    # 12: one query (constant) finds the open rounds with free seats.
+    check_budget("/en/me", add, budget=12, shows="2 sessions with free seats in Round")
 
 
 def test_rounds_list(rows, member, check_budget):
@@ -488,7 +511,8 @@ def test_session_page(rows, staff, check_budget):
         1,
         starts_in=timedelta(hours=-3),
         kind="physical",
-        venue="HQ",
+        venue_nl="Hoofdkantoor",
+        venue_en="Head office",
         city="Utrecht",
         meeting_link=None,
         capacity=200,

@@ -61,7 +61,7 @@ LEAVE_IN_A_FRESH_PROCESS = textwrap.dedent("""
                                {"score": 6, "improve_text": "De batterij loopt leeg"})
         response = Response.query.one()
         db.session.add(TouchpointResponse(member_id=member.id, score=8, better_text="Meer koffie"))
-        insights.create_insight("Battery", "", [], owner,
+        insights.create_insight("", "Battery", "", [], owner,
                                 evidence=[("response", response.id), ("idea", idea.id)])
         db.session.commit()
 
@@ -108,7 +108,14 @@ def test_every_domain_answers_the_signals_it_owns(app):
     }
 
 
-def test_the_dashboard_lists_rounds_before_feedback(app):
-    """Receivers are called in the order the domains were set up, lowest layer first."""
+def test_dashboard_receivers_are_called_in_layer_order(app):
+    """Receivers are called in the order the domains were set up, lowest layer first; the
+    dashboard then orders their items by urgency (tests/test_dashboard.py)."""
     names = [receiver.__name__ for receiver in signals.dashboard_attention.receivers_for(None)]
-    assert names == ["open_invitations", "upcoming_sessions", "open_feedback", "sessions_to_rate"]
+    assert names == [
+        "open_invitations",
+        "rounds_with_free_seats",
+        "upcoming_sessions",
+        "open_feedback",
+        "sessions_to_rate",
+    ]

@@ -14,7 +14,8 @@ from ..database import local_month, month_start, utcnow
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..i18n import number_filter
-from ..membership.views import AttentionItem
+from ..membership.models import MemberStatus
+from ..membership.views import AttentionItem, Urgency
 from ..rounds.models import Registration, Session
 from .models import FeedbackInvitation, Release, Response, TouchpointResponse
 from .notices import feedback_kinds
@@ -23,7 +24,10 @@ from .results import nps_text
 
 
 def open_feedback(member):
-    """One survey at a time: the newest open release the member can still answer."""
+    """One survey at a time: the newest open release the member can still answer (active and
+    paused members answer; an applicant can't yet)."""
+    if member.status not in (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value):
+        return []
     now = utcnow()
     releases = (
         Release.query.filter(
@@ -50,6 +54,7 @@ def open_feedback(member):
             _l("What do you think of app version %(version)s?", version=release.version),
             url_for("feedback.form", release_id=release.id),
             _l("Give feedback"),
+            rank=Urgency.GIVE_FEEDBACK,
         )
         for release in releases
         if release.id not in answered and (release.audience == "all" or release.id in invited)
@@ -76,6 +81,7 @@ def sessions_to_rate(member):
             _l("How was %(session)s? Two short questions.", session=str(r.session.title)),
             url_for("feedback.touchpoint", registration_id=r.id),
             _l("Tell us"),
+            rank=Urgency.GIVE_FEEDBACK,
         )
         for r in rows
     ]

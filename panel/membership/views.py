@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 from flask import (
     Response,
@@ -152,18 +153,34 @@ def dashboard():
 
 
 def dashboard_attention(member):
-    """What needs the member's attention, in each domain (signals.dashboard_attention)."""
-    return [item for items in answers(signals.dashboard_attention, member) for item in items]
+    """What needs the member's attention, in each domain (signals.dashboard_attention), most
+    urgent first; items of the same urgency keep the order their domain gave them."""
+    items = [item for found in answers(signals.dashboard_attention, member) for item in found]
+    return sorted(items, key=lambda item: item.rank)
+
+
+class Urgency(IntEnum):
+    """The dashboard's order, what to do next first: answer an invitation, give the feedback
+    that is open, take a free seat in an open round; then the rounds you take part in and the
+    sessions coming up."""
+
+    ANSWER_INVITATION = 10
+    GIVE_FEEDBACK = 20
+    TAKE_A_SEAT = 30
+    TAKING_PART = 40
+    COMING_UP = 50
 
 
 @dataclass
 class AttentionItem:
-    """Something on the dashboard: a sentence, a link, and optional one-click answers (POST)."""
+    """Something on the dashboard: a sentence, a link, and optional one-click answers (POST).
+    Every item says how urgent it is (an Urgency): the dashboard lists the most urgent first."""
 
     text: str
     url: str
     label: str
     answers: list = field(default_factory=list)  # [(post url, label, is_primary)]
+    rank: Urgency = field(kw_only=True)
 
 
 @bp.route("/me/profile", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ Each function here answers a signal (panel/signals.py); connect_signals() connec
 from datetime import timedelta
 
 from flask import url_for
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -15,8 +16,9 @@ from ..extensions import db
 from ..i18n import datetime_filter, number_filter, percent_filter
 from ..i18n import lazy_gettext as _l
 from ..membership.models import Member, MemberStatus, PanelSettings
-from ..membership.views import AttentionItem
+from ..membership.views import AttentionItem, Urgency
 from .models import (
+    Action,
     Attendance,
     Comment,
     Idea,
@@ -26,7 +28,9 @@ from .models import (
     Registration,
     RegistrationStatus,
     Round,
+    RoundAction,
     Session,
+    Visibility,
 )
 from .notices import round_kinds
 from .sampling import answerable
@@ -34,38 +38,110 @@ from .services import public_outcomes
 
 
 def open_invitations(member):
+    """Invitations to answer, and accepted ones until their round ends (one query)."""
     rows = (
         Invitation.query.join(Round)
         .options(contains_eager(Invitation.round))
         .filter(
             Invitation.member_id == member.id,
-            Invitation.status == InvitationStatus.INVITED.value,
+            Invitation.status.in_(
+                [InvitationStatus.INVITED.value, InvitationStatus.ACCEPTED.value]
+            ),
             Round.published_at.isnot(None),
             Round.stage.notin_(["closed", "cancelled"]),
         )
+        .order_by(Invitation.created_at, Invitation.id)
         .all()
     )
     return [
-        AttentionItem(
-            _l("You're invited to take part in: %(round)s", round=str(inv.round.title)),
+        invitation_item(inv)
+        if inv.status == InvitationStatus.INVITED.value
+        else AttentionItem(
+            _l("You're taking part in %(round)s.", round=str(inv.round.title)),
             url_for("rounds.round_page", round_id=inv.round_id),
-            _l("Have a look"),
-            answers=[
-                (
-                    url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="accept"),
-                    _l("Yes, I'll take part"),
-                    True,
-                ),
-                (
-                    url_for(
-                        "rounds.respond_to_invitation", round_id=inv.round_id, answer="decline"
-                    ),
-                    _l("Not this time"),
-                    False,
-                ),
-            ],
+            _l("Go to the round"),
+            rank=Urgency.TAKING_PART,
         )
         for inv in rows
+    ]
+
+
+def invitation_item(inv):
+    return AttentionItem(
+        _l("You're invited to take part in: %(round)s", round=str(inv.round.title)),
+        url_for("rounds.round_page", round_id=inv.round_id),
+        _l("Have a look"),
+        answers=[
+            (
+                url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="accept"),
+                _l("Yes, I'll take part"),
+                True,
+            ),
+            (
+                url_for("rounds.respond_to_invitation", round_id=inv.round_id, answer="decline"),
+                _l("Not this time"),
+                False,
+            ),
+        ],
+        rank=Urgency.ANSWER_INVITATION,
+    )
+
+
+def rounds_with_free_seats(member):
+    """Open rounds for everyone where an active member can still take a seat: a session with
+    free seats and registration open, in a stage that allows registering, and no registration
+    or invitation of theirs in that round yet (an invitation has its own item). One query."""
+    if member.status != MemberStatus.ACTIVE.value:
+        return []
+    now = utcnow()
+    registered = (
+        select(Session.round_id)
+        .join(Registration, Registration.session_id == Session.id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status != RegistrationStatus.CANCELLED.value,
+        )
+    )
+    invited = select(Invitation.round_id).where(Invitation.member_id == member.id)
+    registering = (
+        select(RoundAction.round_id)
+        .where(
+            RoundAction.round_id == Round.id,
+            RoundAction.stage == Round.stage,
+            RoundAction.action == Action.REGISTER.value,
+        )
+        .exists()
+    )
+    first_start = func.min(Session.starts_at)
+    rows = db.session.execute(
+        select(Round, func.count(Session.id))
+        .join(Session, Session.round_id == Round.id)
+        .where(
+            Round.published_at.isnot(None),
+            Round.visibility == Visibility.ALL.value,
+            Round.stage.notin_(["closed", "cancelled"]),
+            registering,
+            Session.seats_taken < Session.capacity,
+            Session.registration_deadline >= now,
+            Round.id.notin_(registered),
+            Round.id.notin_(invited),
+        )
+        .group_by(Round.id)
+        .order_by(first_start, Round.id)
+    ).all()
+    return [
+        AttentionItem(
+            ngettext(
+                "There's a session with free seats in %(round)s.",
+                "There are %(num)d sessions with free seats in %(round)s.",
+                count,
+                round=str(round_.title),
+            ),
+            url_for("rounds.round_page", round_id=round_.id) + "#sessions-heading",
+            _l("See the sessions"),
+            rank=Urgency.TAKE_A_SEAT,
+        )
+        for round_, count in rows
     ]
 
 
@@ -103,6 +179,7 @@ def upcoming_sessions(member):
                 text,
                 url_for("rounds.round_page", round_id=session.round_id) + f"#session-{session.id}",
                 _l("View session"),
+                rank=Urgency.COMING_UP,
             )
         )
     return items
@@ -256,6 +333,7 @@ def published_outcomes(_sender=None):
 def connect_signals():
     signals.notification_kinds.connect(round_kinds)
     signals.dashboard_attention.connect(open_invitations)
+    signals.dashboard_attention.connect(rounds_with_free_seats)
     signals.dashboard_attention.connect(upcoming_sessions)
     signals.member_export.connect(export_rounds)
     signals.member_leaving.connect(erase_rounds)
