@@ -16,7 +16,7 @@ from .demo import DEMO_PASSWORD, load_demo
 from .extensions import db
 from .feedback import services as feedback
 from .insights import services as insights
-from .mail import SENT, OutboxMessage, deliver_outbox
+from .mail import FAILED, SENT, UNSURE, OutboxMessage, deliver_outbox
 from .membership import joining as membership_joining
 from .membership import services as membership
 from .rounds import services as rounds
@@ -91,7 +91,7 @@ def purge(yes):
     if not yes:
         click.confirm(
             "Remove unconfirmed applications older than 30 days, expired sessions, "
-            "old failed logins, sent e-mail and used form tokens?",
+            "old failed logins, sent and failed e-mail and used form tokens?",
             abort=True,
         )
     now = utcnow()
@@ -104,6 +104,12 @@ def purge(yes):
         "sent e-mails": OutboxMessage.query.filter(
             OutboxMessage.status == SENT, OutboxMessage.sent_at < now - timedelta(days=30)
         ).delete(),
+        # Mail that failed for good (or may have gone out) is kept 30 days for a resend.
+        "failed e-mails": OutboxMessage.query.filter(
+            OutboxMessage.status.in_((FAILED, UNSURE)),
+            db.func.coalesce(OutboxMessage.first_failed_at, OutboxMessage.created_at)
+            < now - timedelta(days=30),
+        ).delete(synchronize_session=False),
         "used form tokens": purge_form_submissions(now),
     }
     db.session.commit()

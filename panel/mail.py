@@ -24,7 +24,7 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template
 from markupsafe import escape
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from .database import UTCDateTime, utcnow
 from .extensions import db
@@ -166,6 +166,26 @@ def queue_mail_bulk(users, kind, **context):
     if rows:
         db.session.execute(insert(OutboxMessage), rows)
     return len(rows)
+
+
+def forget_recipient(address):
+    """Someone's data is being erased: mail still waiting for them is never sent, and what was
+    sent, failed or is on its way keeps nothing of them. Mail queued for the erasure itself
+    (scrub_after_send: the goodbye) still goes out and is scrubbed once sent. Returns how many
+    waiting messages were dropped."""
+    theirs = OutboxMessage.to_address == address
+    dropped = db.session.execute(
+        delete(OutboxMessage)
+        .where(theirs, OutboxMessage.status == PENDING, OutboxMessage.scrub_after_send.is_(False))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        update(OutboxMessage)
+        .where(theirs, OutboxMessage.status != PENDING)
+        .values(**SCRUBBED)
+        .execution_options(synchronize_session=False)
+    )
+    return dropped
 
 
 def backoff(attempts):
