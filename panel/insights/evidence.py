@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..feedback.models import Response
 from ..rounds.models import Comment, Idea, Session
+from ..rounds.permissions import can_read_session_notes
 
 
 @dataclass
@@ -26,7 +27,7 @@ LOADS = {
     "response": [joinedload(Response.member)],
     "idea": [joinedload(Idea.author)],
     "comment": [joinedload(Comment.author), joinedload(Comment.idea)],
-    "session": [],
+    "session": [joinedload(Session.round)],
 }
 
 
@@ -35,6 +36,17 @@ def load_source(kind, source_id):
     if kind not in MODELS:
         return None
     return _source(kind, db.session.get(MODELS[kind], source_id, options=LOADS[kind]))
+
+
+def quotable_source(kind, source_id, reader):
+    """The source `reader` may quote as evidence, or None: like load_source, and a session's
+    staff-only notes only for those who may read them (who runs the round)."""
+    source = load_source(kind, source_id)
+    if kind == "session" and source is not None:
+        session = db.session.get(Session, source_id)
+        if not can_read_session_notes(reader, session):
+            return None
+    return source
 
 
 def load_quotes(evidence):

@@ -24,3 +24,11 @@ def can_moderate(user):
 def can_see_names_at(user, session):
     """Owners see attendees by name only for a session at a location, to welcome them."""
     return session.kind == "physical" and can_manage_round(user, session.round)
+
+
+def can_read_session_notes(user, session):
+    """A session's notes are staff-only and belong to whoever runs its round: the round's owner
+    and panel managers (administrators set the installation up; they do not run rounds). Quoted
+    as an insight's evidence by one of them, a note is shared with that insight's staff readers,
+    and the insight shows it as a staff note."""
+    return can_manage_round(user, session.round)
