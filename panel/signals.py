@@ -35,8 +35,9 @@ Each receiver erases or unlinks the member's free text in its own tables; counts
 member_export = _signals.signal(
     "member-export",
     doc="""
-Sent with the Member who downloads their data. Each receiver returns (key, records): the
-member's own records in its domain, as JSON-ready data.""",
+Sent with the Member who downloads their data, while the export speaks the member's language.
+Each receiver returns (section title, records): the member's own records in its domain, labelled
+for a person to read, names next to numbers, as JSON-ready data.""",
 )
 
 member_participation = _signals.signal(

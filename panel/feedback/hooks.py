@@ -6,6 +6,7 @@ Each function here answers a signal (panel/signals.py); connect_signals() connec
 from datetime import date, timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -15,9 +16,16 @@ from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..i18n import number_filter
 from ..membership.models import MemberStatus
+from ..membership.privacy import export_time
 from ..membership.views import AttentionItem, Urgency
 from ..rounds.models import Registration, Session
-from .models import FeedbackInvitation, Release, Response, TouchpointResponse
+from .models import (
+    FeedbackInvitation,
+    Release,
+    ReleaseChange,
+    Response,
+    TouchpointResponse,
+)
 from .notices import feedback_kinds
 from .nps import Score
 from .results import nps_text
@@ -88,26 +96,60 @@ def sessions_to_rate(member):
 
 
 def export_feedback(member):
-    responses = Response.query.options(
-        joinedload(Response.release), selectinload(Response.ratings)
-    ).filter_by(member_id=member.id)
-    return "feedback", {
-        "responses": [
+    """The member's feedback, for them to read: app versions and changes by name, next to
+    their numbers."""
+    responses = (
+        Response.query.options(joinedload(Response.release), selectinload(Response.ratings))
+        .filter_by(member_id=member.id)
+        .order_by(Response.updated_at)
+        .all()
+    )
+    change_ids = {rating.change_id for r in responses for rating in r.ratings}
+    changes = {c.id: c for c in ReleaseChange.query.filter(ReleaseChange.id.in_(change_ids))}
+    touchpoints = (
+        TouchpointResponse.query.filter_by(member_id=member.id)
+        .order_by(TouchpointResponse.created_at)
+        .all()
+    )
+    registrations = {
+        r.id: r
+        for r in Registration.query.options(joinedload(Registration.session)).filter(
+            Registration.id.in_({t.registration_id for t in touchpoints})
+        )
+    }
+    return _("Feedback"), {
+        _("App versions"): [
             {
-                "release": r.release.version,
-                "score": r.score,
-                "improve": r.improve_text,
-                "problem_device": r.problem_device,
-                "problem_os": r.problem_os,
-                "problem": r.problem_text,
-                "ratings": {str(x.change_id): x.rating for x in r.ratings},
-                "updated_at": r.updated_at.isoformat(),
+                _("App version"): r.release.version,
+                _("Score (0 to 10)"): r.score,
+                _("What could be better"): r.improve_text,
+                _("Device"): r.problem_device,
+                _("Operating system"): r.problem_os,
+                _("Problem"): r.problem_text,
+                _("Changes you rated (1 to 5)"): [
+                    {
+                        _("Change"): str(changes[x.change_id].title)
+                        if x.change_id in changes
+                        else None,
+                        _("Change number"): x.change_id,
+                        _("Rating"): x.rating if x.rating is not None else _("Haven't used it"),
+                    }
+                    for x in r.ratings
+                ],
+                _("Last changed"): export_time(r.updated_at),
             }
             for r in responses
         ],
-        "session_questions": [
-            {"score": t.score, "better": t.better_text, "created_at": t.created_at.isoformat()}
-            for t in TouchpointResponse.query.filter_by(member_id=member.id)
+        _("After sessions"): [
+            {
+                _("Session"): str(registrations[t.registration_id].session.title)
+                if t.registration_id in registrations
+                else None,
+                _("Would you recommend taking part (0 to 10)"): t.score,
+                _("What could be better"): t.better_text,
+                _("Date"): export_time(t.created_at),
+            }
+            for t in touchpoints
         ],
     }
 

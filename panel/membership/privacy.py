@@ -1,5 +1,7 @@
 """Privacy: the privacy statement and consents, the member's data export, leaving and erasure."""
 
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -7,6 +9,7 @@ from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import OTHER_LANGUAGE_LABELS, date_filter, datetime_filter, speaking
 from ..mail import forget_recipient, queue_mail
 from ..notifications.services import notify_many
 from ..signals import answers, member_export, member_leaving
@@ -19,6 +22,7 @@ from .models import (
     PrivacyStatement,
     StatusChange,
 )
+from .segments import AppUsage, CustomerType, Interest, Platform, Region, YearsAsCustomer
 from .services import change_status
 from .statement import DEFAULT_STATEMENT
 
@@ -196,65 +200,123 @@ def erase_member(member, reason=None):
 
 
 def export_member_data(member):
+    """Everything the panel keeps about the member, for a person to read: labelled sections in
+    the member's own language, names next to ids, dates in Amsterdam time. Each domain adds its
+    sections (signals.member_export)."""
     user = member.user
-    data = {
-        "exported_at": utcnow().isoformat(),
-        "account": {
-            "name": user.name,
-            "email": user.email,
-            "language": user.locale,
-            "created_at": user.created_at.isoformat(),
-            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
-        },
-        "membership": {
-            "member_number": member.number,
-            "status": member.status,
-            "paused_until": member.paused_until.isoformat() if member.paused_until else None,
-            "birth_year": member.birth_year,
-            "postcode": member.postcode,
-            "region": member.region,
-            "customer_type": member.customer_type,
-            "years_as_customer": member.years_as_customer,
-            "platform": member.platform,
-            "app_usage": member.app_usage,
-            "interests": member.interests,
-            "attends_physical": member.attends_physical,
-            "physical_region": member.physical_region,
-            "attends_online": member.attends_online,
-            "source": member.source,
-            "joined_at": member.joined_at.isoformat(),
-            "confirmed_at": member.confirmed_at.isoformat() if member.confirmed_at else None,
-        },
-        "consents": [
-            {
-                "purpose": c.purpose,
-                "statement_version": c.statement_version,
-                "language": c.language,
-                "channel": c.channel,
-                "given_at": c.given_at.isoformat(),
-                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
-            }
-            for c in member_consents(member)
-        ],
-        "status_history": [
-            {
-                "from": s.from_status,
-                "to": s.to_status,
-                "reason": s.reason,
-                "at": s.created_at.isoformat(),
-            }
-            for s in StatusChange.query.filter_by(member_id=member.id).order_by(StatusChange.id)
-        ],
-        "notifications": [
-            {
-                "kind": n.kind,
-                "title": n.title,
-                "created_at": n.created_at.isoformat(),
-                "read_at": n.read_at.isoformat() if n.read_at else None,
-            }
-            for n in user.notifications
-        ],
+    with speaking(user.locale):
+        data = {
+            _("About this file"): _(
+                "Everything %(operator)s keeps about you, downloaded on %(when)s. Times are in "
+                "Amsterdam time.",
+                operator=current_app.config["OPERATOR_NAME"],
+                when=export_time(utcnow()),
+            ),
+            _("Your account"): {
+                _("Name"): user.name,
+                _("E-mail address"): user.email,
+                _("Language"): OTHER_LANGUAGE_LABELS.get(user.locale, user.locale),
+                _("Account created"): export_time(user.created_at),
+                _("Last logged in"): export_time(user.last_login_at),
+            },
+            _("Your membership"): membership_section(member),
+            _("Status history"): [
+                {
+                    _("Date"): export_time(change.created_at),
+                    _("Previous status"): MemberStatus.title_of(change.from_status) or None,
+                    _("New status"): MemberStatus.title_of(change.to_status),
+                    _("Reason"): change.reason,
+                }
+                for change in StatusChange.query.filter_by(member_id=member.id).order_by(
+                    StatusChange.created_at, StatusChange.id
+                )
+            ],
+            _("Consents"): [
+                {
+                    _("For"): ConsentPurpose.title_of(consent.purpose),
+                    _("Privacy statement"): _(
+                        "version %(version)s", version=consent.statement_version
+                    ),
+                    _("Language"): OTHER_LANGUAGE_LABELS.get(consent.language, consent.language),
+                    _("Given on"): export_time(consent.given_at),
+                    _("Ended"): consent_end(consent),
+                }
+                for consent in member_consents(member)
+            ],
+            _("Notifications"): [
+                {
+                    _("Message"): notification.title,
+                    _("Date"): export_time(notification.created_at),
+                    _("Read on"): export_time(notification.read_at),
+                }
+                for notification in user.notifications
+            ],
+        }
+        for title, records in answers(member_export, member):
+            data[str(title)] = records
+        return plain(data)
+
+
+def membership_section(member):
+    return {
+        _("Member number"): member.number,
+        _("Status"): MemberStatus.title_of(member.status),
+        _("Paused until"): export_date(member.paused_until),
+        _("Birth year"): member.birth_year,
+        _("Postcode (first four digits)"): member.postcode,
+        _("Region"): Region.title_of(member.region) or None,
+        _("Type of customer"): CustomerType.title_of(member.customer_type) or None,
+        _("Customer for"): YearsAsCustomer.title_of(member.years_as_customer) or None,
+        _("Phone"): Platform.title_of(member.platform) or None,
+        _("How often you use the app"): AppUsage.title_of(member.app_usage) or None,
+        _("Interests"): [Interest.title_of(value) for value in member.interests],
+        _("Sessions at a location"): yes_no(member.attends_physical),
+        _("Region for sessions at a location"): Region.title_of(member.physical_region) or None,
+        _("Online sessions"): yes_no(member.attends_online),
+        _("How you found us"): member.source,
+        _("Applied"): export_time(member.joined_at),
+        _("E-mail address confirmed"): export_time(member.confirmed_at),
     }
-    for key, records in answers(member_export, member):
-        data[key] = records
-    return data
+
+
+def consent_end(consent):
+    if consent.withdrawn_at is None:
+        return None
+    if consent.replaced_by is not None:
+        return _(
+            "%(when)s, replaced by version %(version)s",
+            when=export_time(consent.withdrawn_at),
+            version=consent.replaced_by,
+        )
+    return _("%(when)s, withdrawn", when=export_time(consent.withdrawn_at))
+
+
+def export_time(value):
+    """A moment as a person reads it, in Amsterdam time: '30 november 2026, 15:00'."""
+    return datetime_filter(value, "d MMMM y, HH:mm") or None
+
+
+def export_date(value):
+    return date_filter(value, "long") or None
+
+
+def yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+def plain(value):
+    """JSON-ready: translated and staff-written text (lazy or bilingual) becomes plain text."""
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def export_filename(member):
+    """The download's name in the member's language, with the Amsterdam date."""
+    with speaking(member.user.locale):
+        # Translators: the file name of a member's data download; keep it lowercase, no spaces
+        return _("my-klantenteam-data-%(date)s.json", date=date_filter(utcnow(), "yyyy-MM-dd"))

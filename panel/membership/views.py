@@ -31,6 +31,7 @@ from .models import ConsentPurpose, MemberStatus, PrivacyStatement
 from .privacy import (
     accept_statement,
     current_statement,
+    export_filename,
     export_member_data,
     has_consent,
     leave_panel,
@@ -256,7 +257,7 @@ def export():
     member = current_member()
     data = export_member_data(member)
     body = json.dumps(data, indent=2, ensure_ascii=False)
-    filename = f"klantenteam-my-data-{member.number}.json"
+    filename = export_filename(member)
     return Response(
         body,
         mimetype="application/json",

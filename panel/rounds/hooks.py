@@ -6,6 +6,7 @@ Each function here answers a signal (panel/signals.py); connect_signals() connec
 from datetime import timedelta
 
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -16,12 +17,14 @@ from ..extensions import db
 from ..i18n import datetime_filter, number_filter, percent_filter
 from ..i18n import lazy_gettext as _l
 from ..membership.models import Member, MemberStatus, PanelSettings
+from ..membership.privacy import export_time
 from ..membership.views import AttentionItem, Urgency
 from .models import (
     Action,
     Attendance,
     Comment,
     Idea,
+    IdeaStatus,
     IdeaSupport,
     Invitation,
     InvitationStatus,
@@ -186,35 +189,87 @@ def upcoming_sessions(member):
 
 
 def export_rounds(member):
-    return "rounds", {
-        "invitations": [
-            {"round_id": i.round_id, "status": i.status, "created_at": i.created_at.isoformat()}
-            for i in Invitation.query.filter_by(member_id=member.id)
-        ],
-        "registrations": [
+    """The member's part in co-creation rounds, for them to read (in their language, as the
+    export speaks it): names next to numbers, statuses in words."""
+    invitations = (
+        Invitation.query.options(joinedload(Invitation.round))
+        .filter_by(member_id=member.id)
+        .order_by(Invitation.created_at, Invitation.id)
+    )
+    registrations = (
+        Registration.query.options(joinedload(Registration.session).joinedload(Session.round))
+        .filter_by(member_id=member.id)
+        .order_by(Registration.created_at, Registration.id)
+    )
+    ideas = (
+        Idea.query.options(joinedload(Idea.round))
+        .filter_by(author_id=member.id)
+        .order_by(Idea.created_at, Idea.id)
+    )
+    comments = (
+        Comment.query.options(joinedload(Comment.idea))
+        .filter_by(author_id=member.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    supported = (
+        db.session.query(Idea, IdeaSupport.created_at)
+        .join(IdeaSupport, IdeaSupport.idea_id == Idea.id)
+        .filter(IdeaSupport.member_id == member.id)
+        .order_by(IdeaSupport.created_at)
+    )
+    return _("Co-creation rounds"), {
+        _("Invitations"): [
             {
-                "session_id": r.session_id,
-                "status": r.status,
-                "attendance": r.attendance,
-                "created_at": r.created_at.isoformat(),
+                _("Round"): str(i.round.title),
+                _("Round number"): i.round_id,
+                _("Invited"): export_time(i.created_at),
+                _("Your answer"): InvitationStatus.title_of(i.status),
+                _("Answered on"): export_time(i.responded_at),
             }
-            for r in Registration.query.filter_by(member_id=member.id)
+            for i in invitations
         ],
-        "ideas": [
+        _("Sessions"): [
             {
-                "round_id": i.round_id,
-                "title": i.title,
-                "text": i.body,
-                "status": i.status,
-                "created_at": i.created_at.isoformat(),
+                _("Session"): str(r.session.title),
+                _("Session number"): r.session_id,
+                _("Round"): str(r.session.round.title),
+                _("Round number"): r.session.round_id,
+                _("Starts"): export_time(r.session.starts_at),
+                _("Registration"): RegistrationStatus.title_of(r.status),
+                _("Registered on"): export_time(r.created_at),
+                _("Attendance"): Attendance.title_of(r.attendance) or None,
             }
-            for i in Idea.query.filter_by(author_id=member.id)
+            for r in registrations
         ],
-        "comments": [
-            {"idea_id": c.idea_id, "text": c.body, "created_at": c.created_at.isoformat()}
-            for c in Comment.query.filter_by(author_id=member.id)
+        _("Your ideas"): [
+            {
+                _("Idea"): i.title,
+                _("Idea number"): i.id,
+                _("Round"): str(i.round.title),
+                _("Round number"): i.round_id,
+                _("Text"): i.body,
+                _("Status"): IdeaStatus.title_of(i.status),
+                _("Posted on"): export_time(i.created_at),
+            }
+            for i in ideas
         ],
-        "supported_ideas": [s.idea_id for s in IdeaSupport.query.filter_by(member_id=member.id)],
+        _("Your reactions"): [
+            {
+                _("On idea"): c.idea.title,
+                _("Idea number"): c.idea_id,
+                _("Text"): c.body,
+                _("Posted on"): export_time(c.created_at),
+            }
+            for c in comments
+        ],
+        _("Ideas you support"): [
+            {
+                _("Idea"): idea.title,
+                _("Idea number"): idea.id,
+                _("Since"): export_time(since),
+            }
+            for idea, since in supported
+        ],
     }
 
 

@@ -123,9 +123,9 @@ def test_export_holds_own_data_and_nobody_elses(client, db, member, make_member)
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
-    assert data["account"]["email"] == "mila@example.org"
-    assert data["membership"]["member_number"] == member.number
-    assert data["consents"][0]["purpose"] == "participation"
+    assert data["Your account"]["E-mail address"] == "mila@example.org"
+    assert data["Your membership"]["Member number"] == member.number
+    assert data["Consents"][0]["For"] == "Taking part in the panel (required)"
     text = response.get_data(as_text=True)
     assert "otto@example.org" not in text and "Otto" not in text and str(other.number) not in text
 
