@@ -35,11 +35,13 @@ run: db
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Dependencies point one way (import-linter's contracts in setup.cfg) and ruff is clean.
+# Dependencies point one way (import-linter's contracts in setup.cfg), ruff is clean, and bandit
+# finds nothing of medium severity or more in the application (settings in pyproject.toml).
 lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(BIN)/ruff check panel tests bench docs
 	$(BIN)/ruff format --check panel tests bench docs
+	$(BIN)/bandit --quiet --configfile pyproject.toml --severity-level medium --recursive panel
 
 translations: setup
 	PANEL_ENV=development $(BIN)/flask translate update
