@@ -2,13 +2,17 @@
 
 import json
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .database import UTCDateTime, utcnow
+from .enums import TitledEnum
 from .extensions import db
 from .i18n import lazy_gettext as _l
+from .i18n import number_filter
+from .security import Role
 
-# Readable names for the actions; capabilities add theirs. Unknown codes are shown as they are.
+# Readable names for the actions (a test checks every action the code records has one).
 ACTION_TITLES = {
     "user.invite": _l("Invited a colleague"),
     "user.update": _l("Changed a user"),
@@ -26,7 +30,126 @@ ACTION_TITLES = {
     "quota.delete": _l("Removed a quota"),
     "panel_settings.update": _l("Changed the panel settings"),
     "outbox.requeue": _l("Sent failed e-mail again"),
+    "release.publish": _l("Published release notes"),
+    "round.create": _l("Created a co-creation round"),
+    "round.publish": _l("Published a co-creation round"),
+    "round.invite": _l("Invited panelists to a round"),
+    "round.stage": _l("Moved a round to another stage"),
+    "round.outcome": _l("Wrote the outcome of a round"),
+    "round.outcome_public": _l("Changed who can see a round's outcome"),
+    "session.attendance": _l("Recorded attendance at a session"),
+    "idea.answer": _l("Answered an idea"),
+    "idea.hide": _l("Hid an idea"),
+    "comment.hide": _l("Hid a reaction"),
+    "insight.create": _l("Created an insight"),
+    "insight.route": _l("Sent an insight to a stream"),
+    "insight.unroute": _l("Took an insight out of a stream"),
+    "route.status": _l("Changed the status of an insight in a stream"),
+    "route.answer": _l("Answered an insight for a stream"),
+    "stream.update": _l("Changed a stream"),
+    "tag.create": _l("Created a tag"),
+    "tag.update": _l("Changed a tag"),
+    "rule.save": _l("Saved a routing rule"),
+    "rule.delete": _l("Deleted a routing rule"),
+    "news.send": _l("Sent a news item"),
+    "two_factor.enrol": _l("Turned on two-factor login"),
+    "two_factor.reset": _l("Reset someone's two-factor login"),
 }
+
+# What a record is, by its table: "Round 12", "Member 345" (made when shown, in its language).
+TARGET_TITLES = {
+    "users": lambda number: _("User %(number)s", number=number),
+    "members": lambda number: _("Member %(number)s", number=number),
+    "privacy_statements": lambda number: _("Privacy statement %(number)s", number=number),
+    "quota_targets": lambda number: _("Quota %(number)s", number=number),
+    "panel_settings": lambda number: _("Panel settings"),
+    "outbox_messages": lambda number: _("E-mail %(number)s", number=number),
+    "releases": lambda number: _("Release %(number)s", number=number),
+    "rounds": lambda number: _("Round %(number)s", number=number),
+    "sessions": lambda number: _("Session %(number)s", number=number),
+    "registrations": lambda number: _("Registration %(number)s", number=number),
+    "ideas": lambda number: _("Idea %(number)s", number=number),
+    "comments": lambda number: _("Reaction %(number)s", number=number),
+    "insights": lambda number: _("Insight %(number)s", number=number),
+    "streams": lambda number: _("Stream %(number)s", number=number),
+    "tags": lambda number: _("Tag %(number)s", number=number),
+    "routing_rules": lambda number: _("Routing rule %(number)s", number=number),
+    "news_items": lambda number: _("News item %(number)s", number=number),
+}
+
+# Readable names for the details kept with an entry; others are shown with their key tidied up.
+DETAIL_LABELS = {
+    "attendance": _l("Attendance"),
+    "by": _l("How"),
+    "count": _l("Number of e-mails"),
+    "include_contact": _l("With contact details"),
+    "invited": _l("Panelists invited"),
+    "members": _l("Reviewers"),
+    "panelists": _l("Panelists"),
+    "public": _l("Visible to panelists"),
+    "reason": _l("Reason"),
+    "recipients": _l("Recipients"),
+    "roles": _l("Roles"),
+    "roles_after": _l("Roles after"),
+    "roles_before": _l("Roles before"),
+    "stage": _l("Stage"),
+    "status": _l("Status"),
+    "stream": _l("Stream"),
+    "target_count": _l("Target"),
+    "unsure": _l("Maybe sent before"),
+    "version": _l("Version"),
+    "customer_type": _l("Customer type"),
+    "age_band": _l("Age"),
+    "region": _l("Region"),
+    "manual_approval": _l("Approve new members by hand"),
+    "accept_non_customers": _l("Accept people who are not a customer"),
+    "max_invitations_per_30_days": _l("At most this many invitations per member in 30 days"),
+    "rest_days_after_taking_part": _l("Days of rest after taking part"),
+}
+# Details that are bookkeeping, never shown.
+HIDDEN_DETAILS = {"csrf_token", "form_token", "submit"}
+# Coded values are shown with their enumeration's title, by (kind of action, detail key). The
+# enumerations live in the domains above this module, so they are found by name when shown.
+VALUE_ENUMS = {
+    ("member", "status"): "MemberStatus",
+    ("round", "stage"): "Stage",
+    ("session", "attendance"): "Attendance",
+    ("idea", "status"): "IdeaStatus",
+    ("route", "status"): "RouteStatus",
+    ("quota", "customer_type"): "CustomerType",
+    ("quota", "age_band"): "AgeBand",
+    ("quota", "region"): "Region",
+}
+
+
+def titled_enum(name):
+    todo = [TitledEnum]
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == name:
+            return cls
+        todo.extend(cls.__subclasses__())
+    return None
+
+
+def detail_value(kind, key, value):
+    """One detail value as text in the current language."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int | float):
+        return number_filter(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(detail_value(kind, key, item) for item in value) or "—"
+    if key == "by" and value == "hand":
+        return _("by hand")
+    if key == "by" and str(value).startswith("rule "):
+        return _("by routing rule %(number)s", number=str(value).removeprefix("rule "))
+    if key.startswith("roles") and value in Role._value2member_map_:
+        return str(Role(value).title)
+    enum_class = titled_enum(VALUE_ENUMS.get((kind, key), ""))
+    if enum_class is not None:
+        return str(enum_class.title_of(value))
+    return str(value)
 
 
 class AuditEntry(db.Model):
@@ -50,11 +173,35 @@ class AuditEntry(db.Model):
     def details(self):
         return json.loads(self.details_json or "{}")
 
+    @property
+    def target_title(self):
+        """The record, readable: "Round 12" (or its table and number for an unknown kind)."""
+        if not self.target_type:
+            return ""
+        title_of = TARGET_TITLES.get(self.target_type)
+        if title_of is None:
+            return f"{self.target_type} {self.target_id or ''}".strip()
+        return title_of(self.target_id if self.target_id is not None else "")
+
+    @property
+    def detail_lines(self):
+        """[(label, value)] of the details worth showing, in the current language."""
+        lines = []
+        for key, value in sorted(self.details.items()):
+            if key in HIDDEN_DETAILS or value is None or value == "":
+                continue
+            label = DETAIL_LABELS.get(key) or key.replace("_", " ").capitalize()
+            kind = self.action.split(".")[0]
+            lines.append((str(label), detail_value(kind, key, value)))
+        return lines
+
 
 def record_audit(action, target=None, actor=None, **details):
     """Add an audit entry to the current transaction. Details must hold no personal data."""
     if actor is None and current_user and current_user.is_authenticated:
         actor = current_user
+    if target is not None and target.id is None:
+        db.session.flush()  # a record made in this request: its number, not "None"
     entry = AuditEntry(
         actor_id=actor.id if actor is not None else None,
         action=action,

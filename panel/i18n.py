@@ -3,7 +3,9 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date
 
+from babel import localedata
 from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import (
     force_locale,
@@ -144,8 +146,39 @@ def url_in_language(lang):
 # Formatting helpers, used as template filters.
 
 
+def british_month_abbreviations():
+    """Babel's en_GB abbreviates September as "Sept"; the app writes "3 Sep 2026" like every
+    other month (LANGUAGE.md). Changed once, in Babel's locale data, so every date format and
+    month label (MMM, LLL) in English follows."""
+    months = localedata.load("en_GB")["months"]
+    for context in ("format", "stand-alone"):
+        abbreviated = months.get(context, {}).get("abbreviated")
+        # Babel keeps an inherited table as (alias, overrides) until it is first read.
+        table = abbreviated[1] if isinstance(abbreviated, tuple) else abbreviated
+        if table and table.get(9) == "Sept":
+            table[9] = "Sep"
+
+
+british_month_abbreviations()
+
+# One date and time format per kind, the same on every page: "30 nov 2026, 15:00" — never
+# seconds (Babel's medium and long formats have them) and no numeric dates ("30-11-2026").
+DATETIME_DATE_PART = {"short": "medium", "medium": "medium", "long": "long", "full": "full"}
+
+
+def month_start(value):
+    """A month key as the database reports it ("2026-10") as the first day of that month."""
+    if isinstance(value, str) and len(value) == 7 and value[4] == "-":
+        return date(int(value[:4]), int(value[5:]), 1)
+    return value
+
+
 def datetime_filter(value, format="medium"):
-    return format_datetime(value, format) if value else ""
+    if not value:
+        return ""
+    if format in DATETIME_DATE_PART:
+        return f"{format_date(value, DATETIME_DATE_PART[format])}, {format_time(value, 'HH:mm')}"
+    return format_datetime(value, format)
 
 
 def time_filter(value, format="HH:mm"):
@@ -153,7 +186,8 @@ def time_filter(value, format="HH:mm"):
 
 
 def date_filter(value, format="medium"):
-    return format_date(value, format) if value else ""
+    """A date (or a month key "2026-10", e.g. with format "MMM y") in the page's language."""
+    return format_date(month_start(value), format) if value else ""
 
 
 def number_filter(value, digits=None):

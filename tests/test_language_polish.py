@@ -1,24 +1,37 @@
 """Dutch and English polish: the catalog's tooling, plurals, dates, form messages, the audit log."""
 
 import importlib
+import pathlib
 import pkgutil
+import re
+from datetime import UTC, datetime
 
 import pytest
 from babel.messages.pofile import read_po
+from flask_babel import format_date
 from wtforms import (
     DateField,
+    DateTimeField,
     DateTimeLocalField,
     DecimalField,
+    FloatField,
     IntegerField,
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 import panel
 from panel import cli
-from panel.forms import BaseForm
-from panel.i18n import speaking
+from panel.audit import ACTION_TITLES, AuditEntry, record_audit
+from panel.database import utcnow
+from panel.forms import AMSTERDAM, BaseForm
+from panel.i18n import date_filter, datetime_filter, speaking
+from panel.membership.privacy import publish_statement
+from panel.membership.services import MANAGER_ACTIONS
+from panel.rounds.models import Comment, Idea
+from panel.security import Role
 
 
 def test_extraction_keeps_locations_and_translator_notes(app, tmp_path, monkeypatch):
@@ -49,6 +62,10 @@ def all_form_classes():
     return [cls for cls in found if cls.__module__ != "tests"]
 
 
+# Fields that turn what was typed into a number, a date or a choice (and can fail to).
+TYPED_FIELDS = (IntegerField, DecimalField, FloatField, DateTimeField, SelectFieldBase)
+
+
 def test_every_validator_of_every_form_has_the_apps_own_message(app):
     forms = all_form_classes()
     assert len(forms) > 30
@@ -60,7 +77,8 @@ def test_every_validator_of_every_form_has_the_apps_own_message(app):
                 for validator in field.validators:
                     if hasattr(validator, "message") and validator.message is None:
                         missing.append(f"{form_class.__name__}.{field.name}: {validator!r}")
-                if vars(field).get("invalid_value_message", "") is None:
+                typed = isinstance(field, TYPED_FIELDS)
+                if typed and vars(field).get("invalid_value_message") is None:
                     missing.append(f"{form_class.__name__}.{field.name}: typed value")
                 if vars(field).get("invalid_choice_message", "") is None:
                     missing.append(f"{form_class.__name__}.{field.name}: choice")
@@ -131,3 +149,111 @@ def test_empty_and_out_of_range_say_what_to_do(app, lang):
                 "en": "Please enter a number from 0 to 10,000.",
             }[lang]
         ]
+
+
+# The audit log ---------------------------------------------------------------------------------
+
+AUDIT_CALL = re.compile(r"record_audit\(\s*(f?)\"([^\"]+)\"")
+
+
+def recorded_actions():
+    """Every action name the code records, with the f-string ones spelled out."""
+    actions, patterns = set(), set()
+    for path in pathlib.Path(panel.__file__).parent.rglob("*.py"):
+        for is_f, name in AUDIT_CALL.findall(path.read_text(encoding="utf-8")):
+            (patterns if is_f else actions).add(name)
+    # The two names made from a value: a manager's action on a member, and hiding content.
+    assert patterns == {"member.{action}", "{item.__tablename__[:-1]}.hide"}
+    actions |= {f"member.{action}" for action in MANAGER_ACTIONS}
+    actions |= {f"{model.__tablename__[:-1]}.hide" for model in (Idea, Comment)}
+    return actions
+
+
+def test_every_action_the_code_records_has_a_title():
+    actions = recorded_actions()
+    assert len(actions) > 30
+    assert sorted(actions - set(ACTION_TITLES)) == []
+
+
+def test_every_action_title_is_translated(app):
+    with app.test_request_context("/nl/"), speaking("nl"):
+        untranslated = [
+            code for code, title in ACTION_TITLES.items() if str(title) == title._args[0]
+        ]
+    assert untranslated == []
+
+
+def test_audit_details_and_records_read_as_text(app, db, make_user):
+    admin = make_user(roles=[Role.ADMIN])
+    statement = publish_statement("Privacy", "Privacy", "Nieuw", "New", actor=admin)
+    record_audit("members.export", actor=admin, include_contact=True, reason="Interviews")
+    record_audit("member.approve", actor=admin, reason=None, status="active")
+    record_audit("insight.route", actor=admin, stream="app", by="rule 4")
+    record_audit("user.update", target=admin, actor=admin, roles_before=["admin"], roles_after=[])
+    db.session.commit()
+    entries = {entry.action: entry for entry in AuditEntry.query}
+    published = entries["privacy_statement.publish"]
+    assert published.target_id == statement.id is not None
+    with app.test_request_context("/nl/"), speaking("nl"):
+        assert published.action_title == "Privacyverklaring gepubliceerd"
+        assert published.target_title == f"Privacyverklaring {statement.id}"
+        assert entries["members.export"].detail_lines == [
+            ("Met contactgegevens", "ja"),
+            ("Reden", "Interviews"),
+        ]
+        assert entries["member.approve"].detail_lines == [("Status", "Actief")]
+        assert entries["insight.route"].detail_lines == [
+            ("Hoe", "door routeringsregel 4"),
+            ("Stream", "app"),
+        ]
+        assert entries["user.update"].detail_lines == [
+            ("Rollen daarna", "—"),
+            ("Rollen daarvoor", "Beheerder"),
+        ]
+    with app.test_request_context("/en/"), speaking("en"):
+        assert entries["members.export"].detail_lines[0] == ("With contact details", "yes")
+        assert entries["member.approve"].detail_lines == [("Status", "Active")]
+
+
+def test_audit_log_page_shows_titles_not_codes(client, make_user, login_as):
+    admin = make_user(roles=[Role.ADMIN])
+    publish_statement("Privacy", "Privacy", "Nieuw", "New", actor=admin)
+    record_audit("members.export", actor=admin, include_contact=False, reason=None)
+    login_as(admin)
+    page = client.get("/nl/admin/audit").get_data(as_text=True)
+    assert "Privacyverklaring gepubliceerd" in page
+    assert "Met contactgegevens: nee" in page
+    for code in ("privacy_statements", "#None", "include_contact", "True", "False"):
+        assert code not in page
+
+
+# Dates per language ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang, day, moment, month",
+    [
+        ("nl", "3 sep 2026", "3 sep 2026, 15:05", "sep 2026"),
+        ("en", "3 Sep 2026", "3 Sep 2026, 15:05", "Sep 2026"),
+    ],
+)
+def test_dates_read_the_same_everywhere_without_seconds(app, lang, day, moment, month):
+    at = datetime(2026, 9, 3, 13, 5, 7, tzinfo=UTC)  # 15:05:07 in Amsterdam
+    with app.test_request_context(f"/{lang}/"), speaking(lang):
+        assert date_filter(at.date()) == day
+        assert datetime_filter(at) == moment
+        assert datetime_filter(at, "short") == moment  # no numeric "03-09-2026"
+        assert date_filter("2026-09", "MMM y") == month  # a month key from the database
+        assert format_date(at.date(), "MMM") in ("sep", "Sep")  # charts' month labels too
+
+
+def test_month_tables_show_months_not_iso_keys(app, client, make_user, login_as):
+    manager = make_user(roles=[Role.PANEL_MANAGER])
+    login_as(manager)
+    page = client.get("/nl/manage/health").get_data(as_text=True)
+    table = page[page.index('id="leavers-heading"') :]
+    assert not re.search(r"<td>20\d\d-\d\d</td>", table)
+    now = utcnow().astimezone(AMSTERDAM)
+    with app.test_request_context("/nl/"), speaking("nl"):
+        this_month = format_date(now.date(), "MMM y")
+    assert f"<td>{this_month}</td>" in table
