@@ -24,7 +24,7 @@ def insight_kinds(_sender=None):
             "insight_answer",
             _l("%(stream)s answered what you told us"),
             _l("Answers from the teams to what you told us"),
-            mail="notification",
+            mail="insight_answer",
             display=_stream_name,
         ),
     ]

@@ -256,6 +256,8 @@ def publish_answer(route, answer_nl, answer_en, actor):
                 member.user,
                 "insight_answer",
                 link=link_for("loop.contributions", member.user.locale),
+                # The answer and the insight, both languages: the mail shows the recipient's.
+                mail_context={"route": route},
                 **stream_params(route.stream),
             )
 

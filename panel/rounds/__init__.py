@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from ..security import Role, guard_blueprint
+from .calendar import session_place, session_when
 from .models import Stage
 from .permissions import can_open_rounds
 
@@ -18,3 +19,5 @@ def init_app(app):
     app.register_blueprint(owner_bp, url_prefix="/<lang>/owner")
     app.add_template_global(Stage.title_of, "stage_title")
     app.add_template_global(can_open_rounds)
+    app.add_template_global(session_when)
+    app.add_template_global(session_place)

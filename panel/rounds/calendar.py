@@ -1,26 +1,48 @@
-"""An iCalendar (.ics) file for a session registration, written with the `icalendar` library."""
+"""An iCalendar (.ics) file for a session registration, written with the `icalendar` library,
+and a session's time and place as a message to the panelist states them."""
 
 from datetime import UTC
 
 from flask import current_app
 from icalendar import Calendar, Event
 
-from ..i18n import link_for
+from ..i18n import current_language, datetime_filter, link_for, speaking, time_filter
+from ..mail import Attachment
+
+# A session's day and time in a message: "di 8 december, 19:00" / "Tue 8 Dec, 19:00".
+WHEN_FORMATS = {"nl": "EEE d MMMM, HH:mm", "en": "EEE d MMM, HH:mm"}
 
 
 def _utc(moment):
     return moment.astimezone(UTC)
 
 
-def ics_for(registration):
-    """The .ics text (CRLF lines, folded at 75 octets) for one confirmed registration."""
+def session_when(session):
+    """Day, start and end in Europe/Amsterdam, in the language of the moment:
+    "di 8 december, 19:00–21:00"."""
+    pattern = WHEN_FORMATS.get(current_language(), WHEN_FORMATS["en"])
+    return f"{datetime_filter(session.starts_at, pattern)}–{time_filter(session.ends_at)}"
+
+
+def session_place(session):
+    """Venue, address and city of a session at a location (the venue in the language of the
+    moment); empty for an online session."""
+    if session.kind == "online":
+        return ""
+    return ", ".join(str(part) for part in (session.venue, session.address, session.city) if part)
+
+
+def ics_for(registration, lang=None):
+    """The .ics text (CRLF lines, folded at 75 octets) for one confirmed registration.
+
+    lang: the language of its title and link (the member's own when sent to them); by default
+    the language of the moment."""
+    if lang is not None:
+        with speaking(lang):
+            return ics_for(registration)
     session = registration.session
     round_ = session.round
-    location = (
-        session.meeting_link
-        if session.kind == "online"
-        else ", ".join(part for part in (session.venue, session.address, session.city) if part)
-    )
+    location = session.meeting_link if session.kind == "online" else session_place(session)
 
     event = Event()
     event.add("uid", f"session-{session.id}-registration-{registration.id}@klantenteam")
@@ -41,3 +63,13 @@ def ics_for(registration):
     calendar.add("method", "PUBLISH")
     calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")
+
+
+def ics_attachment(registration):
+    """The registration's .ics to attach to a message to its member, in their language."""
+    lang = registration.member.user.locale
+    return Attachment(
+        f"session-{registration.session_id}.ics",
+        "text/calendar",
+        ics_for(registration, lang),
+    )

@@ -14,8 +14,10 @@ from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
+from ..mail import queue_mail
 from ..membership.models import Member, MemberStatus
 from ..notifications.services import notify
+from .calendar import ics_attachment
 from .models import (
     DEFAULT_ACTIONS,
     Comment,
@@ -137,16 +139,15 @@ def advance_stage(round_, to_stage, note_nl, note_en, actor):
         raise NotAllowed("closed")
     if to_stage not in (current.next, Stage.CLOSED, Stage.CANCELLED):
         raise NotAllowed("order")
-    db.session.add(
-        StageChange(
-            round_id=round_.id,
-            from_stage=current.value,
-            to_stage=to_stage.value,
-            note_nl=note_nl,
-            note_en=note_en,
-            actor_id=actor.id,
-        )
+    change = StageChange(
+        round_id=round_.id,
+        from_stage=current.value,
+        to_stage=to_stage.value,
+        note_nl=note_nl,
+        note_en=note_en,
+        actor_id=actor.id,
     )
+    db.session.add(change)
     round_.stage = to_stage.value
     record_audit("round.stage", target=round_, actor=actor, stage=to_stage.value)
     if round_.is_published:
@@ -155,6 +156,8 @@ def advance_stage(round_, to_stage, note_nl, note_en, actor):
                 member.user,
                 "round_stage",
                 link=round_link(round_, member),
+                # The note itself, both languages: the mail shows the recipient's.
+                mail_context={"stage_change": change},
                 stage=to_stage.value,
                 **round_params(round_),
             )
@@ -270,7 +273,26 @@ def register(session, member):
         # The same member registered at the same moment in another request: that one counts.
         return Registration.query.filter_by(session_id=session.id, member_id=member.id).one()
     db.session.refresh(session)
+    _mail_registration(registration, "session_registered")
     return registration
+
+
+def _mail_registration(registration, template):
+    """A registration's own message to its member: when, where, the page, and (with a seat)
+    the .ics attached. Sent whatever the member's e-mail preferences: it confirms what they did."""
+    user = registration.member.user
+    if user is None or not user.email:
+        return
+    confirmed = registration.status == RegistrationStatus.CONFIRMED.value
+    queue_mail(
+        user.email,
+        template,
+        user.locale,
+        user=user,
+        registration=registration,
+        link=round_link(registration.session.round, registration.member),
+        attachment=ics_attachment(registration) if confirmed else None,
+    )
 
 
 def waitlist_positions(registrations):
@@ -349,6 +371,7 @@ def cancel_registration(registration):
     _race_delay()
     registration.status = RegistrationStatus.CANCELLED.value
     registration.cancelled_at = utcnow()
+    _mail_registration(registration, "session_cancelled")
     if was_confirmed:
         db.session.execute(
             update(Session)
@@ -395,6 +418,7 @@ def promote_waitlisted(session):
                 waiting.member.user,
                 "waitlist_promoted",
                 link=round_link(session.round, waiting.member),
+                mail_context={"registration": waiting, "attachment": ics_attachment(waiting)},
                 **session_params(session),
             )
     db.session.refresh(session)
@@ -472,6 +496,10 @@ def remind_session(session_id, now):
             member.user,
             "session_reminder",
             link=round_link(session.round, member),
+            mail_context={
+                "registration": registration,
+                "attachment": ics_attachment(registration),
+            },
             **session_params(session),
         )
         sent += 1
@@ -530,6 +558,18 @@ def add_comment(idea, member, body):
     db.session.add(comment)
     member.last_active_at = utcnow()
     db.session.flush()
+    author = idea.author
+    if author is not None and author.id != member.id and author.user is not None:
+        # The idea's author hears of each reaction (not of their own), unless switched off.
+        notify(
+            author.user,
+            "idea_reaction",
+            link=link_for(
+                "rounds.idea_page", author.user.locale, round_id=idea.round_id, idea_id=idea.id
+            ),
+            idea_title=idea.title,
+            mail_context={"comment": comment},
+        )
     return comment
 
 
@@ -543,6 +583,7 @@ def answer_idea(idea, status, answer, actor):
         notify(
             idea.author.user,
             "idea_answered",
+            mail_context={"idea": idea},
             link=link_for(
                 "rounds.idea_page", idea.author.user.locale, round_id=idea.round_id, idea_id=idea.id
             ),

@@ -156,7 +156,7 @@ def test_reminders_are_sent_once(app, db, make_round, make_session, make_member)
     assert "1 session reminders sent" in runner.invoke(args=["panel", "send-reminders"]).output
     assert "0 session reminders sent" in runner.invoke(args=["panel", "send-reminders"]).output
     assert Notification.query.filter_by(kind="session_reminder").count() == 1
-    assert OutboxMessage.query.filter_by(kind="notification").count() == 1
+    assert OutboxMessage.query.filter_by(kind="session_reminder").count() == 1
 
 
 def test_owner_marks_attendance_which_counts_as_activity(
