@@ -60,11 +60,16 @@ def test_language_switcher_keeps_path_and_query(client):
     )
 
 
-def test_language_switch_is_saved_for_a_logged_in_user(client, db, make_user, login_as):
+def test_language_switch_is_saved_for_a_logged_in_user_who_says_so(client, db, make_user, login_as):
+    """The switch alone changes the page; the saved language waits for the answer to the question
+    it asks (tests/test_language_switch.py)."""
     user = make_user(locale="nl")
     login_as(user)
     response = client.post("/language", data={"lang": "en", "next": "/en/account"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/en/account")
+    db.session.refresh(user)
+    assert user.locale == "nl"
+    client.post("/language", data={"lang": "en", "next": "/en/account", "emails": "yes"})
     db.session.refresh(user)
     assert user.locale == "en"
 

@@ -2,19 +2,25 @@
 
 import logging
 
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..accounts.services import set_language as save_language
 from ..extensions import db
-from ..i18n import LANGUAGE_COOKIE, preferred_language
+from ..i18n import LANGUAGE_COOKIE, OTHER_LANGUAGE_LABELS, preferred_language, speaking
 from ..security import public, safe_next
 from ..signals import answers, public_outcomes
 from . import bp, root_bp
 from .forms import LanguageForm
 
 log = logging.getLogger("panel.health")
+
+# The session key of the question "also receive e-mails in this language?" (its answer form is
+# templates/_language_question.html).
+LANGUAGE_QUESTION = "language_question"
 
 
 @root_bp.route("/")
@@ -46,7 +52,7 @@ def set_language():
         return redirect(url_for("root.root"))
     lang = form.lang.data
     if current_user.is_authenticated:
-        current_user.locale = lang
+        ask_or_save_email_language(lang, form.emails.data)
     response = redirect(safe_next(form.next.data, url_for("public.home", lang=lang)))
     response.set_cookie(
         LANGUAGE_COOKIE,
@@ -57,6 +63,35 @@ def set_language():
         httponly=True,
     )
     return response
+
+
+def ask_or_save_email_language(lang, answer):
+    """The header's switch changes the page's language; the saved language (of e-mails, and of
+    the pages after the next login) changes only when the person says so. Switching to another
+    language than the saved one asks on the next page (templates/_language_question.html)."""
+    with speaking(lang):  # the flash is read on the next page, in `lang`
+        if answer == "yes":
+            save_language(current_user, lang)
+            flash(
+                _(
+                    "Done. From now on we'll e-mail you in %(language)s.",
+                    language=OTHER_LANGUAGE_LABELS[lang],
+                ),
+                "success",
+            )
+        elif answer == "no":
+            flash(
+                _(
+                    "All right: your e-mails stay in %(language)s. You can change this on your "
+                    "account page.",
+                    language=OTHER_LANGUAGE_LABELS[current_user.locale],
+                ),
+                "success",
+            )
+    if answer or lang == current_user.locale:
+        session.pop(LANGUAGE_QUESTION, None)
+    else:
+        session[LANGUAGE_QUESTION] = lang
 
 
 @bp.route("/")
