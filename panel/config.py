@@ -33,6 +33,14 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     OPERATOR_NAME = _env("OPERATOR_NAME", "Klantenteam")
+    # Who runs the panel, named in the footer and the privacy statement (demo defaults): the
+    # organisation, where members ask questions, the data controller, and its privacy contact.
+    OPERATOR_ORGANISATION = _env("OPERATOR_ORGANISATION", "Voorbeeld Telecom B.V.")
+    OPERATOR_CONTACT = _env("OPERATOR_CONTACT", "klantenteam@example.com")
+    DATA_CONTROLLER = _env(
+        "DATA_CONTROLLER", "Voorbeeld Telecom B.V., Stationsplein 1, 3511 AA Utrecht"
+    )
+    PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "privacy@example.com")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
 
     # Languages
