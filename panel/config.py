@@ -41,6 +41,8 @@ class Config:
         "DATA_CONTROLLER", "Voorbeeld Telecom B.V., Stationsplein 1, 3511 AA Utrecht"
     )
     PRIVACY_CONTACT = _env("PRIVACY_CONTACT", "privacy@example.com")
+    # Where members can complain about the handling of their data (GDPR article 77).
+    SUPERVISOR_URL = _env("SUPERVISOR_URL", "https://autoriteitpersoonsgegevens.nl")
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
 
     # Languages
