@@ -24,7 +24,7 @@ from .models import (
 )
 from .segments import AppUsage, CustomerType, Interest, Platform, Region, YearsAsCustomer
 from .services import change_status
-from .statement import DEFAULT_STATEMENT
+from .statement import default_statement
 
 
 def current_statement():
@@ -35,7 +35,7 @@ def current_statement():
         # the other reads the winner's row.
         try:
             with db.session.begin_nested():
-                db.session.add(PrivacyStatement(version=1, **DEFAULT_STATEMENT))
+                db.session.add(PrivacyStatement(version=1, **default_statement(current_app.config)))
         except IntegrityError:
             pass
         statement = PrivacyStatement.query.order_by(PrivacyStatement.version.desc()).first()

@@ -1,7 +1,8 @@
 """The first privacy statement, written when an installation has none yet.
 
 Administrators publish new versions from the admin pages; members then accept them at their next
-visit. Plain text with blank lines between paragraphs.
+visit. Plain text with blank lines between paragraphs. The operator, its contact, the data
+controller, its privacy contact and the supervisor come from the settings (PANEL_OPERATOR_…).
 """
 
 DEFAULT_STATEMENT = {
@@ -19,7 +20,13 @@ Je rechten
 Je kunt je gegevens altijd inzien, aanpassen en downloaden op je eigen pagina. Je kunt ook in één stap uit het klantenteam stappen: dan wissen we je naam, e-mailadres en wat je zelf hebt geschreven. Getallen zoals gemiddelde scores blijven bestaan, maar zijn niet meer naar jou te herleiden.
 
 Bewaartermijnen
-Aanmeldingen die niet binnen 30 dagen bevestigd zijn, verwijderen we.""",
+Aanmeldingen die niet binnen 30 dagen bevestigd zijn, verwijderen we.
+
+Wie is verantwoordelijk
+{organisation} organiseert het klantenteam en is verantwoordelijk voor je gegevens (verwerkingsverantwoordelijke: {controller}). Vragen over het klantenteam? Mail naar {contact}. Vragen over je privacy of je gegevens? Mail naar {privacy_contact}.
+
+Een klacht indienen
+Ben je niet tevreden over hoe we met je gegevens omgaan? Laat het ons eerst weten via {privacy_contact}, dan zoeken we samen een oplossing. Je hebt ook altijd het recht om een klacht in te dienen bij de Autoriteit Persoonsgegevens, de Nederlandse toezichthouder op privacy: {supervisor}.""",
     "body_en": """What we do with your data
 
 The klantenteam is our company's customer panel. When you take part, we keep your name, e-mail address, language and your answers to the questions when you joined (birth year, postcode, type of customer, phone, app use and interests). We use them only to invite you to sessions and questions that suit you, and to keep the panel balanced.
@@ -34,7 +41,29 @@ Your rights
 You can always see, change and download your data on your own page. You can also leave the klantenteam in one step: we then erase your name, e-mail address and what you wrote yourself. Numbers such as average scores remain, but can no longer be traced back to you.
 
 How long we keep data
-Applications that are not confirmed within 30 days are removed.""",
+Applications that are not confirmed within 30 days are removed.
+
+Who is responsible
+{organisation} runs the klantenteam and is responsible for your data (controller: {controller}). Questions about the klantenteam? E-mail {contact}. Questions about your privacy or your data? E-mail {privacy_contact}.
+
+Making a complaint
+Not happy with how we handle your data? Let us know first at {privacy_contact} and we'll look for a solution together. You always have the right to complain to the Autoriteit Persoonsgegevens, the Dutch data protection authority: {supervisor}.""",
     "changes_nl": "Eerste versie.",
     "changes_en": "First version.",
 }
+
+
+def default_statement(config):
+    """The first statement's fields, naming this installation's operator and controller."""
+    names = {
+        "organisation": config["OPERATOR_ORGANISATION"],
+        "controller": config["DATA_CONTROLLER"],
+        "contact": config["OPERATOR_CONTACT"],
+        "privacy_contact": config["PRIVACY_CONTACT"],
+        "supervisor": config["SUPERVISOR_URL"],
+    }
+    return {
+        **DEFAULT_STATEMENT,
+        "body_nl": DEFAULT_STATEMENT["body_nl"].format(**names),
+        "body_en": DEFAULT_STATEMENT["body_en"].format(**names),
+    }
