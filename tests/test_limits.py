@@ -1,9 +1,12 @@
 """Per-IP limits count once per installation: shared storage across workers, and no start on
 per-process storage with several workers in production."""
 
+import http.cookiejar
 import os
+import re
 import subprocess
 import sys
+import time
 import types
 import urllib.error
 import urllib.parse
@@ -11,10 +14,13 @@ import urllib.request
 import uuid
 
 import pytest
+import redis
+from sqlalchemy import create_engine
 
 from panel import check_production_settings, create_app
 from panel.config import PROJECT_ROOT, TestConfig
-from tests.conftest import vars_of
+from panel.extensions import db as panel_db
+from tests.conftest import free_port, vars_of
 
 REDIS_URL = os.environ.get("PANEL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 STRONG_KEY = "k" * 40
@@ -104,7 +110,6 @@ server.serve_forever()
 
 @pytest.fixture
 def redis_url():
-    redis = pytest.importorskip("redis")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.ConnectionError as error:
@@ -148,8 +153,6 @@ def _login_attempt(base_url):
 def test_two_workers_share_one_login_limit(tmp_path, redis_url):
     """Two app processes (two gunicorn workers) on one Redis: the sixth attempt across both is
     refused, where each would have allowed five of its own with memory:// storage."""
-    import redis
-
     prefix = f"panel-test-{uuid.uuid4().hex}"
     workers = []
     try:
@@ -163,6 +166,67 @@ def test_two_workers_share_one_login_limit(tmp_path, redis_url):
         for process, _ in workers:
             process.terminate()
             process.wait(timeout=10)
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+
+
+def test_four_gunicorn_workers_hold_one_limit(tmp_path, redis_url):
+    """The shipped gunicorn.conf.py, four workers, production settings, one Redis: five login
+    attempts per minute from one address, whichever worker takes them."""
+    database_url = "sqlite:///" + str(tmp_path / "panel.sqlite3")
+    engine = create_engine(database_url)
+    panel_db.metadata.create_all(engine)
+    engine.dispose()
+    prefix = f"panel-test-{uuid.uuid4().hex}"
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PANEL_")} | {
+        "PANEL_SECRET_KEY": STRONG_KEY,
+        "PANEL_DATABASE_URL": database_url,
+        "PANEL_SECURE_COOKIES": "0",
+        "PANEL_RATELIMIT_STORAGE_URI": redis_url,
+        "PANEL_RATELIMIT_KEY_PREFIX": prefix,
+        "PANEL_RATELIMIT_LOGIN": "5 per minute",
+        "PANEL_WORKERS": "4",
+        "PANEL_BIND": f"127.0.0.1:{port}",
+    }
+    with open(tmp_path / "gunicorn.log", "w") as log:
+        server = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-c", "gunicorn.conf.py"]
+            + ["wsgi:app"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5):
+                    break
+            except OSError:
+                assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.1)
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with opener.open(f"{base}/en/login", timeout=30) as page:
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.read().decode())
+        data = urllib.parse.urlencode(
+            {"csrf_token": token.group(1), "email": "nobody@example.org", "password": "x" * 12}
+        ).encode()
+        codes = []
+        for _ in range(8):
+            try:
+                with opener.open(f"{base}/en/login", data=data, timeout=30) as reply:
+                    codes.append(reply.status)
+            except urllib.error.HTTPError as error:
+                codes.append(error.code)
+        assert codes == [200] * 5 + [429] * 3
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)
