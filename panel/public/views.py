@@ -65,6 +65,15 @@ def set_language():
     return response
 
 
+@root_bp.app_template_global()
+def asked_language():
+    """The language a logged-in person switched the pages to and may also want for e-mails."""
+    asked = session.get(LANGUAGE_QUESTION)
+    if asked and current_user.is_authenticated and current_user.locale != asked:
+        return asked
+    return None
+
+
 def ask_or_save_email_language(lang, answer):
     """The header's switch changes the page's language; the saved language (of e-mails, and of
     the pages after the next login) changes only when the person says so. Switching to another
