@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from babel.messages.pofile import read_po
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from wtforms import (
     DateField,
     DateTimeField,
@@ -34,17 +34,55 @@ from panel.rounds.models import Comment, Idea
 from panel.security import Role
 
 
-def test_extraction_keeps_locations_and_translator_notes(app, tmp_path, monkeypatch):
-    pot = tmp_path / "messages.pot"
-    monkeypatch.setattr(cli, "POT_FILE", str(pot))
-    result = app.test_cli_runner().invoke(args=["translate", "extract"])
+@pytest.fixture(scope="module")
+def extracted(app, tmp_path_factory):
+    """The strings of the code and templates, as `flask translate extract` collects them."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cli, "POT_FILE", str(pot))
+        result = app.test_cli_runner().invoke(args=["translate", "extract"])
     assert result.exit_code == 0, result.output
     with open(pot, "rb") as handle:
-        catalog = read_po(handle)
-    marker = catalog.get("(in %(language)s)")
+        return read_po(handle)
+
+
+def test_extraction_keeps_locations_and_translator_notes(extracted):
+    marker = extracted.get("(in %(language)s)")
     assert marker is not None
     assert any(path.endswith("panel/i18n.py") for path, _line in marker.locations)
     assert any("other language" in comment for comment in marker.auto_comments)
+
+
+# A count next to a plural noun in a string that is not a plural entry: "1 panelleden".
+COUNTED_NOUN = re.compile(
+    r"%\(\w+\)s (panelists|members|contributions|ideas|reactions|responses|answers|insights|"
+    r"streams|seats|sessions|days|hours|e-mails|supporters)\b"
+)
+# Thresholds that are never 1 (the smallest group the results show).
+NEVER_ONE = {"fewer than %(n)s responses", "(fewer than %(n)s)"}
+
+
+def test_every_count_goes_through_ngettext(extracted):
+    single = [
+        message.id
+        for message in extracted
+        if isinstance(message.id, str)
+        and COUNTED_NOUN.search(message.id)
+        and not any(phrase in message.id for phrase in NEVER_ONE)
+    ]
+    assert single == []
+
+
+@pytest.mark.parametrize(
+    "count, expected",
+    [(1, "1 panellid is uitgenodigd."), (3, "3 panelleden zijn uitgenodigd.")],
+)
+def test_dutch_plurals_agree_with_the_count(app, count, expected):
+    with app.test_request_context("/nl/"), speaking("nl"):
+        assert (
+            ngettext("%(num)s panelist is invited.", "%(num)s panelists are invited.", count)
+            == expected
+        )
 
 
 # WTForms' built-in messages never reach a person ----------------------------------------------

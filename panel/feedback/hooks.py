@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -179,7 +180,12 @@ def panel_nps(_sender=None, now=None):
     return [
         (
             nps_text(score.nps),
-            _l("panel NPS after sessions, 90 days (%(n)s answers)", n=number_filter(score.n)),
+            ngettext(
+                "panel NPS after sessions, 90 days (%(count)s answer)",
+                "panel NPS after sessions, 90 days (%(count)s answers)",
+                score.n,
+                count=number_filter(score.n),
+            ),
         )
     ]
 

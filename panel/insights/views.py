@@ -132,10 +132,11 @@ def add_evidence():
     except NotAllowed:
         abort(404)
     flash(
-        _(
-            "Added to “%(title)s”. It now rests on %(count)s contributions.",
+        ngettext(
+            "Added to “%(title)s”. It now rests on %(num)s contribution.",
+            "Added to “%(title)s”. It now rests on %(num)s contributions.",
+            insight.evidence_count,
             title=insight.title,
-            count=insight.evidence_count,
         ),
         "success",
     )

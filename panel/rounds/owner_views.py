@@ -5,6 +5,7 @@ import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -379,7 +380,10 @@ def invite(round_id):
             if not claim_submission(form):
                 return answered_before(form, url_for("owner.round_detail", round_id=round_id))
             count = sampling.send_invitations(round_, sample.chosen, current_user)
-            flash(_("%(count)s panelists are invited.", count=count), "success")
+            flash(
+                ngettext("%(num)s panelist is invited.", "%(num)s panelists are invited.", count),
+                "success",
+            )
             return redirect(url_for("owner.round_detail", round_id=round_id))
         preview = {
             "asked": form.size.data,
