@@ -22,14 +22,14 @@ TEXTS = {
     "en": {
         "invited": "You're invited to take part in: Invited round",
         "feedback": "What do you think of app version 12.7?",
-        "seats": "There's a session with free seats in Open round.",
+        "seats": "There's 1 session with free seats in Open round.",
         "taking_part": "You're taking part in Accepted round.",
         "coming_up": "You're registered for Upcoming session",
     },
     "nl": {
         "invited": "Je bent uitgenodigd",
         "feedback": "versie 12.7",
-        "seats": "Er is nog plek bij een sessie van Open ronde.",
+        "seats": "Er is nog plek bij 1 sessie van Open ronde.",
         "taking_part": "Je doet mee aan Geaccepteerde ronde.",
         "coming_up": "Aankomende sessie",
     },

@@ -135,7 +135,7 @@ def rounds_with_free_seats(member):
     return [
         AttentionItem(
             ngettext(
-                "There's a session with free seats in %(round)s.",
+                "There's %(num)d session with free seats in %(round)s.",
                 "There are %(num)d sessions with free seats in %(round)s.",
                 count,
                 round=str(round_.title),
