@@ -1,6 +1,7 @@
 """Roles, the deny-by-default guard, CSRF policy, security headers and password hashing."""
 
 import enum
+import json
 import logging
 from urllib.parse import urlsplit
 
@@ -8,13 +9,26 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
+from wtforms import ValidationError
 
 from .extensions import csrf
 from .i18n import lazy_gettext as _l
 
 security_log = logging.getLogger("panel.security")
+
+
+def security_event(event, level=logging.INFO, **fields):
+    """Log one security event as a single JSON line on the `panel.security` logger.
+
+    `event` is a fixed name (login_failed, two_factor_succeeded, access_denied …); `fields` hold
+    only non-personal values: user ids, endpoints, reasons, counts. Never an e-mail address, a
+    name, a password, a token, a code or an IP address.
+    """
+    record = {"event": event, **fields}
+    security_log.log(level, "%s", json.dumps(record, sort_keys=True, default=str))
 
 
 class Role(enum.Enum):
@@ -57,10 +71,7 @@ def guard_blueprint(blueprint, *roles):
         if not current_user.is_authenticated:
             return redirect_to_login()
         if not current_user.has_any_role(*roles):
-            security_log.warning(
-                "access denied: user=%s endpoint=%s", current_user.id, request.endpoint
-            )
-            abort(403)
+            abort(403)  # logged as access_denied by log_refusal
 
     return blueprint
 
@@ -73,14 +84,64 @@ def view_function():
     return current_app.view_functions.get(request.endpoint) if request.endpoint else None
 
 
+def second_factor_step(view):
+    """Mark a view that a session between password and two-factor code may reach (the code
+    page, logging out). Every other endpoint, public ones included, sends it to the code page."""
+    view.second_factor_step = True
+    return view
+
+
+def enrolment_step(view):
+    """Mark a view that an administrator who must still set up two-factor login may reach."""
+    view.enrolment_step = True
+    return view
+
+
+def two_factor_required(user):
+    """Administrators must use two-factor login; production always, elsewhere unless the
+    configuration lets a development run go without (PANEL_ADMIN_TWO_FACTOR=0)."""
+    config = current_app.config
+    required = config["ADMIN_TWO_FACTOR_REQUIRED"] or config["ENV"] == "production"
+    return required and user.has_role(Role.ADMIN)
+
+
+def must_enrol(user):
+    return two_factor_required(user) and not user.two_factor_enabled
+
+
 def require_login():
-    """before_request: every endpoint needs a logged-in user unless its view is public."""
+    """before_request: every endpoint needs a logged-in user unless its view is public.
+
+    A session that has passed the password but not the two-factor code reaches nothing but the
+    code page and logging out; an administrator without two-factor login reaches nothing that
+    needs a login but the page to set it up (and logging out)."""
     view = view_function()
-    if view is None or request.endpoint == "static" or getattr(view, "is_public", False):
+    if request.endpoint == "static":
+        return None
+    if getattr(current_user, "second_factor_pending", False):
+        if view is not None and getattr(view, "second_factor_step", False):
+            return None
+        return redirect(url_for("accounts.second_factor"))
+    if view is None or getattr(view, "is_public", False):
         return None
     if not current_user.is_authenticated:
         return redirect_to_login()
+    if must_enrol(current_user) and not getattr(view, "enrolment_step", False):
+        return redirect(url_for("accounts.two_factor_settings"))
     return None
+
+
+def log_refusal(response):
+    """after_request: every 403, whichever check refused it, is a security event."""
+    if response.status_code == 403:
+        security_event(
+            "access_denied",
+            logging.WARNING,
+            user_id=getattr(current_user, "id", None),
+            endpoint=request.endpoint,
+            method=request.method,
+        )
+    return response
 
 
 # CSRF -------------------------------------------------------------------------------
@@ -104,8 +165,27 @@ def protect_from_csrf():
         return
     view = view_function()
     if view is not None and getattr(view, "form_checks_csrf", False):
+        # The view's form refuses the token itself (and keeps what was typed); only log it here.
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as error:
+            _log_csrf_failure(str(error))
         return
-    csrf.protect()
+    try:
+        csrf.protect()
+    except CSRFError as error:
+        _log_csrf_failure(error.description)
+        raise
+
+
+def _log_csrf_failure(reason):
+    security_event(
+        "csrf_failure",
+        logging.WARNING,
+        user_id=getattr(current_user, "id", None),
+        endpoint=request.endpoint,
+        reason=reason,
+    )
 
 
 # Signed links ----------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from panel.extensions import db as _db
 from panel.security import Role, hash_password
 
 PASSWORD = "a calm walk by the sea"
+# Administrators must use two-factor login: make_user enrols them with this secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 POSTGRES_URL = os.environ.get("PANEL_TEST_DATABASE_URL", "")
 
 
@@ -136,21 +138,35 @@ def make_user(db, password_hash):
     """make_user(roles=[Role.ADMIN], locale="en", email=...) → a committed User."""
     counter = iter(range(1, 10_000))
 
-    def make(roles=(Role.PANELIST,), locale="nl", email=None, name=None, password=PASSWORD):
+    def make(
+        roles=(Role.PANELIST,), locale="nl", email=None, name=None, password=PASSWORD, totp=None
+    ):
         number = next(counter)
         user = create_user(
             email or f"user{number}@example.org", name or f"Test User {number}", locale, roles=roles
         )
         user.password_hash = password_hash if password == PASSWORD else hash_password(password)
+        if totp if totp is not None else Role.ADMIN in roles:
+            user.totp_secret = TOTP_SECRET
         db.session.commit()
         return user
 
     return make
 
 
+def two_factor_code(user):
+    """The current code of an enrolled user, usable again (the test forgets the step it used)."""
+    import pyotp
+
+    user.totp_last_step = None
+    _db.session.commit()
+    return pyotp.TOTP(user.totp_secret).now()
+
+
 @pytest.fixture
 def login_as(client):
-    """login_as(user) logs the client in through the real login form."""
+    """login_as(user) logs the client in through the real login form (and the code page, for a
+    user with two-factor login)."""
 
     def login(user, password=PASSWORD, remember=False):
         response = client.post(
@@ -158,6 +174,10 @@ def login_as(client):
             data={"email": user.email, "password": password, "remember": "y" if remember else ""},
         )
         assert response.status_code == 302, "login failed"
+        if user.totp_secret:
+            assert "/login/code" in response.location
+            response = client.post("/en/login/code", data={"totp-code": two_factor_code(user)})
+            assert response.status_code == 302 and "/login/code" not in response.location
         return response
 
     return login

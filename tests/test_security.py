@@ -4,7 +4,7 @@ import pytest
 
 from panel.security import Role, is_safe_next
 
-from .conftest import csrf_token_from
+from .conftest import TOTP_SECRET, csrf_token_from, two_factor_code
 
 # Endpoints anyone may use. Everything else must send an anonymous visitor to the login page.
 PUBLIC_ENDPOINTS = {
@@ -30,6 +30,8 @@ ANY_USER_ENDPOINTS = {
     "accounts.logout",
     "accounts.account",
     "accounts.change_password",
+    "accounts.second_factor",
+    "accounts.two_factor_settings",
     "membership.dashboard",
     "membership.new_confirm_link",
     "membership.profile",
@@ -135,6 +137,7 @@ def test_every_post_endpoint_refuses_a_missing_csrf_token(csrf_app, db, make_mem
     # A member who holds every staff role too, so that every endpoint is reachable.
     admin = make_member().user
     admin.role_rows += [UserRole(role=role.value) for role in Role if role != Role.PANELIST]
+    admin.totp_secret = TOTP_SECRET
     db.session.commit()
     page = client.get("/en/login")
     response = client.post(
@@ -146,6 +149,12 @@ def test_every_post_endpoint_refuses_a_missing_csrf_token(csrf_app, db, make_mem
         },
     )
     assert response.status_code == 302
+    page = client.get("/en/login/code")
+    response = client.post(
+        "/en/login/code",
+        data={"totp-code": two_factor_code(admin), "totp-csrf_token": csrf_token_from(page)},
+    )
+    assert response.status_code == 302 and "/login/code" not in response.location
     checked = 0
     for rule in csrf_app.url_map.iter_rules():
         if "POST" not in rule.methods:

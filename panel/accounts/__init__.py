@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from ..extensions import login_manager
+from ..security import log_refusal
 from . import models, streams  # noqa: F401  (the tables, for metadata and migrations)
 from .services import load_session_user
 
@@ -13,4 +14,5 @@ from . import views  # noqa: E402,F401  (the routes need bp)
 
 def init_app(app):
     login_manager.user_loader(load_session_user)
+    app.after_request(log_refusal)  # every 403 is logged as a security event
     app.register_blueprint(bp, url_prefix="/<lang>")

@@ -90,3 +90,43 @@ class AccountForm(BaseForm):
         choices=choices(LANGUAGE_NAMES.items()),
         validators=[DataRequired(CHOOSE)],
     )
+
+
+CODE_HINT = _l("The 6 digits your authenticator app shows now.")
+
+
+def _code_field(label):
+    return StringField(
+        label,
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+        description=CODE_HINT,
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+            "maxlength": "20",
+        },
+    )
+
+
+class CodeForm(BaseForm):
+    code = _code_field(_l("Code from your authenticator app"))
+
+
+class RecoveryCodeForm(BaseForm):
+    recovery_code = StringField(
+        _l("Recovery code"),
+        validators=[DataRequired(REQUIRED), Length(max=30)],
+        description=_l("One of the ten codes you saved when you set up two-factor login."),
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "off",
+            "spellcheck": "false",
+            "maxlength": "30",
+        },
+    )
+
+
+class EnrolForm(BaseForm):
+    code = _code_field(_l("Code from your authenticator app"))

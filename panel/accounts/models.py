@@ -27,6 +27,14 @@ class User(UserMixin, db.Model):
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     last_login_at = db.Column(UTCDateTime)
     password_changed_at = db.Column(UTCDateTime)
+    # Two-factor login (TOTP, RFC 6238), see panel.accounts.two_factor. The secret is stored as
+    # it is: what protects it is what protects the database (access limited to the app's own
+    # role, encrypted disks and backups). It is only ever shown to its owner while enrolling, is
+    # never logged, and is wiped when an administrator resets the user's two-factor login.
+    totp_secret = db.Column(db.String(64), nullable=True)
+    totp_enabled_at = db.Column(UTCDateTime)
+    # The time step of the last code accepted: a code is never accepted twice.
+    totp_last_step = db.Column(db.BigInteger)
 
     role_rows = db.relationship("UserRole", cascade="all, delete-orphan", back_populates="user")
 
@@ -58,6 +66,19 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self):
         return self.has_any_role(*STAFF_ROLES)
+
+    @property
+    def two_factor_enabled(self):
+        return self.totp_secret is not None
+
+    # Set from the login session: True while the password is checked but the code is not yet.
+    second_factor_pending = False
+
+    @property
+    def is_authenticated(self):
+        # A session that has passed the password but not the code is not logged in anywhere;
+        # panel.security.require_login sends it to the code page.
+        return not self.second_factor_pending
 
     @property
     def first_name(self):
@@ -99,11 +120,14 @@ class LoginSession(db.Model):
     is_remembered = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = db.Column(UTCDateTime, nullable=False)
+    # Password checked, two-factor code not yet: the session reaches only the code page.
+    second_factor_pending = db.Column(db.Boolean, nullable=False, default=False)
+    code_failures = db.Column(db.Integer, nullable=False, default=0)
 
     user = db.relationship("User")
 
     @classmethod
-    def open_for(cls, user, lifetime, remember):
+    def open_for(cls, user, lifetime, remember, second_factor_pending=False):
         """A new session row and the secret token that names it (only its hash is stored)."""
         token = secrets.token_urlsafe(32)
         row = cls(
@@ -111,6 +135,8 @@ class LoginSession(db.Model):
             token_hash=hash_token(token),
             is_remembered=remember,
             expires_at=utcnow() + lifetime,
+            second_factor_pending=second_factor_pending,
+            code_failures=0,
         )
         return row, token
 
@@ -144,3 +170,16 @@ class FailedLogin(db.Model):
     def count_recent(cls, user, window=timedelta(hours=1)):
         since = utcnow() - window
         return cls.query.filter(cls.user_id == user.id, cls.created_at > since).count()
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; hashed like a password."""
+
+    __tablename__ = "recovery_codes"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(
+        db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash = db.Column(db.String(255), nullable=False)
+    used_at = db.Column(UTCDateTime)

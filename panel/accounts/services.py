@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import logging
 import os
 from functools import lru_cache
 
@@ -12,17 +13,18 @@ from flask_login import login_user, logout_user
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
-from ..mail import queue_mail
+from ..mail import OutboxMessage, queue_mail, render_mail
 from ..security import (
     Role,
     burn_password_time,
     hash_password,
-    security_log,
+    security_event,
     sign,
     unsign,
     verify_password,
 )
 from .models import FailedLogin, LoginSession, User, UserRole, hash_token
+from .two_factor import PENDING_LIFETIME
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
@@ -86,40 +88,74 @@ def authenticate(email, password):
     user = find_user_by_email(email)
     if user is None or not user.password_hash or not user.is_enabled:
         burn_password_time(password)
-        security_log.info("login failed: unknown or disabled account")
+        security_event(
+            "login_failed",
+            user_id=user.id if user is not None else None,
+            reason="unknown_account" if user is None else "disabled_or_no_password",
+        )
         return None
     limit = current_app.config["MAX_FAILED_LOGINS_PER_HOUR"]
     if FailedLogin.count_recent(user) >= limit:
         burn_password_time(password)
-        security_log.warning("login refused: user=%s over the failed-login limit", user.id)
+        security_event("login_locked_out", logging.WARNING, user_id=user.id, step="password")
         return None
     matches, needs_rehash = verify_password(user.password_hash, password)
     if not matches:
         db.session.add(FailedLogin(user_id=user.id))  # kept: the request commits though login fails
-        security_log.info("login failed: user=%s wrong password", user.id)
+        security_event("login_failed", user_id=user.id, reason="wrong_password")
         return None
     if needs_rehash:
         set_password(user, password)
     return user
 
 
-def start_session(user, remember=False):
-    """Log in with a brand-new session; any earlier session cookie of this browser is dropped."""
+def start_session(user, remember=False, second_factor_passed=False):
+    """Log in with a brand-new session; any earlier session cookie of this browser is dropped.
+
+    With two-factor login on, the session waits for the code (second_factor_pending) and lasts
+    only PENDING_LIFETIME until pass_second_factor(). Staff sessions never outlive
+    STAFF_SESSION_LIFETIME, however active."""
     session.clear()
-    lifetime = (
-        current_app.config["REMEMBER_COOKIE_DURATION"]
-        if remember
-        else current_app.config["IDLE_TIMEOUT"] * 12
+    pending = user.two_factor_enabled and not second_factor_passed
+    row, token = LoginSession.open_for(
+        user,
+        PENDING_LIFETIME if pending else _lifetime(user, remember),
+        remember,
+        second_factor_pending=pending,
     )
-    row, token = LoginSession.open_for(user, lifetime, remember)
     db.session.add(row)
-    user.last_login_at = utcnow()
+    if not pending:
+        user.last_login_at = utcnow()
     db.session.flush()
     user.session_token = token
+    user.second_factor_pending = pending
     login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     session["seen"] = int(utcnow().timestamp())
-    security_log.info("login succeeded: user=%s", user.id)
+    security_event(
+        "login_password_accepted" if pending else "login_succeeded",
+        user_id=user.id,
+        second_factor="pending" if pending else ("passed" if second_factor_passed else "none"),
+    )
     return token
+
+
+def _lifetime(user, remember):
+    config = current_app.config
+    lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["IDLE_TIMEOUT"] * 12
+    if user.is_staff:
+        lifetime = min(lifetime, config["STAFF_SESSION_LIFETIME"])
+    return lifetime
+
+
+def current_login_session(user):
+    return LoginSession.find_valid(user.session_token)
+
+
+def pass_second_factor(user, row):
+    """The code is accepted: the waiting session is replaced by a full one, under a new token."""
+    db.session.delete(row)
+    db.session.flush()
+    start_session(user, remember=row.is_remembered, second_factor_passed=True)
 
 
 def load_session_user(token):
@@ -129,9 +165,15 @@ def load_session_user(token):
         return None
     if not row.is_remembered and _idle_too_long():
         db.session.delete(row)  # the request commits, whatever page it ends on
+        security_event("session_ended", user_id=row.user_id, reason="idle")
         return None
     user = row.user
+    if user.is_staff and utcnow() - row.created_at > current_app.config["STAFF_SESSION_LIFETIME"]:
+        db.session.delete(row)  # staff log in again after this long, however active
+        security_event("session_ended", user_id=user.id, reason="staff_lifetime")
+        return None
     user.session_token = token
+    user.second_factor_pending = row.second_factor_pending
     return user
 
 
@@ -159,7 +201,7 @@ def change_password(user, new_password):
     """New password; every other session ends and this browser gets a fresh one."""
     set_password(user, new_password)
     end_all_sessions(user)
-    start_session(user)
+    start_session(user, second_factor_passed=True)  # this browser had passed both steps
     queue_mail(user.email, "password_changed", user.locale, user=user)
     record_audit("password.change", target=user, actor=user)
 
@@ -189,20 +231,33 @@ def load_password_token(token, purpose):
     return user
 
 
-def request_password_reset(email):
-    """Mail a reset link if the account exists; the caller answers the same either way."""
+def request_password_reset(email, locale="nl"):
+    """Mail a reset link if the account exists; the caller answers the same either way.
+
+    Known and unknown addresses do the same work, so the answer takes as long: the link is
+    signed and the whole mail rendered for a stand-in account too; only the outbox row is left
+    out (a single insert)."""
     user = find_user_by_email(email)
-    if user is None or not user.is_enabled:
-        security_log.info("password reset asked for an unknown or disabled account")
-        return
-    queue_mail(
-        user.email,
-        "password_reset",
-        user.locale,
-        user=user,
-        token=make_password_token(user, "reset"),
+    known = user is not None and user.is_enabled
+    recipient = user if known else User(id=0, email=normalize_email(email), locale=locale)
+    token = make_password_token(recipient, "reset")
+    subject, body_text, body_html = render_mail(
+        "password_reset", recipient.locale, user=recipient, token=token
     )
-    security_log.info("password reset mailed: user=%s", user.id)
+    if not known:
+        security_event("password_reset_requested", user_id=None, known=False)
+        return
+    db.session.add(
+        OutboxMessage(
+            to_address=user.email,
+            locale=user.locale,
+            kind="password_reset",
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+        )
+    )
+    security_event("password_reset_requested", user_id=user.id, known=True)
 
 
 def reset_password(user, new_password):
@@ -227,6 +282,13 @@ def create_user(email, name, locale="nl", roles=(), password=None):
 def invite_staff_member(email, name, locale, roles, actor):
     """Create a staff account without a password and mail a link to choose one."""
     user = create_user(email, name, locale, roles)
+    security_event(
+        "role_changed",
+        user_id=user.id,
+        actor_id=actor.id,
+        roles_before=[],
+        roles_after=sorted(r.value for r in user.roles),
+    )
     queue_mail(
         user.email,
         "staff_invitation",
@@ -250,6 +312,16 @@ def update_user(user, actor, name, locale, roles, is_enabled):
     if user.is_enabled and not is_enabled:
         end_all_sessions(user)
     user.is_enabled = is_enabled
+    after = sorted(r.value for r in wanted)
+    if after != before:
+        security_event(
+            "role_changed",
+            logging.WARNING,
+            user_id=user.id,
+            actor_id=actor.id,
+            roles_before=before,
+            roles_after=after,
+        )
     record_audit(
         "user.update",
         target=user,

@@ -1,13 +1,34 @@
 """Thin views: log in and out, reset and change the password, the account page."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, fresh_login_required, login_fresh
+from flask_babel import ngettext
+from flask_login import current_user, fresh_login_required, login_fresh, logout_user
 
 from ..extensions import limiter
-from ..security import Role, form_checks_csrf, public, safe_next, verify_password
-from . import bp, services
-from .forms import AccountForm, ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
+from ..i18n import current_language
+from ..security import (
+    Role,
+    enrolment_step,
+    form_checks_csrf,
+    must_enrol,
+    public,
+    safe_next,
+    second_factor_step,
+    two_factor_required,
+    verify_password,
+)
+from . import bp, services, two_factor
+from .forms import (
+    AccountForm,
+    ChangePasswordForm,
+    CodeForm,
+    EnrolForm,
+    LoginForm,
+    NewPasswordForm,
+    RecoveryCodeForm,
+    ResetRequestForm,
+)
 
 
 def landing_page(user):
@@ -45,6 +66,9 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             services.start_session(user, remember=form.remember.data)
+            if user.second_factor_pending:
+                session["after_code"] = safe_next(form.next.data, "")
+                return redirect(url_for("accounts.second_factor"))
             return redirect(safe_next(form.next.data, landing_page(user)))
         form.form_errors.append(
             _("That e-mail address and password don't match an account. Check them and try again.")
@@ -53,6 +77,8 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@second_factor_step
+@enrolment_step
 def logout():
     services.end_session(current_user)
     flash(_("You are logged out. See you soon!"), "success")
@@ -66,7 +92,7 @@ def logout():
 def forgot_password():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, locale=current_language())
         flash(
             _(
                 "If an account exists for that address, we've sent it a link to choose a new "
@@ -140,3 +166,110 @@ def change_password():
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/change_password.html", form=form)
+
+
+# Two-factor login ---------------------------------------------------------------------------
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@second_factor_step
+@form_checks_csrf
+@limiter.limit(_login_limit, methods=["POST"])
+def second_factor():
+    """The second step of logging in: the code from the app, or a recovery code."""
+    if not getattr(current_user, "second_factor_pending", False):
+        # Logged in already (require_login let only a logged-in user through): nothing to send.
+        if request.method == "POST":
+            abort(400)
+        return redirect(landing_page(current_user))
+    code_form = CodeForm(prefix="totp")
+    recovery_form = RecoveryCodeForm(prefix="recovery")
+    use_recovery = request.method == "POST" and "recovery-recovery_code" in request.form
+    form = recovery_form if use_recovery else code_form
+    if request.method == "POST" and form.validate_on_submit():
+        user = current_user._get_current_object()
+        row = services.current_login_session(user)
+        if row is None:
+            return redirect(url_for("accounts.login"))
+        check = two_factor.check_recovery_code if use_recovery else two_factor.check_code
+        outcome = check(user, row, form.data["recovery_code" if use_recovery else "code"])
+        if outcome == "ok":
+            after = session.get("after_code", "")
+            services.pass_second_factor(user, row)
+            if use_recovery:
+                left = two_factor.recovery_codes_left(user)
+                flash(
+                    ngettext(
+                        "You used a recovery code. It won't work again. "
+                        "You have %(num)d recovery code left.",
+                        "You used a recovery code. It won't work again. "
+                        "You have %(num)d recovery codes left.",
+                        left,
+                    )
+                    if left
+                    else _(
+                        "You used your last recovery code. Ask an administrator to turn off "
+                        "your two-factor login, then set it up again for new codes."
+                    ),
+                    "info",
+                )
+            return redirect(safe_next(after, landing_page(user)))
+        if outcome == "ended":
+            logout_user()
+            session.clear()
+            flash(_("That was too many wrong codes. Please log in again."), "error")
+            return redirect(url_for("accounts.login"))
+        field = recovery_form.recovery_code if use_recovery else code_form.code
+        field.errors = [
+            _("That recovery code is not right, or it was used before.")
+            if use_recovery
+            else _(
+                "That code is not right. Type the code your app shows now. Each code works once."
+            )
+        ]
+    return render_template(
+        "accounts/second_factor.html",
+        code_form=code_form,
+        recovery_form=recovery_form,
+        use_recovery=use_recovery,
+    )
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@enrolment_step
+@fresh_login_required
+@form_checks_csrf
+def two_factor_settings():
+    """Set up two-factor login: a QR code and the typed secret, confirmed with a code."""
+    user = current_user._get_current_object()
+    if not two_factor.may_enrol(user):
+        abort(404)
+    if user.two_factor_enabled:
+        if request.method == "POST":
+            abort(400)  # on already (a form sent twice, or from a page left open)
+        return render_template(
+            "accounts/two_factor.html",
+            form=None,
+            required=two_factor_required(user),
+            codes_left=two_factor.recovery_codes_left(user),
+        )
+    secret = session.get("totp_enrol_secret")
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session["totp_enrol_secret"] = two_factor.new_secret()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = two_factor.enrol(user, secret, form.code.data)
+        if codes is not None:
+            session.pop("totp_enrol_secret", None)
+            return render_template("accounts/recovery_codes.html", codes=codes)
+        form.code.errors = [
+            _("That code is not right. Check that the time on your phone is set automatically.")
+        ]
+    uri = two_factor.provisioning_uri(user, secret)
+    return render_template(
+        "accounts/two_factor.html",
+        form=form,
+        required=must_enrol(user),
+        qr_code=two_factor.qr_code_svg(uri, _("QR code to scan with your authenticator app")),
+        secret=two_factor.grouped(secret),
+    )

@@ -8,6 +8,7 @@ from sqlalchemy import or_
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts import services as accounts
+from ..accounts import two_factor
 from ..accounts.models import User, UserRole
 from ..audit import AuditEntry
 from ..errors import NotAllowed
@@ -97,6 +98,23 @@ def edit_user(user_id):
             flash(_("The changes to %(name)s are saved.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+def reset_two_factor(user_id):
+    """Turn off someone's two-factor login (a lost phone); audit-logged, their sessions end."""
+    user = db.session.get(User, user_id) or abort(404)
+    if ConfirmForm().validate_on_submit() and user.two_factor_enabled:
+        two_factor.reset(user, current_user)
+        flash(
+            _(
+                "Two-factor login for %(name)s is off and they are logged out everywhere. "
+                "They can set it up again after logging in.",
+                name=user.display_name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.route("/audit")

@@ -30,7 +30,7 @@ from ..extensions import db
 from ..forms import choices
 from ..i18n import lazy_gettext as _l
 from ..paging import paginate
-from ..security import form_checks_csrf
+from ..security import form_checks_csrf, security_event
 from ..signals import answers
 from ..submissions import answered_before, claim_submission
 from . import health, manage_bp, privacy, services
@@ -245,6 +245,8 @@ def export():
     form = ExportForm()
     if form.validate_on_submit():
         include_contact = form.include_contact.data
+        if include_contact:
+            security_event("export_contact_details", user_id=current_user.id, export="members")
         record_audit(
             "members.export",
             include_contact=include_contact,
