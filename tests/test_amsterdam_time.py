@@ -123,7 +123,7 @@ def figures_data(db, make_member):
     seed_default_streams()
     stream = Stream.query.first()
     for moment in moments:
-        insight = Insight(title="Bereik", created_at=moment)
+        insight = Insight(title_nl="Bereik", created_at=moment)
         db.session.add(insight)
         db.session.flush()
         db.session.add(

@@ -18,6 +18,7 @@ from panel.feedback.models import Response, TouchpointResponse
 from panel.insights.evidence import load_source
 from panel.insights.models import Insight
 from panel.membership.models import Member
+from panel.membership.news import NewsItem
 from panel.notifications.models import Notification
 from panel.rounds.models import Comment, Idea, Round, Session, StageChange
 
@@ -132,7 +133,8 @@ def _read_demo(loaded_at):
             "users": User.query.count(),
             "rounds": Round.query.count(),
             "insights": Insight.query.count(),
-            "news": Notification.query.filter_by(kind="panel_news").count(),
+            "news": NewsItem.query.filter(NewsItem.sent_at.isnot(None)).count(),
+            "news_notifications": Notification.query.filter_by(kind="panel_news").count(),
             "audit": AuditEntry.query.filter_by(action="demo.load").count(),
         },
         "rounds": {r.id: (r.title_en, launches.get(r.id)) for r in Round.query},
@@ -158,17 +160,38 @@ def _read_demo(loaded_at):
             for r in Response.query.filter(Response.problem_device.isnot(None))
         ],
         "insights": [
-            (i.title, [load_source(e.kind, e.source_id).text for e in i.evidence])
+            (
+                f"{i.title_nl} / {i.title_en}",
+                [load_source(e.kind, e.source_id).text for e in i.evidence],
+            )
             for i in Insight.query
         ],
         "newest": newest,
+        # Staff-written pairs with one half missing (HOUSE_STYLE 7: shown marked).
+        "only_dutch": {
+            "answers": Idea.query.filter(
+                Idea.answer_nl.isnot(None), Idea.answer_en.is_(None)
+            ).count(),
+            "answers_complete": Idea.query.filter(
+                Idea.answer_nl.isnot(None), Idea.answer_en.isnot(None)
+            ).count(),
+            "venues": Session.query.filter(
+                Session.venue_nl.isnot(None), Session.venue_en.is_(None)
+            ).count(),
+            "venues_complete": Session.query.filter(Session.venue_en.isnot(None)).count(),
+            "insight_titles": Insight.query.filter(Insight.title_en == "").count(),
+            "news": NewsItem.query.filter(
+                NewsItem.sent_at.isnot(None), NewsItem.body_en == ""
+            ).count(),
+        },
     }
 
 
 def test_the_loader_commits_its_own_work(demo):
     counts = demo["counts"]
     assert counts["users"] > 200 and counts["rounds"] == 8 and counts["insights"] > 10
-    assert counts["news"] == 2, "the last part loaded (the panel news) was not committed"
+    assert counts["news"] == 3, "the last part loaded (the panel news) was not committed"
+    assert counts["news_notifications"] > 3 * 100  # every active member got each one
     assert counts["audit"] == 1
 
 
@@ -241,3 +264,13 @@ def test_nothing_that_happened_is_dated_in_the_future(demo):
         if newest is not None and newest > demo["loaded_at"]
     }
     assert not ahead, f"dated after loading: {ahead}"
+
+
+def test_the_marked_fallback_is_visible_in_the_demo(demo):
+    """At least one answer, venue, insight title and sent news item in Dutch only, so an English
+    reader sees the marked fallback; the rest is written in both languages."""
+    only = demo["only_dutch"]
+    assert only["answers"] >= 1 and only["answers_complete"] > only["answers"]
+    assert only["venues"] >= 1 and only["venues_complete"] > only["venues"]
+    assert only["insight_titles"] >= 1
+    assert only["news"] == 1

@@ -25,6 +25,7 @@ from panel.insights.models import (
 )
 from panel.mail import OutboxMessage
 from panel.membership.models import Member, PrivacyStatement, QuotaTarget
+from panel.membership.news import NewsItem
 from panel.rounds import services as rounds
 from panel.rounds.models import Comment, Idea, Invitation, Registration, Round, Session
 from panel.security import Role
@@ -330,7 +331,7 @@ def insight_form(world, db):
     return CreateForm(
         page="/en/insights/new",
         action="/en/insights/new",
-        data={"title": "Bills confuse people", "description": "Three said so."},
+        data={"title_en": "Bills confuse people", "description": "Three said so."},
         count=Insight.query.count,
     )
 
@@ -338,7 +339,7 @@ def insight_form(world, db):
 def note_form(world, db):
     seed_default_streams()
     manager = world.make_user(roles=[Role.PANEL_MANAGER], locale="en")
-    insight = insights.create_insight("Bills confuse people", "", [], manager)
+    insight = insights.create_insight("", "Bills confuse people", "", [], manager)
     route = insights.add_route(insight, Stream.query.first(), manager)
     db.session.commit()
     world.login_as(manager)
@@ -414,6 +415,21 @@ def privacy_statement_form(world, db):
     )
 
 
+def news_form(world, db):
+    staff(world, Role.PANEL_MANAGER)
+    return CreateForm(
+        page="/en/manage/news/new",
+        action="/en/manage/news/new",
+        data={
+            "subject_nl": "Nieuwe chat",
+            "subject_en": "New chat",
+            "body_nl": "De chat is live.",
+            "body_en": "The chat is live.",
+        },
+        count=NewsItem.query.count,
+    )
+
+
 CREATE_FORMS = {
     "rounds.post_idea": idea_form,
     "rounds.comment": comment_form,
@@ -431,6 +447,7 @@ CREATE_FORMS = {
     "manage.quotas": quota_form,
     "admin.invite_user": staff_invitation_form,
     "admin.privacy_statement": privacy_statement_form,
+    "manage.news_form": news_form,
 }
 
 # POST endpoints that create nothing a second post could double, and why.
@@ -458,6 +475,7 @@ NOT_CREATING = {
     "manage.delete_quota": "removes",
     "manage.export": "a download",
     "manage.member_action": CHANGES_ONE_RECORD,
+    "manage.news_send": "sends once: a conditional update claims the item, a second is refused",
     "manage.settings": CHANGES_ONE_RECORD,
     "membership.confirm": CHANGES_ONE_RECORD,
     "membership.leave": CHANGES_ONE_RECORD,

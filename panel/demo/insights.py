@@ -337,9 +337,43 @@ def _mentions(text, words):
     return any(re.search(r"(?<!\w)" + re.escape(word), text) for word in words)
 
 
+# The insights' titles in English (panelists whose words are the evidence read them); the
+# white screen after logging in has no English title yet: English readers see it marked.
+TITLES_EN = {
+    "Verbruik direct zien op het startscherm": "See your usage straight away on the home screen",
+    "Verbruik per dag laten zien": "Show usage per day",
+    "De rekening is lastig te lezen": "The bill is hard to read",
+    "Onverwachte bedragen op de rekening": "Unexpected amounts on the bill",
+    "Rekening moeilijk te vinden in de app": "The bill is hard to find in the app",
+    "Inloggen met een wachtwoord kost moeite": "Logging in with a password is a struggle",
+    "Chat vergeet eerdere vragen": "The chat forgets earlier questions",
+    "Chat ook buiten kantoortijd": "Chat outside office hours too",
+    "Mens of chatbot: laat het zien": "Person or chatbot: make it clear",
+    "Storingen sneller melden": "Report outages sooner",
+    "Eerlijke hersteltijd bij storingen": "An honest repair time for outages",
+    "Roamingkosten live tonen": "Show roaming costs live",
+    "Schrikrekening na de vakantie": "Bill shock after the holidays",
+    "Afspraak maken in de winkel": "Book an appointment in the shop",
+    "Hulp met een nieuwe telefoon in de winkel": "Help with a new phone in the shop",
+    "App is traag op oudere telefoons": "The app is slow on older phones",
+    "App verbruikt veel batterij sinds versie 11.8": "The app drains the battery since 11.8",
+    "Te veel meldingen": "Too many notifications",
+    "Lettergrootte in de app": "Text size in the app",
+    "Donkere modus gevraagd": "Dark mode wanted",
+    "Bundel bijkopen met iDEAL lukt niet": "Buying extra data with iDEAL fails",
+    "Zelf de betaaldatum kiezen": "Choose your own payment date",
+    "Eén rekening voor het hele gezin": "One bill for the whole family",
+}
+
+
 def _insight(title, description, tags, author, evidence, created):
     insight = services.create_insight(
-        title, description, tags, author, evidence=[(s.kind, s.id) for s in evidence]
+        title,
+        TITLES_EN.get(title, ""),
+        description,
+        tags,
+        author,
+        evidence=[(s.kind, s.id) for s in evidence],
     )
     insight.created_at = created
     for row in Evidence.query.filter_by(insight_id=insight.id):

@@ -666,10 +666,12 @@ OUTCOMES = {
         "alert at 80% of your bundle.",
     ),
 }
+# (venue in Dutch, in English, address, city). The Utrecht shop has no English name yet: English
+# readers see the Dutch one, marked (in Dutch).
 SESSION_PLACES = [
-    ("Hoofdkantoor, zaal De Brug", "Wibautstraat 137", "Amsterdam"),
-    ("Winkel Hoog Catharijne", "Godebaldkwartier 45", "Utrecht"),
-    ("Experience Center", "Weena 505", "Rotterdam"),
+    ("Hoofdkantoor, zaal De Brug", "Head office, room De Brug", "Wibautstraat 137", "Amsterdam"),
+    ("Winkel Hoog Catharijne", None, "Godebaldkwartier 45", "Utrecht"),
+    ("Experience Center", "Experience Centre", "Weena 505", "Rotterdam"),
 ]
 SESSIONS_PER_ROUND = {0: 5, 1: 4, 2: 4, 3: 4, 4: 4, 5: 4, 7: 5}  # 30 sessions
 UPCOMING_SESSIONS = 2  # in rounds that are still running
@@ -830,7 +832,7 @@ def _sessions(rng, rounds, members, now):
         for number, starts in enumerate(_session_times(rng, round_, count, now), start=1):
             upcoming = starts > now
             online = number % 2 == 0
-            venue, address, city = rng.choice(SESSION_PLACES)
+            venue_nl, venue_en, address, city = rng.choice(SESSION_PLACES)
             capacity = 2 if (index == 0 and number == count) else rng.choice([8, 10, 12, 15, 20])
             ends = starts + (timedelta(hours=1, minutes=30) if online else timedelta(hours=2))
             kind_nl, kind_en = (
@@ -841,7 +843,8 @@ def _sessions(rng, rounds, members, now):
                 kind="online" if online else "physical",
                 title_nl=f"{kind_nl} {number}: {round_.title_nl}",
                 title_en=f"{kind_en} {number}: {round_.title_en or round_.title_nl}",
-                venue=None if online else venue,
+                venue_nl=None if online else venue_nl,
+                venue_en=None if online else venue_en,
                 address=None if online else address,
                 city=None if online else city,
                 meeting_link=(
@@ -917,11 +920,15 @@ def _ideas(rng, rounds, members, now):
                 status=status,
                 created_at=created,
             )
+            if status != "new":
+                # The team answers in both languages; Chris's answer waits for its English
+                # half, so English readers see the Dutch one, marked (in Dutch).
+                idea.answer_nl, idea.answer_en = ANSWERS[status]
+                if by == "chris":
+                    idea.answer_en = None
             if status == "shipped":  # answered when it went live
-                idea.answer = written_by(author, ANSWERS[status])
                 idea.answered_at = _launched(round_) + timedelta(hours=rng.randint(2, 30))
             elif status != "new":  # answered within a few weeks, and not after today
-                idea.answer = written_by(author, ANSWERS[status])
                 latest = min(created + timedelta(days=20), now - timedelta(hours=1))
                 idea.answered_at = between(rng, min(created + timedelta(days=2), latest), latest)
             db.session.add(idea)

@@ -1,7 +1,14 @@
 """Forms for insights, the inbox and the set-up of streams, tags and routing rules."""
 
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..forms import CHOOSE, REQUIRED, BaseForm, CheckboxesField, choices
 from ..i18n import lazy_gettext as _l
@@ -9,13 +16,22 @@ from .models import RouteStatus
 
 
 class InsightForm(BaseForm):
-    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    title_nl = StringField(
+        _l("Title in Dutch"), validators=[Length(max=200)], render_kw={"lang": "nl"}
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Length(max=200)], render_kw={"lang": "en"}
+    )
     description = TextAreaField(
         _l("What did we learn?"), validators=[Length(max=5000)], render_kw={"rows": 5}
     )
     tags = CheckboxesField(_l("Tags"), coerce=int)
     kind = HiddenField()
     source = HiddenField()
+
+    def validate_title_nl(self, field):
+        if not (field.data or "").strip() and not (self.title_en.data or "").strip():
+            raise ValidationError(_l("Give the insight a title in at least one language."))
 
 
 class TagsForm(BaseForm):

@@ -8,6 +8,7 @@ from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
 from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_pgettext as _lp
 
 
 class Tag(db.Model):
@@ -67,7 +68,8 @@ RouteStatus.TITLES = {
     "in_progress": _l("In progress"),
     "planned": _l("Planned"),
     "done": _l("Done"),
-    "declined": _l("Declined"),
+    # Translators: the stream decided not to act on the insight
+    "declined": _lp("insight status in a stream", "Declined"),
 }
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "planned")
 DECIDED_STATUSES = ("done", "declined")
@@ -79,7 +81,9 @@ class Insight(db.Model):
     __tablename__ = "insights"
 
     id = db.Column(db.Integer, primary_key=True)
-    title = db.Column(db.String(200), nullable=False)
+    # Panelists read the title (My contributions, answers); staff write it in both languages.
+    title_nl = db.Column(db.String(200), nullable=False, default="", server_default="")
+    title_en = db.Column(db.String(200), nullable=False, default="", server_default="")
     description = db.Column(db.Text, nullable=False, default="")
     round_id = db.Column(db.Integer, db.ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
     release_id = db.Column(
@@ -96,6 +100,8 @@ class Insight(db.Model):
     routes = db.relationship("Route", cascade="all, delete-orphan", back_populates="insight")
     round = db.relationship("Round")
     release = db.relationship("Release")
+
+    title = bilingual("title")
 
     @property
     def source(self):

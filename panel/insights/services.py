@@ -17,7 +17,7 @@ from ..i18n import link_for
 from ..mail import queue_mail
 from ..membership.models import Member
 from ..notifications.services import notify
-from .evidence import load_source
+from .evidence import quotable_source
 from .models import (
     DECIDED_STATUSES,
     OPEN_STATUSES,
@@ -36,9 +36,13 @@ from .workdays import add_working_days
 # Insights and evidence ------------------------------------------------------------------------
 
 
-def create_insight(title, description, tags, actor, round_id=None, release_id=None, evidence=()):
+def create_insight(
+    title_nl, title_en, description, tags, actor, round_id=None, release_id=None, evidence=()
+):
+    """A new insight; its title in Dutch and English (one may wait: panelists see it marked)."""
     insight = Insight(
-        title=title,
+        title_nl=(title_nl or "").strip(),
+        title_en=(title_en or "").strip(),
         description=description,
         tags=list(tags),
         created_by_id=actor.id,
@@ -56,7 +60,7 @@ def create_insight(title, description, tags, actor, round_id=None, release_id=No
 
 def add_evidence(insight, kind, source_id, actor):
     """Add a contribution; the same one twice changes nothing. Returns the evidence or None."""
-    source = load_source(kind, source_id)
+    source = quotable_source(kind, source_id, actor)
     if source is None:
         raise NotAllowed("source")
     existing = Evidence.query.filter_by(
@@ -116,9 +120,14 @@ def _phrase_in(keyword, insight_words):
     return bool(parts) and all(part in insight_words for part in parts)
 
 
+def _text_of(insight):
+    """What the routing rules read: the title in both languages and the description."""
+    return f"{insight.title_nl} {insight.title_en} {insight.description}"
+
+
 def streams_for(insight):
     """The streams the active rules send this insight to, in rule order."""
-    words = words_of(f"{insight.title} {insight.description}")
+    words = words_of(_text_of(insight))
     found = []
     rules = RoutingRule.query.options(
         selectinload(RoutingRule.tags), selectinload(RoutingRule.streams)
@@ -184,14 +193,16 @@ def preview_rule(rule, limit=50):
         insights = insights.filter(
             or_(
                 *[
-                    func.lower(Insight.title + " " + Insight.description).like(f"%{word}%")
+                    func.lower(
+                        Insight.title_nl + " " + Insight.title_en + " " + Insight.description
+                    ).like(f"%{word}%")
                     for word in rule.keyword_list
                 ]
             )
         )
     matches = []
     for insight in insights.limit(5000):
-        if rule_matches(rule, insight.tags, words_of(f"{insight.title} {insight.description}")):
+        if rule_matches(rule, insight.tags, words_of(_text_of(insight))):
             routed = {route.stream_id for route in insight.routes}
             if any(stream.id not in routed for stream in rule.streams):
                 matches.append(insight)

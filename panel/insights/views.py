@@ -18,7 +18,7 @@ from ..security import Role, form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
 from . import bp, loop_bp, services
 from .contributions import contributions_of
-from .evidence import load_quotes, load_source
+from .evidence import load_quotes, quotable_source
 from .forms import (
     AddRouteForm,
     AnswerForm,
@@ -91,7 +91,7 @@ def new():
     form.tags.choices = tag_choices()
     source = None
     if form.kind.data and form.source.data.isascii() and form.source.data.isdigit():
-        source = load_source(form.kind.data, int(form.source.data))
+        source = quotable_source(form.kind.data, int(form.source.data), current_user)
         if source is None:
             abort(404)
     if form.validate_on_submit():
@@ -100,7 +100,12 @@ def new():
         tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
         evidence = [(source.kind, source.id)] if source else []
         insight = services.create_insight(
-            form.title.data, form.description.data or "", tags, current_user, evidence=evidence
+            form.title_nl.data,
+            form.title_en.data,
+            form.description.data or "",
+            tags,
+            current_user,
+            evidence=evidence,
         )
         flash(
             ngettext(
@@ -119,7 +124,7 @@ def add_evidence():
     require_creator()
     form = EvidenceForm()
     form.insight_id.choices = choices(
-        (i.id, i.title) for i in Insight.query.order_by(Insight.id.desc()).limit(200)
+        (i.id, str(i.title)) for i in Insight.query.order_by(Insight.id.desc()).limit(200)
     )
     if not form.validate_on_submit() or not (
         form.source.data.isascii() and form.source.data.isdigit()

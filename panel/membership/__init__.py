@@ -11,7 +11,7 @@ from .permissions import can_manage_members
 bp = Blueprint("membership", __name__)
 manage_bp = guard_blueprint(Blueprint("manage", __name__), Role.PANEL_MANAGER)
 
-from . import manager_views, views  # noqa: E402,F401  (the routes need the blueprints)
+from . import manager_views, news_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
 def init_app(app):

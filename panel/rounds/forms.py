@@ -100,7 +100,12 @@ class SessionForm(BaseForm):
         default="physical",
         validators=[DataRequired(CHOOSE)],
     )
-    venue = StringField(_l("Venue"), validators=[Length(max=150)])
+    venue_nl = StringField(
+        _l("Venue in Dutch"), validators=[Length(max=150)], render_kw={"lang": "nl"}
+    )
+    venue_en = StringField(
+        _l("Venue in English"), validators=[Length(max=150)], render_kw={"lang": "en"}
+    )
     address = StringField(_l("Address"), validators=[Length(max=200)])
     city = StringField(_l("City"), validators=[Length(max=80)])
     meeting_link = URLField(
@@ -139,9 +144,13 @@ class SessionForm(BaseForm):
         if field.data and self.starts_at.data and field.data > self.starts_at.data:
             raise ValidationError(_l("Registration must close before the session starts."))
 
-    def validate_venue(self, field):
-        if self.kind.data == "physical" and not (field.data or "").strip():
-            raise ValidationError(_l("Where is it? Give the venue of a session at a location."))
+    def validate_venue_nl(self, field):
+        if (
+            self.kind.data == "physical"
+            and not (field.data or "").strip()
+            and not (self.venue_en.data or "").strip()
+        ):
+            raise ValidationError(_l("Where is it? Give the venue in Dutch or English."))
 
     def validate_city(self, field):
         if self.kind.data == "physical" and not (field.data or "").strip():
@@ -158,7 +167,8 @@ class SessionForm(BaseForm):
                 "title_nl",
                 "title_en",
                 "kind",
-                "venue",
+                "venue_nl",
+                "venue_en",
                 "address",
                 "city",
                 "meeting_link",
@@ -167,8 +177,10 @@ class SessionForm(BaseForm):
         }
         for name in ("starts_at", "ends_at", "registration_deadline"):
             data[name] = local_to_utc(getattr(self, name).data)
+        for name in ("venue_nl", "venue_en"):
+            data[name] = (data[name] or "").strip() or None
         if data["kind"] == "online":
-            data.update(venue=None, address=None, city=None)
+            data.update(venue_nl=None, venue_en=None, address=None, city=None)
         else:
             data["meeting_link"] = None
         return data
@@ -203,11 +215,20 @@ class AnswerForm(BaseForm):
     status = SelectField(
         _l("Status"), choices=choices(IdeaStatus.choices()), validators=[DataRequired(CHOOSE)]
     )
-    answer = TextAreaField(
-        _l("Official answer (the author and everyone else sees it)"),
-        validators=[DataRequired(REQUIRED), Length(max=3000)],
-        render_kw={"rows": 3},
+    answer_nl = TextAreaField(
+        _l("Official answer in Dutch"),
+        validators=[Length(max=3000)],
+        render_kw={"lang": "nl", "rows": 3},
     )
+    answer_en = TextAreaField(
+        _l("Official answer in English"),
+        validators=[Length(max=3000)],
+        render_kw={"lang": "en", "rows": 3},
+    )
+
+    def validate_answer_nl(self, field):
+        if not (field.data or "").strip() and not (self.answer_en.data or "").strip():
+            raise ValidationError(_l("Write the answer in at least one language."))
 
 
 class HideForm(BaseForm):

@@ -7,6 +7,7 @@ from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
 from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_pgettext as _lp
 
 
 class Stage(TitledEnum):
@@ -214,7 +215,8 @@ class Session(db.Model):
     title_nl = db.Column(db.String(150), nullable=False)
     title_en = db.Column(db.String(150), nullable=False)
     kind = db.Column(db.String(10), nullable=False)
-    venue = db.Column(db.String(150))
+    venue_nl = db.Column(db.String(150))
+    venue_en = db.Column(db.String(150))
     address = db.Column(db.String(200))
     city = db.Column(db.String(80))
     meeting_link = db.Column(db.String(300))
@@ -228,6 +230,7 @@ class Session(db.Model):
 
     round = db.relationship("Round", back_populates="sessions")
     title = bilingual("title")
+    venue = bilingual("venue")
 
     __table_args__ = (
         CheckConstraint(
@@ -336,7 +339,9 @@ class Idea(db.Model):
     title = db.Column(db.String(150), nullable=False)
     body = db.Column(db.Text, nullable=False)
     status = db.Column(db.String(12), nullable=False, default=IdeaStatus.NEW.value)
-    answer = db.Column(db.Text)
+    # The owner's official answer, in both languages (one may wait: it is shown marked).
+    answer_nl = db.Column(db.Text)
+    answer_en = db.Column(db.Text)
     answered_at = db.Column(UTCDateTime)
     support_count = db.Column(db.Integer, nullable=False, default=0)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -349,6 +354,7 @@ class Idea(db.Model):
     comments = db.relationship(
         "Comment", cascade="all, delete-orphan", order_by="Comment.id", back_populates="idea"
     )
+    answer = bilingual("answer")
 
     __table_args__ = (
         Index("ix_ideas_round_created", "round_id", "created_at"),
@@ -405,7 +411,8 @@ class InvitationStatus(TitledEnum):
 InvitationStatus.TITLES = {
     "invited": _l("Invited"),
     "accepted": _l("Accepted"),
-    "declined": _l("Declined"),
+    # Translators: the panelist said no to the invitation (not: was turned down)
+    "declined": _lp("invitation status", "Declined"),
 }
 
 

@@ -307,7 +307,9 @@ def idea(round_id, idea_id):
         abort(404)
     form = AnswerForm(obj=idea)
     if form.validate_on_submit():
-        services.answer_idea(idea, form.status.data, form.answer.data, current_user)
+        services.answer_idea(
+            idea, form.status.data, form.answer_nl.data, form.answer_en.data, current_user
+        )
         flash(_("The answer is saved and the author is told."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_id) + "#ideas")
     return render_template(

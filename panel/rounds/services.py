@@ -441,7 +441,8 @@ def save_session(round_, session, data):
         "title_nl",
         "title_en",
         "kind",
-        "venue",
+        "venue_nl",
+        "venue_en",
         "address",
         "city",
         "meeting_link",
@@ -573,10 +574,12 @@ def add_comment(idea, member, body):
     return comment
 
 
-def answer_idea(idea, status, answer, actor):
-    """The owner's official status and answer; the author hears of it."""
+def answer_idea(idea, status, answer_nl, answer_en, actor):
+    """The owner's official status and answer (in Dutch and English, one may wait: it is shown
+    marked); the author hears of it."""
     idea.status = IdeaStatus(status).value
-    idea.answer = answer
+    idea.answer_nl = (answer_nl or "").strip() or None
+    idea.answer_en = (answer_en or "").strip() or None
     idea.answered_at = utcnow()
     record_audit("idea.answer", target=idea, actor=actor, status=idea.status)
     if idea.author is not None and idea.author.user is not None:

@@ -79,25 +79,27 @@ def routed(insight):
     ],
 )
 def test_rule_evaluation(db, setup, title, tags, expected):
-    insight = services.create_insight(title, "", [setup["tags"][t] for t in tags], setup["owner"])
+    insight = services.create_insight(
+        "", title, "", [setup["tags"][t] for t in tags], setup["owner"]
+    )
     db.session.commit()
     assert routed(insight) == expected
 
 
 def test_tag_change_routes_again_and_keeps_existing_routes(db, setup):
-    insight = services.create_insight("Slow app", "", [setup["tags"]["Bill"]], setup["owner"])
+    insight = services.create_insight("", "Slow app", "", [setup["tags"]["Bill"]], setup["owner"])
     services.set_tags(insight, [setup["tags"]["Coverage"]], setup["owner"])
     db.session.commit()
     assert routed(insight) == ["billing"]  # Coverage alone doesn't satisfy the "and" rule
-    insight.title = "Outage everywhere"
+    insight.title_en = "Outage everywhere"
     services.set_tags(insight, [setup["tags"]["Coverage"]], setup["owner"])
     db.session.commit()
     assert routed(insight) == ["billing", "network"]
 
 
 def test_preview_lists_the_insights_a_rule_would_route(db, setup):
-    match = services.create_insight("Dark mode please", "", [], setup["owner"])
-    services.create_insight("Nothing to see", "", [], setup["owner"])
+    match = services.create_insight("", "Dark mode please", "", [], setup["owner"])
+    services.create_insight("", "Nothing to see", "", [], setup["owner"])
     db.session.commit()
     rule = RoutingRule(name="App", keywords="dark mode", streams=[setup["streams"]["app_digital"]])
     count, insights = services.preview_rule(rule)
@@ -106,7 +108,7 @@ def test_preview_lists_the_insights_a_rule_would_route(db, setup):
 
 
 def test_manual_routing_is_recorded(client, db, setup, login_as):
-    insight = services.create_insight("Shop queue", "", [], setup["owner"])
+    insight = services.create_insight("", "Shop queue", "", [], setup["owner"])
     db.session.commit()
     login_as(setup["owner"])
     retail = setup["streams"]["retail"]
@@ -123,7 +125,7 @@ def test_manual_routing_is_recorded(client, db, setup, login_as):
 
 def test_each_stream_has_its_own_status(db, setup):
     insight = services.create_insight(
-        "Outage and invoice", "", [setup["tags"]["Coverage"]], setup["owner"]
+        "", "Outage and invoice", "", [setup["tags"]["Coverage"]], setup["owner"]
     )
     billing, network = sorted(insight.routes, key=lambda r: r.stream.slug)
     services.set_status(billing, "planned", setup["reviewer"])
@@ -172,10 +174,10 @@ def test_due_dates_skip_weekends_and_holidays(start, days, expected):
 
 
 def test_overdue_detection_and_filter(client, db, setup, login_as):
-    insight = services.create_insight("Invoice error", "", [], setup["owner"])
+    insight = services.create_insight("", "Invoice error", "", [], setup["owner"])
     route = insight.routes[0]
     route.due_at = utcnow() - timedelta(hours=1)
-    fresh = services.create_insight("Another invoice", "", [], setup["owner"]).routes[0]
+    fresh = services.create_insight("", "Another invoice", "", [], setup["owner"]).routes[0]
     db.session.commit()
     assert route.is_overdue() and not fresh.is_overdue()
     login_as(setup["reviewer"])
@@ -187,8 +189,8 @@ def test_overdue_detection_and_filter(client, db, setup, login_as):
 
 
 def test_reviewers_see_only_their_streams(client, db, setup, login_as):
-    billing = services.create_insight("Invoice too long", "", [], setup["owner"])
-    network = services.create_insight("Outage", "", [setup["tags"]["Coverage"]], setup["owner"])
+    billing = services.create_insight("", "Invoice too long", "", [], setup["owner"])
+    network = services.create_insight("", "Outage", "", [setup["tags"]["Coverage"]], setup["owner"])
     db.session.commit()
     login_as(setup["reviewer"])
     page = client.get("/en/insights/inbox?status=all").get_data(as_text=True)
@@ -199,8 +201,8 @@ def test_reviewers_see_only_their_streams(client, db, setup, login_as):
 
 
 def test_bulk_acknowledge(client, db, setup, login_as):
-    first = services.create_insight("Invoice one", "", [], setup["owner"]).routes[0]
-    second = services.create_insight("Invoice two", "", [], setup["owner"]).routes[0]
+    first = services.create_insight("", "Invoice one", "", [], setup["owner"]).routes[0]
+    second = services.create_insight("", "Invoice two", "", [], setup["owner"]).routes[0]
     db.session.commit()
     login_as(setup["reviewer"])
     client.post("/en/insights/inbox/acknowledge", data={"route": [str(first.id), str(second.id)]})
@@ -239,6 +241,7 @@ def test_answer_reaches_exactly_the_evidence_authors(client, db, setup, make_mem
 
     (author, leaver, bystander), responses = make_panel_evidence(db, setup, make_member)
     insight = services.create_insight(
+        "",
         "Bill unclear",
         "",
         [setup["tags"]["Bill"]],
@@ -273,6 +276,7 @@ def test_answer_reaches_exactly_the_evidence_authors(client, db, setup, make_mem
 def test_internal_notes_never_reach_panelists(client, db, setup, make_member, login_as):
     (author, _, _), responses = make_panel_evidence(db, setup, make_member)
     insight = services.create_insight(
+        "",
         "Bill unclear",
         "",
         [setup["tags"]["Bill"]],
@@ -298,6 +302,7 @@ def test_my_contributions_shows_the_chain_and_nothing_of_others(
 ):
     (author, other, _), responses = make_panel_evidence(db, setup, make_member)
     insight = services.create_insight(
+        "",
         "Bill unclear",
         "",
         [setup["tags"]["Bill"]],
@@ -317,7 +322,7 @@ def test_my_contributions_shows_the_chain_and_nothing_of_others(
 
 
 def test_digest_once_per_week(app, db, setup):
-    services.create_insight("Invoice late", "", [], setup["owner"])
+    services.create_insight("", "Invoice late", "", [], setup["owner"])
     db.session.commit()
     from panel.mail import OutboxMessage
 
@@ -339,7 +344,7 @@ def test_make_insight_from_a_comment_and_add_evidence(client, db, setup, make_me
     client.post(
         "/en/insights/new",
         data={
-            "title": "Bills confuse people",
+            "title_en": "Bills confuse people",
             "description": "",
             "kind": "response",
             "source": str(responses[0].id),
@@ -362,7 +367,7 @@ def test_make_insight_from_a_comment_and_add_evidence(client, db, setup, make_me
 
 
 def test_a_stream_removed_by_hand_stays_removed(client, db, setup, login_as):
-    insight = services.create_insight("Invoice unclear", "", [], setup["owner"])
+    insight = services.create_insight("", "Invoice unclear", "", [], setup["owner"])
     db.session.commit()
     route = insight.routes[0]
     login_as(setup["owner"])
@@ -378,7 +383,7 @@ def test_a_stream_removed_by_hand_stays_removed(client, db, setup, login_as):
 
 
 def test_publishing_an_answer_acknowledges_a_new_route(db, setup):
-    route = services.create_insight("Invoice unclear", "", [], setup["owner"]).routes[0]
+    route = services.create_insight("", "Invoice unclear", "", [], setup["owner"]).routes[0]
     services.publish_answer(route, "nl", "en", setup["reviewer"])
     assert route.status == "acknowledged" and route.first_response_at is not None
 
@@ -395,7 +400,7 @@ def test_tags_are_not_duplicated(client, db, setup, make_user, login_as):
 def test_add_to_insight_returns_to_the_contribution(client, db, setup, make_member, login_as):
     (author, second, _), responses = make_panel_evidence(db, setup, make_member)
     insight = services.create_insight(
-        "Bills confuse people", "", [], setup["owner"], evidence=[("response", responses[0].id)]
+        "", "Bills confuse people", "", [], setup["owner"], evidence=[("response", responses[0].id)]
     )
     db.session.commit()
     login_as(setup["owner"])

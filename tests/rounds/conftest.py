@@ -57,7 +57,8 @@ def make_session(db):
             ends_at=starts + timedelta(hours=2),
             registration_deadline=starts - timedelta(hours=1),
             meeting_link="https://meet.example.com/secret-room" if kind == "online" else None,
-            venue="HQ" if kind == "physical" else None,
+            venue_nl="Hoofdkantoor" if kind == "physical" else None,
+            venue_en="HQ" if kind == "physical" else None,
             city="Amsterdam" if kind == "physical" else None,
         )
         values.update(fields)

@@ -68,11 +68,11 @@ def test_owner_answers_and_the_author_is_told(client, db, round_, make_member, o
     login_as(owner)
     response = client.post(
         f"/en/owner/rounds/{round_.id}/ideas/{idea.id}",
-        data={"status": "selected", "answer": "We're building it."},
+        data={"status": "selected", "answer_en": "We're building it."},
     )
     assert response.status_code == 302
     db.session.refresh(idea)
-    assert idea.status == "selected" and idea.answer == "We're building it."
+    assert idea.status == "selected" and idea.answer_en == "We're building it."
     note = Notification.query.filter_by(user_id=author.user_id, kind="idea_answered").one()
     with force_locale("en"):
         assert "Selected" in note.title and "Dark mode" in note.title
