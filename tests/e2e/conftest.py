@@ -87,6 +87,9 @@ def live(tmp_path_factory, mailbox):
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_port,
         PROPAGATE_EXCEPTIONS=False,
+        # The journeys log administrators in with their password only (a development run's
+        # setting); two-factor login itself is tested in tests/accounts/test_two_factor.py.
+        ADMIN_TWO_FACTOR_REQUIRED=False,
     )
     app = create_app(config)
     with app.app_context():
