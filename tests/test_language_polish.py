@@ -28,9 +28,11 @@ from panel.audit import ACTION_TITLES, AuditEntry, record_audit
 from panel.database import utcnow
 from panel.forms import AMSTERDAM, BaseForm
 from panel.i18n import date_filter, datetime_filter, speaking
+from panel.insights.models import RouteStatus
+from panel.membership.models import MemberStatus
 from panel.membership.privacy import publish_statement
 from panel.membership.services import MANAGER_ACTIONS
-from panel.rounds.models import Comment, Idea
+from panel.rounds.models import Comment, Idea, InvitationStatus
 from panel.security import Role
 
 
@@ -295,3 +297,17 @@ def test_month_tables_show_months_not_iso_keys(app, client, make_user, login_as)
     with app.test_request_context("/nl/"), speaking("nl"):
         this_month = format_date(now.date(), "MMM y")
     assert f"<td>{this_month}</td>" in table
+
+
+# One English word, two Dutch meanings ----------------------------------------------------------
+
+
+def test_declined_says_who_said_no(app, extracted):
+    with app.test_request_context("/nl/"), speaking("nl"):
+        assert InvitationStatus.title_of("declined") == "Afgeslagen"
+        assert MemberStatus.title_of("declined") == "Afgewezen"
+        assert RouteStatus.title_of("declined") == "Afgewezen"
+    with app.test_request_context("/en/"), speaking("en"):
+        assert InvitationStatus.title_of("declined") == "Declined"
+    invitation = extracted.get("Declined", context="invitation status")
+    assert invitation is not None and invitation.auto_comments

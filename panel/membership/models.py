@@ -7,6 +7,7 @@ from ..enums import TitledEnum
 from ..extensions import db
 from ..i18n import bilingual
 from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_pgettext as _lp
 from .segments import AgeBand, CustomerType, Interest, Region
 
 
@@ -27,7 +28,8 @@ MemberStatus.TITLES = {
     "active": _l("Active"),
     "reserve": _l("Reserve list"),
     "paused": _l("Paused"),
-    "declined": _l("Declined"),
+    # Translators: an applicant who was not admitted to the panel
+    "declined": _lp("member status", "Declined"),
     "left": _l("Left the panel"),
     "removed": _l("Removed"),
 }
