@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -66,6 +66,9 @@ class NotAllowed(Exception):
 
 def render_error(code, texts=None):
     title, message = texts or ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    # The page's own forms (the logout button) must not read the request's body again: it may be
+    # what was refused (too large, JSON). BaseForm then renders them empty.
+    g.error_page = True
     try:
         return render_template("errors/error.html", code=code, title=title, message=message), code
     except Exception:  # the page itself failed (database down?): answer plainly, never a trace

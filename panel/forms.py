@@ -5,8 +5,10 @@ import copy
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
+from flask import abort, g, request
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import (
     BooleanField,
     DateField,
@@ -32,9 +34,11 @@ from wtforms.validators import (
     Length,
     NoneOf,
     NumberRange,
+    StopValidation,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .converters import MAX_ID
 from .i18n import LazyText, number_filter
 from .i18n import lazy_gettext as _l
 from .submissions import new_form_token, submitted_before
@@ -173,6 +177,44 @@ def with_own_messages(validators, field_class):
     return own
 
 
+NUL_REFUSED = _l("This contains an invisible character we can't store. Please type it again.")
+NUMBER_TOO_LARGE = _l("Please enter a smaller number.")
+
+
+def bounded_int(value):
+    """int() for a choice's value, refusing what no database id or count can be (ValueError makes
+    the field answer 'Please choose an answer.')."""
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError("out of the database's integer range")
+    return number
+
+
+def refuse_nul(form, field):
+    """First in every field's chain: NUL in what was sent is a form error, on every database
+    (PostgreSQL refuses it in text, SQLite would store it); nothing after it runs."""
+    if any(isinstance(value, str) and "\x00" in value for value in field.raw_data or ()):
+        raise StopValidation(str(NUL_REFUSED))
+
+
+def refuse_huge_number(form, field):
+    """A typed number the database's INTEGER columns can't hold is a form error, before any
+    validator compares it with a column."""
+    if isinstance(field.data, int) and not -MAX_ID <= field.data <= MAX_ID:
+        raise StopValidation(str(NUMBER_TOO_LARGE))
+
+
+def guard_input(field):
+    """Every bound field refuses NUL and out-of-range numbers before anything else reads them."""
+    guards = [refuse_nul]
+    if isinstance(field, IntegerField):
+        guards.append(refuse_huge_number)
+    field.validators = [*guards, *field.validators]
+    if vars(field).get("coerce") is int:  # (a FormField hands getattr to a form not made yet)
+        field.coerce = bounded_int
+    return field
+
+
 def choices(pairs):
     """(value, label) pairs as the choices of a select, radio or checkbox field."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -199,10 +241,19 @@ class BaseForm(FlaskForm):
                     break
             if vars(field).get("invalid_choice_message", 0) is None:
                 field.invalid_choice_message = CHOOSE
-            return field
+            return guard_input(field)
 
         def get_translations(self, form):
             return APP_MESSAGES
+
+        def wrap_formdata(self, form, formdata):
+            if g.get("error_page"):
+                # The error page's own forms (the logout button) never read a refused body.
+                return None
+            if formdata is _Auto and request.method not in ("GET", "HEAD") and request.is_json:
+                # Forms are sent as forms: a JSON body would hand the fields numbers and lists.
+                abort(400)
+            return super().wrap_formdata(form, formdata)
 
     # A new token each time the form is rendered; a form that creates something claims it
     # (panel/submissions.py), so the same rendering sent twice creates one record.
