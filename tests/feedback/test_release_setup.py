@@ -111,7 +111,7 @@ def test_overlapping_windows_are_warned_about(client, db, make_release, product_
     login_as(product_owner)
     for lang, warning in (
         ("en", "The feedback window overlaps with another release."),
-        ("nl", "De periode voor feedback overlapt met die van een andere release."),
+        ("nl", "De feedbackperiode overlapt met die van een andere release."),
     ):
         page = client.get(f"/{lang}/results/releases/{first.id}").get_data(as_text=True)
         assert warning in page and "12.5" in page and "12.6" not in page
