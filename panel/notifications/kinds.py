@@ -8,6 +8,7 @@ so that the preferences page lists them all. This module knows no domain.
 from dataclasses import dataclass
 
 from flask import current_app
+from markupsafe import Markup, escape
 
 from ..i18n import lazy_gettext as _l
 from ..i18n import pick_language
@@ -27,11 +28,28 @@ class Kind:
 
     def title_for(self, params):
         """The title in the language of the moment: the reader's page, or the recipient's while
-        a message is written for them (`panel.i18n.speaking`)."""
+        a message is written for them (`panel.i18n.speaking`).
+
+        Text; in HTML a staff-written field shown in the other language is marked (its `lang`
+        and "(in het Engels)"), as everywhere else."""
         shown = self.display(params) if self.display else params
+        title = str(self.title)
         if not shown:
-            return str(self.title)
-        return str(self.title) % {name: resolved(value) for name, value in shown.items()}
+            return Title(title, escape(title))
+        values = {name: resolved(value) for name, value in shown.items()}
+        return Title(title % values, escape(title) % values)
+
+
+class Title(str):
+    """A notification's title: plain text, and marked-up HTML where a template escapes it."""
+
+    def __new__(cls, text, markup):
+        title = super().__new__(cls, text)
+        title.markup = Markup(markup)
+        return title
+
+    def __html__(self):
+        return self.markup
 
 
 def both_languages(obj, field):
@@ -46,9 +64,10 @@ def is_pair(value):
 
 
 def resolved(value):
-    """A stored parameter as text now: an nl/en pair in the current language (the other one
-    when that half is empty); plain values (older rows, panelists' own words) as they are."""
-    return str(pick_language(value)) if is_pair(value) else value
+    """A stored parameter as shown now: an nl/en pair in the current language (the other one,
+    marked, when that half is empty); plain values (older rows, panelists' own words) as they
+    are."""
+    return pick_language(value) if is_pair(value) else value
 
 
 def panel_kinds(_sender=None):

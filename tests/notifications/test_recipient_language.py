@@ -210,3 +210,24 @@ def test_members_hear_of_a_new_privacy_statement_in_their_language(
         assert OutboxMessage.query.filter_by(to_address=outsider.user.email).count() == 0
     notes = Notification.query.filter_by(kind="privacy_statement").all()
     assert {note.user_id for note in notes} == {m.user_id for m in members.values()}
+
+
+def test_a_title_missing_in_the_readers_language_is_shown_in_the_other_marked(
+    app, db, client, login_as, members
+):
+    member = members["en"]
+    round_ = Round(title_nl="Alleen <Nederlands>", title_en="", stage="concept")
+    db.session.add(round_)
+    db.session.flush()
+    notify(member.user, "round_stage", link="/en/me", stage="concept", **round_params(round_))
+    db.session.commit()
+    marked = (
+        '<span lang="nl">Alleen &lt;Nederlands&gt;</span> '
+        '<small class="fallback">(in Dutch)</small>'
+    )
+    mail = mail_to(member)
+    assert mail.subject == "Alleen <Nederlands> is now in the stage: Concept"
+    assert "Alleen <Nederlands> is now in the stage" in mail.body_text
+    assert marked in mail.body_html
+    login_as(member.user)
+    assert marked in client.get("/en/notifications").get_data(as_text=True)
