@@ -32,14 +32,15 @@ def session_place(session):
     return ", ".join(str(part) for part in (session.venue, session.address, session.city) if part)
 
 
-def ics_for(registration, lang=None):
+def ics_for(registration, lang=None, cancelled=False):
     """The .ics text (CRLF lines, folded at 75 octets) for one confirmed registration.
 
     lang: the language of its title and link (the member's own when sent to them); by default
-    the language of the moment."""
+    the language of the moment. cancelled: the same event (same UID, a higher SEQUENCE) as
+    cancelled, so a calendar that took it in takes it out again."""
     if lang is not None:
         with speaking(lang):
-            return ics_for(registration)
+            return ics_for(registration, cancelled=cancelled)
     session = registration.session
     round_ = session.round
     location = session.meeting_link if session.kind == "online" else session_place(session)
@@ -55,21 +56,24 @@ def ics_for(registration, lang=None):
         event.add("location", location)
     path = link_for("rounds.round_page", registration.member.user.locale, round_id=round_.id)
     event.add("url", current_app.config["BASE_URL"] + path)
+    if cancelled:
+        event.add("sequence", 1)
+        event.add("status", "CANCELLED")
 
     calendar = Calendar()
     calendar.add("version", "2.0")
     calendar.add("prodid", "-//Klantenteam//Sessions//NL")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")
 
 
-def ics_attachment(registration):
+def ics_attachment(registration, cancelled=False):
     """The registration's .ics to attach to a message to its member, in their language."""
     lang = registration.member.user.locale
     return Attachment(
         f"session-{registration.session_id}.ics",
         "text/calendar",
-        ics_for(registration, lang),
+        ics_for(registration, lang, cancelled=cancelled),
     )

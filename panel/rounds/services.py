@@ -273,17 +273,24 @@ def register(session, member):
         # The same member registered at the same moment in another request: that one counts.
         return Registration.query.filter_by(session_id=session.id, member_id=member.id).one()
     db.session.refresh(session)
-    _mail_registration(registration, "session_registered")
+    _mail_registration(registration, "session_registered", calendar="publish")
     return registration
 
 
-def _mail_registration(registration, template):
-    """A registration's own message to its member: when, where, the page, and (with a seat)
-    the .ics attached. Sent whatever the member's e-mail preferences: it confirms what they did."""
+def _mail_registration(registration, template, calendar=None):
+    """A registration's own message to its member: when, where and the page. Sent whatever the
+    member's e-mail preferences: it confirms what they did.
+
+    calendar: "publish" attaches the .ics when the member has a seat; "cancel" attaches the
+    .ics that takes the session out of their calendar again."""
     user = registration.member.user
     if user is None or not user.email:
         return
-    confirmed = registration.status == RegistrationStatus.CONFIRMED.value
+    attachment = None
+    if calendar == "publish" and registration.status == RegistrationStatus.CONFIRMED.value:
+        attachment = ics_attachment(registration)
+    elif calendar == "cancel":
+        attachment = ics_attachment(registration, cancelled=True)
     queue_mail(
         user.email,
         template,
@@ -291,7 +298,8 @@ def _mail_registration(registration, template):
         user=user,
         registration=registration,
         link=round_link(registration.session.round, registration.member),
-        attachment=ics_attachment(registration) if confirmed else None,
+        attachment=attachment,
+        with_calendar=attachment is not None,
     )
 
 
@@ -371,7 +379,9 @@ def cancel_registration(registration):
     _race_delay()
     registration.status = RegistrationStatus.CANCELLED.value
     registration.cancelled_at = utcnow()
-    _mail_registration(registration, "session_cancelled")
+    _mail_registration(
+        registration, "session_cancelled", calendar="cancel" if was_confirmed else None
+    )
     if was_confirmed:
         db.session.execute(
             update(Session)

@@ -144,10 +144,16 @@ def test_promotion_and_cancelling_each_send_their_message(
     messages = {m["To"]: m for m in delivered(smtp_server)}
     assert set(messages) == {leaving.user.email, waiting.user.email}
     cancelled = messages[leaving.user.email]
-    text, html, attachments = parts(cancelled)
+    text, html, [attachment] = parts(cancelled)
     assert cancelled["Subject"].startswith("Registration cancelled: Session-title-EN")
     assert WHEN["en"] in text and "is cancelled" in text and "is cancelled" in html
-    assert attachments == []
+    assert "out of your calendar" in text and "out of your calendar" in html
+    # The same event, cancelled: a calendar that took the first file in takes it out again.
+    calendar = icalendar.Calendar.from_ical(attachment.get_content())
+    assert str(calendar["METHOD"]) == "CANCEL"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == f"session-{session.id}-registration-{registration.id}@klantenteam"
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
     promoted = messages[waiting.user.email]
     text, html, [attachment] = parts(promoted)
     assert "Hoi Sanne," in text
@@ -155,6 +161,26 @@ def test_promotion_and_cancelling_each_send_their_message(
     assert "Hoofdkantoor-NL" in text and "Head-office-EN" not in text
     assert calendar_event(attachment).decoded("DTSTART") == STARTS
     assert Notification.query.filter_by(kind="waitlist_promoted").count() == 1
+
+
+def test_leaving_the_waiting_list_confirms_without_a_calendar_file(
+    db, tuesday_session, make_member, smtp_server
+):
+    session = tuesday_session(capacity=1)
+    services.register(session, make_member(locale="en"))
+    waiting = services.register(session, make_member(locale="nl"))
+    db.session.commit()
+    OutboxMessage.query.delete()
+    db.session.commit()
+
+    services.cancel_registration(waiting)
+    db.session.commit()
+
+    [message] = delivered(smtp_server)
+    text, html, attachments = parts(message)
+    assert message["Subject"] == f"Aanmelding geannuleerd: Sessietitel-NL, {WHEN['nl']}"
+    assert "is geannuleerd" in text and "agenda" not in text
+    assert attachments == []
 
 
 def test_the_day_before_reminder_carries_the_details_and_calendar_file(
