@@ -8,7 +8,9 @@ import pytest
 from flask import g
 from flask_babel import refresh
 
+from panel.accounts.streams import Stream, StreamMember
 from panel.database import utcnow
+from panel.insights.models import Insight, Route
 from panel.mail import OutboxMessage
 from panel.membership.joining import confirm_membership
 from panel.membership.models import PanelSettings
@@ -231,3 +233,24 @@ def test_a_title_missing_in_the_readers_language_is_shown_in_the_other_marked(
     assert marked in mail.body_html
     login_as(member.user)
     assert marked in client.get("/en/notifications").get_data(as_text=True)
+
+
+def test_the_digest_job_writes_to_each_stream_member_in_their_language(app, db, make_user):
+    stream = Stream(slug="billing", name_nl="Facturatie", name_en="Billing", position=1)
+    insight = Insight(title_nl="Rekening onduidelijk", title_en="Bill unclear", description="")
+    db.session.add_all([stream, insight])
+    db.session.flush()
+    db.session.add(
+        Route(insight_id=insight.id, stream_id=stream.id, due_at=utcnow() + timedelta(days=2))
+    )
+    reviewers = {lang: make_user(roles=[Role.REVIEWER], locale=lang) for lang in ("nl", "en")}
+    for reviewer in reviewers.values():
+        db.session.add(StreamMember(stream_id=stream.id, user_id=reviewer.id))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["panel", "send-digests"])
+    assert result.exit_code == 0, result.output
+    english = OutboxMessage.query.filter_by(to_address=reviewers["en"].email).one()
+    dutch = OutboxMessage.query.filter_by(to_address=reviewers["nl"].email).one()
+    assert "Bill unclear (Billing)" in english.body_text and "Facturatie" not in english.body_html
+    assert "Rekening onduidelijk (Facturatie)" in dutch.body_text
+    assert "Billing" not in dutch.body_html and dutch.subject.startswith("Je stream deze week")
