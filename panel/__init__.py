@@ -27,7 +27,7 @@ from .converters import register_converters
 from .database import utcnow
 from .errors import register_error_pages
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .forms import ConfirmForm
+from .forms import ConfirmForm, refuse_json_bodies
 from .i18n import lazy_gettext as _l
 from .notifications import kinds as notification_kinds
 
@@ -131,6 +131,7 @@ def init_domains(app):
 def register_request_hooks(app):
     app.url_value_preprocessor(i18n.pull_language)
     app.url_defaults(i18n.add_language)
+    app.before_request(refuse_json_bodies)
     app.before_request(security.protect_from_csrf)
     app.before_request(security.require_login)
     app.after_request(security.set_security_headers)

@@ -23,3 +23,13 @@ class BoundedIntConverter(IntegerConverter):
 def register_converters(app):
     """Before any blueprint adds its rules: every `<int:…>` in the url map is bounded."""
     app.url_map.converters["int"] = BoundedIntConverter
+
+
+def to_id(value):
+    """An id sent in a form or a query string as an int the database can hold; None for anything
+    else (not plain ASCII digits, or beyond the INTEGER range). For `request.form.get(…, type=…)`.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+        return number if number <= MAX_ID else None
+    return None

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 from flask import abort, g, request
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from flask_wtf.form import _Auto
 from wtforms import (
     BooleanField,
     DateField,
@@ -215,6 +214,13 @@ def guard_input(field):
     return field
 
 
+def refuse_json_bodies():
+    """before_request: the panel takes forms, not JSON. A JSON body would reach WTForms as field
+    data (numbers, lists, objects where text belongs), so it is a bad request everywhere."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
+        abort(400)
+
+
 def choices(pairs):
     """(value, label) pairs as the choices of a select, radio or checkbox field."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -250,9 +256,6 @@ class BaseForm(FlaskForm):
             if g.get("error_page"):
                 # The error page's own forms (the logout button) never read a refused body.
                 return None
-            if formdata is _Auto and request.method not in ("GET", "HEAD") and request.is_json:
-                # Forms are sent as forms: a JSON body would hand the fields numbers and lists.
-                abort(400)
             return super().wrap_formdata(form, formdata)
 
     # A new token each time the form is rendered; a form that creates something claims it

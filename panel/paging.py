@@ -36,9 +36,17 @@ class Page:
         return self.page + 1
 
 
+# No list is this long; a larger number (up to 2**63 and beyond) would only make an OFFSET the
+# database refuses. Anything else than 1..MAX_PAGE in plain digits is page 1.
+MAX_PAGE = 10_000
+
+
 def requested_page():
     value = request.args.get("page", "1")
-    return int(value) if re.fullmatch(r"[0-9]{1,5}", value) and int(value) > 0 else 1
+    if not re.fullmatch(r"[0-9]{1,5}", value):  # ASCII digits only: int() also takes "١"
+        return 1
+    page = int(value)
+    return page if 1 <= page <= MAX_PAGE else 1
 
 
 def count_of(rows_query):

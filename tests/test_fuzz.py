@@ -1,7 +1,11 @@
 """Malformed input never produces a server error: the public forms, fuzzed with Hypothesis."""
 
+import re
+
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
 
 FORMS = [
     "/en/login",
@@ -92,3 +96,196 @@ def test_member_filters_never_fail(app, db, make_user, query):
 def test_odd_paths_never_fail(client, segment):
     response = client.get("/nl/" + segment)
     assert response.status_code < 500
+
+
+# Out-of-range ids, JSON bodies, NUL, the 413 page ---------------------------------------------
+
+HUGE_IDS = ["2147483648", "9223372036854775808", "99999999999999999999999"]
+
+
+def url_with(rule, value):
+    """The rule's URL with every <int:…> set to `value` (other parts: a plausible value)."""
+    parts = {}
+    for name, converter in rule._converters.items():
+        items = getattr(converter, "items", None)
+        if name == "lang":
+            parts[name] = "en"
+        elif items:
+            parts[name] = sorted(items)[0]
+        elif converter.regex == r"\d+" or "int" in type(converter).__name__.lower():
+            parts[name] = value
+        else:
+            parts[name] = "x"
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda match: parts[match.group(1)], rule.rule)
+
+
+def int_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(isinstance(c, IntegerConverter) for c in rule._converters.values())
+    ]
+
+
+def test_ids_beyond_the_integer_range_are_not_found(app, client, make_user, login_as):
+    from panel.security import Role
+
+    login_as(make_user(roles=[Role.PANELIST, Role.PRODUCT_OWNER, Role.PANEL_MANAGER]))
+    rules = int_rules(app)
+    assert len(rules) > 30
+    for rule in rules:
+        for value in HUGE_IDS:
+            url = url_with(rule, value)
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = client.open(url, method=method)
+                assert response.status_code == 404, (method, url, response.status_code)
+
+
+def test_the_largest_id_is_simply_not_there(app, client, make_user, login_as):
+    from panel.security import Role
+
+    login_as(make_user(roles=[Role.PANELIST, Role.PRODUCT_OWNER, Role.PANEL_MANAGER]))
+    for path in [
+        "/en/rounds/2147483647",
+        "/en/manage/members/2147483647",
+        "/en/feedback/2147483647",
+    ]:
+        assert client.get(path).status_code == 404, path
+
+
+PAGED = ["/en/manage/members", "/en/notifications", "/en/insights/", "/en/admin/users"]
+
+
+def test_page_numbers_out_of_range_show_a_page(app, client, make_user, login_as):
+    from panel.security import Role
+
+    login_as(make_user(roles=list(Role)))
+    for path in PAGED:
+        for page in HUGE_IDS + ["-1", "0", "1e9", "١", "99999"]:
+            response = client.get(path, query_string={"page": page})
+            assert response.status_code == 200, (path, page, response.status_code)
+
+
+def test_requested_page_is_bounded(app):
+    from panel.paging import MAX_PAGE, requested_page
+
+    for value, expected in [
+        ("3", 3),
+        ("0", 1),
+        ("-2", 1),
+        ("abc", 1),
+        ("9223372036854775808", 1),
+        (str(MAX_PAGE), MAX_PAGE),
+        (str(MAX_PAGE + 1), 1),
+        ("\x00", 1),
+        ("１", 1),  # a full-width digit: int() would take it
+    ]:
+        with app.test_request_context("/en/", query_string={"page": value}):
+            assert requested_page() == expected, value
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+@pytest.mark.parametrize("path", ["/login", "/join", "/password/forgot"])
+def test_a_json_body_on_a_form_page_is_a_bad_request(client, db, path, lang):
+    from panel.accounts.models import User
+
+    response = client.post(f"/{lang}{path}", json={"email": 5, "password": ["x"], "name": {}})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    title = {"en": "Something in that request was not right", "nl": "Er klopte iets niet"}[lang]
+    assert f"<h1>{title}" in body, body[:500]
+    assert f'lang="{lang}"' in body
+    assert db.session.query(User).count() == 0
+
+
+def test_a_json_body_on_any_form_is_refused(app, client, make_user, make_member, login_as):
+    """Every POST endpoint of the url map, logged in: a JSON body never gets further than 400."""
+    from panel.security import Role
+
+    make_member()
+    login_as(make_user(roles=list(Role)))
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint in ("accounts.logout",):
+            continue
+        url = url_with(rule, "1")
+        response = client.post(url, json={"name": 5, "email": [], "body": None})
+        assert response.status_code in (400, 404), (url, response.status_code)
+
+
+def test_nul_in_a_text_field_is_a_form_error_and_nothing_is_stored(client, db):
+    from panel.accounts.models import User
+
+    from .conftest import join_data
+
+    for field in ("name", "postcode", "password", "email"):
+        value = {"name": "Jamie\x00", "postcode": "35\x0011", "password": "a quiet\x00 dutch canal"}
+        value["email"] = "jamie\x00@example.org"
+        response = client.post("/en/join", data=join_data(**{field: value[field]}))
+        assert response.status_code == 200, field
+        body = response.get_data(as_text=True)
+        assert "This contains an invisible character we can&#39;t store." in body, field
+        assert 'value="Jamie' in body or field == "name"  # what was typed is kept
+        assert db.session.query(User).count() == 0, field
+    response = client.post("/nl/join", data=join_data(name="Jamie\x00"))
+    assert "Hier staat een onzichtbaar teken in dat we niet kunnen opslaan." in response.get_data(
+        as_text=True
+    )
+    response = client.post("/en/join", data=join_data())
+    assert response.status_code == 302  # the same form without NUL goes through
+    assert db.session.query(User).count() == 1
+
+
+def test_a_huge_typed_number_is_a_form_error(client, db, make_user, login_as):
+    from panel.membership.models import PanelSettings
+    from panel.security import Role
+
+    from .conftest import join_data
+
+    response = client.post("/en/join", data=join_data(birth_year="99999999999999999999"))
+    assert response.status_code == 200
+    assert "flash-error" in response.get_data(as_text=True)
+    login_as(make_user(roles=[Role.PANEL_MANAGER]))
+    before = db.session.query(PanelSettings).count()
+    response = client.post(
+        "/en/manage/quotas",
+        data={"characteristic": "customer_type", "value": "prepaid", "target": "2147483648"},
+    )
+    assert response.status_code in (200, 400)
+    assert "Please enter a" in response.get_data(as_text=True)
+    assert db.session.query(PanelSettings).count() == before
+
+
+def test_a_huge_id_in_a_select_is_not_a_valid_choice(app):
+    from wtforms import SelectField
+
+    from panel.forms import BaseForm
+
+    class Pick(BaseForm):
+        class Meta:
+            csrf = False
+
+        owner = SelectField(coerce=int, choices=[(1, "one")])
+
+    for value in HUGE_IDS:
+        with app.test_request_context("/en/", method="POST", data={"owner": value}):
+            form = Pick()
+            assert not form.validate()
+            assert form.owner.errors
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_413_page_is_the_translated_page(client, make_user, login_as, lang):
+    from panel.security import Role
+
+    title = {"en": "That is too much at once", "nl": "Dat is te veel in één keer"}[lang]
+    for logged_in in (False, True):
+        if logged_in:
+            login_as(make_user(roles=[Role.PANELIST]))
+        response = client.post(
+            f"/{lang}/login",
+            data="x=" + "y" * (2 * 1024 * 1024),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 413
+        assert response.mimetype == "text/html", logged_in
+        assert f"<h1>{title}</h1>" in response.get_data(as_text=True), logged_in

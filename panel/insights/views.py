@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from ..converters import to_id
 from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
@@ -201,7 +202,7 @@ def set_tags(insight_id):
 def add_route(insight_id):
     require_creator()
     insight = db.session.get(Insight, insight_id) or abort(404)
-    stream = db.session.get(Stream, request.form.get("stream_id", type=int) or 0) or abort(404)
+    stream = db.session.get(Stream, request.form.get("stream_id", type=to_id) or 0) or abort(404)
     existing = next((route for route in insight.routes if route.stream_id == stream.id), None)
     if existing is None:
         services.add_route(insight, stream, current_user)
@@ -242,8 +243,8 @@ def inbox_filter_form():
 @bp.route("/inbox")
 def inbox():
     stream_ids = services.reviewer_stream_ids(current_user)
-    if current_user.has_role(Role.PANEL_MANAGER) and request.args.get("stream", type=int):
-        stream_ids = [request.args.get("stream", type=int)]
+    if current_user.has_role(Role.PANEL_MANAGER) and request.args.get("stream", type=to_id):
+        stream_ids = [request.args.get("stream", type=to_id)]
     form = inbox_filter_form()
     conditions = [Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)]
     joins_insight = False
@@ -297,9 +298,7 @@ def inbox():
 @bp.route("/inbox/acknowledge", methods=["POST"])
 def acknowledge():
     stream_ids = services.reviewer_stream_ids(current_user)
-    ids = [
-        int(value) for value in request.form.getlist("route") if value.isascii() and value.isdigit()
-    ]
+    ids = [number for number in map(to_id, request.form.getlist("route")) if number]
     routes = Route.query.filter(Route.id.in_(ids)).all() if ids else []
     routes = [r for r in routes if can_work_route(current_user, r, stream_ids)]
     count = services.acknowledge(routes, current_user)
