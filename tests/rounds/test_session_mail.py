@@ -16,7 +16,6 @@ from panel.insights import services as insights
 from panel.insights.models import Stream
 from panel.mail import OutboxMessage, deliver_outbox
 from panel.notifications.models import Notification
-from panel.notifications.services import set_email_preferences
 from panel.rounds import services
 from panel.rounds.models import Idea
 
@@ -297,16 +296,19 @@ def test_a_reaction_to_my_idea_tells_me_once_per_reaction_not_for_my_own(
     assert f"/en/rounds/{round_.id}/ideas/{idea.id}" in mails[0].body_text
 
 
-def test_reactions_by_mail_can_be_switched_off(db, make_round, make_member):
+def test_reactions_by_mail_can_be_switched_off(client, db, make_round, make_member, login_as):
     round_ = make_round()
     author, other = make_member(locale="en"), make_member(locale="en")
     idea = services.post_idea(round_, author, "Offline maps", "Please")
-    set_email_preferences(author.user, set())
     db.session.commit()
+    login_as(author.user)
+    page = client.get("/en/notifications/settings").get_data(as_text=True)
+    assert 'value="idea_reaction"' in page and "Reactions to your ideas" in page
+    client.post("/en/notifications/settings", data={"email_kinds": ["round_stage"]})
 
     services.add_comment(idea, other, "Yes!")
     db.session.commit()
 
-    assert Notification.query.filter_by(kind="idea_reaction").count() == 1
+    assert Notification.query.filter_by(kind="idea_reaction").count() == 1  # still in the app
     assert OutboxMessage.query.filter_by(kind="idea_reaction").count() == 0
     assert db.session.get(Idea, idea.id).comments[0].body == "Yes!"
