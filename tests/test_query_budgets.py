@@ -14,6 +14,7 @@ from panel.database import utcnow
 from panel.feedback.models import ChangeRating, Release, ReleaseChange, Response, TouchpointResponse
 from panel.insights.models import Evidence, Insight, Route, RoutingRule, Tag, insight_tags
 from panel.membership.models import Consent, Member, MemberInterest, QuotaTarget, StatusChange
+from panel.membership.news import NewsItem
 from panel.membership.segments import AgeBand, CustomerType, Region
 from panel.rounds.models import (
     Comment,
@@ -671,3 +672,40 @@ def test_users_list(rows, staff, check_budget):
 
     # 8 with the outbox alert (mail failing for an hour), one query whatever the rows.
     check_budget("/en/admin/users", add, budget=8, shows="Reviewer")
+
+
+def add_news(rows, n, sent=True, english=None):
+    now = utcnow()
+    return rows.add(
+        NewsItem,
+        [
+            {
+                "subject_nl": f"Nieuws {k}",
+                "subject_en": f"News {k}" if (k % 2 if english is None else english) else "",
+                "body_nl": "Tekst",
+                "body_en": "Text" if (k % 2 if english is None else english) else "",
+                "created_at": now,
+                "updated_at": now,
+                "sent_at": now if sent else None,
+                "recipient_count": 10,
+            }
+            for k in rows.take(n)
+        ],
+    )
+
+
+def test_news_list(rows, staff, check_budget):
+    """Sent news, paged, and the drafts above it."""
+    staff(Role.PANEL_MANAGER)
+
+    def add(n):
+        add_news(rows, n)
+        add_news(rows, 1, sent=False)
+
+    check_budget("/en/manage/news", add, budget=7, shows="(in Dutch)")
+
+
+def test_news_page(rows, member, check_budget):
+    """One news item as a member reads it (the rows are other news)."""
+    news_id = add_news(rows, 1, english=False)[0]
+    check_budget(f"/en/news/{news_id}", lambda n: add_news(rows, n), budget=6, shows="(in Dutch)")
