@@ -311,3 +311,13 @@ def test_declined_says_who_said_no(app, extracted):
         assert InvitationStatus.title_of("declined") == "Declined"
     invitation = extracted.get("Declined", context="invitation status")
     assert invitation is not None and invitation.auto_comments
+
+
+def test_result_counts_agree_and_zero_says_nothing_found(client, make_user, login_as):
+    manager = make_user(roles=[Role.PANEL_MANAGER, Role.ADMIN])
+    login_as(manager)
+    members = client.get("/nl/manage/members").get_data(as_text=True)
+    assert "0 leden" not in members
+    assert "Geen leden gevonden met deze filters." in members
+    users = client.get("/nl/admin/users").get_data(as_text=True)
+    assert "1 gebruiker<" in users
