@@ -33,6 +33,7 @@ from sqlalchemy import or_, update
 
 from ..audit import record_audit
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..security import hash_password, security_event, verify_password
 from .models import FailedLogin, LoginSession, RecoveryCode, User
@@ -129,14 +130,23 @@ def new_recovery_codes(user):
 def enrol(user, secret, code):
     """Turn on two-factor login with `secret` once `code` proves the app has it.
 
-    Returns the recovery codes to show once, or None when the code is wrong."""
+    Returns the recovery codes to show once, or None when the code is wrong. Refuses
+    (NotAllowed('already_on')) when it is on already, also when the same form was sent twice at
+    once: the conditional UPDATE lets one of them through."""
     step = matching_step(secret, code)
     if step is None:
         security_event("two_factor_enrolment_failed", user_id=user.id)
         return None
-    user.totp_secret = secret
-    user.totp_enabled_at = utcnow()
-    user.totp_last_step = step
+    now = utcnow()
+    turned_on = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.totp_secret.is_(None))
+        .values(totp_secret=secret, totp_enabled_at=now, totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if turned_on.rowcount != 1:
+        raise NotAllowed("already_on")
+    user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, now, step
     codes = new_recovery_codes(user)
     record_audit("two_factor.enrol", target=user, actor=user)
     security_event("two_factor_enrolled", user_id=user.id)

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, fresh_login_required, login_fresh, logout_user
 
+from ..errors import NotAllowed
 from ..extensions import limiter
 from ..i18n import current_language
 from ..security import (
@@ -245,8 +246,12 @@ def two_factor_settings():
     if not two_factor.may_enrol(user):
         abort(404)
     if user.two_factor_enabled:
-        if request.method == "POST":
-            abort(400)  # on already (a form sent twice, or from a page left open)
+        if request.method == "POST":  # on already: the same form sent twice, or a stale page
+            stale = EnrolForm()
+            stale.validate()
+            if stale.csrf_expired:
+                abort(400)
+            return redirect(url_for("accounts.two_factor_settings"))
         return render_template(
             "accounts/two_factor.html",
             form=None,
@@ -258,7 +263,10 @@ def two_factor_settings():
         secret = session["totp_enrol_secret"] = two_factor.new_secret()
     form = EnrolForm()
     if form.validate_on_submit():
-        codes = two_factor.enrol(user, secret, form.code.data)
+        try:
+            codes = two_factor.enrol(user, secret, form.code.data)
+        except NotAllowed:  # on already: the same form sent twice
+            return redirect(url_for("accounts.two_factor_settings"))
         if codes is not None:
             session.pop("totp_enrol_secret", None)
             return render_template("accounts/recovery_codes.html", codes=codes)

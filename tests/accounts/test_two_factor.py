@@ -10,7 +10,9 @@ import pyotp
 import pytest
 from werkzeug.routing import AnyConverter, IntegerConverter
 
+from panel.accounts import two_factor
 from panel.accounts.models import FailedLogin, LoginSession, RecoveryCode, User
+from panel.accounts.services import make_password_token
 from panel.audit import AuditEntry
 from panel.security import Role
 
@@ -236,8 +238,6 @@ def test_a_locked_account_gets_no_further_with_the_right_code(app, client, db, m
 
 
 def test_a_recovery_code_works_once(app, db, make_user):
-    from panel.accounts import two_factor
-
     user = enrolled(make_user)
     codes = two_factor.new_recovery_codes(user)
     db.session.commit()
@@ -254,8 +254,6 @@ def test_a_recovery_code_works_once(app, db, make_user):
 
 
 def test_a_password_reset_does_not_skip_the_code(app, client, db, make_user):
-    from panel.accounts.services import make_password_token
-
     user = enrolled(make_user)
     with app.test_request_context():
         token = make_password_token(user, "reset")
@@ -269,8 +267,6 @@ def test_a_password_reset_does_not_skip_the_code(app, client, db, make_user):
 
 
 def test_another_admin_resets_two_factor_and_it_is_audited(app, db, make_user, login_as, client):
-    from panel.accounts import two_factor
-
     target = make_user(roles=[Role.ADMIN])
     two_factor.new_recovery_codes(target)
     db.session.commit()
@@ -301,3 +297,27 @@ def test_only_administrators_reset_two_factor(client, db, make_user, login_as):
     login_as(make_user(roles=[Role.PANEL_MANAGER]))
     assert client.post(f"/en/admin/users/{target.id}/two-factor/reset").status_code == 403
     assert db.session.get(User, target.id).totp_secret == TOTP_SECRET
+
+
+def test_the_enrolment_form_sent_twice_at_once_turns_it_on_once(client, db, make_user, login_as):
+    user = make_user(roles=[Role.REVIEWER])
+    login_as(user)
+    body = client.get("/en/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', body).group(1).replace(" ", "")
+    code = pyotp.TOTP(secret).now()
+    barrier = threading.Barrier(2)
+    responses = []
+
+    def send():
+        barrier.wait()
+        responses.append(client.post("/en/account/two-factor", data={"code": code}))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    [thread.start() for thread in threads]
+    [thread.join(timeout=60) for thread in threads]
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    shown = next(r for r in responses if r.status_code == 200).get_data(as_text=True)
+    assert len(re.findall(r"<li><code>", shown)) == 10
+    db.session.rollback()
+    assert RecoveryCode.query.filter_by(user_id=user.id).count() == 10
+    assert AuditEntry.query.filter_by(action="two_factor.enrol").count() == 1
