@@ -58,7 +58,7 @@ def test_no_keeps_the_saved_language_and_says_where_to_change_it(client, db, mak
     db.session.expire_all()
     assert db.session.get(User, member.user.id).locale == "nl"
     shown = page(client, "/en/me")
-    assert "your e-mails stay in Dutch. You can change this on your account page." in shown
+    assert "your e-mails stay in Dutch. You can change this under My account." in shown
     assert QUESTION["en"] not in page(client, "/en/me")
 
 

@@ -249,7 +249,7 @@ def export_member_data(member):
                     _("Date"): export_time(notification.created_at),
                     _("Read on"): export_time(notification.read_at),
                 }
-                for notification in user.notifications
+                for notification in sorted(user.notifications, key=lambda n: n.created_at)
             ],
         }
         for title, records in answers(member_export, member):
@@ -273,7 +273,7 @@ def membership_section(member):
         _("Sessions at a location"): yes_no(member.attends_physical),
         _("Region for sessions at a location"): Region.title_of(member.physical_region) or None,
         _("Online sessions"): yes_no(member.attends_online),
-        _("How you found us"): member.source,
+        _("Code of the link you joined through"): member.source,
         _("Applied"): export_time(member.joined_at),
         _("E-mail address confirmed"): export_time(member.confirmed_at),
     }

@@ -91,8 +91,8 @@ def ask_or_save_email_language(lang, answer):
         elif answer == "no":
             flash(
                 _(
-                    "All right: your e-mails stay in %(language)s. You can change this on your "
-                    "account page.",
+                    "All right: your e-mails stay in %(language)s. You can change this under "
+                    "My account.",
                     language=OTHER_LANGUAGE_LABELS[current_user.locale],
                 ),
                 "success",

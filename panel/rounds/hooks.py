@@ -223,7 +223,9 @@ def export_rounds(member):
                 _("Round"): str(i.round.title),
                 _("Round number"): i.round_id,
                 _("Invited"): export_time(i.created_at),
-                _("Your answer"): InvitationStatus.title_of(i.status),
+                _("Your answer"): _("Not answered yet")
+                if i.status == InvitationStatus.INVITED.value
+                else InvitationStatus.title_of(i.status),
                 _("Answered on"): export_time(i.responded_at),
             }
             for i in invitations
