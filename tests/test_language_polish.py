@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import render_template_string
 from flask_babel import format_date, ngettext
 from wtforms import (
     DateField,
@@ -321,3 +322,13 @@ def test_result_counts_agree_and_zero_says_nothing_found(client, make_user, logi
     assert "Geen leden gevonden met deze filters." in members
     users = client.get("/nl/admin/users").get_data(as_text=True)
     assert "1 gebruiker<" in users
+
+
+def test_a_button_and_a_heading_with_the_same_english_word(app, extracted):
+    with app.test_request_context("/nl/"), speaking("nl"):
+        rendered = render_template_string(
+            '{{ pgettext("button", "Preview") }} / {{ _("Preview") }}'
+        )
+    assert rendered == "Voorbeeld bekijken / Voorbeeld"
+    button = extracted.get("Preview", context="button")
+    assert button is not None and button.auto_comments
