@@ -14,6 +14,8 @@ from panel.accounts import two_factor
 from panel.accounts.models import FailedLogin, LoginSession, RecoveryCode, User
 from panel.accounts.services import make_password_token
 from panel.audit import AuditEntry
+from panel.config import TestConfig
+from panel.extensions import limiter
 from panel.security import Role
 
 from ..conftest import PASSWORD, TOTP_SECRET, two_factor_code
@@ -321,3 +323,22 @@ def test_the_enrolment_form_sent_twice_at_once_turns_it_on_once(client, db, make
     db.session.rollback()
     assert RecoveryCode.query.filter_by(user_id=user.id).count() == 10
     assert AuditEntry.query.filter_by(action="two_factor.enrol").count() == 1
+
+
+def test_the_code_page_is_rate_limited_per_address(app, db, make_user):
+    user = enrolled(make_user)
+    app.config["RATELIMIT_LOGIN"] = "3 per minute"
+    limiter.reset()
+    try:
+        client = app.test_client()
+        password_step(client, user)
+        codes = [
+            client.post(
+                CODE_PAGE, data={"totp-code": "123456"}, environ_base={"REMOTE_ADDR": "10.4.5.6"}
+            ).status_code
+            for _ in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+    finally:
+        app.config["RATELIMIT_LOGIN"] = TestConfig.RATELIMIT_LOGIN
+        limiter.reset()
