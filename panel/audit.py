@@ -42,6 +42,7 @@ ACTION_TITLES = {
     "idea.hide": _l("Hid an idea"),
     "comment.hide": _l("Hid a reaction"),
     "insight.create": _l("Created an insight"),
+    "insight.retitle": _l("Changed the title of an insight"),
     "insight.route": _l("Sent an insight to a stream"),
     "insight.unroute": _l("Took an insight out of a stream"),
     "route.status": _l("Changed the status of an insight in a stream"),

@@ -34,6 +34,19 @@ class InsightForm(BaseForm):
             raise ValidationError(_l("Give the insight a title in at least one language."))
 
 
+class InsightTitleForm(BaseForm):
+    title_nl = StringField(
+        _l("Title in Dutch"), validators=[Length(max=200)], render_kw={"lang": "nl"}
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Length(max=200)], render_kw={"lang": "en"}
+    )
+
+    def validate_title_nl(self, field):
+        if not (field.data or "").strip() and not (self.title_en.data or "").strip():
+            raise ValidationError(_l("Give the insight a title in at least one language."))
+
+
 class TagsForm(BaseForm):
     tags = CheckboxesField(_l("Tags"), coerce=int)
 

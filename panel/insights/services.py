@@ -83,6 +83,15 @@ def add_evidence(insight, kind, source_id, actor):
     return evidence
 
 
+def retitle_insight(insight, title_nl, title_en, actor):
+    """Write the title in both languages (panelists read it); the new words may route the
+    insight to more streams, like new tags."""
+    insight.title_nl, insight.title_en = (title_nl or "").strip(), (title_en or "").strip()
+    record_audit("insight.retitle", target=insight, actor=actor)
+    db.session.flush()
+    route_by_rules(insight, actor)
+
+
 def set_tags(insight, tags, actor):
     """New tags may route the insight to more streams (routes are never taken away by rules)."""
     insight.tags = list(tags)

@@ -26,6 +26,7 @@ from .forms import (
     EvidenceForm,
     InboxFilterForm,
     InsightForm,
+    InsightTitleForm,
     NoteForm,
     StatusForm,
     TagsForm,
@@ -182,6 +183,19 @@ def detail(insight_id):
             r.id for r in insight.live_routes if can_work_route(current_user, r, reviewer_streams)
         },
     )
+
+
+@bp.route("/<int:insight_id>/title", methods=["GET", "POST"])
+@form_checks_csrf
+def edit_title(insight_id):
+    require_creator()
+    insight = db.session.get(Insight, insight_id) or abort(404)
+    form = InsightTitleForm(obj=insight)
+    if form.validate_on_submit():
+        services.retitle_insight(insight, form.title_nl.data, form.title_en.data, current_user)
+        flash(_("The title is saved."), "success")
+        return redirect(url_for("insights.detail", insight_id=insight.id))
+    return render_template("insights/title.html", insight=insight, form=form)
 
 
 @bp.route("/<int:insight_id>/tags", methods=["POST"])

@@ -152,3 +152,29 @@ def test_the_new_insight_form_needs_a_title_in_one_language(db, client, login_as
     response = client.post("/en/insights/new", data={"title_nl": "Traag", "title_en": "Slow"})
     assert response.status_code == 302
     assert (Insight.query.one().title_nl, Insight.query.one().title_en) == ("Traag", "Slow")
+
+
+def test_staff_fill_in_the_missing_title_later(db, client, login_as, answered, make_user):
+    round_, idea, author = answered
+    seed_default_streams()
+    staff = make_user(roles=[Role.PRODUCT_OWNER], email="po@example.org")
+    insight = insights.create_insight(
+        "Donkere modus", "", "", [], staff, evidence=[("idea", idea.id)]
+    )
+    db.session.commit()
+    login_as(staff)
+    detail = client.get(f"/en/insights/{insight.id}").get_data(as_text=True)
+    assert "No English title yet" in detail
+    page = client.post(
+        f"/en/insights/{insight.id}/title", data={"title_nl": " ", "title_en": ""}
+    ).get_data(as_text=True)
+    assert "Give the insight a title in at least one language." in page
+    response = client.post(
+        f"/en/insights/{insight.id}/title",
+        data={"title_nl": "Donkere modus", "title_en": "Dark mode wanted"},
+    )
+    assert response.status_code == 302
+    client.post("/en/logout")
+    login_as(author.user)
+    page = client.get("/en/me/contributions").get_data(as_text=True)
+    assert "Dark mode wanted" in page and "Donkere modus" not in page
