@@ -26,7 +26,7 @@ from flask_babel import refresh
 from panel.accounts.streams import Stream
 from panel.config import PROJECT_ROOT
 from panel.database import utcnow
-from panel.feedback.models import Release
+from panel.feedback.models import Release, ReleaseChange
 from panel.i18n import speaking
 from panel.insights.models import Insight, Route
 from panel.insights.notices import stream_params
@@ -59,6 +59,8 @@ MARKERS = {
     "note": ("Dropveter", "Butterfly"),
     "statement_changes": ("Pindakaas", "Hedgehog"),
     "statement_body": ("Stroopwafel", "Crumpet"),
+    "change_title": ("Schaatsbaan", "Crocodile"),
+    "change_description": ("Zuurkool", "Avocado"),
 }
 # Language-free text: what panelists and managers write themselves, in whatever language.
 NEUTRAL = "Zyxwv"
@@ -154,10 +156,15 @@ def world(db, make_user, make_member):
         opens_at=now - timedelta(hours=1),
         closes_at=now + timedelta(days=1),
     )
+    db.session.add(release)
+    db.session.flush()
+    change = ReleaseChange(release_id=release.id, position=0)
+    fill(change, "title", "change_title")
+    fill(change, "description", "change_description")
     statement = PrivacyStatement(version=2)
     fill(statement, "body", "statement_body")
     fill(statement, "changes", "statement_changes")
-    db.session.add_all([route, release, statement])
+    db.session.add_all([route, change, statement])
     db.session.commit()
     return {
         "staff": staff,
@@ -454,6 +461,18 @@ def test_the_markers_are_seen_so_the_check_is_not_empty(app, db, world, catalog_
         )
         title_nl = kinds.get("round_stage").title_for(params_for("round_stage", world))
     assert "Pineapple" in subject and "Pineapple" in body_text and "Pineapple" in body_html
+    # Mail about a kind shows more of what it is about (templates/mail/_about_<kind>.*).
+    for kind_name, words in {
+        "round_invitation": ("Porridge", "Wheelbarrow"),
+        "round_outcome": ("Lemonade",),
+        "release_feedback": ("Crocodile",),
+        "release_reminder": ("Crocodile",),
+    }.items():
+        with triggered_by(app, "staff_nl"):
+            context = mail_context_for(kind_name, world, user)
+            _, text, markup = render_mail(kinds.get(kind_name).mail, "en", **context)
+        for word in words:
+            assert word in text and word in markup, (kind_name, word)
     assert "Kaasschaaf" in title_nl  # the page's own language where no recipient is speaking
     with pytest.raises(AssertionError):
         assert_speaks("en", title_nl, catalog_text, "a Dutch title")

@@ -11,6 +11,10 @@ def _release_title(params):
     return dict(params, version=release.version if release else "")
 
 
+def _release(params):
+    return {"release": db.session.get(Release, params.get("release_id") or 0)}
+
+
 def feedback_kinds(_sender=None):
     return [
         Kind(
@@ -19,6 +23,7 @@ def feedback_kinds(_sender=None):
             _l("Questions about new versions of the app"),
             mail="notification",
             display=_release_title,
+            details=_release,
         ),
         Kind(
             "release_reminder",
@@ -26,5 +31,6 @@ def feedback_kinds(_sender=None):
             _l("Reminders about questions you haven't answered yet"),
             mail="notification",
             display=_release_title,
+            details=_release,
         ),
     ]

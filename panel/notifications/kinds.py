@@ -25,6 +25,9 @@ class Kind:
     essential: bool = False  # essential kinds cannot be turned off
     mail: str | None = None  # templates/mail/<mail>.*; None: in-app only
     display: object = None  # params → the values shown (e.g. a status code → its title)
+    # params → {name: model} a mail about it shows more of (templates/mail/_about_<name>.*);
+    # called while the mail is written, so the models' bilingual fields speak the recipient's.
+    details: object = None
 
     def title_for(self, params):
         """The title in the language of the moment: the reader's page, or the recipient's while
@@ -38,6 +41,9 @@ class Kind:
             return Title(title, escape(title))
         values = {name: resolved(value) for name, value in shown.items()}
         return Title(title % values, escape(title) % values)
+
+    def details_for(self, params):
+        return (self.details(params) or {}) if self.details else {}
 
 
 class Title(str):

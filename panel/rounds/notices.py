@@ -46,6 +46,10 @@ def _session_title(params):
     )
 
 
+def _round(params):
+    return {"round": db.session.get(Round, params.get("round_id") or 0)}
+
+
 def _idea_title(params):
     return dict(params, status=IdeaStatus.title_of(params.get("status")))
 
@@ -58,6 +62,7 @@ def round_kinds(_sender=None):
             _l("Invitations to take part"),
             mail="notification",
             display=_round_title,
+            details=_round,
         ),
         Kind(
             "round_stage",
@@ -72,6 +77,7 @@ def round_kinds(_sender=None):
             _l("Results of rounds you took part in"),
             mail="notification",
             display=_round_title,
+            details=_round,
         ),
         Kind(
             "waitlist_promoted",
