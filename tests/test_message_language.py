@@ -392,6 +392,16 @@ def test_every_mail_template_has_a_subject_a_text_and_an_html_part():
             assert (MAIL_DIR / f"{name}{suffix}").exists(), f"mail {name} has no {suffix} part"
 
 
+def test_every_kind_the_preferences_page_lists_is_mailed(app):
+    """The preferences page lists every essential kind as 'always sent' by e-mail (and the
+    optional kinds that have a mail, to switch off): each essential kind has a mail."""
+    for kind in kinds.all_kinds().values():
+        if kind.essential:
+            assert kind.mail, f"{kind.name} is promised as always sent but never mailed"
+        if kind.mail:
+            assert (MAIL_DIR / f"{kind.mail}.subject.txt").exists(), kind.name
+
+
 @pytest.mark.parametrize("trigger", TRIGGERS)
 def test_every_notification_kind_speaks_the_recipients_language(
     app, db, world, catalog_text, trigger

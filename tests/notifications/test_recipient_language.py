@@ -2,6 +2,7 @@
 the reminder job, confirming membership, a new privacy statement. And what the e-mail
 preferences page promises ("Welcome message", "Privacy statement updates") is sent."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -254,3 +255,26 @@ def test_the_digest_job_writes_to_each_stream_member_in_their_language(app, db, 
     assert "Bill unclear (Billing)" in english.body_text and "Facturatie" not in english.body_html
     assert "Rekening onduidelijk (Facturatie)" in dutch.body_text
     assert "Billing" not in dutch.body_html and dutch.subject.startswith("Je stream deze week")
+
+
+def test_notifications_stored_before_the_pairs_still_read_well(
+    app, db, client, login_as, members, round_with_session
+):
+    round_, session = round_with_session
+    member = members["en"]
+    for kind, params in (
+        ("round_stage", {"round_id": round_.id, "stage": "pilot"}),  # ids only
+        ("session_reminder", {"session_id": session.id}),
+        ("panel_news", {"subject": "Plain words"}),  # a plain string
+    ):
+        db.session.add(
+            Notification(user_id=member.user_id, kind=kind, params_json=json.dumps(params))
+        )
+    db.session.commit()
+    login_as(member.user)
+    page = client.get("/en/notifications").get_data(as_text=True)
+    assert "Usage at a glance is now in the stage: Pilot" in page
+    assert "Tomorrow: Trial session" in page
+    assert "News from the klantenteam: Plain words" in page
+    dutch = client.get("/nl/notifications").get_data(as_text=True)
+    assert "Verbruik in één oogopslag" in dutch and "Morgen: Proefsessie" in dutch
