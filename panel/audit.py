@@ -54,7 +54,7 @@ ACTION_TITLES = {
     "rule.delete": _l("Deleted a routing rule"),
     "news.send": _l("Sent a news item"),
     "two_factor.enrol": _l("Turned on two-factor login"),
-    "two_factor.reset": _l("Reset someone's two-factor login"),
+    "two_factor.reset": _l("Turned off someone's two-factor login"),
 }
 
 # What a record is, by its table: "Round 12", "Member 345" (made when shown, in its language).
