@@ -28,7 +28,7 @@ from panel.mail import (
 )
 from panel.security import Role
 
-from .conftest import PASSWORD, csrf_token_from, free_port
+from .conftest import PASSWORD, csrf_token_from, free_port, two_factor_code
 from .feedback.conftest import make_release, product_owner  # noqa: F401  (fixtures)
 
 MESSAGES = 12
@@ -406,6 +406,11 @@ def test_sending_again_needs_the_forms_token(app, db, admin):
         client.post(
             "/en/login",
             data={"email": admin.email, "password": PASSWORD, "csrf_token": csrf_token_from(page)},
+        )
+        page = client.get("/en/login/code")  # administrators log in with a second factor
+        client.post(
+            "/en/login/code",
+            data={"totp-code": two_factor_code(admin), "totp-csrf_token": csrf_token_from(page)},
         )
         for url in (f"/en/admin/outbox/{message.id}/requeue", "/en/admin/outbox/requeue"):
             assert client.post(url).status_code == 400
