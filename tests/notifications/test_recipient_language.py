@@ -23,6 +23,8 @@ from panel.rounds.notices import round_params
 from panel.rounds.services import advance_stage
 from panel.security import Role
 
+from ..conftest import csrf_token_from
+
 TITLE = {"nl": "Verbruik in één oogopslag", "en": "Usage at a glance"}
 
 
@@ -278,3 +280,36 @@ def test_notifications_stored_before_the_pairs_still_read_well(
     assert "News from the klantenteam: Plain words" in page
     dutch = client.get("/nl/notifications").get_data(as_text=True)
     assert "Verbruik in één oogopslag" in dutch and "Morgen: Proefsessie" in dutch
+
+
+def test_a_dutch_owner_on_the_stage_page_keeps_a_dutch_page_and_english_mail(
+    app, db, client, login_as, make_user, members, round_with_session
+):
+    """The whole path: the owner's page stays Dutch after the mail to English panelists was
+    written in English (the message's language doesn't leak into the page, nor the other way)."""
+    round_, _ = round_with_session
+    owner = make_user(roles=[Role.PRODUCT_OWNER], locale="nl")
+    round_.owner_id = owner.id
+    db.session.commit()
+    login_as(owner)
+    form = client.get(f"/nl/owner/rounds/{round_.id}/stage")
+    assert form.status_code == 200
+    response = client.post(
+        f"/nl/owner/rounds/{round_.id}/stage",
+        data={
+            "csrf_token": csrf_token_from(form),
+            "to_stage": "prototype",
+            "note_nl": "Wat we leerden",
+            "note_en": "What we learned",
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Participants have been told" not in page and 'lang="nl"' in page
+    english = mail_to(members["en"])
+    assert english.subject == "Usage at a glance is now in the stage: Prototype"
+    assert "Verbruik" not in english.body_text + english.body_html
+    assert "Hello Sanne," in english.body_text
+    dutch = mail_to(members["nl"])
+    assert dutch.subject.startswith("Verbruik in één oogopslag")
