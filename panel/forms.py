@@ -97,7 +97,10 @@ class AppMessages:
     """The translations WTForms asks for its own messages: always one of the app's."""
 
     def gettext(self, string):
-        return str(OWN_MESSAGES.get(string, CHECK))
+        if string in OWN_MESSAGES:
+            return str(OWN_MESSAGES[string])
+        # WTForms' messages are sentences; anything else is a label made from a field's name.
+        return str(CHECK) if string.endswith(".") else string
 
     def ngettext(self, singular, plural, n):
         return self.gettext(singular)

@@ -332,3 +332,15 @@ def test_a_button_and_a_heading_with_the_same_english_word(app, extracted):
     assert rendered == "Voorbeeld bekijken / Voorbeeld"
     button = extracted.get("Preview", context="button")
     assert button is not None and button.auto_comments
+
+
+def test_wtforms_messages_without_a_translation_of_ours_still_speak_the_app(app):
+    with app.test_request_context("/nl/"), speaking("nl"):
+        translations = BaseForm(meta={"csrf": False}).meta.get_translations(None)
+        assert (
+            translations.gettext("Invalid input.")
+            == "Kijk nog eens naar wat je hier hebt ingevuld."
+        )
+        assert translations.gettext("Not a valid integer value.") == "Vul een heel getal in."
+        # A label WTForms makes from a field's name is no message.
+        assert translations.gettext("Form Token") == "Form Token"
