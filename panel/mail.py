@@ -89,7 +89,11 @@ def render_mail(kind, locale, **context):
     with current_app.test_request_context(base_url=base_url), speaking(locale):
         context.update(locale=locale, base_url=base_url)
         subject = render_template(f"mail/{kind}.subject.txt", **context).strip()
-        body_text = render_template(f"mail/{kind}.txt", **context)
+        # The plain text ends like the HTML layout: why the recipient gets this mail.
+        body_text = "{}\n\n-- \n{}\n".format(
+            render_template(f"mail/{kind}.txt", **context).rstrip(),
+            render_template("mail/_footer.txt", **context).strip(),
+        )
         body_html = render_template(f"mail/{kind}.html", mail_subject=subject, **context)
     return subject, body_text, body_html
 

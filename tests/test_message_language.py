@@ -372,8 +372,10 @@ def assert_text_and_html_agree(body_text, body_html, what):
 
     shown = words(as_text(body_html))
     for line in body_text.splitlines():
-        if line.strip() and "http" not in line:
+        if words(line).strip() and "http" not in line:
             assert words(line) in shown, f"{what}: the HTML part lacks {line.strip()!r}"
+    last_line = body_text.rstrip().splitlines()[-1]
+    assert as_text(body_html).endswith(last_line), f"{what}: the text ends unlike the HTML"
 
 
 # The tests ---------------------------------------------------------------------------------
