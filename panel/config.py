@@ -88,6 +88,10 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ALLOW_MEMORY = _env_bool("RATELIMIT_ALLOW_MEMORY", False)
     RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX", "panel")
+    # Redis out of reach: each worker counts in its own memory until it is back (and logs a
+    # warning), rather than failing every login with a 500 or dropping the limits altogether.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     # How many worker processes serve this installation (gunicorn.conf.py sets PANEL_WORKERS).
     WORKERS = _env_int("WORKERS", 1)
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).

@@ -230,3 +230,16 @@ def test_four_gunicorn_workers_hold_one_limit(tmp_path, redis_url):
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"*{prefix}*"):
             client.delete(key)
+
+
+def test_limits_hold_and_nothing_fails_while_redis_is_out_of_reach(tmp_path):
+    """Nothing listens at the Redis address: each worker counts in its own memory meanwhile;
+    logging in never ends on a 500 page."""
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"
+    worker, url = _start_worker(tmp_path, nowhere, f"panel-test-{uuid.uuid4().hex}", "alone")
+    try:
+        assert [_login_attempt(url) for _ in range(6)] == [200] * 5 + [429]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    assert "falling back to in-memory storage" in (tmp_path / "alone.log").read_text()
