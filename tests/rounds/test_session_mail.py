@@ -17,7 +17,9 @@ from panel.insights.models import Stream
 from panel.mail import OutboxMessage, deliver_outbox
 from panel.notifications.models import Notification
 from panel.rounds import services
-from panel.rounds.models import Idea
+from panel.rounds.models import Idea, Registration
+
+from .test_seat_invariant import logged_in_client, run_together
 
 # Tuesday 7 December 2027, 19:00–21:00 in Amsterdam (CET, UTC+1).
 STARTS = datetime(2027, 12, 7, 18, 0, tzinfo=UTC)
@@ -200,6 +202,28 @@ def test_the_day_before_reminder_carries_the_details_and_calendar_file(
     assert message["Subject"] == f"Morgen: Sessietitel-NL, {WHEN['nl']}"
     assert WHEN["nl"] in text and "Stationsplein 1" in html
     assert calendar_event(attachment).decoded("DTSTART") == STARTS
+
+
+def test_pressing_register_and_cancel_four_times_at_once_mails_each_once(
+    app, db, tuesday_session, make_member
+):
+    """Four requests at the same moment (threads released by a barrier): one registration and one
+    confirmation; then one cancellation and one confirmation of it."""
+    session = tuesday_session(kind="online")
+    member = make_member(locale="en")
+    client = logged_in_client(app, member.user)
+    base = f"/en/rounds/{session.round_id}/sessions/{session.id}"
+
+    results = run_together(app, [("register", lambda: client.post(f"{base}/register"))] * 4)
+    assert [code for _, code in results] == [302] * 4
+    db.session.rollback()
+    assert Registration.query.filter_by(member_id=member.id).count() == 1
+    assert OutboxMessage.query.filter_by(kind="session_registered").count() == 1
+
+    results = run_together(app, [("cancel", lambda: client.post(f"{base}/cancel"))] * 4)
+    assert [code for _, code in results] == [302] * 4
+    db.session.rollback()
+    assert OutboxMessage.query.filter_by(kind="session_cancelled").count() == 1
 
 
 # Stage, answers, reactions ----------------------------------------------------------------------
