@@ -336,3 +336,18 @@ def test_reactions_by_mail_can_be_switched_off(client, db, make_round, make_memb
     assert Notification.query.filter_by(kind="idea_reaction").count() == 1  # still in the app
     assert OutboxMessage.query.filter_by(kind="idea_reaction").count() == 0
     assert db.session.get(Idea, idea.id).comments[0].body == "Yes!"
+
+
+def test_a_missing_translation_shows_the_other_language_marked_in_text_and_html(
+    db, tuesday_session, make_member
+):
+    session = tuesday_session(venue_en="", title_en="")
+    services.register(session, make_member(locale="en"))
+    db.session.commit()
+
+    mail = only_mail("session_registered")
+    assert "Session: Sessietitel-NL (in Dutch)" in mail.body_text
+    assert "Where: Hoofdkantoor-NL (in Dutch), Stationsplein 1, Utrecht" in mail.body_text
+    assert '<span lang="nl">Hoofdkantoor-NL</span> <small class="fallback">(in Dutch)</small>' in (
+        mail.body_html
+    )
