@@ -145,6 +145,8 @@ ID_QUERIES = {
         " WHERE m.user_id = :user_id ORDER BY r.id"
     ),
     ("insight_id",): "SELECT id FROM insights ORDER BY id",
+    ("insight_id", "route_id"): "SELECT insight_id, id FROM routes ORDER BY id",
+    ("item_id", "round_id"): "SELECT id, round_id FROM ideas ORDER BY id",  # kind: ideas
     ("route_id",): "SELECT id FROM routes ORDER BY id",
     ("rule_id",): "SELECT id FROM routing_rules ORDER BY id",
     ("stream_id",): "SELECT id FROM streams ORDER BY id",
