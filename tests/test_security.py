@@ -40,6 +40,7 @@ ANY_USER_ENDPOINTS = {
     "membership.export",
     "membership.leave",
     "membership.privacy_update",
+    "membership.news_item",
     "notifications.index",
     "notifications.open_one",
     "notifications.mark_all_read",
