@@ -15,11 +15,14 @@ rate limit of the code page.
 Secrets: `users.totp_secret` holds the base32 secret as it is, because the server must compute
 the same codes as the app. It is protected by what protects the database (a role of its own for
 the app, encrypted disks and backups, no direct access for staff); it is shown only to its owner
-while enrolling (QR code drawn here as SVG with segno, and typed out), never logged, never mailed,
-and wiped when an administrator resets the user's two-factor login. Recovery codes are stored as
-argon2id hashes, like passwords, and shown once.
+while enrolling (QR code drawn here as SVG with segno, and typed out; until confirmed it is
+derived from SECRET_KEY and the login session, not stored, see enrolment_secret), never logged,
+never mailed, and wiped when an administrator resets the user's two-factor login. Recovery
+codes are stored as argon2id hashes, like passwords, and shown once.
 """
 
+import base64
+import hashlib
 import hmac
 import re
 import secrets
@@ -47,8 +50,14 @@ PENDING_LIFETIME = timedelta(minutes=10)
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def new_secret():
-    return pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 advises
+def enrolment_secret(user):
+    """The secret offered while enrolling: 160 bits (as RFC 4226 advises) derived from the app's
+    SECRET_KEY and this login session, so the page and its confirmation agree without the
+    secret being stored anywhere (nor in the session cookie) before it is confirmed."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"totp-enrol:{user.id}:{user.session_token}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).digest()
+    return base64.b32encode(digest[:20]).decode()
 
 
 def grouped(secret):

@@ -258,9 +258,7 @@ def two_factor_settings():
             required=two_factor_required(user),
             codes_left=two_factor.recovery_codes_left(user),
         )
-    secret = session.get("totp_enrol_secret")
-    if not isinstance(secret, str) or len(secret) != 32:
-        secret = session["totp_enrol_secret"] = two_factor.new_secret()
+    secret = two_factor.enrolment_secret(user)
     form = EnrolForm()
     if form.validate_on_submit():
         try:
@@ -268,7 +266,6 @@ def two_factor_settings():
         except NotAllowed:  # on already: the same form sent twice
             return redirect(url_for("accounts.two_factor_settings"))
         if codes is not None:
-            session.pop("totp_enrol_secret", None)
             return render_template("accounts/recovery_codes.html", codes=codes)
         form.code.errors = [
             _("That code is not right. Check that the time on your phone is set automatically.")

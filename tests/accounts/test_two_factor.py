@@ -342,3 +342,22 @@ def test_the_code_page_is_rate_limited_per_address(app, db, make_user):
     finally:
         app.config["RATELIMIT_LOGIN"] = TestConfig.RATELIMIT_LOGIN
         limiter.reset()
+
+
+def test_the_offered_secret_stays_out_of_the_cookie_and_changes_per_login(
+    app, db, make_user, login_as, client
+):
+    user = make_user(roles=[Role.PRODUCT_OWNER])
+    login_as(user)
+    first = re.search(r'class="secret">([A-Z2-7 ]+)<', client.get("/en/account/two-factor").text)
+    first = first.group(1).replace(" ", "")
+    again = re.search(r'class="secret">([A-Z2-7 ]+)<', client.get("/en/account/two-factor").text)
+    assert again.group(1).replace(" ", "") == first  # the page and its confirmation agree
+    cookie = client.get_cookie("panel_session").value
+    assert first not in cookie
+    with client.session_transaction() as session:
+        assert first not in str(dict(session))
+    client.post("/en/logout")
+    login_as(user)
+    later = re.search(r'class="secret">([A-Z2-7 ]+)<', client.get("/en/account/two-factor").text)
+    assert later.group(1).replace(" ", "") != first
