@@ -521,3 +521,21 @@ def test_every_form_in_the_url_map_takes_any_input(app, db, make_user):
         fuzz_form(client, url, defaults)
     with_fields = [endpoint for endpoint, names in tried if names]
     assert len(with_fields) > 25, tried
+
+
+def test_huge_ids_in_query_strings_and_hidden_fields(client, make_user, login_as):
+    """Ids that views read from a query string or a hidden field, not from the path."""
+    from panel.security import Role
+
+    login_as(make_user(roles=[Role.PRODUCT_OWNER, Role.PANEL_MANAGER, Role.REVIEWER]))
+    for value in HUGE_IDS:
+        response = client.get("/en/insights/new", query_string={"kind": "idea", "source": value})
+        assert response.status_code in (200, 404), value
+        assert client.get("/en/insights/inbox", query_string={"stream": value}).status_code == 200
+        response = client.post(
+            "/en/insights/evidence", data={"insight_id": "1", "kind": "idea", "source": value}
+        )
+        assert response.status_code == 302, value
+        response = client.post("/en/insights/inbox/acknowledge", data={"route": [value, "1"]})
+        assert response.status_code == 302, value
+        assert client.post("/en/insights/1/routes", data={"stream_id": value}).status_code == 404

@@ -92,8 +92,8 @@ def new():
     form = InsightForm(kind=request.args.get("kind", ""), source=request.args.get("source", ""))
     form.tags.choices = tag_choices()
     source = None
-    if form.kind.data and form.source.data.isascii() and form.source.data.isdigit():
-        source = quotable_source(form.kind.data, int(form.source.data), current_user)
+    if form.kind.data and to_id(form.source.data):
+        source = quotable_source(form.kind.data, to_id(form.source.data), current_user)
         if source is None:
             abort(404)
     if form.validate_on_submit():
@@ -128,14 +128,12 @@ def add_evidence():
     form.insight_id.choices = choices(
         (i.id, str(i.title)) for i in Insight.query.order_by(Insight.id.desc()).limit(200)
     )
-    if not form.validate_on_submit() or not (
-        form.source.data.isascii() and form.source.data.isdigit()
-    ):
+    if not form.validate_on_submit() or not to_id(form.source.data):
         flash(_("Choose the insight to add this to."), "error")
         return redirect(back_to_referrer(url_for("insights.index")))
     insight = db.session.get(Insight, form.insight_id.data) or abort(404)
     try:
-        services.add_evidence(insight, form.kind.data, int(form.source.data), current_user)
+        services.add_evidence(insight, form.kind.data, to_id(form.source.data), current_user)
     except NotAllowed:
         abort(404)
     flash(
