@@ -55,6 +55,9 @@ def test_join_confirm_dashboard_language_export_pause(live, mailbox, new_page, l
     page.click(f"form.language-switcher button[value={other}]")
     assert page.url.endswith(f"/{other}/me")
     assert page.locator("html").get_attribute("lang") == other
+    # The saved (e-mail) language changes only when they say so: here they keep theirs.
+    page.click(".language-question button[value=no]")
+    assert page.url.endswith(f"/{other}/me") and page.locator(".language-question").count() == 0
     page.click(f"form.language-switcher button[value={lang}]")
 
     with page.expect_download() as download:
