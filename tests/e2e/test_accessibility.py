@@ -103,3 +103,16 @@ def test_join_form_with_the_keyboard_only(live, new_page):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith("/en/join/sent"), page.url
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_language_question_is_accessible_and_fits_a_phone(live, new_page, accounts, width):
+    """After the header's switch a logged-in member is asked about their e-mail language."""
+    member_email, _ = accounts  # saved language: English
+    page = new_page(width=width, inject_scripts=True)
+    log_in(page, live, "en", member_email)
+    page.click("form.language-switcher button[value=nl]")
+    page.locator(".language-question").wait_for()
+    assert page.url.endswith("/nl/me")
+    assert serious_accessibility_violations(page) == []
+    assert_no_sideways_scroll(page)
