@@ -522,6 +522,40 @@ def test_every_form_in_the_url_map_takes_any_input(app, db, make_user):
     with_fields = [endpoint for endpoint, names in tried if names]
     assert len(with_fields) > 25, tried
 
+    # And every page, read with odd values in every query parameter the views read.
+    from .test_injection import pages
+
+    client = app.test_client()
+    log_in(client, staff, PASSWORD)
+    with app.test_request_context():
+        urls = sorted({url for _endpoint, url in pages(app, list(Role), panelist.id)})
+    for number, url in enumerate(urls):
+        odd = ODD_QUERIES[number % len(ODD_QUERIES)]
+        response = client.get(url, query_string={name: odd for name in QUERY_PARAMETERS})
+        assert response.status_code < 500, (url, odd)
+
+
+# The query parameters views and filter forms read.
+QUERY_PARAMETERS = [
+    "page",
+    "q",
+    "sort",
+    "next",
+    "kind",
+    "source",
+    "stream",
+    "group",
+    "segment",
+    "status",
+    "tag",
+    "role",
+    "customer_type",
+    "age_band",
+    "region",
+    "inactive",
+]
+ODD_QUERIES = ["\x00", "9223372036854775808", "x" * 5000, "𝔘ñí 🙂", "-1", "a:\x00", "[]"]
+
 
 def test_huge_ids_in_query_strings_and_hidden_fields(client, make_user, login_as):
     """Ids that views read from a query string or a hidden field, not from the path."""
@@ -539,3 +573,27 @@ def test_huge_ids_in_query_strings_and_hidden_fields(client, make_user, login_as
         response = client.post("/en/insights/inbox/acknowledge", data={"route": [value, "1"]})
         assert response.status_code == 302, value
         assert client.post("/en/insights/1/routes", data={"stream_id": value}).status_code == 404
+
+
+def test_a_form_without_one_of_its_fields_is_a_form_error(client, make_user, login_as):
+    """Found by the fuzzing: a release edited without its opening time compared the stored
+    (aware) time with the typed (naive) closing time."""
+    from datetime import date
+
+    from panel.database import utcnow
+    from panel.feedback.models import Release
+    from panel.security import Role
+
+    now = utcnow()
+    release = Release(version="1.0", month=date.today(), opens_at=now, closes_at=now)
+    _db.session.add(release)
+    _db.session.commit()
+    login_as(make_user(roles=[Role.PANEL_MANAGER]))
+    response = client.post(
+        f"/en/results/releases/{release.id}/edit",
+        data={"version": "1.1", "month": "2026-11-01", "closes_at": "2026-12-06T08:00"},
+    )
+    assert response.status_code == 200
+    assert "flash-error" in response.get_data(as_text=True)
+    _db.session.refresh(release)
+    assert release.version == "1.0"

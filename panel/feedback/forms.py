@@ -128,6 +128,9 @@ class ReleaseForm(BaseForm):
     changes = FieldList(FormField(ChangeForm), min_entries=5, max_entries=12)
 
     def validate_closes_at(self, field):
+        # opens_at not sent: it failed already and still holds the stored (UTC-aware) time.
+        if self.opens_at.errors:
+            return
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError(_l("The window must close after it opens."))
 
