@@ -2,7 +2,7 @@
 Amsterdam-time helpers."""
 
 import copy
-from datetime import UTC
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import abort, g, request
@@ -214,7 +214,22 @@ def guard_input(field):
     field.validators = [*guards, *field.validators]
     if vars(field).get("coerce") is int:  # (a FormField hands getattr to a form not made yet)
         field.coerce = bounded_int
+    if isinstance(field, DateTimeField):
+        field.process_data = in_local_time(field.process_data)
     return field
+
+
+def in_local_time(process_data):
+    """A stored (aware UTC) time handed to a date-time field as the naive Amsterdam time the
+    field shows and is typed in, so it compares with what was typed: a field left out of a
+    posted form keeps its stored value, and would otherwise make a validator raise TypeError."""
+
+    def process(value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = utc_to_local(value)
+        process_data(value)
+
+    return process
 
 
 def refuse_json_bodies():

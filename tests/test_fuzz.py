@@ -262,13 +262,13 @@ def test_a_huge_typed_number_is_a_form_error(client, db, make_user, login_as):
 def test_a_huge_id_in_a_select_is_not_a_valid_choice(app):
     from wtforms import SelectField
 
-    from panel.forms import BaseForm
+    from panel.forms import BaseForm, choices
 
     class Pick(BaseForm):
         class Meta:
             csrf = False
 
-        owner = SelectField(coerce=int, choices=[(1, "one")])
+        owner = SelectField(coerce=int, choices=choices([(1, "one")]))
 
     for value in HUGE_IDS:
         with app.test_request_context("/en/", method="POST", data={"owner": value}):
@@ -597,3 +597,31 @@ def test_a_form_without_one_of_its_fields_is_a_form_error(client, make_user, log
     assert "flash-error" in response.get_data(as_text=True)
     _db.session.refresh(release)
     assert release.version == "1.0"
+
+
+def test_a_stored_time_is_the_local_time_its_field_shows(app):
+    """A date-time field holds Amsterdam time, also when its value comes from the stored (UTC)
+    object because the field was not sent: found by the fuzzing on the session form."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from wtforms import DateTimeLocalField
+
+    from panel.forms import BaseForm
+
+    class When(BaseForm):
+        class Meta:
+            csrf = False
+
+        starts_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+        ends_at = DateTimeLocalField(format="%Y-%m-%dT%H:%M")
+
+    stored = SimpleNamespace(
+        starts_at=datetime(2026, 7, 1, 8, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 12, 1, 8, 0, tzinfo=UTC),
+    )
+    with app.test_request_context("/en/", method="POST", data={"ends_at": "2026-12-01T10:00"}):
+        form = When(obj=stored)
+        assert form.starts_at.data == datetime(2026, 7, 1, 10, 0)  # summer time
+        assert form.ends_at.data == datetime(2026, 12, 1, 10, 0)  # as typed
+        assert form.ends_at.data > form.starts_at.data
