@@ -55,6 +55,8 @@ ACTION_TITLES = {
     "news.send": _l("Sent a news item"),
     "two_factor.enrol": _l("Turned on two-factor login"),
     "two_factor.reset": _l("Turned off someone's two-factor login"),
+    "two_factor.recovery_codes": _l("Made new recovery codes"),
+    "two_factor.disable": _l("Turned off their two-factor login"),
 }
 
 # What a record is, by its table: "Round 12", "Member 345" (made when shown, in its language).

@@ -462,6 +462,8 @@ NOT_CREATING = {
     "accounts.logout": "ends the session",
     "accounts.second_factor": "a login, not a record; each code is claimed once",
     "accounts.two_factor_settings": "turns two-factor login on once (a conditional update)",
+    "accounts.renew_recovery_codes": "replaces the ten codes; needs a new app code each time",
+    "accounts.turn_off_two_factor": CHANGES_ONE_RECORD,
     "admin.reset_two_factor": CHANGES_ONE_RECORD,
     "accounts.reset_password": CHANGES_ONE_RECORD,
     "admin.edit_user": CHANGES_ONE_RECORD,

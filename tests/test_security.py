@@ -32,6 +32,8 @@ ANY_USER_ENDPOINTS = {
     "accounts.change_password",
     "accounts.second_factor",
     "accounts.two_factor_settings",
+    "accounts.renew_recovery_codes",
+    "accounts.turn_off_two_factor",
     "membership.dashboard",
     "membership.new_confirm_link",
     "membership.profile",

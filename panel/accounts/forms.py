@@ -130,3 +130,9 @@ class RecoveryCodeForm(BaseForm):
 
 class EnrolForm(BaseForm):
     code = _code_field(_l("Code from your authenticator app"))
+
+
+class ConfirmWithCodeForm(BaseForm):
+    """Renewing the recovery codes or turning two-factor login off: a code from the app."""
+
+    code = _code_field(_l("Code from your authenticator app"))

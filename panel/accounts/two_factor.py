@@ -38,7 +38,7 @@ from ..audit import record_audit
 from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
-from ..security import hash_password, security_event, verify_password
+from ..security import hash_password, security_event, two_factor_required, verify_password
 from .models import FailedLogin, LoginSession, RecoveryCode, User
 
 VALID_WINDOW = 1  # steps of 30 seconds accepted before and after the current one
@@ -162,14 +162,53 @@ def enrol(user, secret, code):
     return codes
 
 
-def reset(user, actor):
-    """An administrator turns off someone's two-factor login (a lost phone): the secret and
-    recovery codes go, every session of theirs ends, and an administrator must enrol again at
-    the next login."""
+def confirm_with_code(user, code):
+    """True when `code` is the app's code now; it is used up, like a code typed at login. A wrong
+    code counts as a failed login of the account."""
+    step = matching_step(user.totp_secret, code, user.totp_last_step)
+    if step is not None and _claim_step(user, step):
+        return True
+    db.session.add(FailedLogin(user_id=user.id))
+    security_event("two_factor_failed", user_id=user.id, step="settings")
+    return False
+
+
+def renew_recovery_codes(user, code):
+    """Ten new recovery codes (the old ones stop working) once `code` is right; else None."""
+    if not confirm_with_code(user, code):
+        return None
+    codes = new_recovery_codes(user)
+    record_audit("two_factor.recovery_codes", target=user, actor=user)
+    security_event("two_factor_recovery_codes_renewed", user_id=user.id)
+    return codes
+
+
+def turn_off(user, code):
+    """A user who may go without turns two-factor login off, with a code from the app.
+
+    NotAllowed('required') for an administrator who must use it; False for a wrong code."""
+    if two_factor_required(user):
+        raise NotAllowed("required")
+    if not confirm_with_code(user, code):
+        return False
+    _forget(user)
+    record_audit("two_factor.disable", target=user, actor=user)
+    security_event("two_factor_disabled", user_id=user.id)
+    return True
+
+
+def _forget(user):
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
     RecoveryCode.query.filter_by(user_id=user.id).delete()
+
+
+def reset(user, actor):
+    """An administrator turns off someone's two-factor login (a lost phone): the secret and
+    recovery codes go, every session of theirs ends, and an administrator must enrol again at
+    the next login."""
+    _forget(user)
     LoginSession.query.filter_by(user_id=user.id).delete()
     record_audit("two_factor.reset", target=user, actor=actor)
     security_event("two_factor_reset", user_id=user.id, actor_id=actor.id)

@@ -24,6 +24,7 @@ from .forms import (
     AccountForm,
     ChangePasswordForm,
     CodeForm,
+    ConfirmWithCodeForm,
     EnrolForm,
     LoginForm,
     NewPasswordForm,
@@ -209,8 +210,8 @@ def second_factor():
                     )
                     if left
                     else _(
-                        "You used your last recovery code. Ask an administrator to turn off "
-                        "your two-factor login, then set it up again for new codes."
+                        "You used your last recovery code. Make new ones now in your account, "
+                        "under Two-factor login."
                     ),
                     "info",
                 )
@@ -224,9 +225,7 @@ def second_factor():
         field.errors = [
             _("That recovery code is not right, or it was used before.")
             if use_recovery
-            else _(
-                "That code is not right. Type the code your app shows now. Each code works once."
-            )
+            else _wrong_code()
         ]
     return render_template(
         "accounts/second_factor.html",
@@ -252,12 +251,7 @@ def two_factor_settings():
             if stale.csrf_expired:
                 abort(400)
             return redirect(url_for("accounts.two_factor_settings"))
-        return render_template(
-            "accounts/two_factor.html",
-            form=None,
-            required=two_factor_required(user),
-            codes_left=two_factor.recovery_codes_left(user),
-        )
+        return _two_factor_status(user)
     secret = two_factor.enrolment_secret(user)
     form = EnrolForm()
     if form.validate_on_submit():
@@ -278,3 +272,60 @@ def two_factor_settings():
         qr_code=two_factor.qr_code_svg(uri, _("QR code to scan with your authenticator app")),
         secret=two_factor.grouped(secret),
     )
+
+
+# The two forms below keep nothing typed when their page has expired (the bare CSRF page): all
+# they hold is a code that is stale after 30 seconds anyway.
+
+
+def _two_factor_status(user, renew_form=None, off_form=None):
+    required = two_factor_required(user)
+    return render_template(
+        "accounts/two_factor.html",
+        form=None,
+        required=required,
+        codes_left=two_factor.recovery_codes_left(user),
+        renew_form=renew_form or ConfirmWithCodeForm(prefix="renew"),
+        off_form=None if required else off_form or ConfirmWithCodeForm(prefix="off"),
+    )
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@limiter.limit(_login_limit)
+def renew_recovery_codes():
+    """Ten new recovery codes, confirmed with a code from the app; shown once."""
+    user = current_user._get_current_object()
+    if not user.two_factor_enabled:
+        return redirect(url_for("accounts.two_factor_settings"))
+    form = ConfirmWithCodeForm(prefix="renew")
+    if form.validate_on_submit():
+        codes = two_factor.renew_recovery_codes(user, form.code.data)
+        if codes is not None:
+            return render_template("accounts/recovery_codes.html", codes=codes, renewed=True)
+        form.code.errors = [_wrong_code()]
+    return _two_factor_status(user, renew_form=form)
+
+
+@bp.route("/account/two-factor/off", methods=["POST"])
+@limiter.limit(_login_limit)
+def turn_off_two_factor():
+    """Turn two-factor login off (not for an administrator who must use it)."""
+    user = current_user._get_current_object()
+    if not user.two_factor_enabled:
+        return redirect(url_for("accounts.two_factor_settings"))
+    form = ConfirmWithCodeForm(prefix="off")
+    if form.validate_on_submit():
+        try:
+            turned_off = two_factor.turn_off(user, form.code.data)
+        except NotAllowed:
+            flash(_("As an administrator you need two-factor login. It stays on."), "error")
+            return redirect(url_for("accounts.two_factor_settings"))
+        if turned_off:
+            flash(_("Two-factor login is off. Logging in needs only your password."), "success")
+            return redirect(url_for("accounts.account"))
+        form.code.errors = [_wrong_code()]
+    return _two_factor_status(user, off_form=form)
+
+
+def _wrong_code():
+    return _("That code is not right. Type the code your app shows now. Each code works once.")

@@ -16,7 +16,7 @@ from panel.accounts.services import make_password_token
 from panel.audit import AuditEntry
 from panel.config import TestConfig
 from panel.extensions import limiter
-from panel.security import Role
+from panel.security import Role, verify_password
 
 from ..conftest import PASSWORD, TOTP_SECRET, two_factor_code
 
@@ -361,3 +361,48 @@ def test_the_offered_secret_stays_out_of_the_cookie_and_changes_per_login(
     login_as(user)
     later = re.search(r'class="secret">([A-Z2-7 ]+)<', client.get("/en/account/two-factor").text)
     assert later.group(1).replace(" ", "") != first
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_new_recovery_codes_replace_the_old_ones(client, db, make_user, login_as, lang):
+    user = enrolled(make_user)
+    old = two_factor.new_recovery_codes(user)
+    db.session.commit()
+    login_as(user)
+    page = client.get(f"/{lang}/account/two-factor").get_data(as_text=True)
+    assert f'action="/{lang}/account/two-factor/recovery-codes"' in page
+    wrong = client.post(f"/{lang}/account/two-factor/recovery-codes", data={"renew-code": "1"})
+    assert wrong.status_code == 200 and 'id="renew-code-error"' in wrong.get_data(as_text=True)
+    done = client.post(
+        f"/{lang}/account/two-factor/recovery-codes", data={"renew-code": two_factor_code(user)}
+    )
+    new = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", done.get_data(True))
+    assert len(new) == 10 and not set(new) & set(old)
+    stored = RecoveryCode.query.filter_by(user_id=user.id).all()
+    assert len(stored) == 10
+    assert not any(verify_password(row.code_hash, old[0].replace("-", ""))[0] for row in stored)
+    assert AuditEntry.query.filter_by(action="two_factor.recovery_codes").count() == 1
+
+
+def test_a_product_owner_may_turn_two_factor_off_with_a_code(client, db, make_user, login_as):
+    user = enrolled(make_user)
+    login_as(user)
+    assert client.post("/en/account/two-factor/off", data={"off-code": "000000"}).status_code == 200
+    assert db.session.get(User, user.id).totp_secret == TOTP_SECRET
+    response = client.post("/en/account/two-factor/off", data={"off-code": two_factor_code(user)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret is None
+    assert AuditEntry.query.filter_by(action="two_factor.disable").count() == 1
+    client.post("/en/logout")
+    assert "/login/code" not in password_step(client, user).location
+
+
+def test_an_administrator_cannot_turn_two_factor_off(client, db, make_user, login_as):
+    admin = make_user(roles=[Role.ADMIN])
+    login_as(admin)
+    page = client.get("/en/account/two-factor").get_data(as_text=True)
+    assert "/account/two-factor/off" not in page
+    response = client.post("/en/account/two-factor/off", data={"off-code": two_factor_code(admin)})
+    assert response.status_code == 302
+    assert db.session.get(User, admin.id).totp_secret == TOTP_SECRET
