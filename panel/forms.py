@@ -207,8 +207,10 @@ def refuse_huge_number(form, field):
 
 
 def guard_input(field):
-    """Every bound field refuses NUL and out-of-range numbers before anything else reads them."""
-    guards = [refuse_nul]
+    """Every bound field refuses NUL and out-of-range numbers before anything else reads them.
+    A hidden field only drops NUL (clean_text): nobody typed it, so nobody could correct it (a
+    login link with next=%00 must still log in)."""
+    guards = [] if isinstance(field, HiddenField) else [refuse_nul]
     if isinstance(field, IntegerField):
         guards.append(refuse_huge_number)
     field.validators = [*guards, *field.validators]

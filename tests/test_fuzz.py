@@ -627,3 +627,16 @@ def test_a_stored_time_is_the_local_time_its_field_shows(app):
         assert form.starts_at.data == datetime(2026, 7, 1, 10, 0)  # summer time
         assert form.ends_at.data == datetime(2026, 12, 1, 10, 0)  # as typed
         assert form.ends_at.data > form.starts_at.data
+
+
+def test_nul_in_a_hidden_field_is_dropped_not_refused(client, make_user):
+    """Nobody typed a hidden field, so nobody could correct it: a login link with next=%00
+    still logs in (clean_text drops the NUL)."""
+    user = make_user()
+    page = client.get("/en/login", query_string={"next": "/en/me\x00"})
+    assert page.status_code == 200
+    response = client.post(
+        "/en/login",
+        data={"email": user.email, "password": "a calm walk by the sea", "next": "/en/me\x00"},
+    )
+    assert response.status_code == 302
