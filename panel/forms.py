@@ -280,7 +280,12 @@ class BaseForm(FlaskForm):
 
     # A new token each time the form is rendered; a form that creates something claims it
     # (panel/submissions.py), so the same rendering sent twice creates one record.
-    form_token = HiddenField(default=new_form_token)
+    form_token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.form_token.raw_data:  # rendered, not sent: this rendering's own token
+            self.form_token.data = new_form_token(self)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)

@@ -11,6 +11,7 @@ the first one went to. A form whose token was already claimed passes validation
 fail a check (a name already taken).
 """
 
+import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -28,9 +29,17 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 KEEP_FOR = timedelta(days=2)
 
 
-def new_form_token():
-    """A fresh, unguessable token for one rendering of a form."""
-    return secrets.token_urlsafe(24)
+def new_form_token(form=None):
+    """A fresh, unguessable token for one rendering of a form, ending in its form's tag."""
+    return secrets.token_urlsafe(24) + (form_tag(form) if form is not None else "")
+
+
+def form_tag(form):
+    """Eight characters naming the form's class. A token counts only for the class it was made
+    for: a token claimed by one form (an idea) can't be sent with another (a profile) to skip that
+    form's validation, which BaseForm.validate waives for a token claimed before."""
+    name = f"{type(form).__module__}.{type(form).__qualname__}"
+    return hashlib.sha256(name.encode()).hexdigest()[:8]
 
 
 class FormSubmission(db.Model):
@@ -47,7 +56,9 @@ def posted_token(form):
     """The token the form was sent with, or None (missing, or not one of ours)."""
     raw = getattr(form, "form_token", None)
     value = raw.raw_data[0] if raw is not None and raw.raw_data else ""
-    return value if TOKEN_PATTERN.fullmatch(value or "") else None
+    if not TOKEN_PATTERN.fullmatch(value or "") or not value.endswith(form_tag(form)):
+        return None
+    return value
 
 
 def submitted_before(form):
@@ -71,7 +82,7 @@ def claim_submission(form):
             db.session.add(claim)
     except IntegrityError:
         return False
-    form.form_token.data = new_form_token()
+    form.form_token.data = new_form_token(form)
 
     @after_this_request
     def remember_location(response):

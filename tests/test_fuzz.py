@@ -651,3 +651,36 @@ def test_nul_in_a_hidden_field_is_dropped_not_refused(client, make_user):
         data={"email": user.email, "password": "a calm walk by the sea", "next": "/en/me\x00"},
     )
     assert response.status_code == 302
+
+
+def test_a_claimed_token_skips_validation_only_for_its_own_form(app, db):
+    """Found by the fuzzing: a form token claimed by one form (sending an idea) was accepted by
+    every other form as 'sent before', which skips validation, so an empty stage reached the
+    service (500). A token now names its form's class."""
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    from panel.forms import BaseForm
+    from panel.submissions import claim_submission
+
+    class Creates(BaseForm):
+        class Meta:
+            csrf = False
+
+        title = StringField(validators=[DataRequired()])
+
+    class Edits(BaseForm):
+        class Meta:
+            csrf = False
+
+        stage = StringField(validators=[DataRequired()])
+
+    with app.test_request_context("/en/"):
+        token = Creates().form_token.data
+    with app.test_request_context("/en/", method="POST", data={"title": "x", "form_token": token}):
+        form = Creates()
+        assert form.validate() and claim_submission(form)
+        db.session.commit()
+    with app.test_request_context("/en/", method="POST", data={"form_token": token}):
+        assert Creates().validate()  # the same form again: answered as the first one was
+        assert not Edits().validate()  # another form with that token: checked as always
