@@ -1,7 +1,7 @@
 """outbox: one attached text file per message (a session's .ics)
 
 Revision ID: c2ma1l000005
-Revises: b3re1ease003
+Revises: c1tw0fa00004
 Create Date: 2026-11-30 19:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c2ma1l000005'
-down_revision = 'b3re1ease003'
+down_revision = 'c1tw0fa00004'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """official idea answers, venue names and insight titles in Dutch and English; news items
 
 Revision ID: c3b1ling0006
-Revises: b3re1ease003
+Revises: c2ma1l000005
 Create Date: 2026-11-30 19:00:00.000000
 
 The single-language text moves into the column of the language it was most likely written in:
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3b1ling0006'
-down_revision = 'b3re1ease003'
+down_revision = 'c2ma1l000005'
 branch_labels = None
 depends_on = None
 
