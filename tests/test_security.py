@@ -175,7 +175,7 @@ def test_every_post_endpoint_refuses_a_missing_csrf_token(csrf_app, db, make_mem
             response.status_code == 200
             and "nothing was saved yet" in body.replace("\n", " ")
             or response.status_code == 200
-            and "niets bewaard" in body
+            and "nog niets opgeslagen" in body
         )
         assert refused, (rule.endpoint, response.status_code)
         checked += 1

@@ -191,7 +191,7 @@ def test_odd_source_is_ignored(client, db):
         ("birth_year", "abc", ""),
         ("password", "password1", "too common"),
         ("physical_region", "", "region where you can come"),
-        ("customer_type", "gold", "Not a valid choice"),
+        ("customer_type", "gold", "Please choose an answer."),
     ],
 )
 def test_bad_answers_get_clear_errors_and_keep_the_rest(client, db, field, value, message):
