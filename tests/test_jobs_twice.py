@@ -6,6 +6,7 @@ Each run is the real `flask panel …` command in its own thread and app context
 session), the two released together by a barrier."""
 
 import threading
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -86,7 +87,10 @@ def test_send_reminders_twice_at_once_reminds_and_invites_once(
     assert notifications.filter_by(kind="release_feedback").count() == 6
     assert notifications.filter_by(kind="release_reminder").count() == 6
     assert FeedbackInvitation.query.filter_by(release_id=release.id).count() == 6
-    for kind in ("session_reminder", "release_feedback", "release_reminder"):
+    # One reminder mail per registration (each carries its own session's details and .ics).
+    reminded = Counter(m.to_address for m in OutboxMessage.query.filter_by(kind="session_reminder"))
+    assert sorted(reminded.values()) == [3] * 4
+    for kind in ("release_feedback", "release_reminder"):
         addresses = [m.to_address for m in OutboxMessage.query.filter_by(kind=kind)]
         assert len(addresses) == len(set(addresses)), kind
 
