@@ -10,9 +10,10 @@ from flask.cli import AppGroup
 
 from .accounts.models import FailedLogin, LoginSession, User
 from .accounts.services import create_user, find_user_by_email, password_problem
+from .backup import BackupError, backup_name, make_backup, prune, restore_backup
 from .config import PROJECT_ROOT
 from .database import act_as_writer, stop_acting_as_writer, utcnow
-from .demo import DEMO_PASSWORD, load_demo
+from .demo import DEMO_PASSWORD, load_demo, volume
 from .extensions import db
 from .feedback import services as feedback
 from .insights import services as insights
@@ -62,12 +63,28 @@ def create_admin(email, name, language, password):
 
 @panel_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
-def demo(if_empty):
+@click.option(
+    "--size",
+    type=click.Choice(["demo", *volume.SIZES]),
+    default="demo",
+    show_default=True,
+    help="demo: the small demo; S, M, L, XL: the demo and data at volume (QUALITY.md's sizes).",
+)
+@click.option("--seed", type=int, default=None, help="Seed of the random generator.")
+def demo(if_empty, size, seed):
     """Load demo data: an installation in full swing, and print the demo accounts."""
-    if if_empty and db.session.query(User.id).first() is not None:
+    has_users = db.session.query(User.id).first() is not None
+    if if_empty and has_users:
         click.echo("Demo data: the database already has users, nothing loaded.")
         return
-    accounts = load_demo()
+    if size == "demo":
+        accounts = load_demo() if seed is None else load_demo(seed=seed)
+    else:
+        if has_users:
+            raise click.ClickException("Data at volume needs an empty database.")
+        click.echo(f"Data at size {size}, one progress line per table:")
+        accounts, counts = volume.generate(size, seed=seed, echo=click.echo)
+        click.echo(f"{sum(counts.values()):,} rows written in bulk.")
     db.session.commit()
     click.echo(
         f"Demo data loaded. Log in at http://127.0.0.1:5000 with password '{DEMO_PASSWORD}' as:"
@@ -156,6 +173,48 @@ def resume_paused():
     count = membership.resume_expired_pauses()
     db.session.commit()
     click.echo(f"{count} paused members are active again.")
+
+
+@panel_cli.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False), help="The backup file to write.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Write klantenteam-<UTC time>.sqlite3 (or .dump for PostgreSQL) into this directory.",
+)
+@click.option("--keep-daily", type=click.IntRange(min=1), help="With --dir: keep N daily backups.")
+@click.option("--keep-weekly", type=click.IntRange(min=0), help="With --dir: and N weekly ones.")
+def backup(target, directory, keep_daily, keep_weekly):
+    """Back up the whole database while the app runs (SQLite backup API, or pg_dump)."""
+    if bool(target) == bool(directory):
+        raise click.UsageError("Give either --to FILE or --dir DIRECTORY.")
+    if keep_daily is None and keep_weekly is not None or keep_daily and not directory:
+        raise click.UsageError("--keep-daily (and --keep-weekly) go with --dir.")
+    if directory:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        target = os.path.join(directory, backup_name(db.engine.url))
+    try:
+        written = make_backup(db.engine, target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written} ({written.stat().st_size:,} bytes).")
+    if keep_daily:
+        for path in prune(directory, keep_daily, keep_weekly or 0):
+            click.echo(f"Old backup {path} removed.")
+
+
+@panel_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that holds data.")
+def restore(source, force):
+    """Restore a backup into the database (stop the app and the jobs first)."""
+    db.session.remove()  # no transaction of ours holds a table while it is replaced
+    try:
+        restore_backup(db.engine, source, force=force)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Database restored from {source}. Run `flask db upgrade` if the app is newer.")
 
 
 def _pybabel(*args):
