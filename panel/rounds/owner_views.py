@@ -16,6 +16,7 @@ from ..extensions import db
 from ..forms import choices, utc_to_local
 from ..membership.models import Member
 from ..membership.segments import AgeBand, CustomerType, Region
+from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import owner_bp, sampling, services
@@ -33,6 +34,9 @@ from .forms import (
 from .models import FLOW, Action, Attendance, Comment, Idea, Registration, Round, Session, Stage
 from .permissions import can_manage_round, can_moderate, can_see_names_at
 
+ROUNDS_PER_PAGE = 30
+IDEAS_PER_PAGE = 20
+
 
 def managed_round_or_404(round_id):
     round_ = db.session.get(Round, round_id) or abort(404)
@@ -43,10 +47,15 @@ def managed_round_or_404(round_id):
 
 @owner_bp.route("/rounds")
 def rounds():
-    query = Round.query.order_by(Round.created_at.desc())
+    query = db.select(Round)
     if not current_user.has_role(Role.PANEL_MANAGER):
-        query = query.filter(Round.owner_id == current_user.id)
-    return render_template("owner/rounds.html", rounds=query.all())
+        query = query.where(Round.owner_id == current_user.id)
+    # Each row names the round's owner: joined, not loaded per row.
+    rows = query.options(joinedload(Round.owner)).order_by(Round.created_at.desc(), Round.id.desc())
+    page = paginate(rows, count_of(query), ROUNDS_PER_PAGE)
+    return render_template(
+        "owner/rounds.html", page=page, stage_titles={s.value: str(s.title) for s in Stage}
+    )
 
 
 def round_form(round_=None):
@@ -126,14 +135,14 @@ def edit_round(round_id):
 def round_detail(round_id):
     round_ = managed_round_or_404(round_id)
     ideas = (
-        Idea.query.filter_by(round_id=round_.id)
+        db.select(Idea)
+        .where(Idea.round_id == round_.id)
         .order_by(Idea.support_count.desc(), Idea.id.desc())
-        .all()
     )
     return render_template(
         "owner/round.html",
         round=round_,
-        ideas=ideas,
+        page=paginate(ideas, count_of(ideas), IDEAS_PER_PAGE),
         responses=sampling.response_rate(round_),
         missing=round_.missing_for_publishing(),
     )

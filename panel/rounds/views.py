@@ -1,5 +1,7 @@
 """Thin views for panelists: the rounds overview, a round's page, sessions, ideas, invitations."""
 
+import re
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,12 +15,13 @@ from ..i18n import datetime_filter
 from ..i18n import lazy_gettext as _l
 from ..membership.models import MemberStatus
 from ..membership.services import find_member_for
+from ..paging import count_of, paginate
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import bp, sampling, services
 from .calendar import ics_for
 from .forms import CommentForm, IdeaForm
-from .models import Comment, Idea, IdeaSupport, Invitation, Registration, Round, Session
+from .models import Comment, Idea, IdeaSupport, Invitation, Registration, Round, Session, Stage
 from .permissions import can_manage_round, can_moderate
 
 REFUSALS = {
@@ -32,6 +35,22 @@ REFUSALS = {
     "hidden": _l("This idea has been hidden."),
     "own_idea": _l("You can't support your own idea. Others can."),
 }
+
+
+ROUNDS_PER_PAGE = 20
+IDEAS_PER_PAGE = 20
+REACTIONS_PER_PAGE = 20
+# The round page's idea orders, and the idea page's reaction orders (the first is the default).
+IDEA_SORTS = {
+    "newest": (Idea.id.desc(),),
+    "supported": (Idea.support_count.desc(), Idea.id.desc()),
+}
+REACTION_ORDERS = {"newest": (Comment.id.desc(),), "oldest": (Comment.id,)}
+
+
+def stage_titles():
+    """Every stage's title in the current language, translated once for the whole page."""
+    return {stage.value: str(stage.title) for stage in Stage}
 
 
 def refuse(error):
@@ -56,11 +75,14 @@ def visible_round_or_404(round_id):
 def overview():
     member = member_or_none()
     if member is None:
-        rounds = Round.query.filter(Round.published_at.isnot(None))
+        rounds = db.select(Round).where(Round.published_at.isnot(None))
     else:
-        rounds = services.visible_rounds_query(member)
-    rounds = rounds.order_by(Round.published_at.desc()).all()
-    return render_template("rounds/overview.html", rounds=rounds, member=member)
+        rounds = services.visible_rounds_query(member).statement
+    rounds = rounds.order_by(Round.published_at.desc(), Round.id.desc())
+    page = paginate(rounds, count_of(rounds), ROUNDS_PER_PAGE)
+    return render_template(
+        "rounds/overview.html", page=page, member=member, stage_titles=stage_titles()
+    )
 
 
 @bp.route("/rounds/<int:round_id>")
@@ -68,27 +90,37 @@ def round_page(round_id):
     return render_round(visible_round_or_404(round_id), IdeaForm())
 
 
+def idea_sort():
+    sort = request.args.get("sort", "")
+    return sort if sort in IDEA_SORTS else "newest"
+
+
 def render_round(round_, idea_form):
     member = member_or_none()
-    sort = request.args.get("sort", "newest")
-    ideas = (
-        Idea.query.filter_by(round_id=round_.id, hidden_at=None)
-        .order_by(
-            *(
-                (Idea.support_count.desc(), Idea.id.desc())
-                if sort == "supported"
-                else (Idea.id.desc(),)
-            )
-        )
-        .all()
+    sort = idea_sort()
+    ideas_query = (
+        db.select(Idea)
+        .where(Idea.round_id == round_.id, Idea.hidden_at.is_(None))
+        .order_by(*IDEA_SORTS[sort])
     )
+    page = paginate(ideas_query, count_of(ideas_query), IDEAS_PER_PAGE)
+    ideas = page.items
+    idea_ids = [i.id for i in ideas]
     # Each idea card shows its count of (visible) reactions: counted in one query, not loaded.
     reactions = dict(
         db.session.execute(
             select(Comment.idea_id, func.count())
-            .where(Comment.idea_id.in_([i.id for i in ideas]), Comment.hidden_at.is_(None))
+            .where(Comment.idea_id.in_(idea_ids), Comment.hidden_at.is_(None))
             .group_by(Comment.idea_id)
         ).all()
+    )
+    # The result names the ideas that led to it, wherever they are in the list.
+    led_to_outcome = (
+        Idea.query.filter_by(round_id=round_.id, hidden_at=None, in_outcome=True)
+        .order_by(Idea.id)
+        .all()
+        if round_.outcome_written_at and round_.outcome
+        else []
     )
     registrations, supported, invitation, overlaps = {}, set(), None, {}
     if member is not None:
@@ -102,7 +134,7 @@ def render_round(round_, idea_form):
         supported = {
             s.idea_id
             for s in IdeaSupport.query.filter(
-                IdeaSupport.member_id == member.id, IdeaSupport.idea_id.in_([i.id for i in ideas])
+                IdeaSupport.member_id == member.id, IdeaSupport.idea_id.in_(idea_ids)
             )
         }
         invitation = Invitation.query.filter_by(round_id=round_.id, member_id=member.id).first()
@@ -119,8 +151,10 @@ def render_round(round_, idea_form):
         "rounds/round.html",
         round=round_,
         member=member,
-        ideas=ideas,
+        page=page,
+        led_to_outcome=led_to_outcome,
         sort=sort,
+        stage_titles=stage_titles(),
         registrations=registrations,
         supported=supported,
         invitation=invitation,
@@ -280,39 +314,46 @@ def _idea_or_404(round_id, idea_id):
     return round_, idea
 
 
-def comments_with_authors(idea):
-    """An idea's reactions, oldest first, with their authors (each shows a pseudonym): one query."""
-    return (
-        Comment.query.options(joinedload(Comment.author))
-        .filter_by(idea_id=idea.id)
-        .order_by(Comment.id)
-        .all()
-    )
+def reaction_order():
+    order = request.args.get("order", "")
+    return order if order in REACTION_ORDERS else "newest"
 
 
-@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
-def idea_page(round_id, idea_id):
-    round_, idea = _idea_or_404(round_id, idea_id)
-    member = member_or_none()
+def reactions_page(idea, member):
+    """A page of an idea's reactions with their authors (each shows a pseudonym): hidden ones
+    only for their author and moderators."""
+    query = db.select(Comment).where(Comment.idea_id == idea.id)
+    if not can_moderate(current_user):
+        visible = Comment.hidden_at.is_(None)
+        if member is not None:
+            visible = visible | (Comment.author_id == member.id)
+        query = query.where(visible)
+    rows = query.options(joinedload(Comment.author)).order_by(*REACTION_ORDERS[reaction_order()])
+    return paginate(rows, count_of(query), REACTIONS_PER_PAGE)
+
+
+def render_idea(round_, idea, member, comment_form):
     supported = (
         member is not None
         and IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
     )
-    comments = [
-        c
-        for c in comments_with_authors(idea)
-        if not c.is_hidden or (member and c.author_id == member.id) or can_moderate(current_user)
-    ]
     return render_template(
         "rounds/idea.html",
         round=round_,
         idea=idea,
         member=member,
         supported=supported,
-        comments=comments,
-        comment_form=CommentForm(),
+        page=reactions_page(idea, member),
+        order=reaction_order(),
+        comment_form=comment_form,
         can_support=_allowed(round_, member, "support_comment"),
     )
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
+def idea_page(round_id, idea_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    return render_idea(round_, idea, member_or_none(), CommentForm())
 
 
 @bp.route(
@@ -335,7 +376,16 @@ def support(round_id, idea_id, choice):
             "success",
         )
     if request.form.get("back") == "round":
-        return redirect(url_for("rounds.round_page", round_id=round_id) + f"#idea-{idea_id}")
+        # Back to the same page of the list, in the same order.
+        sort = request.form.get("sort", "")
+        page = request.form.get("page", "")
+        back = url_for(
+            "rounds.round_page",
+            round_id=round_id,
+            sort=sort if sort in IDEA_SORTS and sort != "newest" else None,
+            page=page if re.fullmatch(r"[1-9][0-9]{0,4}", page) and page != "1" else None,
+        )
+        return redirect(back + f"#idea-{idea_id}")
     return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
 
 
@@ -360,16 +410,4 @@ def comment(round_id, idea_id):
             return redirect(
                 url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments"
             )
-    supported = (
-        IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
-    )
-    return render_template(
-        "rounds/idea.html",
-        round=round_,
-        idea=idea,
-        member=member,
-        supported=supported,
-        comments=[c for c in comments_with_authors(idea) if not c.is_hidden],
-        comment_form=form,
-        can_support=_allowed(round_, member, "support_comment"),
-    )
+    return render_idea(round_, idea, member, form)
