@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test lint setup catalogs db demo translations screenshots clean
+.PHONY: run test lint setup catalogs db demo translations screenshots clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,15 @@ translations: setup
 # Every main page in both languages, from demo data, into docs/screenshots/ (needs /usr/bin/chromium).
 screenshots: setup
 	$(BIN)/python docs/make_screenshots.py
+
+# The benchmark harness (a tool, not a test): a cached database of SIZE (S = the demo data, L, XL),
+# gunicorn with gunicorn.conf.py on loopback, wrk; prints a table and writes docs/benchmarks.md.
+# DB=sqlite|postgresql|both (PostgreSQL at PANEL_BENCH_PG_URL, default postgres@127.0.0.1:5432).
+SIZE ?= S
+DB ?= sqlite
+bench: $(VENV)/.installed catalogs
+	@command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk"; exit 1; }
+	$(BIN)/python bench/harness.py --size $(SIZE) --db $(DB) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/panel.sqlite3* .pytest_cache
