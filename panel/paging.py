@@ -54,11 +54,11 @@ def count_of(rows_query):
     return db.select(db.func.count()).select_from(rows_query.order_by(None).subquery())
 
 
-def paginate(rows_query, count_query, per_page):
-    """rows_query: a select of entities; count_query: a select of one count (count_of() of the
-    rows select when no join can be left out)."""
+def paginate(rows_query, count_query, per_page, scalars=True):
+    """rows_query: a select of entities (or, with scalars=False, of rows: a page of keys, such
+    as a union over several tables); count_query: a select of one count (count_of() of the rows
+    select when no join can be left out)."""
     page = requested_page()
-    items = (
-        db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    )
+    result = db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page))
+    items = (result.scalars() if scalars else result).all()
     return Page(items, db.session.execute(count_query).scalar() or 0, page, per_page)

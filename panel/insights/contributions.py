@@ -3,13 +3,17 @@
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, literal_column, or_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..extensions import db
 from ..feedback.models import Response
 from ..i18n import lazy_gettext as _l
-from ..rounds.models import Comment, Idea, Registration
+from ..paging import Page, count_of, paginate
+from ..rounds.models import Comment, Idea, Registration, Session
 from .models import Evidence, Insight, Route
+
+PER_PAGE = 20
 
 
 @dataclass
@@ -49,80 +53,128 @@ def insights_for(source_ids):
     return found
 
 
+def _kind(name):
+    return literal_column(f"'{name}'").label("kind")
+
+
+def contribution_keys(member):
+    """(kind, id) of everything the member gave, newest first: one select over the four tables,
+    so a page of it is read in SQL, not by loading everything."""
+    parts = [
+        db.select(_kind("idea"), Idea.id.label("key"), Idea.created_at.label("at")).where(
+            Idea.author_id == member.id
+        ),
+        db.select(_kind("comment"), Comment.id.label("key"), Comment.created_at.label("at")).where(
+            Comment.author_id == member.id
+        ),
+        db.select(
+            _kind("response"), Response.id.label("key"), Response.updated_at.label("at")
+        ).where(Response.member_id == member.id),
+        db.select(_kind("session"), Registration.id.label("key"), Session.starts_at.label("at"))
+        .join(Session, Session.id == Registration.session_id)
+        .where(Registration.member_id == member.id, Registration.attendance == "attended"),
+    ]
+    keys = union_all(*parts).subquery()
+    kind, key, at = keys.c
+    return db.select(kind, key).order_by(at.desc(), kind, key.desc())
+
+
 def contributions_of(member):
-    items = []
-    ideas = Idea.query.options(joinedload(Idea.round)).filter_by(author_id=member.id).all()
-    comments = Comment.query.options(joinedload(Comment.idea)).filter_by(author_id=member.id).all()
-    responses = (
-        Response.query.options(joinedload(Response.release)).filter_by(member_id=member.id).all()
+    """A page of everything a member gave, newest first, with what became of it: one query
+    for the page, one per kind of contribution and one for the insights, whatever the page."""
+    keys = contribution_keys(member)
+    page = paginate(keys, count_of(keys), PER_PAGE, scalars=False)
+    wanted = {kind: [] for kind in ("idea", "comment", "response", "session")}
+    for kind, key in page.items:
+        wanted[kind].append(key)
+    # Every kind is read, also when this page has none of it: the page costs the same queries.
+    ideas = Idea.query.options(joinedload(Idea.round)).filter(Idea.id.in_(wanted["idea"]))
+    comments = Comment.query.options(joinedload(Comment.idea)).filter(
+        Comment.id.in_(wanted["comment"])
     )
-    attended = (
-        Registration.query.options(joinedload(Registration.session))
-        .filter_by(member_id=member.id, attendance="attended")
-        .all()
+    responses = Response.query.options(joinedload(Response.release)).filter(
+        Response.id.in_(wanted["response"])
     )
+    attended = Registration.query.options(joinedload(Registration.session)).filter(
+        Registration.id.in_(wanted["session"])
+    )
+    found = {
+        "idea": {idea.id: idea for idea in ideas},
+        "comment": {comment.id: comment for comment in comments},
+        "response": {response.id: response for response in responses},
+        "session": {registration.id: registration for registration in attended},
+    }
     insights = insights_for(
         {
-            "idea": [i.id for i in ideas],
-            "comment": [c.id for c in comments],
-            "response": [r.id for r in responses],
-            "session": [r.session_id for r in attended],
+            "idea": list(found["idea"]),
+            "comment": list(found["comment"]),
+            "response": list(found["response"]),
+            "session": [r.session_id for r in found["session"].values()],
         }
     )
-    for idea in ideas:
-        items.append(
-            Contribution(
-                idea.created_at,
-                _l("Your idea"),
-                idea.title,
-                url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
-                status=idea.status_enum.title,
-                answer=idea.answer,
-                insights=insights.get(("idea", idea.id), []),
-                outcome=idea.round
-                if idea.in_outcome
-                and idea.round.outcome_public_at
-                or (idea.in_outcome and idea.round.outcome_written_at)
-                else None,
-            )
-        )
-    for comment in comments:
-        items.append(
-            Contribution(
-                comment.created_at,
-                _l("Your reaction"),
-                comment.body,
-                url_for(
-                    "rounds.idea_page", round_id=comment.idea.round_id, idea_id=comment.idea_id
-                ),
-                insights=insights.get(("comment", comment.id), []),
-            )
-        )
-    for response in responses:
-        text = " — ".join(part for part in (response.improve_text, response.problem_text) if part)
-        items.append(
-            Contribution(
-                response.updated_at,
-                _l("Your app feedback"),
-                text,
-                url_for("feedback.form", release_id=response.release_id),
-                status=_l(
-                    "Score %(score)s for version %(version)s",
-                    score=response.score,
-                    version=response.release.version,
-                ),
-                insights=insights.get(("response", response.id), []),
-            )
-        )
-    for registration in attended:
-        session = registration.session
-        items.append(
-            Contribution(
-                session.starts_at,
-                _l("You took part in a session"),
-                str(session.title),
-                url_for("rounds.round_page", round_id=session.round_id),
-                insights=insights.get(("session", session.id), []),
-            )
-        )
-    return sorted(items, key=lambda item: item.when, reverse=True)
+    make = {
+        "idea": _idea,
+        "comment": _comment,
+        "response": _response,
+        "session": _session,
+    }
+    items = [
+        make[kind](found[kind][key], insights)
+        for kind, key in page.items
+        if key in found[kind]  # gone since the page was read
+    ]
+    return Page(items, page.total, page.page, page.per_page)
+
+
+def _idea(idea, insights):
+    return Contribution(
+        idea.created_at,
+        _l("Your idea"),
+        idea.title,
+        url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
+        status=idea.status_enum.title,
+        answer=idea.answer,
+        insights=insights.get(("idea", idea.id), []),
+        outcome=idea.round
+        if idea.in_outcome
+        and idea.round.outcome_public_at
+        or (idea.in_outcome and idea.round.outcome_written_at)
+        else None,
+    )
+
+
+def _comment(comment, insights):
+    return Contribution(
+        comment.created_at,
+        _l("Your reaction"),
+        comment.body,
+        url_for("rounds.idea_page", round_id=comment.idea.round_id, idea_id=comment.idea_id),
+        insights=insights.get(("comment", comment.id), []),
+    )
+
+
+def _response(response, insights):
+    text = " — ".join(part for part in (response.improve_text, response.problem_text) if part)
+    return Contribution(
+        response.updated_at,
+        _l("Your app feedback"),
+        text,
+        url_for("feedback.form", release_id=response.release_id),
+        status=_l(
+            "Score %(score)s for version %(version)s",
+            score=response.score,
+            version=response.release.version,
+        ),
+        insights=insights.get(("response", response.id), []),
+    )
+
+
+def _session(registration, insights):
+    session = registration.session
+    return Contribution(
+        session.starts_at,
+        _l("You took part in a session"),
+        str(session.title),
+        url_for("rounds.round_page", round_id=session.round_id),
+        insights=insights.get(("session", session.id), []),
+    )

@@ -390,4 +390,4 @@ def contributions():
     member = find_member_for(current_user)
     if member is None:
         abort(404)
-    return render_template("insights/contributions.html", items=contributions_of(member))
+    return render_template("insights/contributions.html", page=contributions_of(member))
