@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -254,7 +254,10 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["HSTS"]:
         headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-    if current_user and current_user.is_authenticated or "_user_id" in session:
+    # Whoever has a login in the session cookie: the user is not loaded just for this (a
+    # public page such as /healthz asks the database nothing about them).
+    loaded = g.get("_login_user")
+    if "_user_id" in session or (loaded is not None and loaded.is_authenticated):
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
     return response

@@ -327,13 +327,13 @@ def test_panelist_dashboard(rows, member, check_budget):
         rows.registrations([member.id] * n, attended, attendance="attended")
         rows.releases(n)
 
-    # 12: one query (constant) finds the open rounds with free seats.
-    check_budget("/en/me", add, budget=12, shows="2 sessions with free seats in Round")
+    # 8: one query (constant) finds the open rounds with free seats.
+    check_budget("/en/me", add, budget=8, shows="2 sessions with free seats in Round")
 
 
 def test_rounds_list(rows, member, check_budget):
-    # 7: the list is paged; one query counts the rounds for the page links.
-    check_budget("/en/rounds", lambda n: rows.rounds(n), budget=7)
+    # 3: the list is paged; one query counts the rounds for the page links.
+    check_budget("/en/rounds", lambda n: rows.rounds(n), budget=3)
 
 
 def test_round_page(rows, member, check_budget):
@@ -346,8 +346,8 @@ def test_round_page(rows, member, check_budget):
         rows.comments(ideas + ideas, authors + authors)
         rows.registrations([member.id] * n, rows.sessions(round_id, n))
 
-    # 15: one query (constant) finds the member's confirmed sessions that overlap a session here.
-    check_budget(f"/en/rounds/{round_id}", add, budget=15, shows="2 reactions")
+    # 12: one query (constant) finds the member's confirmed sessions that overlap a session here.
+    check_budget(f"/en/rounds/{round_id}", add, budget=12, shows="2 reactions")
 
 
 def test_idea_page(rows, member, check_budget):
@@ -357,7 +357,7 @@ def test_idea_page(rows, member, check_budget):
     def add(n):
         rows.comments([idea_id] * n, rows.members(n))
 
-    check_budget(f"/en/rounds/{round_id}/ideas/{idea_id}", add, budget=10, shows="Panelist #")
+    check_budget(f"/en/rounds/{round_id}/ideas/{idea_id}", add, budget=7, shows="Panelist #")
 
 
 def test_feedback_form(rows, member, check_budget):
@@ -388,7 +388,7 @@ def test_feedback_form(rows, member, check_budget):
             ],
         )
 
-    check_budget(f"/en/feedback/{release_id}", add, budget=9, shows="Change ")
+    check_budget(f"/en/feedback/{release_id}", add, budget=5, shows="Change ")
 
 
 def test_my_contributions(rows, member, check_budget):
@@ -437,13 +437,13 @@ def test_release_results(rows, staff, check_budget):
     def add(n):
         rows.responses([release_id] * n, rows.members(n))
 
-    # 16: one for the releases whose feedback window overlaps (the manager is warned).
-    check_budget(f"/en/results/releases/{release_id}", add, budget=16, shows="Add to an insight")
+    # 12: one for the releases whose feedback window overlaps (the manager is warned).
+    check_budget(f"/en/results/releases/{release_id}", add, budget=12, shows="Add to an insight")
 
 
 def test_member_list(rows, staff, check_budget):
     staff(Role.PANEL_MANAGER)
-    check_budget("/en/manage/members", lambda n: rows.members(n), budget=6)
+    check_budget("/en/manage/members", lambda n: rows.members(n), budget=3)
 
 
 def test_member_detail(rows, staff, make_member, check_budget):
@@ -481,7 +481,7 @@ def test_member_detail(rows, staff, make_member, check_budget):
         rows.registrations([member.id] * n, rows.sessions(round_id, n))
         rows.add(Invitation, [{"round_id": r, "member_id": member.id} for r in rows.rounds(n)])
 
-    check_budget(f"/en/manage/members/{member.id}", add, budget=10, shows="Bulk User")
+    check_budget(f"/en/manage/members/{member.id}", add, budget=7, shows="Bulk User")
 
 
 def test_panel_health(rows, staff, check_budget):
@@ -501,7 +501,7 @@ def test_panel_health(rows, staff, check_budget):
         rows.members(n, status="left", left_at=utcnow(), leave_reason="too_busy", user_id=None)
         rows.add(TouchpointResponse, [{"score": 9} for _ in range(n)])
 
-    check_budget("/en/manage/health", add, budget=19)
+    check_budget("/en/manage/health", add, budget=16)
 
 
 def test_session_page(rows, staff, check_budget):
@@ -526,7 +526,7 @@ def test_session_page(rows, staff, check_budget):
         rows.registrations(members, [session_id] * n)
 
     check_budget(
-        f"/en/owner/rounds/{round_id}/sessions/{session_id}", add, budget=7, shows="Bulk User"
+        f"/en/owner/rounds/{round_id}/sessions/{session_id}", add, budget=4, shows="Bulk User"
     )
 
 
@@ -545,7 +545,7 @@ def test_insights_inbox(rows, staff, db, check_budget):
         )
         db.session.commit()
 
-    check_budget("/en/insights/inbox", add, budget=10, shows="Tag ")
+    check_budget("/en/insights/inbox", add, budget=7, shows="Tag ")
 
 
 def add_evidence_of_every_kind(rows, insight_id):
@@ -588,7 +588,7 @@ def test_insight_detail(rows, staff, check_budget):
     check_budget(
         f"/en/insights/{insight_id}",
         add_evidence_of_every_kind(rows, insight_id),
-        budget=16,
+        budget=13,
         shows="Rule ",
     )
 
@@ -602,7 +602,7 @@ def test_insight_route_page(rows, staff, check_budget):
     (route_id,) = rows.routes([insight_id], [stream_id])
 
     check_budget(
-        f"/en/insights/inbox/{route_id}", add_evidence_of_every_kind(rows, insight_id), budget=15
+        f"/en/insights/inbox/{route_id}", add_evidence_of_every_kind(rows, insight_id), budget=12
     )
 
 
@@ -625,7 +625,7 @@ def test_audit_log(rows, staff, check_budget):
             ],
         )
 
-    check_budget("/en/admin/audit", add, budget=6, shows="Bulk User")
+    check_budget("/en/admin/audit", add, budget=3, shows="Bulk User")
 
 
 # Pages whose rows show relationships that are lazy now ------------------------------------------
@@ -642,7 +642,7 @@ def test_owner_idea_page(rows, staff, check_budget):
         rows.comments([idea_id] * n, rows.members(n))
 
     check_budget(
-        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=8, shows="Add to an insight"
+        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=5, shows="Add to an insight"
     )
 
 
@@ -660,7 +660,7 @@ def test_insights_index(rows, staff, check_budget):
         )
         rows.session.commit()
 
-    check_budget("/en/insights/", add, budget=8, shows="Tag ")
+    check_budget("/en/insights/", add, budget=5, shows="Tag ")
 
 
 def test_users_list(rows, staff, check_budget):
@@ -672,7 +672,7 @@ def test_users_list(rows, staff, check_budget):
         rows.add(UserRole, [{"user_id": u, "role": "reviewer"} for u in users])
 
     # 8 with the outbox alert (mail failing for an hour), one query whatever the rows.
-    check_budget("/en/admin/users", add, budget=8, shows="Reviewer")
+    check_budget("/en/admin/users", add, budget=5, shows="Reviewer")
 
 
 def add_news(rows, n, sent=True, english=None):
@@ -703,10 +703,10 @@ def test_news_list(rows, staff, check_budget):
         add_news(rows, n)
         add_news(rows, 1, sent=False)
 
-    check_budget("/en/manage/news", add, budget=7, shows="(in Dutch)")
+    check_budget("/en/manage/news", add, budget=4, shows="(in Dutch)")
 
 
 def test_news_page(rows, member, check_budget):
     """One news item as a member reads it (the rows are other news)."""
     news_id = add_news(rows, 1, english=False)[0]
-    check_budget(f"/en/news/{news_id}", lambda n: add_news(rows, n), budget=6, shows="(in Dutch)")
+    check_budget(f"/en/news/{news_id}", lambda n: add_news(rows, n), budget=2, shows="(in Dutch)")

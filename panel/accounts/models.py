@@ -4,8 +4,9 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import g
 from flask_login import UserMixin
-from sqlalchemy import Index
+from sqlalchemy import Index, select
 from sqlalchemy.orm import joinedload
 
 from ..database import UTCDateTime, utcnow
@@ -142,17 +143,53 @@ class LoginSession(db.Model):
 
     @classmethod
     def find_valid(cls, token):
+        """The live session for this token, its user and roles, in one query.
+
+        Higher layers fold what every page of a logged-in user asks into the same query
+        (fold_into_login): their loader options (the member) and named values of the user's id
+        (the unread count, the newest privacy statement), kept for the request as login_value()."""
         if not token or len(token) > 100:
             return None
-        # Every request asks who is logged in and what they may do: the user comes along.
-        row = (
-            cls.query.options(joinedload(cls.user).selectinload(User.role_rows))
-            .filter_by(token_hash=hash_token(token))
-            .first()
+        names = list(_FOLDED_VALUES)
+        query = (
+            select(cls, *(_FOLDED_VALUES[name](cls.user_id).label(name) for name in names))
+            .options(
+                joinedload(cls.user).joinedload(User.role_rows),
+                *(make_option() for make_option in _FOLDED_OPTIONS.values()),
+            )
+            .where(cls.token_hash == hash_token(token))
         )
-        if row is None or row.expires_at <= utcnow():
+        found = db.session.execute(query).unique().first()
+        if found is None or found[0].expires_at <= utcnow():
             return None
-        return row
+        g.panel_login_values = dict(zip(names, found[1:], strict=True))
+        return found[0]
+
+
+# What every logged-in request needs, loaded with its login session (LoginSession.find_valid).
+_FOLDED_OPTIONS = {}
+_FOLDED_VALUES = {}
+
+
+def fold_into_login(name, option=None, value=None):
+    """Load `option()` (a loader option from LoginSession, made when the query is: the mappers
+    are complete by then) or the scalar subquery `value(user_id_column)` with every login
+    session; login_value(name) reads the value."""
+    if option is not None:
+        _FOLDED_OPTIONS[name] = option
+    if value is not None:
+        _FOLDED_VALUES[name] = value
+
+
+def login_value(name, default=None):
+    """A value folded into this request's login query, or `default` when none was loaded (no
+    session, or it was forgotten because it changed)."""
+    return g.get("panel_login_values", {}).get(name, default)
+
+
+def forget_login_value(name):
+    """The value changed in this request: the next login_value(name) asks again."""
+    g.get("panel_login_values", {}).pop(name, None)
 
 
 class FailedLogin(db.Model):

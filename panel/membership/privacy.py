@@ -24,7 +24,7 @@ from .models import (
 )
 from .segments import AppUsage, CustomerType, Interest, Platform, Region, YearsAsCustomer
 from .services import change_status
-from .statement import default_statement
+from .statement import default_statement, latest_statement_version
 
 
 def current_statement():
@@ -84,7 +84,7 @@ def needs_new_consent(member):
     return (
         member is not None
         and member.status in IN_PANEL + (MemberStatus.RESERVE.value,)
-        and (member.accepted_statement_version or 0) < current_statement_version()
+        and (member.accepted_statement_version or 0) < latest_statement_version()
     )
 
 

@@ -3,7 +3,42 @@
 Administrators publish new versions from the admin pages; members then accept them at their next
 visit. Plain text with blank lines between paragraphs. The operator, its contact, the data
 controller, its privacy contact and the supervisor come from the settings (PANEL_OPERATOR_…).
+
+Every page of a logged-in member checks the member accepted the newest version: that version
+comes with the login session's query (fold_into_login_query, latest_statement_version).
 """
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import LoginSession, User, fold_into_login, login_value
+from ..extensions import db
+from .models import PrivacyStatement
+
+
+def newest_version_sql(user_id=None):
+    """SQL for the newest statement's version (0 when there is none)."""
+    return select(func.coalesce(func.max(PrivacyStatement.version), 0)).scalar_subquery()
+
+
+def _with_member():
+    return joinedload(LoginSession.user).joinedload(User.member)
+
+
+def fold_into_login_query():
+    """The member (for the consent check and the menu) and the newest statement's version are
+    loaded with every login session, in its one query."""
+    fold_into_login("member", option=_with_member)
+    fold_into_login("statement_version", value=newest_version_sql)
+
+
+def latest_statement_version():
+    """The newest statement's version, as loaded with this request's login session if it was."""
+    folded = login_value("statement_version")
+    if folded is not None:
+        return folded
+    return db.session.scalar(select(newest_version_sql()))
+
 
 DEFAULT_STATEMENT = {
     "body_nl": """Wat we met je gegevens doen

@@ -4,8 +4,9 @@ from flask import Blueprint
 from flask_login import current_user
 
 from .. import signals
+from ..accounts.models import fold_into_login
 from .kinds import panel_kinds
-from .services import unread_count
+from .services import unread_count, unread_of
 
 bp = Blueprint("notifications", __name__)
 
@@ -18,5 +19,7 @@ def unread_notifications():
 
 def init_app(app):
     signals.notification_kinds.connect(panel_kinds)
+    # Every page shows the unread count: it comes with the login session's query.
+    fold_into_login("unread_notifications", value=unread_of)
     app.register_blueprint(bp, url_prefix="/<lang>")
     app.add_template_global(unread_notifications)
