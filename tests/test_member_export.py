@@ -20,7 +20,7 @@ from .test_dashboard import add_release, add_round, add_session
 
 WORDS = {
     "en": {
-        "file": "my-klantenteam-data-",
+        "file": "my-panel-data-",
         "about": "About this file",
         "account": "Your account",
         "email": "E-mail address",

@@ -55,7 +55,7 @@ def test_nothing_arrives_after_the_goodbye_mail(client, db, member, make_member,
     assert deliver_outbox() == (2, 0)
     delivered = {tuple(m.rcpt_tos): m for m in smtp_server.messages}
     assert set(delivered) == {(ADDRESS,), ("stays@example.org",)}
-    assert b"left the klantenteam" in delivered[(ADDRESS,)].content
+    assert b"left the panel" in delivered[(ADDRESS,)].content
     # Sent, failed and maybe-sent mail keeps no address and no words of the leaver.
     for name, message_id in ids.items():
         row = db.session.get(OutboxMessage, message_id)

@@ -174,7 +174,7 @@ class ReleaseForm(BaseForm):
 
 class TouchpointForm(BaseForm):
     score = RadioField(
-        _l("How likely are you to recommend taking part in the klantenteam to a friend?"),
+        _l("How likely are you to recommend taking part in the panel to a friend?"),
         choices=SCORE_CHOICES,
         validators=[InputRequired(_l("Please choose a score from 0 to 10."))],
     )

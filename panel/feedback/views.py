@@ -19,7 +19,7 @@ REFUSALS = {
     "draft": _l("This release is not open for feedback."),
     "not_open": _l("Feedback for this release opens later."),
     "closed": _l("The feedback period for this version is over."),
-    "not_member": _l("Only members of the klantenteam can give feedback."),
+    "not_member": _l("Only members of the panel can give feedback."),
     "not_invited": _l(
         "This release is asked of a group of panelists, and you're not in it this time."
     ),

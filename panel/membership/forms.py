@@ -141,7 +141,7 @@ class JoinForm(NewPasswordMixin, ProfileFields):
     )
     consent_participation = BooleanField(
         _l(
-            "I want to take part in the klantenteam, and agree that my data is used for it as "
+            "I want to take part in the panel, and agree that my data is used for it as "
             "the privacy statement describes."
         ),
         validators=[DataRequired(_l("You can only take part when you agree to this."))],

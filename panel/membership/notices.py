@@ -13,7 +13,7 @@ def membership_kinds(_sender=None):
     return [
         Kind(
             "welcome",
-            _l("Welcome to the klantenteam!"),
+            _l("Welcome to the panel!"),
             _l("Welcome message"),
             essential=True,
             mail="welcome",

@@ -319,4 +319,4 @@ def export_filename(member):
     """The download's name in the member's language, with the Amsterdam date."""
     with speaking(member.user.locale):
         # Translators: the file name of a member's data download; keep it lowercase, no spaces
-        return _("my-klantenteam-data-%(date)s.json", date=date_filter(utcnow(), "yyyy-MM-dd"))
+        return _("my-panel-data-%(date)s.json", date=date_filter(utcnow(), "yyyy-MM-dd"))

@@ -64,22 +64,22 @@ Een klacht indienen
 Ben je niet tevreden over hoe we met je gegevens omgaan? Laat het ons eerst weten via {privacy_contact}, dan zoeken we samen een oplossing. Je hebt ook altijd het recht om een klacht in te dienen bij de Autoriteit Persoonsgegevens, de Nederlandse toezichthouder op privacy: {supervisor}.""",
     "body_en": """What we do with your data
 
-The klantenteam is our company's customer panel. When you take part, we keep your name, e-mail address, language and your answers to the questions when you joined (birth year, postcode, type of customer, phone, app use and interests). We use them only to invite you to sessions and questions that suit you, and to keep the panel balanced.
+Klantenteam is our company's customer panel. When you take part, we keep your name, e-mail address, language and your answers to the questions when you joined (birth year, postcode, type of customer, phone, app use and interests). We use them only to invite you to sessions and questions that suit you, and to keep the panel balanced.
 
 Who sees what
 Colleagues in the departments that receive your ideas and feedback do not see your name: they see a number (for example "Panelist #482113") and your segment. Only the panel team sees your contact details, and only when they need them to reach you.
 
 Consent
-You consent to taking part in the klantenteam. Whether sessions may be recorded is a separate choice. You can withdraw your consent at any time.
+You consent to taking part in the panel. Whether sessions may be recorded is a separate choice. You can withdraw your consent at any time.
 
 Your rights
-You can always see, change and download your data on your own page. You can also leave the klantenteam in one step: we then erase your name, e-mail address and what you wrote yourself. Numbers such as average scores remain, but can no longer be traced back to you.
+You can always see, change and download your data on your own page. You can also leave the panel in one step: we then erase your name, e-mail address and what you wrote yourself. Numbers such as average scores remain, but can no longer be traced back to you.
 
 How long we keep data
 Applications that are not confirmed within 30 days are removed.
 
 Who is responsible
-{organisation} runs the klantenteam and is responsible for your data (controller: {controller}). Questions about the klantenteam? E-mail {contact}. Questions about your privacy or your data? E-mail {privacy_contact}.
+{organisation} runs Klantenteam and is responsible for your data (controller: {controller}). Questions about the panel? E-mail {contact}. Questions about your privacy or your data? E-mail {privacy_contact}.
 
 Making a complaint
 Not happy with how we handle your data? Let us know first at {privacy_contact} and we'll look for a solution together. You always have the right to complain to the Autoriteit Persoonsgegevens, the Dutch data protection authority: {supervisor}.""",

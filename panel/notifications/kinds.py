@@ -82,8 +82,8 @@ def panel_kinds(_sender=None):
     return [
         Kind(
             "panel_news",
-            _l("News from the klantenteam: %(subject)s"),
-            _l("News and results from the klantenteam"),
+            _l("News from the panel: %(subject)s"),
+            _l("News and results from the panel"),
             mail="panel_news",
         ),
     ]

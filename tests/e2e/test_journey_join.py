@@ -11,8 +11,8 @@ import pytest
 from .conftest import assert_no_sideways_scroll, log_in
 from .seed import PASSWORD, unique_email
 
-JOIN = {"nl": "Meld je aan voor het klantenteam", "en": "Join the klantenteam"}
-WELCOME = {"nl": "Welkom in het klantenteam!", "en": "Welcome to the klantenteam!"}
+JOIN = {"nl": "Meld je aan voor het klantenteam", "en": "Join the panel"}
+WELCOME = {"nl": "Welkom in het klantenteam!", "en": "Welcome to the panel!"}
 GREETING = {"nl": "Hoi Jamie!", "en": "Hi Jamie!"}
 
 

@@ -35,7 +35,7 @@ def join_and_confirm(client, smtp_server, lang="en", **overrides):
 
 
 @pytest.mark.parametrize(
-    "lang, welcome", [("en", "Welcome to the klantenteam!"), ("nl", 'lang="nl"')]
+    "lang, welcome", [("en", "Welcome to the panel!"), ("nl", 'lang="nl"')]
 )
 def test_join_confirm_and_become_active(client, db, smtp_server, lang, welcome):
     response = join_and_confirm(client, smtp_server, lang=lang)

@@ -69,7 +69,7 @@ def test_news_in_dutch_only_reaches_english_readers_marked(
     assert '<small class="fallback">(in Dutch)</small>' in page
     notifications = client.get("/en/notifications").get_data(as_text=True)
     assert (
-        'News from the klantenteam: <span lang="nl">Nieuwe testlocatie in Utrecht</span> '
+        'News from the panel: <span lang="nl">Nieuwe testlocatie in Utrecht</span> '
         '<small class="fallback">(in Dutch)</small>'
     ) in notifications
 

@@ -163,7 +163,7 @@ def test_leaving_erases_identity_and_keeps_aggregates(
     assert sum(statuses_after.values()) == sum(statuses_before.values())
     # The goodbye e-mail goes out, and then the address is gone from the outbox too.
     assert deliver_outbox() == (1, 0)
-    assert "you've left the klantenteam" in mail_body(smtp_server.messages[0])
+    assert "you've left the panel" in mail_body(smtp_server.messages[0])
     assert not OutboxMessage.query.filter(OutboxMessage.to_address == "mila@example.org").count()
     # Logged out, and the account cannot log in again.
     assert client.get("/en/me").status_code == 302

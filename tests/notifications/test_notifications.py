@@ -18,7 +18,7 @@ def test_notification_shows_with_unread_count_and_is_read_when_opened(client, db
     note = notify(member.user, "panel_news", subject="Round results are in", link="/en/me")
     db.session.commit()
     page = client.get("/en/notifications").get_data(as_text=True)
-    assert "News from the klantenteam: Round results are in" in page
+    assert "News from the panel: Round results are in" in page
     assert 'class="badge">1<' in client.get("/en/me").get_data(as_text=True)
     response = client.post(f"/en/notifications/{note.id}/open")
     assert response.headers["Location"].endswith("/en/me")

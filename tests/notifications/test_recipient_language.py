@@ -180,7 +180,7 @@ def test_confirming_membership_sends_the_welcome_mail(app, db, make_member, manu
         refresh()
     assert status == ("pending" if manual_approval else "active")
     welcome = mail_to(applicant, "welcome")
-    assert welcome.subject == "Welcome to the klantenteam!"
+    assert welcome.subject == "Welcome to the panel!"
     assert welcome.body_text.startswith("Hello Noor,")
     assert text in welcome.body_text and text in welcome.body_html
     assert "/en/me" in welcome.body_text
@@ -277,7 +277,7 @@ def test_notifications_stored_before_the_pairs_still_read_well(
     page = client.get("/en/notifications").get_data(as_text=True)
     assert "Usage at a glance is now in the stage: Pilot" in page
     assert "Tomorrow: Trial session" in page
-    assert "News from the klantenteam: Plain words" in page
+    assert "News from the panel: Plain words" in page
     dutch = client.get("/nl/notifications").get_data(as_text=True)
     assert "Verbruik in één oogopslag" in dutch and "Morgen: Proefsessie" in dutch
 

@@ -1,0 +1,54 @@
+"""Issue 14, the reviewer's gaps: English says "panel", Dutch "klantenteam"; audit details name
+a stream; the dashboard's order of urgency; plain-text fallback marks; no empty digest; mail
+footers."""
+
+import re
+from email import message_from_bytes
+from email.policy import default
+
+from panel.mail import deliver_outbox
+
+from .conftest import join_data
+
+# "klantenteam" as a word in English copy; not the product's name, an address or a host.
+LOWER_CASE_NAME = re.compile(r"(?<![\w.@/-])klantenteam(?![\w@.-])")
+
+
+def mail_texts(envelope):
+    message = message_from_bytes(envelope.content, policy=default)
+    parts = [message["Subject"]]
+    for kind in ("plain", "html"):
+        part = message.get_body(preferencelist=(kind,))
+        if part is not None:
+            parts.append(part.get_content())
+    return parts
+
+
+def test_english_journey_says_panel_not_klantenteam(client, db, smtp_server):
+    pages = {path: client.get(path) for path in ("/en/", "/en/join", "/en/privacy")}
+    response = client.post("/en/join", data=join_data(locale="en"))
+    assert response.status_code == 302
+    pages["/en/join/sent"] = client.get("/en/join/sent")
+    client.post("/en/join", data=join_data(locale="en"))  # joining again: a fresh link
+    deliver_outbox()
+    body = mail_texts(smtp_server.messages[0])[1]
+    link = re.search(r"http://localhost(/en/join/confirm/\S+)", body).group(1)
+    pages["confirm"] = client.post(link)
+    client.post("/en/login", data={"email": "jamie@example.org", "password": "a quiet dutch canal"})
+    for path in ("/en/me", "/en/me/pause", "/en/me/leave", "/en/me/profile"):
+        pages[path] = client.get(path)
+    pages["export"] = client.get("/en/me/export")
+    pages["/en/goodbye"] = client.post("/en/me/leave", data={"reason": "other", "confirm": "y"})
+    deliver_outbox()
+    subjects = [mail_texts(envelope)[0] for envelope in smtp_server.messages]
+    assert len(subjects) == 3, (subjects, {k: r.status_code for k, r in pages.items()})
+
+    texts = {name: response.get_data(as_text=True) for name, response in pages.items()}
+    texts["export file"] = pages["export"].headers["Content-Disposition"]
+    for number, envelope in enumerate(smtp_server.messages):
+        for index, text in enumerate(mail_texts(envelope)):
+            texts[f"mail {number} part {index}"] = text
+    for name, text in texts.items():
+        assert not LOWER_CASE_NAME.search(text), (name, LOWER_CASE_NAME.search(text))
+    assert "Welcome to the panel!" in texts["confirm"]
+    assert "my-panel-data-" in texts["export file"]
