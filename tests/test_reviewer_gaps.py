@@ -6,6 +6,9 @@ import re
 from email import message_from_bytes
 from email.policy import default
 
+from flask_babel import gettext
+
+from panel.i18n import speaking
 from panel.mail import deliver_outbox
 
 from .conftest import join_data
@@ -52,3 +55,16 @@ def test_english_journey_says_panel_not_klantenteam(client, db, smtp_server):
         assert not LOWER_CASE_NAME.search(text), (name, LOWER_CASE_NAME.search(text))
     assert "Welcome to the panel!" in texts["confirm"]
     assert "my-panel-data-" in texts["export file"]
+
+
+def test_dutch_panelists_read_one_word_for_their_input(client, make_member, login_as):
+    member = make_member(locale="nl")
+    login_as(member.user)
+    page = client.get("/nl/me/contributions").get_data(as_text=True)
+    assert "<h1>Mijn inbreng</h1>" in page and "bijdragen" not in page
+    dashboard = client.get("/nl/me").get_data(as_text=True)
+    assert "Mijn inbreng en wat ermee is gebeurd" in dashboard and "Mijn bijdragen" not in dashboard
+    with speaking("nl"):
+        assert gettext("What you told us is part of this insight:") == (
+            "Je inbreng hoort nu bij dit inzicht:"
+        )
