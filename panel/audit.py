@@ -2,6 +2,7 @@
 
 import json
 
+from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +10,7 @@ from .database import UTCDateTime, utcnow
 from .enums import TitledEnum
 from .extensions import db
 from .i18n import lazy_gettext as _l
-from .i18n import number_filter
+from .i18n import number_filter, pick_language
 from .security import Role
 
 # Readable names for the actions (a test checks every action the code records has one).
@@ -125,6 +126,23 @@ VALUE_ENUMS = {
 }
 
 
+# Details that record a code of a staff-named record are shown with its name in the reader's
+# language, by detail key: (model class name, code column). Looked up by name like VALUE_ENUMS;
+# a code no longer known (an old row, a removed record) is shown as it was recorded.
+NAMED_DETAILS = {"stream": ("Stream", "slug")}
+
+
+def names_by_code(key):
+    """{code: {"nl": name, "en": name}} for a NAMED_DETAILS key, read once per request."""
+    cache = g.setdefault("audit_detail_names", {}) if has_app_context() else {}
+    if key not in cache:
+        class_name, column = NAMED_DETAILS[key]
+        model = db.Model.registry._class_registry.get(class_name)
+        rows = db.session.query(model).all() if model is not None else []
+        cache[key] = {getattr(row, column): {"nl": row.name_nl, "en": row.name_en} for row in rows}
+    return cache[key]
+
+
 def titled_enum(name):
     todo = [TitledEnum]
     while todo:
@@ -149,6 +167,10 @@ def detail_value(kind, key, value):
         return _("by routing rule %(number)s", number=str(value).removeprefix("rule "))
     if key.startswith("roles") and value in Role._value2member_map_:
         return str(Role(value).title)
+    if key in NAMED_DETAILS and isinstance(value, str):
+        names = names_by_code(key).get(value)
+        if names:
+            return pick_language(names).text
     enum_class = titled_enum(VALUE_ENUMS.get((kind, key), ""))
     if enum_class is not None:
         return str(enum_class.title_of(value))

@@ -8,8 +8,11 @@ from email.policy import default
 
 from flask_babel import gettext
 
+from panel.accounts.streams import Stream
+from panel.audit import AuditEntry, record_audit
 from panel.i18n import speaking
 from panel.mail import deliver_outbox
+from panel.security import Role
 
 from .conftest import join_data
 
@@ -68,3 +71,20 @@ def test_dutch_panelists_read_one_word_for_their_input(client, make_member, logi
         assert gettext("What you told us is part of this insight:") == (
             "Je inbreng hoort nu bij dit inzicht:"
         )
+
+
+def test_audit_details_name_the_stream_in_the_readers_language(
+    app, db, client, make_user, login_as
+):
+    admin = make_user(roles=[Role.ADMIN])
+    db.session.add(Stream(slug="app_digital", name_nl="App en online", name_en="App and online"))
+    record_audit("insight.route", actor=admin, stream="app_digital", by="hand")
+    record_audit("insight.unroute", actor=admin, stream="gone_stream")  # an old row
+    db.session.commit()
+    entries = {entry.action: entry for entry in AuditEntry.query}
+    with app.test_request_context("/en/"), speaking("en"):
+        assert ("Stream", "App and online") in entries["insight.route"].detail_lines
+        assert entries["insight.unroute"].detail_lines == [("Stream", "gone_stream")]
+    login_as(admin)
+    page = client.get("/nl/admin/audit").get_data(as_text=True)
+    assert "Stream: App en online" in page and "app_digital" not in page
