@@ -1,5 +1,5 @@
-"""The dashboard says what to do next, most urgent first (issue 14): invitations to answer, open
-feedback, open rounds with free seats, the rounds you take part in, sessions coming up."""
+"""The dashboard says what to do next, most urgent first (issue 14): open rounds with free seats,
+open feedback, invitations to answer, the rounds you take part in, sessions coming up."""
 
 import html
 from datetime import timedelta
@@ -105,10 +105,10 @@ def busy(db, make_member):
         db.session.add(Invitation(round_id=upcoming.id, member_id=member.id, status="accepted"))
         accepted = add_round(db, "Accepted round", "Geaccepteerde ronde", visibility="invited")
         db.session.add(Invitation(round_id=accepted.id, member_id=member.id, status="accepted"))
-        add_session(db, add_round(db, "Open round", "Open ronde"))
-        add_release(db)
         invited = add_round(db, "Invited round", "Uitgenodigde ronde")
         db.session.add(Invitation(round_id=invited.id, member_id=member.id, status="invited"))
+        add_release(db)
+        add_session(db, add_round(db, "Open round", "Open ronde"))
         db.session.commit()
         return member
 
@@ -131,9 +131,9 @@ def test_the_dashboard_says_what_to_do_next_most_urgent_first(client, busy, logi
     login_as(member.user)
     page = dashboard(client, lang)
     assert positions(page, TEXTS[lang]) == [
-        "invited",
-        "feedback",
         "seats",
+        "feedback",
+        "invited",
         "taking_part",
         "coming_up",
     ]

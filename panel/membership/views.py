@@ -161,13 +161,13 @@ def dashboard_attention(member):
 
 
 class Urgency(IntEnum):
-    """The dashboard's order, what to do next first: answer an invitation, give the feedback
-    that is open, take a free seat in an open round; then the rounds you take part in and the
-    sessions coming up."""
+    """The dashboard's order, what to do next first (issue 14): take a free seat in an open
+    round, give the feedback that is open, answer an invitation; then the rounds you take part
+    in and the sessions coming up."""
 
-    ANSWER_INVITATION = 10
+    TAKE_A_SEAT = 10
     GIVE_FEEDBACK = 20
-    TAKE_A_SEAT = 30
+    ANSWER_INVITATION = 30
     TAKING_PART = 40
     COMING_UP = 50
 
