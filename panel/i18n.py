@@ -221,14 +221,28 @@ class LocalizedText:
     def __bool__(self):
         return bool(self.text)
 
+    @property
+    def mark(self):
+        """'(in Dutch)' for text shown in the other language; '' otherwise."""
+        if not self.is_fallback:
+            return ""
+        # Translators: marks text shown in the other language because a translation is missing
+        return _("(in %(language)s)", language=OTHER_LANGUAGE_LABELS[self.lang])
+
+    def plain(self, length=None):
+        """As plain text, where markup can't go (<title>, <option>): the text, shortened to about
+        `length` characters at a word if given, then the mark when it is the other language."""
+        text = self.text
+        if length and len(text) > length:
+            text = text[: length + 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
+        return f"{text} {self.mark}" if self.is_fallback else text
+
     def __html__(self):
         if not self.is_fallback:
             return str(escape(self.text))
-        # Translators: marks text shown in the other language because a translation is missing
-        mark = _("(in %(language)s)", language=OTHER_LANGUAGE_LABELS[self.lang])
         return Markup(
             '<span lang="{lang}">{text}</span> <small class="fallback">{mark}</small>'
-        ).format(lang=self.lang, text=self.text, mark=mark)
+        ).format(lang=self.lang, text=self.text, mark=self.mark)
 
 
 def pick_language(texts, lang=None):

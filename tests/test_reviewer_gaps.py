@@ -6,12 +6,15 @@ import re
 from email import message_from_bytes
 from email.policy import default
 
+from flask import render_template
 from flask_babel import gettext
 
 from panel.accounts.streams import Stream
 from panel.audit import AuditEntry, record_audit
-from panel.i18n import speaking
+from panel.i18n import pick_language, speaking
+from panel.insights.models import Insight
 from panel.mail import deliver_outbox
+from panel.membership.news import NewsItem
 from panel.security import Role
 
 from .conftest import join_data
@@ -88,3 +91,22 @@ def test_audit_details_name_the_stream_in_the_readers_language(
     login_as(admin)
     page = client.get("/nl/admin/audit").get_data(as_text=True)
     assert "Stream: App en online" in page and "app_digital" not in page
+
+
+def test_plain_text_titles_keep_the_fallback_mark(app, db, client, make_user, login_as):
+    owner = make_user(roles=[Role.PRODUCT_OWNER])
+    insight = Insight(title_nl="Facturen zijn onduidelijk", title_en="", created_by_id=owner.id)
+    news = NewsItem(subject_nl="Nieuwe testlocatie", subject_en="", body_nl="Tekst", body_en="")
+    db.session.add_all([insight, news])
+    db.session.commit()
+    login_as(owner)
+    page = client.get(f"/en/insights/{insight.id}").get_data(as_text=True)
+    assert "<title>Facturen zijn onduidelijk (in Dutch) ·" in page
+    with app.test_request_context("/nl/"), speaking("nl"):
+        english = pick_language({"en": "A rather long title about the bill and the chat"})
+        assert english.plain() == "A rather long title about the bill and the chat (in het Engels)"
+        assert english.plain(20) == "A rather long title… (in het Engels)"
+        assert pick_language({"nl": "Gewoon Nederlands"}).plain() == "Gewoon Nederlands"
+    with app.test_request_context("/en/"), speaking("en"):
+        rendered = render_template("membership/news_item.html", item=news)
+        assert "<title>Nieuwe testlocatie (in Dutch) ·" in rendered
