@@ -263,7 +263,15 @@ def inbox():
     if form.validate():
         status = form.status.data or ""
         if status == "":
-            conditions.append(Route.status.in_(OPEN_STATUSES))
+            # The statuses written out, not bound: SQLite uses a partial index only when the
+            # query repeats its condition (ix_routes_open_due, which serves the sort by due date).
+            conditions.append(
+                Route.status.in_(
+                    db.bindparam(
+                        "open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True
+                    )
+                )
+            )
         elif status != "all":
             conditions.append(Route.status == status)
         if form.overdue.data == "yes":
