@@ -11,7 +11,14 @@ from panel.accounts.models import User, UserRole
 from panel.accounts.streams import Stream, StreamMember, seed_default_streams
 from panel.audit import AuditEntry
 from panel.database import utcnow
-from panel.feedback.models import ChangeRating, Release, ReleaseChange, Response, TouchpointResponse
+from panel.feedback.models import (
+    ChangeRating,
+    FeedbackInvitation,
+    Release,
+    ReleaseChange,
+    Response,
+    TouchpointResponse,
+)
 from panel.insights.models import Evidence, Insight, Route, RoutingRule, Tag, insight_tags
 from panel.membership.models import Consent, Member, MemberInterest, QuotaTarget, StatusChange
 from panel.membership.news import NewsItem
@@ -391,6 +398,22 @@ def test_feedback_form(rows, member, check_budget):
     check_budget(f"/en/feedback/{release_id}", add, budget=5, shows="Change ")
 
 
+def test_my_feedback(rows, member, check_budget):
+    """Releases asked of everyone and of a sample the member is in, some answered: paged."""
+
+    def add(n):
+        everyone = rows.releases(n)
+        sample = rows.releases(n)
+        rows.add(FeedbackInvitation, [{"release_id": r, "member_id": member.id} for r in sample])
+        rows.responses(everyone[: n // 2], [member.id] * (n // 2))
+        rows.session.query(Release).filter(Release.id.in_(sample)).update(
+            {"audience": "sample", "sample_size": 10}
+        )
+        rows.session.commit()
+
+    check_budget("/en/feedback", add, budget=5, shows="Give feedback")
+
+
 def test_my_contributions(rows, member, check_budget):
     """Ideas, reactions, app feedback and sessions, each in an insight with an answered route."""
     stream_ids = [s.id for s in Stream.query.order_by(Stream.position)]
@@ -439,6 +462,16 @@ def test_release_results(rows, staff, check_budget):
 
     # 12: one for the releases whose feedback window overlaps (the manager is warned).
     check_budget(f"/en/results/releases/{release_id}", add, budget=12, shows="Add to an insight")
+
+
+def test_results_overview(rows, staff, check_budget):
+    """The NPS trend over the releases (up to five years) and the drafts."""
+    staff(Role.PRODUCT_OWNER)
+
+    def add(n):
+        rows.responses(rows.releases(n, closes_in=timedelta(hours=-1)), rows.members(n))
+
+    check_budget("/en/results/", add, budget=4, shows="12.")
 
 
 def test_member_list(rows, staff, check_budget):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import signals
@@ -71,9 +71,9 @@ def open_feedback(member):
 
 
 def sessions_to_rate(member):
-    done = select(TouchpointResponse.registration_id).where(
-        TouchpointResponse.registration_id.isnot(None)
-    )
+    # NOT EXISTS per registration (an anti-join on the unique registration_id), not NOT IN
+    # over every touchpoint answer ever given.
+    done = exists().where(TouchpointResponse.registration_id == Registration.id)
     rows = (
         Registration.query.join(Session)
         .options(contains_eager(Registration.session))
@@ -81,7 +81,7 @@ def sessions_to_rate(member):
             Registration.member_id == member.id,
             Registration.attendance == "attended",
             Session.ends_at > utcnow() - timedelta(days=30),
-            Registration.id.not_in(done),
+            ~done,
         )
         .all()
     )

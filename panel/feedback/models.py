@@ -144,6 +144,10 @@ class FeedbackInvitation(db.Model):
     )
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
+    # The key starts with the release; a member's own invitations ("my feedback", the dashboard)
+    # are found through this one instead of a scan of every invitation.
+    __table_args__ = (Index("ix_feedback_invitations_member", "member_id", "release_id"),)
+
 
 class Response(db.Model):
     __tablename__ = "feedback_responses"
@@ -175,6 +179,8 @@ class Response(db.Model):
         CheckConstraint("score >= 0 AND score <= 10", name="score_0_to_10"),
         Index("ix_feedback_responses_release_score", "release_id", "score"),
         Index("ix_feedback_responses_member", "member_id"),
+        # A release's newest comments: read in this order, 50 at a time, never sorted in full.
+        Index("ix_feedback_responses_release_updated", "release_id", "updated_at", "id"),
     )
 
 

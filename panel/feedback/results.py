@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext, ngettext
+from sqlalchemy import and_, or_
 
 from ..membership.segments import AgeBand, CustomerType, Platform
 from .models import Release
@@ -19,7 +20,11 @@ class TrendPoint:
     change: object  # nps.Change against the release before, or None
 
 
-def trend(limit=24):
+# Five years of monthly releases (QUALITY.md): 60 points, read from the kept counts.
+TREND_RELEASES = 60
+
+
+def trend(limit=TREND_RELEASES):
     """The last `limit` published releases, oldest first, with their score and the change."""
     releases = (
         Release.query.filter(Release.published_at.isnot(None))
@@ -34,6 +39,31 @@ def trend(limit=24):
         points.append(TrendPoint(release, score, compare(previous, score) if previous else None))
         previous = score
     return points
+
+
+def change_for(release):
+    """The change of a published release's score against the published release before it (in
+    the trend's order), or None: two small reads, whatever the number of releases."""
+    if release.published_at is None:
+        return None
+    before = (
+        Release.query.filter(
+            Release.published_at.isnot(None),
+            or_(
+                Release.month < release.month,
+                and_(Release.month == release.month, Release.id < release.id),
+            ),
+        )
+        .order_by(Release.month.desc(), Release.id.desc())
+        .first()
+    )
+    if before is None:
+        return None
+    counts = score_counts([before.id, release.id])
+    previous, score = (
+        Score.from_counts(counts.get(r.id, {}).get("", [0] * 11)) for r in (before, release)
+    )
+    return compare(previous, score)
 
 
 SEGMENT_TITLES = {"customer_type": CustomerType, "platform": Platform, "age_band": AgeBand}

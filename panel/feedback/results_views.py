@@ -141,8 +141,6 @@ def publish(release_id):
 def release(release_id):
     release = release_or_404(release_id)
     score, counts = services.release_score(release)
-    points = {p.release.id: p for p in results.trend()}
-    point = points.get(release.id)
     group = request.args.get("group") or None
     segment = request.args.get("segment", "")
     kind, _sep, value = segment.partition(":")
@@ -155,7 +153,7 @@ def release(release_id):
         overlaps=services.overlapping_releases(release.opens_at, release.closes_at, release),
         score=score,
         counts=counts,
-        change=point.change if point else None,
+        change=results.change_for(release),
         distribution=column_chart([(str(s), counts[s]) for s in range(11)]),
         response_rate=release.response_rate(score.n),
         breakdown=results.breakdown(release),

@@ -3,11 +3,14 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import exists, or_, select
 
+from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
 from ..membership.services import find_member_for
+from ..paging import count_of, paginate
 from ..rounds.models import Registration
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission, first_to_write
@@ -33,25 +36,52 @@ def own_member():
     return member
 
 
+PER_PAGE = 12
+
+
+def my_releases(member):
+    """The published releases a member sees, newest first: those asked of everyone, and those
+    asked of a sample they were invited to (or answered). Each check is an index lookup."""
+    invited = exists().where(
+        FeedbackInvitation.release_id == Release.id, FeedbackInvitation.member_id == member.id
+    )
+    return select(Release).where(
+        Release.published_at.isnot(None),
+        or_(Release.audience == "all", invited, answered_by(member)),
+    )
+
+
+def answered_by(member):
+    return exists().where(Response.release_id == Release.id, Response.member_id == member.id)
+
+
 @bp.route("/feedback")
 def overview():
     member = own_member()
-    releases = (
-        Release.query.filter(Release.published_at.isnot(None))
-        .order_by(*Release.newest_first())
-        .limit(12)
-        .all()
+    releases = my_releases(member)
+    page = paginate(releases.order_by(*Release.newest_first()), count_of(releases), PER_PAGE)
+    answered = set(
+        db.session.scalars(
+            select(Response.release_id).where(
+                Response.member_id == member.id,
+                Response.release_id.in_([r.id for r in page.items]),
+            )
+        )
     )
-    answered = {r.release_id for r in Response.query.filter_by(member_id=member.id)}
-    invited = {i.release_id for i in FeedbackInvitation.query.filter_by(member_id=member.id)}
-    visible = [r for r in releases if r.audience == "all" or r.id in invited or r.id in answered]
-    # One survey at a time, the newest first: the others wait until that one is answered.
-    waiting = [r for r in visible if r.is_open and r.id not in answered]
+    # One survey at a time, the newest first: the others wait until that one is answered. The
+    # newest open one may be on another page than the one shown.
+    now = utcnow()
+    next_up = db.session.scalars(
+        releases.where(Release.opens_at <= now, Release.closes_at > now, ~answered_by(member))
+        .order_by(*Release.newest_first())
+        .limit(1)
+    ).first()
     return render_template(
         "feedback/overview.html",
-        releases=visible,
+        releases=page.items,
+        page=page,
         answered=answered,
-        next_up=waiting[0] if waiting else None,
+        next_up=next_up,
     )
 
 
