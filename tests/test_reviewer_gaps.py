@@ -3,6 +3,7 @@ a stream; the dashboard's order of urgency; plain-text fallback marks; no empty 
 footers."""
 
 import re
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 
@@ -11,9 +12,10 @@ from flask_babel import gettext
 
 from panel.accounts.streams import Stream
 from panel.audit import AuditEntry, record_audit
+from panel.database import utcnow
 from panel.i18n import pick_language, speaking
-from panel.insights.models import Insight
-from panel.mail import deliver_outbox
+from panel.insights.models import Insight, Route, StreamMember
+from panel.mail import OutboxMessage, deliver_outbox
 from panel.membership.news import NewsItem
 from panel.security import Role
 
@@ -110,3 +112,26 @@ def test_plain_text_titles_keep_the_fallback_mark(app, db, client, make_user, lo
     with app.test_request_context("/en/"), speaking("en"):
         rendered = render_template("membership/news_item.html", item=news)
         assert "<title>Nieuwe testlocatie (in Dutch) ·" in rendered
+
+
+def test_no_digest_when_a_stream_has_nothing_to_tell(app, db, make_user):
+    quiet = Stream(slug="quiet", name_nl="Stil", name_en="Quiet", position=1)
+    busy = Stream(slug="busy", name_nl="Druk", name_en="Busy", position=2)
+    insight = Insight(title_nl="Rekening onduidelijk", title_en="Bill unclear", description="")
+    db.session.add_all([quiet, busy, insight])
+    db.session.flush()
+    reviewers = {stream.slug: make_user(roles=[Role.REVIEWER]) for stream in (quiet, busy)}
+    for stream in (quiet, busy):
+        db.session.add(StreamMember(stream_id=stream.id, user_id=reviewers[stream.slug].id))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["panel", "send-digests"])
+    assert result.exit_code == 0 and "0 digests sent." in result.output, result.output
+    assert OutboxMessage.query.filter_by(kind="stream_digest").count() == 0
+    db.session.add(
+        Route(insight_id=insight.id, stream_id=busy.id, due_at=utcnow() + timedelta(days=2))
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["panel", "send-digests"])
+    assert "1 digests sent." in result.output, result.output
+    sent = OutboxMessage.query.filter_by(kind="stream_digest").one()
+    assert sent.to_address == reviewers["busy"].email

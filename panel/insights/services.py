@@ -308,7 +308,8 @@ def digest_recipients():
 
 
 def send_digest(user_id, stream_ids, now):
-    """One person's digest for the week of `now`: 1 when queued, 0 when this week's went out.
+    """One person's digest for the week of `now`: 1 when queued, 0 when this week's went out
+    or there is nothing new, overdue or decided in their streams.
 
     The week is claimed by inserting its DigestLog row in a savepoint: when another run (a second
     cron job at the same moment) claims it first, the insert fails on the primary key and this
@@ -320,12 +321,6 @@ def send_digest(user_id, stream_ids, now):
     user = db.session.get(User, user_id)
     if user is None or not user.is_enabled or not user.email:
         return 0
-    try:
-        with db.session.begin_nested():
-            db.session.add(DigestLog(user_id=user_id, week=week))
-            db.session.flush()
-    except IntegrityError:
-        return 0
     since = now - timedelta(days=7)
     # The digest names each route's insight and stream.
     base = Route.query.options(joinedload(Route.insight), joinedload(Route.stream)).filter(
@@ -334,6 +329,14 @@ def send_digest(user_id, stream_ids, now):
     new = base.filter(Route.routed_at > since).all()
     overdue = [r for r in base.filter(Route.first_response_at.is_(None), Route.due_at < now)]
     decided = base.filter(Route.decided_at > since).all()
+    if not (new or overdue or decided):
+        return 0  # nothing to tell: no "0 new, 0 overdue" mail (a later run may still send)
+    try:
+        with db.session.begin_nested():
+            db.session.add(DigestLog(user_id=user_id, week=week))
+            db.session.flush()
+    except IntegrityError:
+        return 0
     queue_mail(
         user.email,
         "stream_digest",
