@@ -3,6 +3,7 @@ budget (HOUSE_STYLE.md, point 16). Rows are inserted in bulk through the models.
 
 import itertools
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import insert
@@ -23,6 +24,7 @@ from panel.insights.models import Evidence, Insight, Route, RoutingRule, Tag, in
 from panel.membership.models import Consent, Member, MemberInterest, QuotaTarget, StatusChange
 from panel.membership.news import NewsItem
 from panel.membership.segments import AgeBand, CustomerType, Region
+from panel.notifications.models import Notification
 from panel.rounds.models import (
     Comment,
     Idea,
@@ -743,3 +745,40 @@ def test_news_page(rows, member, check_budget):
     """One news item as a member reads it (the rows are other news)."""
     news_id = add_news(rows, 1, english=False)[0]
     check_budget(f"/en/news/{news_id}", lambda n: add_news(rows, n), budget=2, shows="(in Dutch)")
+
+
+# Long lists, paged (issue 13): the query count doesn't depend on how long the list is --------
+
+
+def test_notifications_list(rows, member, check_budget):
+    def add(n):
+        rows.add(
+            Notification,
+            [{"user_id": member.user_id, "kind": "welcome", "link": "/en/me"} for _ in range(n)],
+        )
+
+    check_budget("/en/notifications", add, budget=6, shows="Welcome to the panel!")
+
+
+def test_owner_rounds_list(rows, staff, check_budget):
+    """Rounds with their owners (each row names one): joined, not loaded per row."""
+    staff(Role.PANEL_MANAGER)
+
+    def add(n):
+        for _ in range(n):
+            (owner,) = rows.users(1)
+            rows.rounds(1, owner=SimpleNamespace(id=owner))
+
+    check_budget("/en/owner/rounds", add, budget=6, shows="Bulk User")
+
+
+def test_owner_round_page(rows, staff, check_budget):
+    """The owner's view of a round: its ideas, paged, with the count of all of them."""
+    owner = staff(Role.PRODUCT_OWNER)
+    (round_id,) = rows.rounds(1, owner=owner)
+
+    def add(n):
+        rows.ideas(round_id, n, rows.members(n))
+        rows.sessions(round_id, 2)
+
+    check_budget(f"/en/owner/rounds/{round_id}", add, budget=10, shows="Idea ")
