@@ -16,11 +16,11 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump/pg_restore, run with a list of arguments, no shell
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, literal, select, table
 
 PREFIX = "klantenteam"
 NAME = re.compile(rf"^{PREFIX}-(\d{{8}}T\d{{6}}Z)\.(sqlite3|dump)$")
@@ -107,14 +107,11 @@ def restore_backup(engine, source, force=False):
 def filled_tables(engine):
     """The tables that hold at least one row (bookkeeping tables left out), by name."""
     with engine.connect() as connection:
-        quote = connection.dialect.identifier_preparer.quote
         names = sorted(set(inspect(connection).get_table_names()) - BOOKKEEPING_TABLES)
         filled = [
             name
             for name in names
-            if connection.execute(
-                text(f"SELECT 1 FROM {quote(name)} LIMIT 1")  # nosec B608 - a quoted table name
-            ).first()
+            if connection.execute(select(literal(1)).select_from(table(name)).limit(1)).first()
         ]
         connection.rollback()
     return filled
@@ -234,7 +231,8 @@ def _run(program, *args, url):
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = url.password
-    result = subprocess.run(  # nosec B603 - fixed program, arguments as a list
+    # A list of arguments, no shell: nothing in them is read as a command.
+    result = subprocess.run(
         [executable, *args], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
