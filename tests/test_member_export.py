@@ -31,7 +31,8 @@ WORDS = {
         "to": "New status",
         "statuses": ["Paused", "Active"],
         "consents": "Consents",
-        "ended": "Ended",
+        "ended": "Status",
+        "in_force": "In force",
         "replaced": "replaced by version 2",
         "rounds": "Co-creation rounds",
         "sessions": "Sessions",
@@ -61,7 +62,8 @@ WORDS = {
         "to": "Nieuwe status",
         "statuses": ["Gepauzeerd", "Actief"],
         "consents": "Toestemmingen",
-        "ended": "Beëindigd",
+        "ended": "Status",
+        "in_force": "Geldig",
         "replaced": "vervangen door versie 2",
         "rounds": "Co-creatierondes",
         "sessions": "Sessies",
@@ -137,7 +139,7 @@ def test_the_export_reads_as_a_document_in_the_members_language(
     assert [change[words["to"]] for change in data[words["history"]]] == words["statuses"]
     # The consent history: the first consent was replaced by the one under version 2.
     ends = [consent[words["ended"]] for consent in data[words["consents"]]]
-    assert words["replaced"] in ends[0] and ends[-1] is None
+    assert words["replaced"] in ends[0] and ends[-1] == words["in_force"]
     assert words["month"] in data[words["about"]]
 
     rounds = data[words["rounds"]]

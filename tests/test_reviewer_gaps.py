@@ -17,9 +17,12 @@ from panel.i18n import pick_language, speaking
 from panel.insights.models import Insight, Route, StreamMember
 from panel.mail import OutboxMessage, deliver_outbox
 from panel.membership.news import NewsItem
+from panel.notifications.models import Notification
+from panel.rounds import services as rounds
 from panel.security import Role
 
 from .conftest import join_data
+from .rounds.conftest import make_round, make_session, owner  # noqa: F401 - fixtures
 
 # "klantenteam" as a word in English copy; not the product's name, an address or a host.
 LOWER_CASE_NAME = re.compile(r"(?<![\w.@/-])klantenteam(?![\w@.-])")
@@ -96,12 +99,12 @@ def test_audit_details_name_the_stream_in_the_readers_language(
 
 
 def test_plain_text_titles_keep_the_fallback_mark(app, db, client, make_user, login_as):
-    owner = make_user(roles=[Role.PRODUCT_OWNER])
-    insight = Insight(title_nl="Facturen zijn onduidelijk", title_en="", created_by_id=owner.id)
+    author = make_user(roles=[Role.PRODUCT_OWNER])
+    insight = Insight(title_nl="Facturen zijn onduidelijk", title_en="", created_by_id=author.id)
     news = NewsItem(subject_nl="Nieuwe testlocatie", subject_en="", body_nl="Tekst", body_en="")
     db.session.add_all([insight, news])
     db.session.commit()
-    login_as(owner)
+    login_as(author)
     page = client.get(f"/en/insights/{insight.id}").get_data(as_text=True)
     assert "<title>Facturen zijn onduidelijk (in Dutch) ·" in page
     with app.test_request_context("/nl/"), speaking("nl"):
@@ -135,3 +138,31 @@ def test_no_digest_when_a_stream_has_nothing_to_tell(app, db, make_user):
     assert "1 digests sent." in result.output, result.output
     sent = OutboxMessage.query.filter_by(kind="stream_digest").one()
     assert sent.to_address == reviewers["busy"].email
+
+
+def test_mails_to_applicants_do_not_say_they_have_an_account(client, db, smtp_server):
+    client.post("/nl/join", data=join_data(locale="nl"))
+    client.post("/nl/join", data=join_data(locale="nl"))  # joining again: confirm_again
+    deliver_outbox()
+    assert len(smtp_server.messages) == 2
+    for envelope in smtp_server.messages:
+        for text in mail_texts(envelope)[1:]:
+            assert "omdat je een account hebt" not in text
+            assert "omdat iemand zich met dit e-mailadres heeft aangemeld bij" in text
+
+
+def test_the_reminder_and_its_mail_say_the_time_the_same_way(
+    app,
+    db,
+    make_round,  # noqa: F811 - fixture
+    make_session,  # noqa: F811 - fixture
+    make_member,
+):
+    member = make_member(locale="nl")
+    rounds.register(make_session(make_round(), starts_in=timedelta(hours=20)), member)
+    db.session.commit()
+    app.test_cli_runner().invoke(args=["panel", "send-reminders"])
+    notification = Notification.query.filter_by(kind="session_reminder").one()
+    mail = OutboxMessage.query.filter_by(kind="session_reminder").one()
+    with app.test_request_context("/nl/"), speaking("nl"):
+        assert mail.subject == str(notification.title) and mail.subject.startswith("Morgen")

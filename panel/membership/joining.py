@@ -96,8 +96,14 @@ def join_panel(data, language, source=None):
     db.session.add(
         StatusChange(member_id=member.id, from_status=None, to_status=MemberStatus.APPLICANT.value)
     )
+    # applying: the footer says why an applicant gets it (they have no account yet)
     queue_mail(
-        user.email, "join_confirm", language, user=user, token=sign("confirm", {"m": member.id})
+        user.email,
+        "join_confirm",
+        language,
+        user=user,
+        token=sign("confirm", {"m": member.id}),
+        applying=True,
     )
     return user
 
@@ -106,7 +112,12 @@ def send_new_confirm_link(member):
     """Mail an unconfirmed applicant a fresh confirmation link, in their own language."""
     user = member.user
     queue_mail(
-        user.email, "confirm_again", user.locale, user=user, token=sign("confirm", {"m": member.id})
+        user.email,
+        "confirm_again",
+        user.locale,
+        user=user,
+        token=sign("confirm", {"m": member.id}),
+        applying=True,
     )
 
 

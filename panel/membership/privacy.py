@@ -239,7 +239,7 @@ def export_member_data(member):
                     ),
                     _("Language"): OTHER_LANGUAGE_LABELS.get(consent.language, consent.language),
                     _("Given on"): export_time(consent.given_at),
-                    _("Ended"): consent_end(consent),
+                    _("Status"): consent_end(consent),
                 }
                 for consent in member_consents(member)
             ],
@@ -280,8 +280,9 @@ def membership_section(member):
 
 
 def consent_end(consent):
+    """In force, withdrawn or replaced by a newer version: in words, as the profile says it."""
     if consent.withdrawn_at is None:
-        return None
+        return _("In force")
     if consent.replaced_by is not None:
         return _(
             "%(when)s, replaced by version %(version)s",
