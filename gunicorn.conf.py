@@ -45,7 +45,7 @@ TOKEN_IN_PATH = re.compile(r"^(/[a-z]{2}/(?:password/reset|welcome|join/confirm)
 class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = TOKEN_IN_PATH.sub(r"\1[token]", atoms["U"])
+        atoms["U"] = TOKEN_IN_PATH.sub(r"\1[token]", atoms["U"] or "")
         return atoms
 
 
