@@ -12,7 +12,7 @@ from panel.accounts.models import User
 from panel.demo import DEMO_PASSWORD, volume
 from panel.extensions import db as _db
 from panel.feedback.models import Release
-from panel.insights.models import Route
+from panel.insights.models import Route, StreamMember
 from panel.membership.models import Member
 from panel.rounds.models import Idea, Round
 
@@ -43,7 +43,14 @@ def _pages(client):
     newest_round = _db.session.scalar(
         select(Round.id).where(Round.published_at.isnot(None)).order_by(Round.id.desc())
     )
-    route = _db.session.scalar(select(Route.id).order_by(Route.id.desc()))
+    # A route in one of the demo reviewer's streams (others' routes are not theirs to open).
+    route = _db.session.scalar(
+        select(Route.id)
+        .join(StreamMember, StreamMember.stream_id == Route.stream_id)
+        .join(User, User.id == StreamMember.user_id)
+        .where(User.email == "reviewer@klantenteam.example")
+        .order_by(Route.id.desc())
+    )
     member = _db.session.scalar(select(Member.id).order_by(Member.id.desc()))
     panelist = _db.session.scalar(
         select(User.email)

@@ -15,6 +15,7 @@ Everything is drawn from one seeded random generator and is relative to the mome
 import hashlib
 import random
 import time
+from bisect import bisect
 from collections import namedtuple
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -83,6 +84,7 @@ SCORE_WEIGHTS = [2, 1, 2, 3, 4, 8, 10, 18, 24, 16, 12]
 RATINGS = (1, 2, 3, 4, 5)
 RATING_CUMULATIVE = [5, 13, 33, 70, 100]
 SCORES = range(11)
+MOMENTS = 4096
 
 
 def _scores(index, count):
@@ -115,11 +117,21 @@ class Bulk:
     def raw(self):
         return db.session.connection().connection.driver_connection
 
-    def sink(self, table, columns, started=None):
-        """A writer for one table: add() rows, close() when done (prints the progress line)."""
+    def sink(self, table, columns, started=None, after=(), converted=False):
+        """A writer for one table: add() rows, close() when done (prints the progress line).
+
+        `after`: sinks whose rows this table's rows refer to; they are sent first. `converted`:
+        the rows hold times already as self.ts() makes them (for the hottest loops)."""
         if isinstance(table, str):
             table = db.metadata.tables[table]
-        return Sink(self, getattr(table, "__table__", table), columns, started)
+        sink = Sink(self, getattr(table, "__table__", table), columns, started, after)
+        if converted:
+            sink.converters = None
+        return sink
+
+    def ts(self, moment):
+        """A naive UTC datetime as the driver is given it here."""
+        return self._converter(UTCDateTime())(moment)
 
     def write(self, table, columns, rows, started=None):
         """Write an iterable of rows to `table` (a model, a Table or a name) in chunks; commit."""
@@ -153,9 +165,9 @@ class Bulk:
 
 
 class Sink:
-    def __init__(self, bulk, table, columns, started):
-        self.bulk, self.table, self.columns = bulk, table, columns
-        self.started = started or time.perf_counter()
+    def __init__(self, bulk, table, columns, started, after=()):
+        self.bulk, self.table, self.columns, self.after = bulk, table, columns, after
+        self.started, self.cpu = started or _clock()
         converters = [bulk._converter(table.c[name].type) for name in columns]
         self.converters = None if all(c is None for c in converters) else converters
         self.chunk, self.total = [], 0
@@ -171,6 +183,8 @@ class Sink:
             self.flush()
 
     def flush(self):
+        for sink in self.after:
+            sink.flush()
         if self.chunk:
             self.bulk._send(self.table.name, self.columns, self.chunk)
             self.total += len(self.chunk)
@@ -182,8 +196,14 @@ class Sink:
         name = self.table.name
         self.bulk.counts[name] = self.bulk.counts.get(name, 0) + self.total
         elapsed = time.perf_counter() - self.started
-        self.bulk.echo(f"  {name:<26} {self.total:>10,} rows  {elapsed:6.1f} s")
+        cpu = time.process_time() - self.cpu
+        self.bulk.echo(f"  {name:<26} {self.total:>10,} rows {elapsed:7.1f} s ({cpu:.1f} s CPU)")
         return self.total
+
+
+def _clock():
+    """(wall, CPU) seconds now: progress lines show both (the machine may be busy)."""
+    return time.perf_counter(), time.process_time()
 
 
 def _next_id(model):
@@ -203,7 +223,7 @@ class Volume:
         self.password = hash_password(DEMO_PASSWORD)
 
     def run(self):
-        started = time.perf_counter()
+        started = _clock()
         self._prepare()
         self.staff_users()
         self.members()
@@ -220,7 +240,8 @@ class Volume:
         db.session.commit()
         finish_bulk_load()
         db.session.commit()
-        self.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+        wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+        self.echo(f"  {'(all bulk tables)':<26} {'':>10} {wall:7.1f} s ({cpu:.1f} s CPU)")
         return self.bulk.counts
 
     # Preparation ---------------------------------------------------------------------------------
@@ -240,7 +261,7 @@ class Volume:
 
     def staff_users(self):
         """Thirty colleagues in the streams (reviewers) and as product owners."""
-        rng, started = self.rng, time.perf_counter()
+        rng, started = self.rng, _clock()
         first = _next_id(User)
         users, roles, stream_members = [], [], []
         self.reviewers, self.owners = [], []
@@ -279,7 +300,7 @@ class Volume:
     def members(self):
         """Members with varied segments and statuses, joined over seven years; their accounts."""
         rng, now, count = self.rng, self.now, self.size.members
-        started = time.perf_counter()
+        started = _clock()
         first_member, first_user = _next_id(Member), _next_id(User)
         taken = set(db.session.scalars(select(Member.number)))
         numbers = [n for n in rng.sample(range(100_000, 9_999_999), count + len(taken) + 10)]
@@ -432,7 +453,7 @@ class Volume:
 
     def histories(self):
         """Each member's status history and consents, as the joining flow leaves them."""
-        rng, started = self.rng, time.perf_counter()
+        rng, started = self.rng, _clock()
         changes, consents = [], []
         for member_id, _, status, joined, left, locale, *_ in self.people:
             confirmed = joined + timedelta(minutes=rng.randint(2, 600))
@@ -498,7 +519,7 @@ class Volume:
 
     def releases(self):
         """Older monthly releases before the demo's, so that there are `size.releases` in all."""
-        rng, started = self.rng, time.perf_counter()
+        rng, started = self.rng, _clock()
         existing = Release.query.order_by(Release.month).all()
         oldest = existing[0].month if existing else date(self.now.year, self.now.month, 1)
         extra = max(self.size.releases - len(existing), 0)
@@ -589,7 +610,7 @@ class Volume:
         """Invitations for every release, answered by about `response_rate` of the invited, with
         ratings of the release's changes and, now and then, a comment or a problem."""
         rng, size, now = self.rng, self.size, self.now
-        started = time.perf_counter()
+        started = _clock()
         comments = [c[0] for c in demo_feedback.COMMENTS]
         problems = [p[0] for p in demo_feedback.PROBLEMS]
         devices = demo_feedback.DEVICES
@@ -602,9 +623,14 @@ class Volume:
         self.responses = []
         count = len(self.release_rows)
         out = ("applicant", "pending", "reserve", "declined")
+        random, ts = rng.random, self.bulk.ts
         invitations = self.bulk.sink(
-            "feedback_invitations", ("release_id", "member_id", "created_at"), started
+            "feedback_invitations",
+            ("release_id", "member_id", "created_at"),
+            started,
+            converted=True,
         )
+        add_invitation = invitations.add
         trigger = pause_search_trigger()
         responses = self.bulk.sink(
             "feedback_responses",
@@ -624,10 +650,15 @@ class Volume:
                 "updated_at",
             ),
             started,
+            converted=True,
         )
-        ratings = self.bulk.sink("change_ratings", ("response_id", "change_id", "rating"), started)
+        ratings = self.bulk.sink(
+            "change_ratings", ("response_id", "change_id", "rating"), started, after=[responses]
+        )
+        add_response, add_rating = responses.add, ratings.add
         for index, (release_id, opens, closes, change_ids) in enumerate(self.release_rows):
             cumulative = _scores(index, count)
+            top = cumulative[-1]
             window = (min(closes, now) - opens).total_seconds()
             eligible = [
                 p
@@ -636,15 +667,21 @@ class Volume:
             ]
             if size.sample and len(eligible) > size.sample:
                 eligible = sorted(rng.sample(eligible, size.sample))
-            invited = opens - DAY * 2
+            invited = ts(opens - DAY * 2)
+            # Answers come in mostly in the first days: moments drawn once per release.
+            moments = sorted(
+                opens + timedelta(seconds=window * rng.random() ** 2) for _ in range(MOMENTS)
+            )
+            stamps = [ts(moment) for moment in moments]
             for person in eligible:
                 member_id, _, _, _, left, locale, ctype, platform, band, propensity = person
-                invitations.add((release_id, member_id, invited))
-                if window <= 0 or rng.random() >= propensity * boost:
+                add_invitation((release_id, member_id, invited))
+                if window <= 0 or random() >= propensity * boost:
                     continue
                 if left is not None and left < now:
                     member_id = None  # left the panel since: the answer stays, anonymous
-                created = opens + timedelta(seconds=window * rng.random() ** 2)
+                moment = int(random() * MOMENTS)
+                created = stamps[moment]
                 lang = 1 if locale == "en" else 0
                 improve = problem = device = os_name = None
                 if rng.random() < 0.25:
@@ -652,14 +689,14 @@ class Volume:
                 if rng.random() < 0.05:
                     problem = rng.choice(problems)[lang]
                     device, os_name = rng.choice(devices.get(platform, devices["android"]))
-                if (improve or problem) and rng.random() < keep:
-                    self.responses.append((response_id, member_id, release_id, created))
-                responses.add(
+                if (improve or problem) and random() < keep:
+                    self.responses.append((response_id, member_id, release_id, moments[moment]))
+                add_response(
                     (
                         response_id,
                         release_id,
                         member_id,
-                        rng.choices(SCORES, cum_weights=cumulative)[0],
+                        bisect(cumulative, random() * top),
                         improve,
                         device,
                         os_name,
@@ -672,25 +709,29 @@ class Volume:
                     )
                 )
                 for change_id in change_ids:
-                    if rng.random() < 0.5:
+                    draw = random()
+                    if draw < 0.5:
                         continue
-                    if rng.random() < 0.15:
-                        rating = None
-                    else:
-                        rating = rng.choices(RATINGS, cum_weights=RATING_CUMULATIVE)[0]
-                    ratings.add((response_id, change_id, rating))
+                    # 15% of the ratings: "haven't used it"; the others 1–5.
+                    rating = (
+                        None
+                        if draw < 0.575
+                        else RATINGS[bisect(RATING_CUMULATIVE, (draw - 0.575) / 0.425 * 100)]
+                    )
+                    add_rating((response_id, change_id, rating))
                 response_id += 1
         invitations.close()
         responses.close()
         ratings.close()
         resume_search_trigger(trigger)
-        self.echo(f"  feedback search index       {time.perf_counter() - started:6.1f} s")
+        wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+        self.echo(f"  {'(full-text index)':<26} {'':>10} {wall:7.1f} s ({cpu:.1f} s CPU)")
 
     # Rounds --------------------------------------------------------------------------------------
 
     def rounds(self):
         """Rounds in every stage over five years, with their actions, timeline and streams."""
-        rng, now, started = self.rng, self.now, time.perf_counter()
+        rng, now, started = self.rng, self.now, _clock()
         existing = db.session.execute(text("SELECT count(*) FROM rounds")).scalar()
         extra = max(self.size.rounds - existing, 0)
         first = _next_id_table("rounds")
@@ -808,7 +849,7 @@ class Volume:
         if not published or not self.active:
             return
         pool = self.active
-        started = time.perf_counter()
+        started = _clock()
         # Sessions.
         existing = db.session.execute(text("SELECT count(*) FROM sessions")).scalar()
         session_count = max(size.sessions - existing, 0)
@@ -948,7 +989,7 @@ class Volume:
 
     def _ideas(self, published, pool):
         rng, now, size = self.rng, self.now, self.size
-        started = time.perf_counter()
+        started = _clock()
         existing = db.session.execute(text("SELECT count(*) FROM ideas")).scalar()
         wanted = max(size.ideas - existing, 0)
         # One busy round (the newest still open for ideas) gets 1,000 ideas at L.
@@ -1039,7 +1080,7 @@ class Volume:
 
     def _invitations(self, published, pool):
         rng, now = self.rng, self.now
-        started = time.perf_counter()
+        started = _clock()
         invitations = []
         average = max(min(len(pool) // 50, 800), 5)
         for round_id, _stage, pub, _created, visibility, _theme in published:
@@ -1064,7 +1105,7 @@ class Volume:
     def insights(self):
         """Insights resting on what was said, routed to streams and answered there."""
         rng, now, size = self.rng, self.now, self.size
-        started = time.perf_counter()
+        started = _clock()
         existing = db.session.execute(text("SELECT count(*) FROM insights")).scalar()
         wanted = max(size.insights - existing, 0)
         first_insight = _next_id_table("insights")
@@ -1212,7 +1253,7 @@ class Volume:
     def messages(self):
         """Notifications, e-mail and audit entries like the demo's, spread over the members."""
         rng, now = self.rng, self.now
-        started = time.perf_counter()
+        started = _clock()
         templates = [(n.kind, n.params_json, n.link) for n in Notification.query.limit(500).all()]
         users = [p for p in self.people if p[1] is not None]
         notifications = []
@@ -1311,7 +1352,7 @@ class Volume:
     def small_tables(self):
         """Login sessions, failed logins, recovery codes, digests, used form tokens, settings."""
         rng, now = self.rng, self.now
-        started = time.perf_counter()
+        started = _clock()
         users = [p[1] for p in self.active if p[1] is not None] or self.staff
         sessions = []
         for user_id in rng.sample(users, min(len(users), 500)):
@@ -1528,10 +1569,11 @@ def generate(size, seed=None, echo=print):
     Returns the demo's [(role, e-mail)] to log in with, and {table: rows written in bulk}."""
     size = SIZES[size] if isinstance(size, str) else size
     seed = 2026 if seed is None else seed
-    started = time.perf_counter()
+    started = _clock()
     accounts = load_demo(seed=seed)
     db.session.commit()
-    echo(f"  {'demo (staff and story)':<26} {'':>10}       {time.perf_counter() - started:6.1f} s")
+    wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
+    echo(f"  {'demo (staff and story)':<26} {'':>10} {wall:7.1f} s ({cpu:.1f} s CPU)")
     return accounts, Volume(size, seed, echo).run()
 
 
