@@ -2,12 +2,12 @@
 
 from datetime import timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, select
 
 from ..database import local_month, month_keys, month_start, utcnow
 from ..extensions import db
-from .joining import quota_fills
 from .models import IN_PANEL, Member, MemberStatus, QuotaTarget
+from .segments import AgeBand
 
 
 def members_by_status():
@@ -15,31 +15,66 @@ def members_by_status():
     return [(status, rows.get(status.value, 0)) for status in MemberStatus]
 
 
-def composition():
-    """Each quota target with its current fill (all fills counted in one query)."""
+def composition(today=None):
+    """Each quota target with its current fill.
+
+    One grouped read of the members in the panel by customer type, region and birth year
+    (index-only, a few thousand groups at any panel size), then each target sums its groups the
+    way joining.segment_conditions selects members: instead of a CASE per target per member."""
     targets = QuotaTarget.query.order_by(
         QuotaTarget.customer_type, QuotaTarget.age_band, QuotaTarget.region
     ).all()
-    return list(zip(targets, quota_fills(targets), strict=True))
+    if not targets:
+        return []
+    groups = db.session.execute(
+        select(Member.customer_type, Member.region, Member.birth_year, func.count())
+        .where(Member.status.in_(IN_PANEL))
+        .group_by(Member.customer_type, Member.region, Member.birth_year)
+    ).all()
+    # Counts per birth year at each level a target can ask for: type and/or region, or neither.
+    levels = {}
+    for customer_type, region, birth_year, count in groups:
+        # A set: a member without a type or region is counted once at the level without it.
+        for key in {
+            (customer_type, region),
+            (customer_type, None),
+            (None, region),
+            (None, None),
+        }:
+            years = levels.setdefault(key, {})
+            years[birth_year] = years.get(birth_year, 0) + count
+    fills = []
+    for target in targets:
+        years = levels.get((target.customer_type or None, target.region or None), {})
+        if target.age_band:
+            first, last = AgeBand(target.age_band).birth_years(today)
+            fill = sum(
+                count
+                for year, count in years.items()
+                if year is not None and year <= last and (first is None or year >= first)
+            )
+        else:
+            fill = sum(years.values())
+        fills.append(fill)
+    return list(zip(targets, fills, strict=True))
 
 
 def recruitment_funnel():
-    """Per source: joined → confirmed → ever active."""
-    source = func.coalesce(Member.source, "")
-    rows = (
-        db.session.query(
-            source,
-            func.count(Member.id),
+    """Per source: joined → confirmed → ever active (read from the index on source and the two
+    times, not the member rows)."""
+    rows = db.session.execute(
+        select(
+            Member.source,
+            func.count(),
             func.count(Member.confirmed_at),
             func.count(Member.activated_at),
-        )
-        .group_by(source)
-        .order_by(func.count(Member.id).desc())
-        .all()
-    )
-    return [
-        {"source": row[0], "joined": row[1], "confirmed": row[2], "active": row[3]} for row in rows
+        ).group_by(Member.source)
+    ).all()
+    funnel = [
+        {"source": source or "", "joined": joined, "confirmed": confirmed, "active": active}
+        for source, joined, confirmed, active in rows
     ]
+    return sorted(funnel, key=lambda row: -row["joined"])
 
 
 def leavers_per_month(months=12, now=None):
@@ -75,8 +110,9 @@ def leave_reasons(months=12, now=None):
 def iso_active(now=None):
     """(active in the ISO 20252 sense, all members in the panel)."""
     since = (now or utcnow()) - timedelta(days=365)
-    active = func.sum(case((Member.last_active_at >= since, 1), else_=0))
-    in_panel, recent = (
-        db.session.query(func.count(Member.id), active).filter(Member.status.in_(IN_PANEL)).one()
-    )
+    # Index-only on (status, last_active_at).
+    active = func.count(case((Member.last_active_at >= since, 1)))
+    in_panel, recent = db.session.execute(
+        select(func.count(), active).where(Member.status.in_(IN_PANEL))
+    ).one()
     return recent or 0, in_panel or 0

@@ -78,6 +78,11 @@ class Member(db.Model):
         Index("ix_members_joined", "joined_at"),
         Index("ix_members_status_joined", "status", "joined_at"),
         Index("ix_members_left", "left_at"),
+        # Panel health reads these figures from the indexes alone (no member rows): ISO-active
+        # members, leavers per month with their reasons, and the recruitment funnel.
+        Index("ix_members_status_last_active", "status", "last_active_at"),
+        Index("ix_members_status_left_reason", "status", "left_at", "leave_reason"),
+        Index("ix_members_source_funnel", "source", "confirmed_at", "activated_at"),
     )
 
     @property
