@@ -4,19 +4,19 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context, request
+from flask import has_request_context
 from sqlalchemy import DateTime, String, case, event, func, literal_column
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
-READ_ONLY_METHODS = ("GET", "HEAD", "OPTIONS")
 _writer = ContextVar("panel_sqlite_writer", default=False)
 
 
 def act_as_writer():
-    """Outside requests (CLI jobs), begin SQLite transactions with the write lock taken.
+    """Outside requests (CLI jobs), begin SQLite transactions with the write lock taken (every
+    other transaction takes it at its first write).
 
     Returns a token for stop_acting_as_writer(), so the setting never outlives the job.
     """
@@ -143,11 +143,48 @@ def _configure_sqlite(dbapi_connection, connection_record):
 def _begin_sqlite(connection):
     if connection.dialect.name != "sqlite":
         return
-    # Writers (POST requests, CLI jobs) take the write lock up front, so that a read-then-write
-    # transaction never fails on a snapshot another writer has moved on from; page reads stay
-    # deferred and run side by side under WAL.
-    if has_request_context():
-        writer = request.method not in READ_ONLY_METHODS
-    else:
-        writer = _writer.get()
+    # CLI jobs (act_as_writer) take the write lock up front. Everything else, POST requests
+    # included, begins deferred: its reads run side by side with every other reader and writer
+    # under WAL, and the write lock is taken only at its first write (_take_write_lock).
+    writer = not has_request_context() and _writer.get()
+    connection.info[_LOCK_HELD] = writer
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+_LOCK_HELD = "panel_sqlite_write_lock"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+
+
+def _writes(statement, context):
+    """True for a statement that writes, or that locks what it reads (SELECT … FOR UPDATE, which
+    SQLite's dialect leaves out of the SQL: the write lock stands in for the row lock)."""
+    if statement.lstrip()[:9].upper().startswith(_WRITES):
+        return True
+    if context is None:
+        return False
+    if context.isinsert or context.isupdate or context.isdelete:
+        return True
+    compiled = getattr(context, "compiled", None)
+    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _take_write_lock(connection, cursor, statement, parameters, context, executemany):
+    """SQLite: at a transaction's first write (or locking read), end its read-only part and go
+    on in a write transaction (BEGIN IMMEDIATE), which waits its turn (busy_timeout).
+
+    Nothing has been written yet, so ending the read part loses nothing; the new transaction
+    reads the database as committed now, like PostgreSQL's READ COMMITTED after a lock. Only
+    the writing part holds the lock, so requests read in parallel and write one after the
+    other, briefly. A deferred transaction that simply wrote would instead fail with
+    SQLITE_BUSY_SNAPSHOT whenever another writer had committed since its first read."""
+    if connection.dialect.name != "sqlite":
+        return
+    info = connection.info
+    if info.get(_LOCK_HELD, True) or not _writes(statement, context):
+        return
+    raw = connection.connection.dbapi_connection
+    if raw.in_transaction:
+        raw.execute("COMMIT")
+    raw.execute("BEGIN IMMEDIATE")
+    info[_LOCK_HELD] = True

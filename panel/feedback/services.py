@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -334,31 +334,48 @@ def _score_keys(segments, score):
         yield kind, value, score
 
 
+def _count_update(model, *keys):
+    """One UPDATE of `model`'s count by :step for the row named by `keys` (bound parameters), run
+    with a list of rows at once (executemany): compiled once per process, one statement."""
+    table = model.__table__
+    return (
+        table.update()
+        .where(*(table.c[key] == bindparam(f"k_{key}") for key in keys))
+        .values(count=table.c["count"] + bindparam("step"))
+    )
+
+
+_SCORE_COUNT_UPDATE = _count_update(
+    ScoreCount, "release_id", "segment_kind", "segment_value", "score"
+)
+_RATING_COUNT_UPDATE = _count_update(RatingCount, "change_id", "rating")
+
+
 def _apply_counts(release_id, score_steps, rating_steps):
-    """Change the kept counts by the given steps, in one fixed order for every request (score
+    """Change the kept counts by the given steps: one statement for the score rows and one for
+    the rating rows (each run for its rows at once), in one fixed order for every request (score
     rows, then rating rows, each sorted by key): two posts that lock the same count rows lock
     them in the same order and wait for each other instead of deadlocking."""
-    for (kind, value, score), step in sorted(score_steps.items()):
-        if not step:
-            continue
-        db.session.execute(
-            update(ScoreCount)
-            .where(
-                ScoreCount.release_id == release_id,
-                ScoreCount.segment_kind == kind,
-                ScoreCount.segment_value == value,
-                ScoreCount.score == score,
-            )
-            .values(count=ScoreCount.count + step)
-        )
-    for (change_id, rating), step in sorted(rating_steps.items()):
-        if not step:
-            continue
-        db.session.execute(
-            update(RatingCount)
-            .where(RatingCount.change_id == change_id, RatingCount.rating == rating)
-            .values(count=RatingCount.count + step)
-        )
+    score_rows = [
+        {
+            "k_release_id": release_id,
+            "k_segment_kind": kind,
+            "k_segment_value": value,
+            "k_score": score,
+            "step": step,
+        }
+        for (kind, value, score), step in sorted(score_steps.items())
+        if step
+    ]
+    if score_rows:
+        db.session.execute(_SCORE_COUNT_UPDATE, score_rows)
+    rating_rows = [
+        {"k_change_id": change_id, "k_rating": rating, "step": step}
+        for (change_id, rating), step in sorted(rating_steps.items())
+        if step
+    ]
+    if rating_rows:
+        db.session.execute(_RATING_COUNT_UPDATE, rating_rows)
 
 
 def save_response(release, member, data):
