@@ -113,7 +113,8 @@ def ensure_database(size, backend, fresh):
         _pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         _pg_admin(admin_url, f'CREATE DATABASE "{name}"')
     env = flask_env(url)
-    run([BIN / "flask", "db", "upgrade"], env=env, stdout=subprocess.DEVNULL)
+    # "heads": every branch, also while parallel work has left more than one head.
+    run([BIN / "flask", "db", "upgrade", "heads"], env=env, stdout=subprocess.DEVNULL)
     generator = GENERATOR_SIZE[size]
     if demo_takes_size():
         run([BIN / "flask", "panel", "demo", "--size", generator], env=env)
