@@ -883,6 +883,21 @@ def write_report(results, path, command, args):
         "(bench-only headers of bench/wsgi_bench.py) · the page's size. Ratios and CPU hold on a "
         "busy machine; absolute times do not.",
         "",
+        "What each other row is:",
+        "",
+        "- sampler: a new round, 1,000 drawn from the eligible pool balanced like the pool, "
+        "invitations, notifications and e-mails written and committed, in-process (median of "
+        "2 runs; each run writes into the cached database, so the pool of later runs is smaller "
+        "by the contact rules);",
+        "- feedback writers: 16 threads over HTTP, each with its own two members logged in, each "
+        "submission reads the form (its tokens) and posts it to a release open for everyone; the "
+        "rate counts saved posts (302); lost = a member's last posted score not stored; counts = "
+        "the kept score and rating counts of those releases against a recount;",
+        "- login: the worker CPU of the whole login POST (argon2id check, new session), median "
+        "over the role accounts;",
+        "- worker RSS: each gunicorn worker's resident memory after all the runs.",
+        "",
+        *([f"Notes on this run: {args.note}", ""] if getattr(args, "note", None) else []),
     ]
     lines.append(DATA_MARK + json.dumps(results) + " -->")
     Path(path).write_text("\n".join(lines) + "\n")
@@ -910,6 +925,7 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--fresh", action="store_true", help="generate the database again")
+    parser.add_argument("--note", help="a remark on this run for docs/benchmarks.md")
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
