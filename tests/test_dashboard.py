@@ -29,7 +29,7 @@ TEXTS = {
     "nl": {
         "invited": "Je bent uitgenodigd",
         "feedback": "versie 12.7",
-        "seats": "Er is nog plek bij 1 sessie van Open ronde.",
+        "seats": "Bij ‘Open ronde’ is nog plek in 1 sessie.",
         "taking_part": "Je doet mee aan Geaccepteerde ronde.",
         "coming_up": "Aankomende sessie",
     },

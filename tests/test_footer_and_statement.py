@@ -22,7 +22,8 @@ FOOTER = {
         "Voorbeeld Telecom B.V. organiseert Klantenteam.",
         "Vragen?",
         'href="mailto:klantenteam@example.com"',
-        "Verwerkingsverantwoordelijke: Voorbeeld Telecom B.V., Stationsplein 1, 3511 AA Utrecht ·",
+        "Verantwoordelijk voor je gegevens: Voorbeeld Telecom B.V., Stationsplein 1, 3511 AA "
+        "Utrecht ·",
         "Een klacht indienen bij de Autoriteit Persoonsgegevens",
         'href="https://autoriteitpersoonsgegevens.nl"',
         'href="/nl/privacy"',

@@ -8,7 +8,7 @@ from email import message_from_bytes
 from email.policy import default
 
 from flask import render_template
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from panel.accounts.streams import Stream
 from panel.audit import AuditEntry, record_audit
@@ -166,3 +166,25 @@ def test_the_reminder_and_its_mail_say_the_time_the_same_way(
     mail = OutboxMessage.query.filter_by(kind="session_reminder").one()
     with app.test_request_context("/nl/"), speaking("nl"):
         assert mail.subject == str(notification.title) and mail.subject.startswith("Morgen")
+
+
+def test_dutch_that_reads_naturally(app, client):
+    with app.test_request_context("/nl/"), speaking("nl"):
+        assert gettext("Have a look") == "Bekijken"
+        assert gettext(
+            "%(round)s is now in the stage: %(stage)s", round="Rekening", stage="Pilot"
+        ) == ("‘Rekening’ is nu in de fase ‘Pilot’")
+        assert ngettext(
+            "There's %(num)d session with free seats in %(round)s.",
+            "There are %(num)d sessions with free seats in %(round)s.",
+            3,
+            round="Rekening",
+        ) == ("Bij ‘Rekening’ is nog plek in 3 sessies.")
+        assert gettext("Shipped") == "Zit in de app"
+        assert gettext("Stream inbox") == "Inbox van je stream"
+    page = client.get("/nl/privacy").get_data(as_text=True)
+    statement = page[page.index("<main") : page.index('<footer class="site-footer">')]
+    assert "Verwerkingsverantwoordelijke:" in statement  # the legal term stays here
+    assert (
+        "Verantwoordelijk voor je gegevens:" in page[page.index('<footer class="site-footer">') :]
+    )

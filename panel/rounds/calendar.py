@@ -20,8 +20,15 @@ def _utc(moment):
 def session_when(session):
     """Day, start and end in Europe/Amsterdam, in the language of the moment:
     "di 8 december, 19:00–21:00"."""
+    return when_text(session.starts_at, session.ends_at)
+
+
+def when_text(starts_at, ends_at=None):
+    """session_when from the moments themselves (a notification keeps them); without an end
+    (notifications stored before it was kept) the day and start alone."""
     pattern = WHEN_FORMATS.get(current_language(), WHEN_FORMATS["en"])
-    return f"{datetime_filter(session.starts_at, pattern)}–{time_filter(session.ends_at)}"
+    start = datetime_filter(starts_at, pattern)
+    return f"{start}–{time_filter(ends_at)}" if ends_at else start
 
 
 def session_place(session):

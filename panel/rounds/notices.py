@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from ..extensions import db
-from ..i18n import datetime_filter
 from ..i18n import lazy_gettext as _l
 from ..notifications.kinds import Kind, both_languages
+from .calendar import session_when, when_text
 from .models import IdeaStatus, Round, Session, Stage
 
 
@@ -15,12 +15,13 @@ def round_params(round_):
 
 
 def session_params(session):
-    """What a notification about a session keeps: its id, title in both languages and start
-    (formatted when shown, in the reader's language)."""
+    """What a notification about a session keeps: its id, title in both languages, start and
+    end (formatted when shown, in the reader's language, as the session's e-mails say it)."""
     return {
         "session_id": session.id,
         "session": both_languages(session, "title"),
         "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
     }
 
 
@@ -37,12 +38,13 @@ def _round_title(params):
 def _session_title(params):
     if "session" in params and "starts_at" in params:
         starts_at = datetime.fromisoformat(params["starts_at"])
-        return dict(params, when=datetime_filter(starts_at, "medium"))
+        ends_at = datetime.fromisoformat(params["ends_at"]) if params.get("ends_at") else None
+        return dict(params, when=when_text(starts_at, ends_at))
     session = db.session.get(Session, params.get("session_id") or 0)
     return dict(
         params,
         session=both_languages(session, "title") if session else "",
-        when=datetime_filter(session.starts_at, "medium") if session else "",
+        when=session_when(session) if session else "",
     )
 
 

@@ -312,4 +312,4 @@ def test_a_dutch_owner_on_the_stage_page_keeps_a_dutch_page_and_english_mail(
     assert "Verbruik" not in english.body_text + english.body_html
     assert "Hello Sanne," in english.body_text
     dutch = mail_to(members["nl"])
-    assert dutch.subject.startswith("Verbruik in één oogopslag")
+    assert dutch.subject.startswith("‘Verbruik in één oogopslag’ is nu in de fase")
