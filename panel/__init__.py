@@ -98,16 +98,19 @@ def check_production_settings(app):
             "PANEL_SECRET_KEY must be set to a random value of at least 32 characters in "
             "production (or set PANEL_ENV=development for a local run)."
         )
-    # memory:// counts per process: four workers would allow four times the per-IP limits.
+    # memory:// counts per process: four workers would allow four times the per-IP limits. Only
+    # a worker count of exactly 1, said explicitly (PANEL_WORKERS or WEB_CONCURRENCY), may count
+    # in memory: a server started without saying how many workers it runs is not trusted to run one.
     if (
-        app.config["WORKERS"] > 1
+        app.config.get("WORKERS") != 1
         and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")
         and not app.config["RATELIMIT_ALLOW_MEMORY"]
     ):
         raise RuntimeError(
-            "With more than one worker the rate limits must be shared: set "
-            "PANEL_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 (or "
-            "PANEL_RATELIMIT_ALLOW_MEMORY=1 to accept limits counted per worker)."
+            "With more than one worker, or an unknown number (PANEL_WORKERS unset), the rate "
+            "limits must be shared: set PANEL_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 "
+            "(or PANEL_WORKERS=1 for a single process, or PANEL_RATELIMIT_ALLOW_MEMORY=1 to "
+            "accept limits counted per worker)."
         )
 
 

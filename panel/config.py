@@ -23,6 +23,11 @@ def _env_int(name, default):
     return int(value) if value not in (None, "") else default
 
 
+def _web_concurrency():
+    value = os.environ.get("WEB_CONCURRENCY")
+    return int(value) if value not in (None, "") else None
+
+
 class Config:
     """Settings for a running installation; production unless PANEL_ENV says otherwise."""
 
@@ -92,8 +97,11 @@ class Config:
     # warning), rather than failing every login with a 500 or dropping the limits altogether.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
-    # How many worker processes serve this installation (gunicorn.conf.py sets PANEL_WORKERS).
-    WORKERS = _env_int("WORKERS", 1)
+    # How many worker processes serve this installation: PANEL_WORKERS (gunicorn.conf.py sets
+    # it), else WEB_CONCURRENCY (gunicorn's own default for -w); None when nobody said. Production
+    # counts limits in memory only when told it is one worker (or RATELIMIT_ALLOW_MEMORY): a
+    # `gunicorn -w 4` started without gunicorn.conf.py says nothing, and is refused.
+    WORKERS = _env_int("WORKERS", None) or _web_concurrency()
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: trust none).
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
@@ -126,6 +134,7 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     ADMIN_TWO_FACTOR_REQUIRED = True
     WTF_CSRF_ENABLED = False
+    WORKERS = 1  # the test client serves from this one process
     # Limits stay on (they are part of what is tested) but high, except where a test lowers them.
     RATELIMIT_LOGIN = "10000 per minute"
     RATELIMIT_RESET = "10000 per minute"

@@ -243,3 +243,45 @@ def test_limits_hold_and_nothing_fails_while_redis_is_out_of_reach(tmp_path):
         worker.terminate()
         worker.wait(timeout=10)
     assert "falling back to in-memory storage" in (tmp_path / "alone.log").read_text()
+
+
+def _gunicorn_check_elsewhere(tmp_path, *options, **env):
+    """gunicorn started from another directory with --chdir: gunicorn.conf.py is never read."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("PANEL_") and key != "WEB_CONCURRENCY"
+    } | {"PANEL_SECRET_KEY": STRONG_KEY, "PANEL_DATABASE_URL": "sqlite://", **env}
+    return subprocess.run(
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            *options,
+            "--chdir",
+            str(PROJECT_ROOT),
+            "--check-config",
+            "wsgi:app",
+        ],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_workers_started_without_the_conf_refuse_memory_storage(tmp_path):
+    """`gunicorn -w 4 --chdir X wsgi:app` from elsewhere never reads gunicorn.conf.py, so the app
+    is not told its workers: production refuses memory:// unless told it is one worker."""
+    refused = _gunicorn_check_elsewhere(tmp_path, "-w", "4")
+    assert refused.returncode != 0
+    assert "PANEL_RATELIMIT_STORAGE_URI=redis://" in refused.stdout + refused.stderr
+    assert _gunicorn_check_elsewhere(tmp_path, "-w", "4", WEB_CONCURRENCY="4").returncode != 0
+    assert _gunicorn_check_elsewhere(tmp_path, PANEL_WORKERS="1").returncode == 0
+    assert _gunicorn_check_elsewhere(tmp_path, WEB_CONCURRENCY="1").returncode == 0
+    allowed = _gunicorn_check_elsewhere(tmp_path, "-w", "4", PANEL_RATELIMIT_ALLOW_MEMORY="1")
+    assert allowed.returncode == 0
+
+
+def test_an_unknown_worker_count_refuses_memory_storage_in_production():
+    with pytest.raises(RuntimeError, match="PANEL_WORKERS unset"):
+        create_app(dict(vars_of(Production), RATELIMIT_STORAGE_URI="memory://", WORKERS=None))
