@@ -22,7 +22,9 @@ def test_insight_from_comment_to_answer_to_panelist(live, new_page, lang):
     log_in(owner, live, lang, owner_email)
     owner.goto(f"{live.url}/{lang}/owner/rounds/{round_id}/ideas/{idea_id}")
     owner.click(f"a[href*='kind=comment'][href*='source={comment_id}']")
-    owner.fill("#title", f"The bill is too long (rekening) {lang}")
+    # The title in both languages: panelists read it in their own.
+    owner.fill("#title_nl", f"De rekening is te lang {lang}")
+    owner.fill("#title_en", f"The bill is too long (rekening) {lang}")
     owner.click("main form button[type=submit]")
     insight_id = int(re.search(r"/insights/(\d+)$", owner.url).group(1))
     assert "De rekening is veel te lang" in owner.content()
@@ -30,7 +32,8 @@ def test_insight_from_comment_to_answer_to_panelist(live, new_page, lang):
     reviewer = new_page()
     log_in(reviewer, live, lang, reviewer_email)
     assert reviewer.url.endswith(f"/{lang}/insights/inbox")
-    reviewer.click(f"main a:has-text('The bill is too long (rekening) {lang}')")
+    title = {"nl": "De rekening is te lang", "en": "The bill is too long (rekening)"}[lang]
+    reviewer.click(f"main a:has-text('{title} {lang}')")
     assert "De rekening is veel te lang" in reviewer.content()
     reviewer.fill("#answer_nl", ANSWER["nl"])
     reviewer.fill("#answer_en", ANSWER["en"])
