@@ -82,7 +82,7 @@ def test_dutch_panelists_read_one_word_for_their_input(client, make_member, logi
 
 
 def test_audit_details_name_the_stream_in_the_readers_language(
-    app, db, client, make_user, login_as
+    app, db, client, make_user, login_as, count_queries
 ):
     admin = make_user(roles=[Role.ADMIN])
     db.session.add(Stream(slug="app_digital", name_nl="App en online", name_en="App and online"))
@@ -94,8 +94,15 @@ def test_audit_details_name_the_stream_in_the_readers_language(
         assert ("Stream", "App and online") in entries["insight.route"].detail_lines
         assert entries["insight.unroute"].detail_lines == [("Stream", "gone_stream")]
     login_as(admin)
-    page = client.get("/nl/admin/audit").get_data(as_text=True)
+    with count_queries() as few:
+        page = client.get("/nl/admin/audit").get_data(as_text=True)
     assert "Stream: App en online" in page and "app_digital" not in page
+    for _ in range(10):
+        record_audit("insight.route", actor=admin, stream="app_digital", by="hand")
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/nl/admin/audit")
+    assert many.count == few.count  # the names are read once per page, not once per row
 
 
 def test_plain_text_titles_keep_the_fallback_mark(app, db, client, make_user, login_as):
