@@ -2,6 +2,7 @@
 Amsterdam-time helpers."""
 
 import copy
+import unicodedata
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice, SelectFieldBase
@@ -181,6 +183,35 @@ def with_own_messages(validators, field_class):
 
 NUL_REFUSED = _l("This contains an invisible character we can't store. Please type it again.")
 NUMBER_TOO_LARGE = _l("Please enter a smaller number.")
+ONE_LINE = _l("Please type this on one line, without line breaks or invisible characters.")
+# Control characters (line breaks, escape …) and the line and paragraph separators: never part
+# of a one-line field, which may end up in a mail's subject or a download's file name.
+NOT_ON_ONE_LINE = ("Cc", "Zl", "Zp")
+
+
+def breaks_the_line(text):
+    """True when `text` holds a character a one-line field can't keep (a tab is allowed: it
+    becomes a space)."""
+    return any(unicodedata.category(c) in NOT_ON_ONE_LINE for c in text if c != "\t")
+
+
+def tabs_to_spaces(value):
+    return value.replace("\t", " ") if isinstance(value, str) else value
+
+
+def refuse_line_breaks(form, field):
+    """In a one-line text field, CR, LF and other control characters are a form error (after
+    refuse_nul: NUL keeps its own message)."""
+    if any(isinstance(value, str) and breaks_the_line(value) for value in field.raw_data or ()):
+        raise StopValidation(str(ONE_LINE))
+
+
+def is_one_line(field_class):
+    """A typed one-line text field: StringField and its kinds (e-mail, URL …), not a text area,
+    password or hidden field."""
+    return issubclass(field_class, StringField) and not issubclass(
+        field_class, (TextAreaField, PasswordField, HiddenField)
+    )
 
 
 def bounded_int(value):
@@ -211,6 +242,8 @@ def guard_input(field):
     A hidden field only drops NUL (clean_text): nobody typed it, so nobody could correct it (a
     login link with next=%00 must still log in)."""
     guards = [] if isinstance(field, HiddenField) else [refuse_nul]
+    if is_one_line(type(field)):
+        guards.append(refuse_line_breaks)
     if isinstance(field, IntegerField):
         guards.append(refuse_huge_number)
     field.validators = [*guards, *field.validators]
@@ -255,6 +288,8 @@ class BaseForm(FlaskForm):
                 field_class, PasswordField
             ):
                 options.setdefault("filters", []).append(clean_text)
+                if is_one_line(field_class):
+                    options["filters"].append(tabs_to_spaces)
             if unbound_field.kwargs.get("validators"):
                 validators = with_own_messages(unbound_field.kwargs["validators"], field_class)
                 unbound_field = copy.copy(unbound_field)

@@ -17,6 +17,7 @@ message twice is worse than a late one); an administrator can send it again from
 
 import logging
 import smtplib
+import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -248,11 +249,24 @@ def _claim(message_id, now):
     return row
 
 
+# Control characters and the line and paragraph separators.
+LINE_BREAKING = ("Cc", "Zl", "Zp")
+
+
+def one_line(text):
+    """Header text on one line: line breaks, tabs and other control characters (a title typed
+    before forms refused them) become single spaces, so no header can be added through it."""
+    return " ".join(
+        "".join(" " if unicodedata.category(c) in LINE_BREAKING else c for c in text).split()
+    )
+
+
 def _as_email(row):
+    """The message as an EmailMessage; ValueError when a header can't be made of the row."""
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = row.to_address
-    email["Subject"] = row.subject
+    email["Subject"] = one_line(row.subject)
     email["Message-ID"] = make_msgid(domain="klantenteam.local")
     email.set_content(row.body_text)
     email.add_alternative(row.body_html, subtype="html")
@@ -319,7 +333,15 @@ def deliver_outbox(limit=200):
                 continue  # another worker has it, or it was re-queued for later
             assert not db.session().in_transaction()  # nothing held while the host is talked to
             try:
-                smtp.send_message(_as_email(row))
+                email = _as_email(row)
+            except ValueError as error:
+                # The row itself can't be a message (a header that refuses its value): this
+                # one fails for good, the run carries on with the next.
+                failed += 1
+                _record_failure(row, error, final=True)
+                continue
+            try:
+                smtp.send_message(email)
             except MESSAGE_ERRORS as error:
                 failed += 1
                 _record_failure(row, error)
@@ -358,11 +380,13 @@ def _record_sent(row):
     _finish(row, **values)
 
 
-def _record_failure(row, error):
+def _record_failure(row, error, final=False):
+    """final: trying again can't help (the message can't be built)."""
     now = utcnow()
     first_failed_at = row.first_failed_at or now
     values = {"last_error": f"{type(error).__name__}: {error}"[:300]}
-    if now - first_failed_at >= timedelta(hours=current_app.config["MAIL_RETRY_HOURS"]):
+    retry_hours = current_app.config["MAIL_RETRY_HOURS"]
+    if final or now - first_failed_at >= timedelta(hours=retry_hours):
         values["status"] = FAILED
         if row.scrub_after_send:
             values.update(SCRUBBED)

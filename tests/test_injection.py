@@ -359,7 +359,42 @@ def test_neutralise_prefixes_formula_cells():
         assert neutralise(formula) == "'" + formula
     assert neutralise("Jamie") == "Jamie"
     assert neutralise(-1) == -1  # numbers the export writes itself stay numbers
-    assert CsvRows().line(["=1+1", "a"]) == "'=1+1,a\r\n"
+    # Every text cell quoted, numbers bare (they stay numbers).
+    assert CsvRows().line(["=1+1", "a", 7, -1]) == '"\'=1+1","a",7,-1\r\n'
+
+
+# Dutch Excel opens a .csv with ';' as its separator: a formula after a ';' (or ',', a tab or a
+# line break) would start a cell of its own there.
+AFTER_SEPARATORS = {
+    "Lotte;=1+cmd|' /C calc'!A0": "Lotte;'=1+cmd|' /C calc'!A0",
+    "x;=1+1": "x;'=1+1",
+    "a,@SUM(A1)": "a,'@SUM(A1)",
+    "a\t+1": "a\t'+1",
+    "a\n-2+3": "a\n'-2+3",
+    "a\r\n=1": "a\r\n'=1",
+    "=1;=2": "'=1;'=2",
+}
+
+
+def test_neutralise_guards_cells_after_a_separator():
+    from panel.exports import neutralise
+
+    for value, safe in AFTER_SEPARATORS.items():
+        assert neutralise(value) == safe
+    assert neutralise("Lotte; de Jong, 3-4 x") == "Lotte; de Jong, 3-4 x"
+
+
+def test_no_cell_starts_a_formula_whichever_separator_the_spreadsheet_picks():
+    import csv
+    import io
+
+    from panel.exports import CsvRows
+
+    line = CsvRows().line([1, *AFTER_SEPARATORS])
+    for delimiter in (",", ";", "\t"):
+        for row in csv.reader(io.StringIO(line), delimiter=delimiter):
+            for cell in row:
+                assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), (delimiter, cell)
 
 
 def cells(response):
@@ -381,6 +416,7 @@ def assert_no_formula(values, found):
 
 def test_member_export_neutralises_formulas(client, make_user, make_member, login_as):
     names = ['=HYPERLINK("https://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"]
+    make_member(name="Lotte;=1+cmd|' /C calc'!A0", email="semicolon@example.org")
     for number, name in enumerate(names):
         make_member(name=name, email=f"formula{number}@example.org", source="=cmd|' /C calc'!A0")
     manager = make_user(roles=[Role.PANEL_MANAGER])
@@ -390,6 +426,14 @@ def test_member_export_neutralises_formulas(client, make_user, make_member, logi
     )
     found = cells(response)
     assert_no_formula(names + ["=cmd|' /C calc'!A0"], found)
+    assert "Lotte;'=1+cmd|' /C calc'!A0" in found
+    # Read as Dutch Excel reads it, with ';' between cells: still no formula.
+    import csv
+    import io
+
+    body = response.get_data(as_text=True)
+    for row in csv.reader(io.StringIO(body), delimiter=";"):
+        assert not [cell for cell in row if cell[:1] in ("=", "+", "-", "@")], row
 
 
 def test_feedback_export_neutralises_formulas(client, make_user, make_member, login_as):

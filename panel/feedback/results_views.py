@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..charts import column_chart
 from ..errors import NotAllowed
-from ..exports import CsvRows
+from ..exports import CsvRows, attachment
 from ..extensions import db
 from ..forms import AMSTERDAM, local_to_utc, utc_to_local
 from ..i18n import lazy_gettext as _l
@@ -216,11 +216,10 @@ def export(release_id):
                 + [ratings.get(c.id, "") for c in changes]
             )
 
-    filename = f"feedback-{release.version}.csv".replace(" ", "_")
     return HttpResponse(
         stream_with_context(rows()),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(f"feedback-{release.version}.csv")},
     )
 
 

@@ -25,7 +25,7 @@ from ..audit import record_audit
 from ..charts import bar_chart, column_chart
 from ..database import utcnow
 from ..errors import NotAllowed
-from ..exports import CsvRows
+from ..exports import CsvRows, attachment
 from ..extensions import db
 from ..forms import choices
 from ..i18n import lazy_gettext as _l
@@ -255,7 +255,7 @@ def export():
         return Response(
             stream_with_context(csv_rows(include_contact)),
             mimetype="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="klantenteam-members.csv"'},
+            headers={"Content-Disposition": attachment("klantenteam-members.csv")},
         )
     return render_template("manage/export.html", form=form)
 

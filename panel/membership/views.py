@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, logout_user
 
 from .. import signals
+from ..exports import attachment
 from ..extensions import limiter
 from ..forms import ConfirmForm
 from ..i18n import current_language, date_filter
@@ -261,7 +262,7 @@ def export():
     return Response(
         body,
         mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from ..database import utcnow
 from ..errors import NotAllowed
+from ..exports import attachment
 from ..extensions import db
 from ..i18n import datetime_filter
 from ..i18n import lazy_gettext as _l
@@ -278,7 +279,7 @@ def calendar(round_id, session_id):
     return Response(
         ics_for(registration),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'},
+        headers={"Content-Disposition": attachment(f"session-{session.id}.ics")},
     )
 
 
