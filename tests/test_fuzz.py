@@ -327,6 +327,8 @@ ODD_VALUES = st.sampled_from(
         "𝔘ñí©ødé ✓ 漢字 🙂",
         "<b>x</b>",
         "=HYPERLINK(1)",
+        "a\r\nb",
+        "Subject\r\nBcc: evil@example.com",
         "2026-13-45T25:61",
         "2026-11-30T10:00",
         "31-12-2026",
@@ -348,15 +350,27 @@ class FormReader(HTMLParser):
     def __init__(self):
         super().__init__()
         self.forms, self.current, self.select, self.textarea = [], None, None, None
+        self.chosen = set()  # selects whose option is picked
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
             self.current = (attrs.get("action") or "", {})
             self.forms.append(self.current)
-        if self.current is None or not attrs.get("name"):
+        if self.current is None:
             return
         fields = self.current[1]
+        if tag == "option" and self.select:
+            # An <option> has no name of its own: it fills the select it is in. The selected one,
+            # else the first with a value (a placeholder "Choose …" has none), as a browser would
+            # send once someone picked one, so a required select arrives valid.
+            value = attrs.get("value", "")
+            if "selected" in attrs or (value and self.select not in self.chosen):
+                fields[self.select] = [value]
+                self.chosen.add(self.select)
+            return
+        if not attrs.get("name"):
+            return
         name = attrs["name"]
         if tag == "input":
             kind = (attrs.get("type") or "text").lower()
@@ -374,9 +388,6 @@ class FormReader(HTMLParser):
             fields[name] = [""]
         elif tag == "button" and attrs.get("value") is not None:
             fields.setdefault(name, [attrs["value"]])
-        if tag == "option" and self.select:
-            if "selected" in attrs or not fields[self.select]:
-                fields[self.select] = [attrs.get("value") or ""]
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -684,3 +695,17 @@ def test_a_claimed_token_skips_validation_only_for_its_own_form(app, db):
     with app.test_request_context("/en/", method="POST", data={"form_token": token}):
         assert Creates().validate()  # the same form again: answered as the first one was
         assert not Edits().validate()  # another form with that token: checked as always
+
+
+def test_the_form_reader_fills_selects_as_a_browser_would():
+    """An <option> has no name: the reader gives its select the selected option, else the first
+    one with a value (not the empty placeholder), so required selects arrive valid."""
+    reader = FormReader()
+    reader.feed(
+        '<form method="post" action="/x"><select name="stream">'
+        '<option value="">Choose …</option><option value="app">App</option>'
+        '<option value="web">Web</option></select>'
+        '<select name="kind"><option value="a">A</option>'
+        '<option value="b" selected>B</option></select></form>'
+    )
+    assert reader.forms == [("/x", {"stream": ["app"], "kind": ["b"]})]
