@@ -868,7 +868,11 @@ def write_report(results, path, command, args):
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
-        f"- Command: `{command}`",
+        *[
+            f"- Command ({backend}): `{result.get('command', command)}`"
+            for backend, result in results.items()
+            if result
+        ],
         f"- gunicorn.conf.py, {args.workers} sync workers, production settings "
         "(PANEL_ENV=production, rate limits in Redis set high, cookies not Secure on plain-HTTP "
         "loopback); wrk "
@@ -930,11 +934,11 @@ def main():
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     results = previous_results(args.out, args.size)
-    for backend in backends:
-        results[backend] = measure(args.size, backend, args)
     command = "make bench " + f"SIZE={args.size} DB={args.db}"
     if sys.argv[1:] and os.environ.get("MAKELEVEL") is None:
-        command = "bench/harness.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        command = ".venv/bin/python bench/harness.py " + shlex.join(sys.argv[1:])
+    for backend in backends:
+        results[backend] = dict(measure(args.size, backend, args), command=command)
     print()
     print(table(results))
     write_report(results, args.out, command, args)
