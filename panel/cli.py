@@ -218,7 +218,10 @@ def restore(source, force):
 
 
 def _pybabel(*args):
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+    # From the project's folder, so that the catalog's source locations are relative paths.
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT
+    )
 
 
 @translate_cli.command("extract")
@@ -227,7 +230,7 @@ def extract():
     _pybabel(
         "extract",
         "-F",
-        os.path.join(PROJECT_ROOT, "babel.cfg"),
+        "babel.cfg",
         "-k",
         "_l",
         "-k",
@@ -239,7 +242,7 @@ def extract():
         "--sort-output",
         "-o",
         POT_FILE,
-        PROJECT_ROOT,
+        ".",
     )
 
 
