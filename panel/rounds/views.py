@@ -43,7 +43,9 @@ IDEAS_PER_PAGE = 20
 REACTIONS_PER_PAGE = 20
 # The round page's idea orders, and the idea page's reaction orders (the first is the default).
 IDEA_SORTS = {
-    "newest": (Idea.id.desc(),),
+    # Both orders read in index order (ix_ideas_round_created, ix_ideas_round_support) and stop
+    # after the page; by id alone, every idea of the round was sorted for each page.
+    "newest": (Idea.created_at.desc(), Idea.id.desc()),
     "supported": (Idea.support_count.desc(), Idea.id.desc()),
 }
 REACTION_ORDERS = {"newest": (Comment.id.desc(),), "oldest": (Comment.id,)}
