@@ -34,6 +34,9 @@ from .i18n import speaking
 log = logging.getLogger("panel.mail")
 
 PENDING, SENDING, SENT, FAILED, UNSURE = "pending", "sending", "sent", "failed", "unsure"
+# Written only to do the same work as a real message (a reset request for an unknown address):
+# never sent, never listed, deleted by the next delivery run.
+DISCARDED = "discarded"
 # How long a worker may take over one message before its claim counts as abandoned; far more than
 # a conversation can last with the SMTP timeout (a handful of replies, each within the timeout).
 CLAIM_SECONDS = 300
@@ -301,6 +304,7 @@ def deliver_outbox(limit=200):
     No transaction is open while the mail host is talked to (see the module's docstring).
     """
     _settle_interrupted(utcnow())
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.status == DISCARDED))
     now = utcnow()
     due_ids = list(
         db.session.scalars(

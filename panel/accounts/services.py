@@ -13,7 +13,7 @@ from flask_login import login_user, logout_user
 from ..audit import record_audit
 from ..database import utcnow
 from ..extensions import db
-from ..mail import OutboxMessage, queue_mail, render_mail
+from ..mail import DISCARDED, ERASED, PENDING, OutboxMessage, queue_mail, render_mail
 from ..security import (
     Role,
     burn_password_time,
@@ -235,8 +235,9 @@ def request_password_reset(email, locale="nl"):
     """Mail a reset link if the account exists; the caller answers the same either way.
 
     Known and unknown addresses do the same work, so the answer takes as long: the link is
-    signed and the whole mail rendered for a stand-in account too; only the outbox row is left
-    out (a single insert)."""
+    signed and the whole mail rendered for a stand-in account too, and an outbox row of the same
+    size is written either way (the same INSERT, the same commit). For an unknown address the
+    row is DISCARDED: addressed to nobody, never sent, removed by the next send-mail run."""
     user = find_user_by_email(email)
     known = user is not None and user.is_enabled
     recipient = user if known else User(id=0, email=normalize_email(email), locale=locale)
@@ -244,20 +245,19 @@ def request_password_reset(email, locale="nl"):
     subject, body_text, body_html = render_mail(
         "password_reset", recipient.locale, user=recipient, token=token
     )
-    if not known:
-        security_event("password_reset_requested", user_id=None, known=False)
-        return
     db.session.add(
         OutboxMessage(
-            to_address=user.email,
-            locale=user.locale,
+            to_address=recipient.email if known else ERASED,
+            locale=recipient.locale,
             kind="password_reset",
             subject=subject,
-            body_text=body_text,
-            body_html=body_html,
+            # (nothing typed by a stranger is kept, not even for the minute until it goes)
+            body_text=body_text if known else "",
+            body_html=body_html if known else "",
+            status=PENDING if known else DISCARDED,
         )
     )
-    security_event("password_reset_requested", user_id=user.id, known=True)
+    security_event("password_reset_requested", user_id=user.id if known else None, known=known)
 
 
 def reset_password(user, new_password):

@@ -14,7 +14,7 @@ from ..audit import AuditEntry
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import ConfirmForm
-from ..mail import ERASED, FAILED, OutboxMessage, delivery_trouble
+from ..mail import DISCARDED, ERASED, FAILED, OutboxMessage, delivery_trouble
 from ..membership import privacy as membership_privacy
 from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
@@ -136,8 +136,10 @@ def outbox_alert():
 @bp.route("/outbox")
 def outbox():
     page = paginate(
-        db.select(OutboxMessage).order_by(OutboxMessage.id.desc()),
-        db.select(db.func.count(OutboxMessage.id)),
+        db.select(OutboxMessage)
+        .where(OutboxMessage.status != DISCARDED)
+        .order_by(OutboxMessage.id.desc()),
+        db.select(db.func.count(OutboxMessage.id)).where(OutboxMessage.status != DISCARDED),
         PAGE_SIZE,
     )
     failed = db.session.scalar(
