@@ -188,3 +188,13 @@ def test_main_pages_render(generated):
     assert logins == [302, 302, 302]
     problems = {key: status for key, status in pages.items() if key[1] != "login" and status != 200}
     assert problems == {}
+
+
+def test_the_command_needs_an_empty_database(app, make_user):
+    make_user()
+    result = app.test_cli_runner().invoke(args=["panel", "demo", "--size", "S"])
+    assert result.exit_code != 0
+    assert "needs an empty database" in result.output
+    assert _db.session.scalar(select(func.count(Member.id))) == 0
+    sizes = app.test_cli_runner().invoke(args=["panel", "demo", "--help"]).output
+    assert "[demo|S|M|L|XL]" in sizes
