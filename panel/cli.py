@@ -8,6 +8,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from .accounts import two_factor
 from .accounts.models import FailedLogin, LoginSession, User
 from .accounts.services import create_user, find_user_by_email, password_problem
 from .backup import BackupError, backup_name, make_backup, prune, restore_backup
@@ -59,6 +60,22 @@ def create_admin(email, name, language, password):
     create_user(email, name, language, roles=[Role.ADMIN], password=password)
     db.session.commit()
     click.echo(f"Administrator {email} created.")
+
+
+@panel_cli.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email):
+    """Turn off two-factor login for EMAIL (a sole administrator who lost both phone and
+    recovery codes). Their sessions end; an administrator enrols again at the next login.
+    Audit-logged as done from the command line."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException("There is no account with that e-mail address.")
+    if not user.totp_secret:
+        raise click.ClickException("That account has no two-factor login to reset.")
+    two_factor.reset(user, actor=None, via="command line")
+    db.session.commit()
+    click.echo(f"Two-factor login reset for {email}; they set it up again at their next login.")
 
 
 @panel_cli.command("demo")

@@ -204,14 +204,17 @@ def _forget(user):
     RecoveryCode.query.filter_by(user_id=user.id).delete()
 
 
-def reset(user, actor):
+def reset(user, actor, **details):
     """An administrator turns off someone's two-factor login (a lost phone): the secret and
     recovery codes go, every session of theirs ends, and an administrator must enrol again at
-    the next login."""
+    the next login. actor None: from the server's command line (`flask panel reset-two-factor`),
+    for a sole administrator locked out."""
     _forget(user)
     LoginSession.query.filter_by(user_id=user.id).delete()
-    record_audit("two_factor.reset", target=user, actor=actor)
-    security_event("two_factor_reset", user_id=user.id, actor_id=actor.id)
+    record_audit("two_factor.reset", target=user, actor=actor, **details)
+    security_event(
+        "two_factor_reset", user_id=user.id, actor_id=actor.id if actor else None, **details
+    )
 
 
 # Logging in ---------------------------------------------------------------------------------
