@@ -16,6 +16,14 @@ time (the first post of a member inserts its response, the rest edit it). Afterw
 
 Prints one Markdown table row (rate, p50/p95/p99 latency, errors, lost, counts) and the command.
 Target (QUALITY.md): >= 500 submissions/s with 16 writers, zero errors, zero lost, counts equal.
+
+Measured on the shared 2-core machine (load average 11-15 from other work, so only the
+before/after within minutes means anything), SQLite, 16 writers, 4 workers, 10 s:
+before (write lock from each POST's first query, 8 + 4 count UPDATEs): 14/s, p50 1082 ms;
+after (lock from the first write, two count statements, one login query): 19/s, p50 684 ms;
+0 errors, 0 lost, counts equal a recount both times. The in-process CPU per feedback edit
+(bench/request_cost.py) is 11 ms, so two cores top out near 180/s: 500/s needs the request
+itself (Flask, forms, session, the ORM) under ~4 ms.
 """
 
 import argparse
