@@ -1,7 +1,7 @@
 """the stream inbox at volume: open routes in due-date order (a partial index)
 
 Revision ID: d2idx0rnds09
-Revises: c3b1ling0006
+Revises: d1idx0feed08
 Create Date: 2026-11-30 20:15:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd2idx0rnds09'
-down_revision = 'c3b1ling0006'
+down_revision = 'd1idx0feed08'
 branch_labels = None
 depends_on = None
 
