@@ -1,6 +1,9 @@
 """Insights and the department streams that must answer them; closing the loop to panelists."""
 
-from flask import Blueprint
+from flask import Blueprint, g
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import signals
 from ..security import Role, guard_blueprint
@@ -28,6 +31,25 @@ def insight_choices_for(user):
     return recent_insights() if can_create_insights(user) else None
 
 
+def insight_options(choices):
+    """The <option>s of the insights to add to, made once per page and language: a page with 50
+    comments shows the same 30 choices beside each (1,500 translated labels were 400 ms)."""
+    key = (tuple(insight.id for insight in choices), str(get_locale()))
+    made = g.setdefault("insight_options", {})
+    if key not in made:
+        made[key] = Markup("").join(
+            Markup('<option value="{}">{} · {}</option>').format(
+                insight.id,
+                insight.title.plain(60),
+                ngettext("%(num)s contribution", "%(num)s contributions", insight.evidence_count)
+                if insight.evidence_count
+                else _("no contributions yet"),
+            )
+            for insight in choices
+        )
+    return made[key]
+
+
 def init_app(app):
     signals.notification_kinds.connect(insight_kinds)
     signals.member_leaving.connect(erase_evidence_links)
@@ -38,4 +60,5 @@ def init_app(app):
     app.add_template_global(can_read_insights)
     app.add_template_global(can_set_up_routing)
     app.add_template_global(insight_choices_for)
+    app.add_template_global(insight_options)
     app.add_template_global(EvidenceKind.title_of, "evidence_kind_title")
