@@ -768,6 +768,7 @@ def measure(size, backend, args):
 
 
 def ms(value):
+    """A figure with a decimal only below 10 (times in ms, rates per second)."""
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
@@ -791,7 +792,7 @@ def cells(result):
         else:
             errors = f" · **{page['errors']} errors**" if page["errors"] else ""
             col[page["label"]] = (
-                f"{page['rps']:.0f}/s · **{page['ratio']:.2f}×** · "
+                f"{ms(page['rps'])}/s · **{page['ratio']:.2f}×** · "
                 f"{ms(page['p50'])}/{ms(page['p95'])}/{ms(page['p99'])} ms · "
                 f"1u p95 **{ms(page['p95_1u'])} ms** · {page['queries']:.0f} q · "
                 f"{ms(page['cpu_ms'])} ms CPU · {page['bytes'] / 1024:.0f} KB{errors}"
@@ -936,7 +937,14 @@ def main():
     results = previous_results(args.out, args.size)
     command = "make bench " + f"SIZE={args.size} DB={args.db}"
     if sys.argv[1:] and os.environ.get("MAKELEVEL") is None:
-        command = ".venv/bin/python bench/harness.py " + shlex.join(sys.argv[1:])
+        argv, shown = sys.argv[1:], []
+        while argv:  # the note is printed on its own, not in the command
+            arg = argv.pop(0)
+            if arg == "--note":
+                argv = argv[1:]
+            elif not arg.startswith("--note="):
+                shown.append(arg)
+        command = ".venv/bin/python bench/harness.py " + shlex.join(shown)
     for backend in backends:
         results[backend] = dict(measure(args.size, backend, args), command=command)
     print()

@@ -2,6 +2,7 @@
 the shipped config and bench/wsgi_bench.py, wrk, a login through the form, the report. The
 harness itself is a tool run by hand (`make bench`), never by the test suite."""
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -22,9 +23,11 @@ pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not 
 def bench_url(tmp_path, monkeypatch):
     """A database with the tables and one reviewer who logs in with the harness's password."""
     monkeypatch.setattr(harness, "BENCH_DIR", tmp_path)
-    url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
+    # PostgreSQL when the suite runs on it (PANEL_TEST_DATABASE_URL), else a SQLite file.
+    url = os.environ.get("PANEL_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     app = harness._app(url)
     with app.app_context():
+        db.drop_all()
         db.create_all()
         user = create_user("bench-reviewer@example.org", "Bench Reviewer", "nl", [Role.REVIEWER])
         set_password(user, harness.PASSWORD)
