@@ -1167,6 +1167,7 @@ class Volume:
                 if decided and decided > now:
                     decided = now - timedelta(minutes=30)
                 answer = demo_rounds.ANSWERS["shipped" if status == "done" else "not_pursued"]
+                rule = rng.choice(self.rules) if self.rules and rng.random() < 0.7 else None
                 answered = decided if decided else None
                 routes.append(
                     (
@@ -1175,8 +1176,8 @@ class Volume:
                         stream_id,
                         status,
                         created,
-                        rng.choice(self.rules) if self.rules and rng.random() < 0.7 else None,
-                        None,
+                        rule,
+                        None if rule else insights[-1][6],  # routed by hand: by its author
                         due,
                         responded,
                         decided,
@@ -1290,7 +1291,9 @@ class Volume:
                     continue
                 locale, kind, subject, body_text, body_html = rng.choice(mails)
                 created = now - DAY * rng.uniform(0.01, 29)
-                address = f"panellid{p[0]}@example.nl"
+                address = (
+                    f"member{p[0]}@example.com" if p[5] == "en" else f"panellid{p[0]}@example.nl"
+                )
                 outbox.append(
                     (
                         address,
