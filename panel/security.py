@@ -132,11 +132,21 @@ def require_login():
 
 
 def log_refusal(response):
-    """after_request: every 403, whichever check refused it, is a security event."""
+    """after_request: every 403, whichever check refused it, is a security event. So is a 404
+    for a record on a known route (/rounds/<id> …): a record someone may not see answers as one
+    that isn't there, so the log names both alike (record_not_found), and ids tried one after
+    another show up there."""
     if response.status_code == 403:
         security_event(
             "access_denied",
             logging.WARNING,
+            user_id=getattr(current_user, "id", None),
+            endpoint=request.endpoint,
+            method=request.method,
+        )
+    elif response.status_code == 404 and request.url_rule is not None and request.view_args:
+        security_event(
+            "record_not_found",
             user_id=getattr(current_user, "id", None),
             endpoint=request.endpoint,
             method=request.method,
