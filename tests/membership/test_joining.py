@@ -34,9 +34,7 @@ def join_and_confirm(client, smtp_server, lang="en", **overrides):
     return client.post(link)
 
 
-@pytest.mark.parametrize(
-    "lang, welcome", [("en", "Welcome to the panel!"), ("nl", 'lang="nl"')]
-)
+@pytest.mark.parametrize("lang, welcome", [("en", "Welcome to the panel!"), ("nl", 'lang="nl"')])
 def test_join_confirm_and_become_active(client, db, smtp_server, lang, welcome):
     response = join_and_confirm(client, smtp_server, lang=lang)
     assert response.status_code == 200
