@@ -169,7 +169,7 @@ class Bulk:
                         copy.write_row(row)
         else:
             marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # nosec B608: names from the models
 
 
 class Sink:
@@ -1437,7 +1437,7 @@ def _firsts(evidence):
 
 
 def _next_id_table(name):
-    value = db.session.execute(text(f"SELECT max(id) FROM {name}")).scalar()  # noqa: S608
+    value = db.session.execute(text(f"SELECT max(id) FROM {name}")).scalar()  # noqa: S608 # nosec B608: names from the models
     return (value or 0) + 1
 
 
@@ -1501,7 +1501,7 @@ def _recount_scores():
         column = "''" if kind == "all" else f"coalesce({kind}, '')"
         rows = db.session.execute(
             text(
-                f"SELECT release_id, {column}, score, count(*) FROM feedback_responses"  # noqa: S608
+                f"SELECT release_id, {column}, score, count(*) FROM feedback_responses"  # noqa: S608 # nosec B608: names from the models
                 " GROUP BY 1, 2, 3"
             )
         )
@@ -1564,7 +1564,7 @@ def finish_bulk_load():
                 continue
             db.session.execute(
                 text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"  # noqa: S608 # nosec B608: names from the models
                     f" coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"
                 )
             )
