@@ -73,7 +73,9 @@ def provisioning_uri(user, secret):
 
 def qr_code_svg(uri, label):
     """The otpauth:// link as an inline SVG QR code, drawn here (no outside service)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff")
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, border=4, dark="#000", light="#fff", omitsize=True
+    )
     labelled = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     # Safe markup: segno draws the SVG from the otpauth link alone, and the label is escaped.
     return Markup(labelled)  # nosec B704
