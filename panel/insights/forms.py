@@ -15,36 +15,28 @@ from ..i18n import lazy_gettext as _l
 from .models import RouteStatus
 
 
-class InsightForm(BaseForm):
+class InsightTitleForm(BaseForm):
+    """An insight's title in both languages, at least one of them filled in."""
+
     title_nl = StringField(
         _l("Title in Dutch"), validators=[Length(max=200)], render_kw={"lang": "nl"}
     )
     title_en = StringField(
         _l("Title in English"), validators=[Length(max=200)], render_kw={"lang": "en"}
     )
+
+    def validate_title_nl(self, field):
+        if not (field.data or "").strip() and not (self.title_en.data or "").strip():
+            raise ValidationError(_l("Give the insight a title in at least one language."))
+
+
+class InsightForm(InsightTitleForm):
     description = TextAreaField(
         _l("What did we learn?"), validators=[Length(max=5000)], render_kw={"rows": 5}
     )
     tags = CheckboxesField(_l("Tags"), coerce=int)
     kind = HiddenField()
     source = HiddenField()
-
-    def validate_title_nl(self, field):
-        if not (field.data or "").strip() and not (self.title_en.data or "").strip():
-            raise ValidationError(_l("Give the insight a title in at least one language."))
-
-
-class InsightTitleForm(BaseForm):
-    title_nl = StringField(
-        _l("Title in Dutch"), validators=[Length(max=200)], render_kw={"lang": "nl"}
-    )
-    title_en = StringField(
-        _l("Title in English"), validators=[Length(max=200)], render_kw={"lang": "en"}
-    )
-
-    def validate_title_nl(self, field):
-        if not (field.data or "").strip() and not (self.title_en.data or "").strip():
-            raise ValidationError(_l("Give the insight a title in at least one language."))
 
 
 class TagsForm(BaseForm):
