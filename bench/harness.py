@@ -102,6 +102,12 @@ def ensure_database(size, backend, fresh):
         info = json.loads(marker.read_text())
         if info.get("generator") == GENERATOR_SIZE[size]:
             print(f"reusing the {size} database on {backend}: {url}", flush=True)
+            # Work since it was generated may have added migrations (indexes, kept figures).
+            run(
+                [BIN / "flask", "db", "upgrade", "heads"],
+                env=flask_env(url),
+                stdout=subprocess.DEVNULL,
+            )
             return url, info
     started = time.perf_counter()
     if backend == "sqlite":
