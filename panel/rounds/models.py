@@ -348,6 +348,10 @@ class Idea(db.Model):
     hidden_at = db.Column(UTCDateTime)
     hidden_reason = db.Column(db.String(300))
     in_outcome = db.Column(db.Boolean, nullable=False, default=False)
+    # The author's own changes: when they last edited it, and when they withdrew it (the text
+    # is then cleared; the row stays so that supports stay countable for merges).
+    edited_at = db.Column(UTCDateTime)
+    withdrawn_at = db.Column(UTCDateTime)
 
     round = db.relationship("Round")
     author = db.relationship("Member")
@@ -369,6 +373,10 @@ class Idea(db.Model):
     @property
     def is_hidden(self):
         return self.hidden_at is not None
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
 
 class IdeaSupport(db.Model):
@@ -393,13 +401,28 @@ class Comment(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     hidden_at = db.Column(UTCDateTime)
     hidden_reason = db.Column(db.String(300))
+    # A reply answers a top-level reaction (one level only: a reply to a reply is stored as a
+    # reply to the same top reaction).
+    parent_id = db.Column(db.Integer, db.ForeignKey("comments.id", ondelete="CASCADE"))
+    edited_at = db.Column(UTCDateTime)
+    # Withdrawn by its author where others had replied: the text is cleared, the replies stay.
+    withdrawn_at = db.Column(UTCDateTime)
 
     idea = db.relationship("Idea", back_populates="comments")
     author = db.relationship("Member")
 
+    __table_args__ = (
+        # The replies of a page of reactions, in the order they were written.
+        Index("ix_comments_parent", "parent_id", "id"),
+    )
+
     @property
     def is_hidden(self):
         return self.hidden_at is not None
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
 
 class InvitationStatus(TitledEnum):
