@@ -48,9 +48,17 @@ from .submissions import new_form_token, submitted_before
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
+# A moderator's redaction in a stored text (panel/rounds/moderation.py): ASCII SUB, "substitute".
+# Typed text drops it, so nobody can make their own words look removed by a moderator.
+REDACTED = "\x1a"
+
+
 def clean_text(value):
-    """Typed text without surrounding whitespace or NUL characters (PostgreSQL refuses those)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    """Typed text without surrounding whitespace or NUL characters (PostgreSQL refuses those),
+    nor the redaction marker."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").replace(REDACTED, "").strip()
 
 
 REQUIRED = _l("Please fill this in.")

@@ -5,12 +5,13 @@ from flask import Blueprint
 from ..security import Role, guard_blueprint
 from .calendar import session_place, session_when
 from .models import Stage
+from .moderation import moderated, moderated_text
 from .permissions import can_open_rounds
 
 bp = Blueprint("rounds", __name__)
 owner_bp = guard_blueprint(Blueprint("owner", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER)
 
-from . import hooks, owner_views, views  # noqa: E402,F401  (the routes need the blueprints)
+from . import hooks, moderation_views, owner_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
 def init_app(app):
@@ -21,3 +22,5 @@ def init_app(app):
     app.add_template_global(can_open_rounds)
     app.add_template_global(session_when)
     app.add_template_global(session_place)
+    app.add_template_filter(moderated, "moderated")
+    app.add_template_filter(moderated_text, "moderated_text")
