@@ -255,3 +255,17 @@ class DigestLog(db.Model):
     user_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     week = db.Column(db.String(8), primary_key=True)  # "2026-W47"
     sent_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+# The insights a round's outcome came from (besides its ideas): the owner links them at launch,
+# and the outcome names them wherever it is shown (signals.outcome_insights).
+outcome_insights = db.Table(
+    "outcome_insights",
+    db.Column(
+        "round_id", db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    ),
+    db.Column(
+        "insight_id", db.Integer, db.ForeignKey("insights.id", ondelete="CASCADE"), primary_key=True
+    ),
+    db.Index("ix_outcome_insights_insight", "insight_id"),
+)

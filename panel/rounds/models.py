@@ -348,13 +348,21 @@ class Idea(db.Model):
     hidden_at = db.Column(UTCDateTime)
     hidden_reason = db.Column(db.String(300))
     in_outcome = db.Column(db.Boolean, nullable=False, default=False)
+    # The round's category the author picked (rounds.idea_search filters by it); a used category
+    # cannot be removed, so no ondelete.
+    category_id = db.Column(db.Integer, db.ForeignKey("idea_categories.id"), index=True)
     # The author's own changes: when they last edited it, and when they withdrew it (the text
     # is then cleared; the row stays so that supports stay countable for merges).
     edited_at = db.Column(UTCDateTime)
     withdrawn_at = db.Column(UTCDateTime)
+    # A duplicate an owner merged into another idea (rounds.merging): its page leads there.
+    merged_into_id = db.Column(db.Integer, db.ForeignKey("ideas.id", ondelete="SET NULL"))
+    merged_at = db.Column(UTCDateTime)
 
     round = db.relationship("Round")
     author = db.relationship("Member")
+    category = db.relationship("IdeaCategory")
+    merged_into = db.relationship("Idea", remote_side=[id], foreign_keys=[merged_into_id])
     comments = db.relationship(
         "Comment", cascade="all, delete-orphan", order_by="Comment.id", back_populates="idea"
     )
@@ -373,6 +381,10 @@ class Idea(db.Model):
     @property
     def is_hidden(self):
         return self.hidden_at is not None
+
+    @property
+    def is_merged(self):
+        return self.merged_into_id is not None
 
     @property
     def is_withdrawn(self):
@@ -460,3 +472,19 @@ class Invitation(db.Model):
         Index("ix_invitations_member_created", "member_id", "created_at"),
         Index("ix_invitations_round_status", "round_id", "status"),
     )
+
+
+class IdeaCategory(db.Model):
+    """One of a round's few bilingual categories; panelists file each idea under one."""
+
+    __tablename__ = "idea_categories"
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(
+        db.Integer, db.ForeignKey("rounds.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name_nl = db.Column(db.String(60), nullable=False)
+    name_en = db.Column(db.String(60), nullable=False)
+    position = db.Column(db.Integer, nullable=False, default=0)
+
+    name = bilingual("name")
