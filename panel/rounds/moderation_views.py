@@ -1,25 +1,42 @@
 """Thin views for reports (panelists) and the moderation queue (panel managers, administrators)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import HiddenField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from ..errors import NotAllowed
 from ..extensions import db
-from ..forms import CHOOSE, BaseForm, choices
+from ..forms import CHOOSE, REQUIRED, BaseForm, ConfirmForm, choices
 from ..i18n import lazy_gettext as _l
-from ..security import form_checks_csrf
-from . import bp
-from .models import Comment
-from .moderation import ReportReason, report_content
+from ..paging import paginate
+from ..security import Role, form_checks_csrf, guard_blueprint
+from . import bp, services
+from .forms import HideForm
+from .models import Comment, Idea
+from .moderation import (
+    ReportReason,
+    dismiss_reports,
+    item_reports,
+    load_items,
+    queue_rows,
+    redact,
+    report_content,
+    rounds_in_queue,
+    unhide_content,
+)
 from .permissions import can_moderate
 from .views import _idea_or_404, member_or_none
 
+moderation_bp = guard_blueprint(Blueprint("moderation", __name__), Role.PANEL_MANAGER, Role.ADMIN)
+
 REPORT_REFUSALS = {
     "own": _l("This is your own text. You can't report it."),
-    "reported": _l("You already reported this. Thank you: a moderator will look at it."),
+    "reported": _l("You already reported this. Thank you, a moderator will look at it."),
 }
 
 
@@ -32,7 +49,7 @@ class ReportForm(BaseForm):
     note = TextAreaField(
         _l("Anything a moderator should know?"),
         description=_l("Optional, unless you chose “Something else”. Only moderators read it."),
-        validators=[Optional(), Length(max=1000)],
+        validators=[Length(max=1000)],
         render_kw={"rows": 3},
     )
     back = HiddenField()
@@ -96,3 +113,186 @@ def report(round_id, idea_id, comment_id=None):
         form=form,
         back=back + anchor,
     )
+
+
+# The moderation queue -----------------------------------------------------------------------------
+
+ITEMS_PER_PAGE = 20
+
+MODERATION_REFUSALS = {
+    "already_hidden": _l("It was hidden already."),
+    "not_hidden": _l("It isn't hidden (any more). Someone may have just made it visible again."),
+    "no_reports": _l("There are no open reports on it (any more)."),
+    "not_found": _l(
+        "Those words aren't in the text. Copy them exactly as they are written, and try again."
+    ),
+    "changed": _l("The text changed while you were looking at it. Please look again."),
+    "field": _l("Please choose an answer."),
+}
+
+
+class RedactForm(BaseForm):
+    field = RadioField(
+        _l("Remove words from"),
+        choices=[("body", _l("the text")), ("title", _l("the title"))],
+        default="body",
+        validators=[InputRequired(CHOOSE)],
+    )
+    snippet = StringField(
+        _l("The exact words to remove"),
+        description=_l(
+            "Copy them from the text, e.g. a phone number. Wherever they occur, readers see "
+            "“[removed by the moderator]” instead."
+        ),
+        validators=[DataRequired(REQUIRED), Length(max=300)],
+    )
+
+
+def queue_filters():
+    """The queue's filters from the address: a round's number and a reason (anything else
+    is no filter)."""
+    round_arg = request.args.get("round", "")
+    reason = request.args.get("reason", "")
+    round_id = int(round_arg) if re.fullmatch(r"[1-9][0-9]{0,8}", round_arg) else None
+    return round_id, (reason if reason in ReportReason.values() else None)
+
+
+def back_to(default):
+    """Back to the queue page (with its filters) or item page the action was sent from."""
+    back = request.form.get("back", "")
+    home = url_for("moderation.queue")
+    if back.startswith(home) and "#" not in back and "//" not in back and "\\" not in back:
+        return back
+    return default
+
+
+def item_or_404(kind, item_id):
+    item = db.session.get(Idea if kind == "ideas" else Comment, item_id) or abort(404)
+    return item
+
+
+@moderation_bp.route("")
+def queue():
+    round_id, reason = queue_filters()
+    rows, count = queue_rows(round_id, reason)
+    page = paginate(rows, count, ITEMS_PER_PAGE, scalars=False)
+    return render_template(
+        "manage/moderation.html",
+        page=page,
+        items=load_items(page.items),
+        rounds=rounds_in_queue(round_id),
+        round_id=round_id,
+        reason=reason,
+        reasons=ReportReason.choices(),
+        hide_form=HideForm(),
+    )
+
+
+CLOSED_AS = {
+    "hidden": _l("Closed: hidden"),
+    "unhidden": _l("Closed: made visible again"),
+    "dismissed": _l("Closed: dismissed"),
+}
+
+
+def render_item(kind, item, redact_form):
+    return render_template(
+        "manage/moderation_item.html",
+        kind=kind,
+        item=item,
+        idea=item.idea if kind == "comments" else item,
+        comment=item if kind == "comments" else None,
+        reports=item_reports(item),
+        closed_titles={code: str(title) for code, title in CLOSED_AS.items()},
+        hide_form=HideForm(),
+        redact_form=redact_form,
+    )
+
+
+@moderation_bp.route("/<any(ideas, comments):kind>/<int:item_id>")
+def item(kind, item_id):
+    return render_item(kind, item_or_404(kind, item_id), RedactForm())
+
+
+def refuse(error):
+    db.session.rollback()
+    flash(str(MODERATION_REFUSALS.get(error.code, MODERATION_REFUSALS["changed"])), "info")
+
+
+@moderation_bp.route("/<any(ideas, comments):kind>/<int:item_id>/hide", methods=["POST"])
+@form_checks_csrf
+def hide(kind, item_id):
+    item = item_or_404(kind, item_id)
+    form = HideForm()
+    back = back_to(url_for("moderation.item", kind=kind, item_id=item_id))
+    if not form.validate_on_submit():
+        flash(_("Give a reason; the author sees it."), "error")
+        return redirect(url_for("moderation.item", kind=kind, item_id=item_id))
+    try:
+        services.hide_content(item, form.reason.data, current_user)
+    except NotAllowed as error:
+        refuse(error)
+    else:
+        flash(_("It is hidden. The author sees your reason."), "success")
+    return redirect(back + f"#{kind}-{item_id}")
+
+
+@moderation_bp.route("/<any(ideas, comments):kind>/<int:item_id>/unhide", methods=["POST"])
+@form_checks_csrf
+def unhide(kind, item_id):
+    item = item_or_404(kind, item_id)
+    back = back_to(url_for("moderation.item", kind=kind, item_id=item_id))
+    if ConfirmForm().validate_on_submit():
+        try:
+            unhide_content(item, current_user)
+        except NotAllowed as error:
+            refuse(error)
+        else:
+            flash(_("It is visible again. The author is told."), "success")
+    return redirect(back + f"#{kind}-{item_id}")
+
+
+@moderation_bp.route("/<any(ideas, comments):kind>/<int:item_id>/dismiss", methods=["POST"])
+@form_checks_csrf
+def dismiss(kind, item_id):
+    item = item_or_404(kind, item_id)
+    back = back_to(url_for("moderation.item", kind=kind, item_id=item_id))
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = dismiss_reports(item, current_user)
+        except NotAllowed as error:
+            refuse(error)
+        else:
+            flash(
+                ngettext(
+                    "%(num)s report is dismissed. The text stays as it is.",
+                    "%(num)s reports are dismissed. The text stays as it is.",
+                    count,
+                ),
+                "success",
+            )
+    return redirect(back + f"#{kind}-{item_id}")
+
+
+@moderation_bp.route("/<any(ideas, comments):kind>/<int:item_id>/redact", methods=["GET", "POST"])
+@form_checks_csrf
+def redact_item(kind, item_id):
+    item = item_or_404(kind, item_id)
+    if request.method == "GET":
+        return redirect(url_for("moderation.item", kind=kind, item_id=item_id))
+    form = RedactForm()
+    if kind == "comments":
+        form.field.choices = [("body", form.field.choices[0][1])]
+    if form.validate_on_submit():
+        try:
+            redact(item, form.field.data, form.snippet.data, current_user)
+        except NotAllowed as error:
+            db.session.rollback()
+            form.snippet.errors.append(
+                str(MODERATION_REFUSALS.get(error.code, MODERATION_REFUSALS["changed"]))
+            )
+        else:
+            flash(_("Removed. Readers see “[removed by the moderator]” there."), "success")
+            return redirect(url_for("moderation.item", kind=kind, item_id=item_id))
+    # What was typed stays in the form, with the error beside it.
+    return render_item(kind, item, form)
