@@ -210,6 +210,7 @@ KIND_PARAMS = {
     "content_hidden": lambda world: {"reason": NEUTRAL},
     "panel_news": lambda world: {"subject": NEUTRAL},
     "round_stage": lambda world: {"stage": "concept"},
+    "reaction_reply": lambda world: {"idea_title": NEUTRAL},
 }
 
 
@@ -247,6 +248,7 @@ MAIL_CONTEXT = {
         "decided": [world["route"]],
     },
     "panel_news": lambda world: {"subject": NEUTRAL},
+    "reaction_reply": lambda world: {"comment": world["comment"]},
 }
 
 

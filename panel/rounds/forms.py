@@ -288,3 +288,36 @@ def default_session_times():
         hour=19, minute=0, second=0, microsecond=0, tzinfo=None
     )
     return start, start + timedelta(hours=2), start - timedelta(days=2)
+
+
+class EditIdeaForm(BaseForm):
+    """The author's own idea, changed (panel/rounds/reactions.py)."""
+
+    title = StringField(
+        _l("Your idea in a few words"), validators=[DataRequired(REQUIRED), Length(max=150)]
+    )
+    body = TextAreaField(
+        _l("Tell us more"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        render_kw={"rows": 6},
+    )
+
+
+class EditReactionForm(BaseForm):
+    """The author's own reaction or reply, changed."""
+
+    body = TextAreaField(
+        _l("Your reaction"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 4},
+    )
+
+
+class ReplyForm(BaseForm):
+    """A reply to a reaction."""
+
+    body = TextAreaField(
+        _l("Your reply"),
+        validators=[DataRequired(REQUIRED), Length(max=3000)],
+        render_kw={"rows": 4},
+    )

@@ -110,6 +110,12 @@ def round_kinds(_sender=None):
             mail="idea_reaction",
         ),
         Kind(
+            "reaction_reply",
+            _l("New reply to your reaction on “%(idea_title)s”"),
+            _l("Replies to your reactions"),
+            mail="reaction_reply",
+        ),
+        Kind(
             "content_hidden",
             _l("We hid something you wrote. Reason: %(reason)s"),
             _l("Moderation of what you wrote"),

@@ -1,5 +1,7 @@
 """Pure permission functions for rounds, used by views and templates alike."""
 
+from datetime import timedelta
+
 from ..security import Role
 
 
@@ -32,3 +34,33 @@ def can_read_session_notes(user, session):
     as an insight's evidence by one of them, a note is shared with that insight's staff readers,
     and the insight shows it as a staff note."""
     return can_manage_round(user, session.round)
+
+
+# Panelists' own ideas and reactions (panel/rounds/reactions.py) -----------------------------
+
+# Anything goes in the first minutes after posting; after that an edit may not change what
+# others already supported or answered.
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def is_own(item, member):
+    """An idea or reaction the member wrote."""
+    return member is not None and item.author_id is not None and item.author_id == member.id
+
+
+def can_edit_own(item, member, now, answered):
+    """The author edits their idea or reaction while the window is open or, after it, while
+    nobody else `answered` it (supported or reacted to an idea; replied to a reaction). Not once
+    it is withdrawn or hidden by a moderator (views also ask for an open round)."""
+    if not is_own(item, member) or item.withdrawn_at is not None or item.hidden_at is not None:
+        return False
+    return now - item.created_at < EDIT_WINDOW or not answered
+
+
+def can_withdraw_own(item, member):
+    return is_own(item, member) and item.withdrawn_at is None
+
+
+def can_report_item(member, item):
+    """A panelist reports what someone else wrote (their own they can edit or withdraw)."""
+    return member is not None and not is_own(item, member) and item.withdrawn_at is None

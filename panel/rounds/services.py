@@ -534,15 +534,21 @@ def support_idea(idea, member):
     check_can_take_part(idea.round, member, "support_comment")
     if idea.is_hidden:
         raise NotAllowed("hidden")
+    if idea.is_withdrawn:
+        raise NotAllowed("withdrawn")
     if idea.author_id == member.id:
         raise NotAllowed("own_idea")
     try:
         with db.session.begin_nested():
             db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
             db.session.flush()
-            db.session.execute(
-                update(Idea).where(Idea.id == idea.id).values(support_count=Idea.support_count + 1)
-            )
+            counted = db.session.execute(
+                update(Idea)
+                .where(Idea.id == idea.id, Idea.withdrawn_at.is_(None))
+                .values(support_count=Idea.support_count + 1)
+            ).rowcount
+            if counted != 1:  # withdrawn by its author just now (panel/rounds/reactions.py)
+                raise NotAllowed("withdrawn")
     except IntegrityError:
         return False
     db.session.refresh(idea)

@@ -19,11 +19,18 @@ from ..membership.services import find_member_for
 from ..paging import count_of, paginate
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
-from . import bp, sampling, services
+from . import bp, reactions, sampling, services
 from .calendar import ics_for
-from .forms import CommentForm, IdeaForm
+from .forms import CommentForm, EditIdeaForm, EditReactionForm, IdeaForm, ReplyForm
 from .models import Comment, Idea, IdeaSupport, Invitation, Registration, Round, Session, Stage
-from .permissions import can_manage_round, can_moderate
+from .permissions import (
+    can_edit_own,
+    can_manage_round,
+    can_moderate,
+    can_report_item,
+    can_withdraw_own,
+    is_own,
+)
 
 REFUSALS = {
     "not_active": _l(
@@ -314,6 +321,8 @@ def _idea_or_404(round_id, idea_id):
         member = member_or_none()
         if member is None or idea.author_id != member.id:
             abort(404)
+    if idea.is_withdrawn and not reactions.has_reactions(idea):
+        abort(404)  # withdrawn with nothing of others' on it: gone
     return round_, idea
 
 
@@ -322,17 +331,35 @@ def reaction_order():
     return order if order in REACTION_ORDERS else "newest"
 
 
+def visible_reactions(query, member):
+    """Hidden reactions only for their author and moderators."""
+    if can_moderate(current_user):
+        return query
+    visible = Comment.hidden_at.is_(None)
+    if member is not None:
+        visible = visible | (Comment.author_id == member.id)
+    return query.where(visible)
+
+
 def reactions_page(idea, member):
-    """A page of an idea's reactions with their authors (each shows a pseudonym): hidden ones
-    only for their author and moderators."""
-    query = db.select(Comment).where(Comment.idea_id == idea.id)
-    if not can_moderate(current_user):
-        visible = Comment.hidden_at.is_(None)
-        if member is not None:
-            visible = visible | (Comment.author_id == member.id)
-        query = query.where(visible)
+    """A page of an idea's top-level reactions with their authors (each shows a pseudonym)."""
+    query = visible_reactions(
+        db.select(Comment).where(Comment.idea_id == idea.id, Comment.parent_id.is_(None)), member
+    )
     rows = query.options(joinedload(Comment.author)).order_by(*REACTION_ORDERS[reaction_order()])
     return paginate(rows, count_of(query), REACTIONS_PER_PAGE)
+
+
+def replies_of(comments, member):
+    """The replies to a page of reactions, loaded in one query: {reaction id: [replies]}."""
+    ids = [comment.id for comment in comments]
+    if not ids:
+        return {}
+    query = visible_reactions(db.select(Comment).where(Comment.parent_id.in_(ids)), member)
+    replies = {}
+    for reply in db.session.scalars(query.options(joinedload(Comment.author)).order_by(Comment.id)):
+        replies.setdefault(reply.parent_id, []).append(reply)
+    return replies
 
 
 def render_idea(round_, idea, member, comment_form):
@@ -340,22 +367,49 @@ def render_idea(round_, idea, member, comment_form):
         member is not None
         and IdeaSupport.query.filter_by(idea_id=idea.id, member_id=member.id).first() is not None
     )
+    page = reactions_page(idea, member)
+    replies = replies_of(page.items, member)
+    now = utcnow()
+    takes_part = member is not None and member.status == MemberStatus.ACTIVE.value
+    editable = takes_part and round_.is_open
+    own_idea = is_own(idea, member)
     return render_template(
         "rounds/idea.html",
         round=round_,
         idea=idea,
         member=member,
         supported=supported,
-        page=reactions_page(idea, member),
+        page=page,
+        replies=replies,
         order=reaction_order(),
         comment_form=comment_form,
         can_support=_allowed(round_, member, "support_comment"),
+        # Whether the member may still change their idea, and each of their reactions on the
+        # page (a reaction with a reply by someone else is answered).
+        can_edit_idea=editable
+        and own_idea
+        and can_edit_own(idea, member, now, own_idea and reactions.idea_answered(idea)),
+        can_edit_comment=lambda comment: (
+            editable
+            and can_edit_own(
+                comment,
+                member,
+                now,
+                any(reply.author_id != member.id for reply in replies.get(comment.id, ())),
+            )
+        ),
+        can_withdraw=lambda item: can_withdraw_own(item, member),
+        can_report=lambda item: can_report_item(member, item),
     )
 
 
 @bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
 def idea_page(round_id, idea_id):
     round_, idea = _idea_or_404(round_id, idea_id)
+    if idea.merged_into_id is not None:
+        # A duplicate an owner merged into another idea (rounds.merging): its address leads there.
+        flash(_("This idea is merged with a similar one. Here it is."), "success")
+        return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea.merged_into_id))
     return render_idea(round_, idea, member_or_none(), CommentForm())
 
 
@@ -372,7 +426,7 @@ def support(round_id, idea_id, choice):
             services.withdraw_support(idea, member)
     except NotAllowed as error:
         db.session.rollback()
-        refuse(error)
+        refuse_own(error)
     else:
         flash(
             _("You support this idea.") if choice == "support" else _("Your support is withdrawn."),
@@ -404,13 +458,223 @@ def comment(round_id, idea_id):
                 form, url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id)
             )
         try:
-            services.add_comment(idea, member, form.body.data)
+            reactions.add_reaction(idea, member, form.body.data)
         except NotAllowed as error:
             db.session.rollback()
-            refuse(error)
+            refuse_own(error)
         else:
             flash(_("Thank you for your reaction."), "success")
             return redirect(
                 url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments"
             )
     return render_idea(round_, idea, member, form)
+
+
+# Replies, own edits and withdrawals (panel/rounds/reactions.py) ----------------------------------
+
+OWN_REFUSALS = {
+    "withdrawn": _l("This has been withdrawn by its author."),
+    "reaction_gone": _l(
+        "That reaction is no longer there: its author may have withdrawn it, or a moderator hid it."
+    ),
+    "redacted": _l(
+        "A moderator removed part of this text, so it can no longer be changed. "
+        "You can still withdraw it."
+    ),
+    "hidden_own": _l("A moderator hid this, so it can no longer be changed."),
+}
+EDIT_TOO_LATE = {
+    "idea": _l(
+        "Your idea can no longer be changed: the first 15 minutes are over and others have "
+        "supported it or reacted to it. You can add a reaction to say more, or withdraw it."
+    ),
+    "reaction": _l(
+        "Your reaction can no longer be changed: the first 15 minutes are over and others have "
+        "replied to it. You can add another reaction, or withdraw it."
+    ),
+}
+
+
+def refuse_own(error, what=None):
+    if error.code == "edit_window" and what in EDIT_TOO_LATE:
+        flash(str(EDIT_TOO_LATE[what]), "error")
+    elif error.code == "hidden" and what is not None:
+        flash(str(OWN_REFUSALS["hidden_own"]), "error")
+    elif error.code in OWN_REFUSALS:
+        flash(str(OWN_REFUSALS[error.code]), "error")
+    else:
+        refuse(error)
+
+
+def _reaction_or_404(idea, comment_id, member=None):
+    """One of the idea's reactions or replies this user may see."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.idea_id != idea.id:
+        abort(404)
+    if comment.is_hidden and not (can_moderate(current_user) or is_own(comment, member)):
+        abort(404)
+    return comment
+
+
+def _own_reaction_or_404(round_id, idea_id, comment_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = _own_member()
+    comment = _reaction_or_404(idea, comment_id, member)
+    if not is_own(comment, member):
+        abort(404)
+    return round_, idea, comment, member
+
+
+def reaction_url(idea, comment_id):
+    """Where a reaction (or reply) is on its idea's page: the page of reactions its top
+    reaction is on, newest first, and its anchor."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.idea_id != idea.id:
+        return url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id) + "#comments"
+    top_id = comment.parent_id or comment.id
+    newer = visible_reactions(
+        db.select(func.count())
+        .select_from(Comment)
+        .where(Comment.idea_id == idea.id, Comment.parent_id.is_(None), Comment.id > top_id),
+        member_or_none(),
+    )
+    page = (db.session.scalar(newer) or 0) // REACTIONS_PER_PAGE + 1
+    return url_for(
+        "rounds.idea_page",
+        round_id=idea.round_id,
+        idea_id=idea.id,
+        page=page if page > 1 else None,
+    ) + (f"#comment-{comment.id}")
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/reactions/<int:comment_id>")
+def show_reaction(round_id, idea_id, comment_id):
+    """A link to one reaction (in notifications): its idea's page where it is."""
+    _round, idea = _idea_or_404(round_id, idea_id)
+    _reaction_or_404(idea, comment_id, member_or_none())
+    return redirect(reaction_url(idea, comment_id))
+
+
+@bp.route(
+    "/rounds/<int:round_id>/ideas/<int:idea_id>/reactions/<int:comment_id>/reply",
+    methods=["GET", "POST"],
+)
+@form_checks_csrf
+def reply(round_id, idea_id, comment_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = _own_member()
+    target = _reaction_or_404(idea, comment_id, member)
+    if target.parent_id is not None:  # one level deep: a reply to a reply joins its thread
+        target = _reaction_or_404(idea, target.parent_id, member)
+    form = ReplyForm()
+    target_id = target.id
+    if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, reaction_url(idea, target_id))
+        try:
+            new = reactions.add_reaction(idea, member, form.body.data, parent=target)
+        except NotAllowed as error:
+            db.session.rollback()
+            refuse_own(error)
+            # Withdrawn meanwhile: the page keeps what was typed, without the reaction.
+            target = db.session.get(Comment, target_id)
+        else:
+            flash(_("Thank you for your reply."), "success")
+            return redirect(reaction_url(idea, new.id))
+    return render_template(
+        "rounds/reply.html",
+        round=round_,
+        idea=idea,
+        target=target,
+        member=member,
+        form=form,
+        can_reply=target is not None
+        and _allowed(round_, member, "support_comment")
+        and not idea.is_hidden
+        and not idea.is_withdrawn,
+    )
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit_idea(round_id, idea_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = _own_member()
+    if not is_own(idea, member):
+        abort(404)
+    form = EditIdeaForm(obj=idea if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = reactions.edit_idea(idea, member, form.title.data, form.body.data)
+        except NotAllowed as error:
+            db.session.rollback()
+            refuse_own(error, "idea")
+        else:
+            if changed:
+                flash(_("Your changes are saved."), "success")
+            return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
+    return render_template("rounds/edit_idea.html", round=round_, idea=idea, form=form)
+
+
+@bp.route(
+    "/rounds/<int:round_id>/ideas/<int:idea_id>/reactions/<int:comment_id>/edit",
+    methods=["GET", "POST"],
+)
+@form_checks_csrf
+def edit_reaction(round_id, idea_id, comment_id):
+    round_, idea, comment, member = _own_reaction_or_404(round_id, idea_id, comment_id)
+    form = EditReactionForm(obj=comment if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            changed = reactions.edit_reaction(comment, member, form.body.data)
+        except NotAllowed as error:
+            db.session.rollback()
+            refuse_own(error, "reaction")
+        else:
+            if changed:
+                flash(_("Your changes are saved."), "success")
+            return redirect(reaction_url(idea, comment.id))
+    return render_template(
+        "rounds/edit_reaction.html", round=round_, idea=idea, comment=comment, form=form
+    )
+
+
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/withdraw", methods=["GET", "POST"])
+def withdraw_idea(round_id, idea_id):
+    round_, idea = _idea_or_404(round_id, idea_id)
+    member = _own_member()
+    if not is_own(idea, member):
+        abort(404)
+    back = url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id)
+    if idea.is_withdrawn:
+        return redirect(back)
+    if request.method == "GET":
+        return render_template(
+            "rounds/withdraw.html", round=round_, idea=idea, comment=None, back=back
+        )
+    reactions.withdraw_idea(idea, member)
+    flash(_("Your idea is withdrawn."), "success")
+    return redirect(url_for("rounds.round_page", round_id=round_id) + "#ideas")
+
+
+@bp.route(
+    "/rounds/<int:round_id>/ideas/<int:idea_id>/reactions/<int:comment_id>/withdraw",
+    methods=["GET", "POST"],
+)
+def withdraw_reaction(round_id, idea_id, comment_id):
+    round_, idea, comment, member = _own_reaction_or_404(round_id, idea_id, comment_id)
+    back = reaction_url(idea, comment.id)
+    if comment.is_withdrawn:
+        return redirect(back)
+    if request.method == "GET":
+        return render_template(
+            "rounds/withdraw.html", round=round_, idea=idea, comment=comment, back=back
+        )
+    parent_id = comment.parent_id
+    reactions.withdraw_reaction(comment, member)
+    flash(_("Your reaction is withdrawn."), "success")
+    if parent_id is not None and db.session.get(Comment, parent_id) is not None:
+        return redirect(reaction_url(idea, parent_id))
+    if idea.is_withdrawn and not reactions.has_reactions(idea):
+        return redirect(url_for("rounds.round_page", round_id=round_id))
+    return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id) + "#comments")
