@@ -57,7 +57,16 @@ Sent with the Member whose dashboard is shown. Each receiver returns a list of A
 panel_health_figures = _signals.signal(
     "panel-health-figures",
     doc="""
-Sent when the panel health page is shown. Each receiver returns a list of (figure, label).""",
+Sent when the panel health page is shown, with the kept figures (membership.health.KeptFigures)
+as sender. Each receiver returns a list of (figure, label).""",
+)
+
+panel_health_counts = _signals.signal(
+    "panel-health-counts",
+    doc="""
+Sent with now= when the panel health snapshot is counted (membership.health.refresh). Each
+receiver returns (name, JSON-ready counts): kept in the snapshot, where its panel_health_figures
+receiver finds them again as KeptFigures.parts[name].""",
 )
 
 panel_health_sections = _signals.signal(
@@ -78,6 +87,14 @@ notification_kinds = _signals.signal(
     doc="""
 Sent once when the app is created. Each receiver returns the notifications.Kind list of the
 domain that owns those notifications.""",
+)
+
+outcome_insights = _signals.signal(
+    "outcome-insights",
+    doc="""
+Sent with a list of round ids whose outcome is shown (the owner's outcome form, the round page,
+the public home page). Each receiver returns {round id: [insights]}: what else each outcome came
+from besides its ideas, as objects with a bilingual .title, in one query for all the rounds.""",
 )
 
 

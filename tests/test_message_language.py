@@ -208,9 +208,11 @@ KIND_PARAMS = {
     "privacy_statement": lambda world: {"version": world["statement"].version},
     "idea_answered": lambda world: {"status": "selected", "idea_title": NEUTRAL},
     "content_hidden": lambda world: {"reason": NEUTRAL},
+    "content_unhidden": lambda world: {},
     "panel_news": lambda world: {"subject": NEUTRAL},
     "round_stage": lambda world: {"stage": "concept"},
     "reaction_reply": lambda world: {"idea_title": NEUTRAL},
+    "idea_merged": lambda world: {"idea_title": NEUTRAL, "kept_title": NEUTRAL},
 }
 
 

@@ -18,7 +18,7 @@ bp = guard_blueprint(
 setup_bp = guard_blueprint(Blueprint("insight_setup", __name__), Role.ADMIN, Role.PANEL_MANAGER)
 loop_bp = Blueprint("loop", __name__)
 
-from . import setup_views, views  # noqa: E402,F401  (the routes need the blueprints)
+from . import outcomes, setup_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
 def recent_insights(limit=30):
@@ -53,6 +53,7 @@ def insight_options(choices):
 def init_app(app):
     signals.notification_kinds.connect(insight_kinds)
     signals.member_leaving.connect(erase_evidence_links)
+    signals.outcome_insights.connect(outcomes.linked_insights)
     app.register_blueprint(bp, url_prefix="/<lang>/insights")
     app.register_blueprint(setup_bp, url_prefix="/<lang>/insights/setup")
     app.register_blueprint(loop_bp, url_prefix="/<lang>")

@@ -28,6 +28,8 @@ class Contribution:
         default_factory=list
     )  # [(insight, [route with a public answer or status])]
     outcome: object = None  # the round whose outcome this idea led to
+    # A reaction names the idea it was on (None: that idea is hidden from the reader).
+    on_idea: object = None
 
 
 def insights_for(source_ids):
@@ -144,12 +146,14 @@ def _idea(idea, insights):
 
 
 def _comment(comment, insights):
+    idea = comment.idea  # joined with the page's reactions: no query per row
     return Contribution(
         comment.created_at,
         _l("Your reaction"),
         comment.body,
-        url_for("rounds.idea_page", round_id=comment.idea.round_id, idea_id=comment.idea_id),
+        url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
         insights=insights.get(("comment", comment.id), []),
+        on_idea=None if idea.is_hidden or getattr(idea, "withdrawn_at", None) else idea,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..accounts.services import set_language as save_language
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, OTHER_LANGUAGE_LABELS, preferred_language, speaking
+from ..rounds.outcomes import outcome_insights_for
 from ..security import public, safe_next
 from ..signals import answers, public_outcomes
 from . import bp, root_bp
@@ -107,4 +108,9 @@ def ask_or_save_email_language(lang, answer):
 @public
 def home():
     outcomes = [outcome for found in answers(public_outcomes) for outcome in found]
-    return render_template("public/home.html", outcomes=outcomes)
+    return render_template(
+        "public/home.html",
+        outcomes=outcomes,
+        # The insights each outcome came from, for all of them in one query.
+        outcome_insights=outcome_insights_for(outcomes),
+    )
