@@ -15,12 +15,24 @@ database counts and ranks; only the chosen rows reach Python.
 """
 
 import json
+import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import BigInteger, and_, case, cast, exists, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..audit import record_audit
@@ -118,10 +130,11 @@ def resting_rules(round_, now, already_asked=None):
     return rules
 
 
-def eligible_query(round_, criteria, now=None, already_asked=None):
+def eligible_query(round_, criteria, now=None, already_asked=None, among=None):
     """SELECT id, customer_type, birth_year, region of every member who may be invited.
 
-    `already_asked` (a SELECT of member ids) replaces "invited to this round" for other uses.
+    `already_asked` (a SELECT of member ids) replaces "invited to this round" for other uses;
+    `among` narrows the members down before the contact rules are looked up for them.
     """
     now = now or utcnow()
     # Active members always have an account (leaving erases it and sets another status), so the
@@ -129,6 +142,9 @@ def eligible_query(round_, criteria, now=None, already_asked=None):
     query = select(Member.id, Member.customer_type, Member.birth_year, Member.region).where(
         Member.status == MemberStatus.ACTIVE.value, *criteria_conditions(criteria)
     )
+    if among is not None:
+        # Before the contact rules: SQLite checks the conditions in this order.
+        query = query.where(among)
     for _reason, member_ids in resting_rules(round_, now, already_asked):
         query = query.where(Member.id.not_in(member_ids))
     return query
@@ -371,9 +387,10 @@ def shuffled(member_id, seed):
     """A seeded pseudo-random order of members, computed by the database (the same on both).
 
     Multiplying by a seed-chosen factor modulo a prime permutes the ids; every seed has its own
-    factor, so every seed gives its own order.
+    factor, so every seed gives its own order. The factor is at least 2**20, so the order never
+    follows the ids (a factor of 1, as seed 0 once had, drew the oldest members first).
     """
-    factor = 1 + (seed * 2654435761) % (PRIME - 2)
+    factor = 2**20 + (seed * 2654435761) % (PRIME - 2**21)
     return (cast(member_id, BigInteger) * literal(factor, BigInteger)) % literal(PRIME, BigInteger)
 
 
@@ -391,42 +408,118 @@ def sample_targets(sizes, n, balance="pool"):
 def plan_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
     """Draw a balanced sample (see the module's docstring); a Sample.
 
-    The database does the heavy lifting, so only the chosen rows ever reach Python: one
-    query counts the eligible members per segment, a second ranks them per segment in a seeded
-    random order and returns the first few of each.
+    The database does the heavy lifting, so only a few rows more than the chosen ever reach
+    Python: one query counts the eligible members per segment, a second returns the start of
+    each segment's seeded order (see first_in_order).
     """
-    eligible = eligible_query(round_, criteria, already_asked=already_asked).subquery()
-    band = age_band_sql(eligible.c.birth_year)
-    segment_columns = (eligible.c.customer_type, band, eligible.c.region)
+    now = utcnow()
+    eligible = eligible_query(round_, criteria, now, already_asked).subquery()
     # Counting per birth year is cheaper for the database than per band; Python adds them up.
-    sizes = Counter()
+    sizes, parts, bands = Counter(), {}, {}
     by_year = (eligible.c.customer_type, eligible.c.birth_year, eligible.c.region)
     for customer_type, birth_year, region, count in db.session.execute(
         select(*by_year, func.count()).group_by(*by_year)
     ):
-        age_band = AgeBand.for_birth_year(birth_year)
-        sizes[(customer_type, age_band.value if age_band else None, region)] += count
+        if birth_year not in bands:
+            age_band = AgeBand.for_birth_year(birth_year)
+            bands[birth_year] = age_band.value if age_band else None
+        segment = (customer_type, bands[birth_year], region)
+        sizes[segment] += count
+        parts.setdefault(segment, []).append((customer_type, birth_year, region))
     targets = sample_targets(sizes, n, balance)
     shares = allocate(sizes, targets, seed)
+
+    def members_among(condition, key):
+        return eligible_query(round_, criteria, now, already_asked, among=condition).add_columns(
+            key
+        )
+
     chosen, composition = [], Counter()
-    if shares:
-        ranked = select(
-            eligible.c.id,
-            *segment_columns,
-            func.row_number()
-            .over(
-                partition_by=segment_columns,
-                order_by=(shuffled(eligible.c.id, seed), eligible.c.id),
-            )
-            .label("rank"),
-        ).subquery()
-        rows = db.session.execute(select(ranked).where(ranked.c.rank <= max(shares.values()))).all()
-        for member_id, customer_type, band_value, region, rank in rows:
-            segment = (customer_type, band_value, region)
-            if rank <= shares.get(segment, 0):
-                chosen.append(member_id)
-                composition[segment] += 1
+    for segment, member_ids in first_in_order(members_among, sizes, parts, shares, seed).items():
+        chosen.extend(member_ids)
+        composition[segment] += len(member_ids)
     return Sample(sum(sizes.values()), sorted(chosen), composition, sizes, targets)
+
+
+def likely_reach(share, size):
+    """The part of a segment's seeded order that most likely holds its first `share` members.
+
+    The order is a random permutation, so the first `share` lie within share/size of it on
+    average; three standard deviations and a few members more make a shortfall rare.
+    """
+    return min(1.0, (share + 3 * math.sqrt(share) + 3) / size) if size else 1.0
+
+
+# The segments that need the largest parts of their order are asked for by name, each with its
+# own part; all others share one part, the largest they need. A few names keep the query cheap.
+NAMED_SEGMENTS = 16
+
+
+def segment_condition(columns, parts):
+    """SQL condition: the member is in the segment made of these (type, birth year, region)."""
+    customer_type, birth_year, region = columns
+    conditions = []
+    for (type_, region_), years in group_parts(parts).items():
+        in_years = [birth_year.in_([year for year in years if year is not None])]
+        if None in years:
+            in_years.append(birth_year.is_(None))
+        conditions.append(
+            and_(
+                customer_type.is_(None) if type_ is None else customer_type == type_,
+                region.is_(None) if region_ is None else region == region_,
+                db.or_(*in_years),
+            )
+        )
+    return db.or_(*conditions)
+
+
+def group_parts(parts):
+    """{(customer type, region): [birth years]} of a segment's parts."""
+    grouped = {}
+    for customer_type, birth_year, region in parts:
+        grouped.setdefault((customer_type, region), []).append(birth_year)
+    return grouped
+
+
+def first_in_order(members_among, sizes, parts, shares, seed):
+    """Per segment, the ids of its first `share` eligible members in the seeded order.
+
+    The same members a ranking of the whole pool would pick, without ranking it: the order is
+    the seeded key (see shuffled), so the first members of a segment are those with the lowest
+    keys, and the database only returns keys in the part of the order a segment's share most
+    likely lies in (likely_reach). A segment that comes up short (rarely: by chance, or because
+    the pool changed in between) asks again for twice as much, until it has its share or all
+    its members.
+    """
+    columns = (Member.customer_type, Member.birth_year, Member.region)
+    key = shuffled(Member.id, seed)
+    reach = {segment: likely_reach(share, sizes[segment]) for segment, share in shares.items()}
+    chosen, everyone = {}, True
+    while reach:
+        largest = sorted(reach.values(), reverse=True)
+        common = largest[NAMED_SEGMENTS] if everyone and len(largest) > NAMED_SEGMENTS else 0.0
+        conditions = [key < math.ceil(common * PRIME)] if common else []
+        for segment, part in reach.items():
+            if part > common:
+                condition = segment_condition(columns, parts[segment])
+                if part < 1:
+                    condition = and_(key < math.ceil(part * PRIME), condition)
+                conditions.append(condition)
+        found = {}
+        # Plain rows (no ORM processing): there may be several thousand.
+        for member_id, customer_type, birth_year, region, order in (
+            db.session.connection().execute(members_among(db.or_(*conditions), key)).all()
+        ):
+            found.setdefault((customer_type, birth_year, region), []).append((order, member_id))
+        for segment in list(reach):
+            ordered = sorted(item for each in parts[segment] for item in found.get(each, ()))
+            if len(ordered) >= shares[segment] or reach[segment] >= 1:
+                chosen[segment] = [member_id for _, member_id in ordered[: shares[segment]]]
+                del reach[segment]
+            else:
+                reach[segment] = min(1.0, 2 * reach[segment])
+        everyone = False
+    return chosen
 
 
 def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
@@ -435,13 +528,41 @@ def draw_sample(round_, criteria, n, seed, balance="pool", already_asked=None):
     return sample.eligible, sample.chosen, sample.composition
 
 
+@dataclass
+class Recipient:
+    """What the messages need of an invited member's account, read without the ORM's cost."""
+
+    id: int
+    email: str
+    name: str
+    locale: str
+    # The account's own rules for the name in a greeting.
+    display_name = User.display_name
+    first_name = User.first_name
+
+
+def insert_skipping_invited(rows):
+    """Insert invitations, skipping members this round already invited; their member ids."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(Invitation)
+        .on_conflict_do_nothing(index_elements=["round_id", "member_id"])
+        .returning(Invitation.member_id)
+    )
+    return db.session.connection().execute(statement, rows).scalars().all()
+
+
 def send_invitations(round_, member_ids, actor):
-    """Write the invitations and their notifications in bulk, and queue the e-mails."""
+    """Write the invitations and their notifications in bulk, and queue the e-mails.
+
+    Two owners sending for the same round at once invite nobody twice: a member the other
+    already invited is skipped here, and gets no second message. How many were invited.
+    """
     if not member_ids:
         return 0
     now = utcnow()
-    db.session.execute(
-        insert(Invitation),
+    # Core inserts of plain rows: the ORM's bulk path costs more than the database does.
+    invited = insert_skipping_invited(
         [
             {
                 "round_id": round_.id,
@@ -450,31 +571,41 @@ def send_invitations(round_, member_ids, actor):
                 "created_at": now,
             }
             for member_id in member_ids
-        ],
+        ]
     )
-    users = db.session.execute(
-        select(Member.id, User)
-        .join(User, Member.user_id == User.id)
-        .where(Member.id.in_(member_ids))
-    ).all()
+    if not invited:
+        return 0
+    users = [
+        Recipient(*row)
+        for row in db.session.execute(
+            select(User.id, User.email, User.name, User.locale)
+            .join(Member, Member.user_id == User.id)
+            .where(Member.id.in_(invited))
+        )
+    ]
     params = json.dumps(round_params(round_))
-    db.session.execute(
-        insert(Notification),
-        [
-            {
-                "user_id": user.id,
-                "kind": "round_invitation",
-                "params_json": params,
-                "link": link_for("rounds.round_page", user.locale, round_id=round_.id),
-                "created_at": now,
-            }
-            for _, user in users
-        ],
-    )
+    links = {}
+    for user in users:
+        if user.locale not in links:
+            links[user.locale] = link_for("rounds.round_page", user.locale, round_id=round_.id)
+    if users:
+        db.session.connection().execute(
+            insert(Notification),
+            [
+                {
+                    "user_id": user.id,
+                    "kind": "round_invitation",
+                    "params_json": params,
+                    "link": links[user.locale],
+                    "created_at": now,
+                }
+                for user in users
+            ],
+        )
     kind = kinds.get("round_invitation")
-    opted_out = users_without_email_for(kind, [user.id for _, user in users])
+    opted_out = users_without_email_for(kind, [user.id for user in users])
     queue_mail_bulk(
-        [user for _, user in users if user.id not in opted_out],
+        [user for user in users if user.id not in opted_out],
         kind.mail,
         notification_kind=kind,
         params=round_params(round_),
@@ -482,8 +613,8 @@ def send_invitations(round_, member_ids, actor):
         endpoint="rounds.round_page",
         endpoint_args={"round_id": round_.id},
     )
-    record_audit("round.invite", target=round_, actor=actor, invited=len(member_ids))
-    return len(member_ids)
+    record_audit("round.invite", target=round_, actor=actor, invited=len(invited))
+    return len(invited)
 
 
 # An invitation counts towards the response rate once it has had time to be answered: sent at
