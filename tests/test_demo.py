@@ -144,12 +144,16 @@ def _read_demo(loaded_at):
         ],
         "ideas": [
             (i.round.title_en, i.title, i.body, locale[i.author_id])
-            for i in Idea.query.filter(Idea.author_id.isnot(None))
+            for i in Idea.query.filter(Idea.author_id.isnot(None), Idea.withdrawn_at.is_(None))
         ],
         "writings": [
             (text, locale[author])
-            for text, author in [(f"{i.title}. {i.body}", i.author_id) for i in Idea.query]
-            + [(c.body, c.author_id) for c in Comment.query]
+            # Withdrawn ideas and reactions have no text left.
+            for text, author in [
+                (f"{i.title}. {i.body}", i.author_id)
+                for i in Idea.query.filter(Idea.withdrawn_at.is_(None))
+            ]
+            + [(c.body, c.author_id) for c in Comment.query.filter(Comment.withdrawn_at.is_(None))]
             + [(r.improve_text, r.member_id) for r in Response.query]
             + [(r.problem_text, r.member_id) for r in Response.query]
             + [(t.better_text, t.member_id) for t in TouchpointResponse.query]

@@ -723,6 +723,7 @@ def load_rounds(rng, staff, now):
     _invitations(rng, rounds, members, now)
     _sessions(rng, rounds, members, now)
     _ideas(rng, rounds, members, now)
+    demo_replies(rng, rounds, members, now)
     _outcomes(rounds)
     db.session.flush()
     return rounds
@@ -983,3 +984,126 @@ def _outcomes(rounds):
         round_.outcome_public_at = _launched(round_) + timedelta(days=2)
         for idea in Idea.query.filter_by(round_id=round_.id, status="shipped"):
             idea.in_outcome = True
+
+
+# Taking part like on a community: in the shop round, reactions get replies (Lotte answers one),
+# someone fixed a typo in their reaction within minutes (it says "edited"), one reaction was
+# withdrawn by its author after others replied (its text is gone, the replies stay), and one idea
+# was withdrawn by its author (out of the list; its page stays for the reaction to it).
+REPLY_THREADS = [
+    (
+        "Book a time in the shop",
+        (
+            "Kan ik dan ook een tijd kiezen voor een reparatie?",
+            "Could I book a repair that way too?",
+        ),
+        [
+            (
+                "lotte",
+                (
+                    "Goed punt! Dat zou ik ook handig vinden.",
+                    "Good point! I'd find that handy too.",
+                ),
+            ),
+            (
+                None,
+                (
+                    "Er is ook een idee voor een reparatiebalie. Misschien kunnen die samen.",
+                    "There's an idea for a repair desk too. Maybe the two could go together.",
+                ),
+            ),
+        ],
+    ),
+    (
+        "See how busy the shop is",
+        None,  # withdrawn by its author after the replies below
+        [
+            (
+                None,
+                (
+                    "Ik zou het per uur willen zien, zoals bij de supermarkt.",
+                    "I'd like to see it per hour, like the supermarket does.",
+                ),
+            ),
+            (
+                "chris",
+                (
+                    "Ik ook, en een pushbericht als het rustig is.",
+                    "Same here, and a push message when it's quiet.",
+                ),
+            ),
+        ],
+    ),
+]
+WITHDRAWN_IDEA_REACTION = (
+    "Ik snap wat je bedoelt, maar met een afspraak lukt dat misschien ook.",
+    "I see what you mean, but a booked time might do the same.",
+)
+
+
+def demo_replies(rng, rounds, members, now):
+    """Replies, an edit and withdrawals in the round that is open for ideas."""
+    shop = next(r for r in rounds if r.title_en == "The shop of the future")
+    named = {
+        "lotte": member_by_email("panellid@klantenteam.example"),
+        "chris": member_by_email("member@klantenteam.example"),
+    }
+    demo_ids = {member.id for member in named.values()}
+    ideas = {idea.title: idea for idea in Idea.query.filter_by(round_id=shop.id)}
+    spec = next(s for s in ROUNDS if s["title"][1] == shop.title_en)
+    titles = {en[0]: {nl[0], en[0]} for nl, en, *_ in spec["ideas"]}
+    for english_title, reaction, replies in REPLY_THREADS:
+        idea = next(ideas[t] for t in titles[english_title] if t in ideas)
+        others = [
+            m
+            for m in members_by(idea.created_at, members)
+            if m.id != idea.author_id and m.id not in demo_ids
+        ]
+        writer = rng.choice(others)
+        posted = between(rng, idea.created_at + timedelta(hours=2), now - timedelta(days=2))
+        top = Comment(
+            idea_id=idea.id,
+            author_id=writer.id,
+            body=written_by(writer, reaction) if reaction else "",
+            created_at=posted,
+        )
+        if reaction:
+            top.edited_at = posted + timedelta(minutes=4)  # a typo fixed at once
+        else:
+            top.withdrawn_at = posted + timedelta(days=1, hours=3)
+        db.session.add(top)
+        db.session.flush()
+        for hours, (who, text) in enumerate(replies, 1):
+            author = named.get(who) or rng.choice([m for m in others if m.id != writer.id])
+            db.session.add(
+                Comment(
+                    idea_id=idea.id,
+                    parent_id=top.id,
+                    author_id=author.id,
+                    body=written_by(author, text),
+                    created_at=posted + timedelta(hours=3 * hours),
+                )
+            )
+    # An idea its author withdrew: its title and text are gone; someone had reacted to it.
+    posted = now - timedelta(days=3)
+    author, reactor = rng.sample(
+        [m for m in members_by(posted, members) if m.id not in demo_ids], 2
+    )
+    withdrawn = Idea(
+        round_id=shop.id,
+        author_id=author.id,
+        title="",
+        body="",
+        created_at=posted,
+        withdrawn_at=posted + timedelta(days=1),
+    )
+    db.session.add(withdrawn)
+    db.session.flush()
+    db.session.add(
+        Comment(
+            idea_id=withdrawn.id,
+            author_id=reactor.id,
+            body=written_by(reactor, WITHDRAWN_IDEA_REACTION),
+            created_at=posted + timedelta(hours=5),
+        )
+    )
