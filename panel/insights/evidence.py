@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..feedback.models import Response
 from ..rounds.models import Comment, Idea, Session
+from ..rounds.moderation import moderated_text
 from ..rounds.permissions import can_read_session_notes
 
 
@@ -36,6 +37,15 @@ def load_source(kind, source_id):
     if kind not in MODELS:
         return None
     return _source(kind, db.session.get(MODELS[kind], source_id, options=LOADS[kind]))
+
+
+def hidden_source(kind, source_id):
+    """True for an idea or reaction that is there but hidden by a moderator: it can't be
+    quoted, and the page says so instead of answering 404."""
+    if kind not in ("idea", "comment"):
+        return False
+    row = db.session.get(MODELS[kind], source_id)
+    return row is not None and row.is_hidden
 
 
 def quotable_source(kind, source_id, reader):
@@ -74,11 +84,12 @@ def _source(kind, row):
     if kind == "idea":
         if row.is_hidden:
             return None
-        return Source(kind, row.id, f"{row.title}: {row.body}", row.author, row.round_id, None)
+        text = moderated_text(f"{row.title}: {row.body}")
+        return Source(kind, row.id, text, row.author, row.round_id, None)
     if kind == "comment":
         if row.is_hidden:
             return None
-        return Source(kind, row.id, row.body, row.author, row.idea.round_id, None)
+        return Source(kind, row.id, moderated_text(row.body), row.author, row.idea.round_id, None)
     if not row.notes:
         return None
     return Source(kind, row.id, row.notes, None, row.round_id, None)

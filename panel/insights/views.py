@@ -13,13 +13,14 @@ from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
+from ..i18n import lazy_gettext as _l
 from ..membership.services import find_member_for
 from ..paging import paginate
 from ..security import Role, form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
 from . import bp, loop_bp, services
 from .contributions import contributions_of
-from .evidence import load_quotes, quotable_source
+from .evidence import hidden_source, load_quotes, quotable_source
 from .forms import (
     AddRouteForm,
     AnswerForm,
@@ -44,6 +45,12 @@ from .models import (
 from .permissions import can_create_insights, can_see_insight, can_work_route
 
 PAGE_SIZE = 50
+# "Make insight" or "Add to an insight" on an idea or reaction a moderator hid (issue 15).
+HIDDEN_SOURCE = _l("A moderator hid this, so an insight can't rest on it.")
+HIDDEN_MEANWHILE = _l(
+    "A moderator hid it meanwhile, so the insight can't rest on it. What you typed is kept: "
+    "save to make the insight without it."
+)
 
 
 def tag_choices():
@@ -95,7 +102,15 @@ def new():
     if form.kind.data and to_id(form.source.data):
         source = quotable_source(form.kind.data, to_id(form.source.data), current_user)
         if source is None:
-            abort(404)
+            if not hidden_source(form.kind.data, to_id(form.source.data)):
+                abort(404)
+            # Hidden by a moderator: said, not a 404. What was typed stays in the form.
+            if request.method == "GET":
+                flash(str(HIDDEN_SOURCE), "error")
+                return redirect(back_to_referrer(url_for("insights.index")))
+            flash(str(HIDDEN_MEANWHILE), "error")
+            form.kind.data = form.source.data = ""
+            return render_template("insights/new.html", form=form, source=None)
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("insights.index"))
@@ -135,7 +150,11 @@ def add_evidence():
     try:
         services.add_evidence(insight, form.kind.data, to_id(form.source.data), current_user)
     except NotAllowed:
-        abort(404)
+        if not hidden_source(form.kind.data, to_id(form.source.data)):
+            abort(404)
+        db.session.rollback()
+        flash(str(HIDDEN_SOURCE), "error")
+        return redirect(back_to_referrer(url_for("insights.detail", insight_id=insight.id)))
     flash(
         ngettext(
             "Added to “%(title)s”. It now rests on %(num)s contribution.",

@@ -122,4 +122,16 @@ def round_kinds(_sender=None):
             essential=True,
             mail="notification",
         ),
+        Kind(
+            "content_unhidden",
+            _l("A moderator made what you wrote visible again"),
+            _l("Something of yours visible again after moderation"),
+            mail="notification",
+        ),
+        Kind(
+            "idea_merged",
+            _l("“%(idea_title)s” is merged with “%(kept_title)s”"),
+            _l("Ideas of yours merged with a similar idea"),
+            mail="idea_merged",
+        ),
     ]

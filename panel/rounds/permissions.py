@@ -64,3 +64,9 @@ def can_withdraw_own(item, member):
 def can_report_item(member, item):
     """A panelist reports what someone else wrote (their own they can edit or withdraw)."""
     return member is not None and not is_own(item, member) and item.withdrawn_at is None
+
+
+def can_work_moderation_queue(user):
+    """The moderation queue across all rounds: panel managers, and administrators (who look
+    after the installation as a whole)."""
+    return user.is_authenticated and user.has_any_role(Role.PANEL_MANAGER, Role.ADMIN)

@@ -34,6 +34,7 @@ from .models import (
     Stage,
     StageChange,
 )
+from .moderation import hide_item
 from .notices import round_params, session_params
 
 log = logging.getLogger("panel.rounds")
@@ -612,9 +613,10 @@ def answer_idea(idea, status, answer_nl, answer_en, actor):
 
 
 def hide_content(item, reason, actor):
-    """A panel manager hides an abusive idea or comment; its author sees why."""
-    item.hidden_at = utcnow()
-    item.hidden_reason = reason
+    """A panel manager hides an abusive idea or comment; its author sees why. Its open reports
+    are closed. Of two moderators hiding it at once one does, the other is refused."""
+    if not hide_item(item, reason):
+        raise NotAllowed("already_hidden")
     record_audit(f"{item.__tablename__[:-1]}.hide", target=item, actor=actor)
     if item.author is not None and item.author.user is not None:
         notify(item.author.user, "content_hidden", reason=reason)
