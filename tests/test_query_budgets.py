@@ -356,7 +356,8 @@ def test_round_page(rows, member, check_budget):
         rows.registrations([member.id] * n, rows.sessions(round_id, n))
 
     # 12: one query (constant) finds the member's confirmed sessions that overlap a session here.
-    check_budget(f"/en/rounds/{round_id}", add, budget=12, shows="2 reactions")
+    # 13: the round's categories, for the idea form, the filter and the cards (issue 15).
+    check_budget(f"/en/rounds/{round_id}", add, budget=13, shows="2 reactions")
 
 
 def test_idea_page(rows, member, check_budget):

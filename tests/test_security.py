@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = {
 # Endpoints every logged-in user may use, whatever their roles.
 # Pages about the member themselves check that the record is theirs (see tests/membership).
 ANY_USER_ENDPOINTS = {
+    "rounds.similar_ideas",
     "accounts.logout",
     "accounts.account",
     "accounts.change_password",

@@ -7,12 +7,17 @@ and everything panelists wrote is in their own language.
 
 from datetime import timedelta
 
+from ..audit import record_audit
 from ..extensions import db
+from ..forms import REDACTED
+from ..insights.models import Insight, outcome_insights
+from ..rounds import merging
 from ..rounds.models import (
     DEFAULT_ACTIONS,
     FLOW,
     Comment,
     Idea,
+    IdeaCategory,
     IdeaSupport,
     Invitation,
     Registration,
@@ -21,6 +26,7 @@ from ..rounds.models import (
     Session,
     StageChange,
 )
+from ..rounds.moderation import ContentReport
 from .membership import DEMO_PANELISTS, member_by_email, members_by, panel_members, written_by
 from .moments import between, local, weekday_before
 
@@ -724,7 +730,10 @@ def load_rounds(rng, staff, now):
     _sessions(rng, rounds, members, now)
     _ideas(rng, rounds, members, now)
     demo_replies(rng, rounds, members, now)
+    demo_moderation(rng, rounds, members, now, staff.manager)
+    demo_categories(rounds)
     _outcomes(rounds)
+    demo_merge(rng, rounds, members, now)
     db.session.flush()
     return rounds
 
@@ -986,6 +995,39 @@ def _outcomes(rounds):
             idea.in_outcome = True
 
 
+# The shop round, open for ideas, files its ideas under three categories, named by the owner in
+# both languages; each idea is known by its Dutch or English title (authors write in their own).
+SHOP_CATEGORIES = [
+    (
+        ("Je bezoek plannen", "Planning your visit"),
+        ["Book a time in the shop", "See how busy the shop is", "Shop open on Sundays"],
+    ),
+    (
+        ("Hulp en service", "Help and service"),
+        ["Help moving over in the shop", "A repair desk in the shop"],
+    ),
+    (("Toestellen", "Devices"), ["Borrow a phone from the shop"]),
+]
+
+
+def demo_categories(rounds):
+    """Categories for the round that is open for ideas, with its ideas filed under them."""
+    shop = next(r for r in rounds if r.title_en == "The shop of the future")
+    spec = next(s for s in ROUNDS if s["title"][1] == shop.title_en)
+    titles_of = {idea[1][0]: {idea[0][0], idea[1][0]} for idea in spec["ideas"]}
+    ideas = Idea.query.filter_by(round_id=shop.id).all()
+    for position, ((name_nl, name_en), english_titles) in enumerate(SHOP_CATEGORIES, 1):
+        category = IdeaCategory(
+            round_id=shop.id, name_nl=name_nl, name_en=name_en, position=position
+        )
+        db.session.add(category)
+        db.session.flush()
+        titles = set().union(*(titles_of[title] for title in english_titles))
+        for idea in ideas:
+            if idea.title in titles:
+                idea.category_id = category.id
+
+
 # Taking part like on a community: in the shop round, reactions get replies (Lotte answers one),
 # someone fixed a typo in their reaction within minutes (it says "edited"), one reaction was
 # withdrawn by its author after others replied (its text is gone, the replies stay), and one idea
@@ -1107,3 +1149,221 @@ def demo_replies(rng, rounds, members, now):
             created_at=posted + timedelta(hours=5),
         )
     )
+
+
+# Merging a duplicate, and the insights an outcome came from (issue 15). In the shop round a
+# panelist posted a second "book a time" idea a few days after the first; the owner merged it
+# into the first, so its supports and its reaction count there (the duplicate's page leads to
+# it). The launched rounds' outcomes name the insights they came from (linked after the
+# insights are made: load_demo calls demo_outcome_insights).
+DUPLICATE_TITLE = (
+    "Online een tijdslot kiezen voor de winkel",
+    "Reserve a slot for the shop online",
+)
+DUPLICATE_BODY = (
+    "Ik wil van tevoren een tijd vastleggen. Dan sta ik niet in de rij bij de balie.",
+    "I want to reserve a time beforehand, so I don't have to queue at the counter.",
+)
+DUPLICATE_REACTION = (
+    "Ja! Zeker op zaterdag is het altijd druk.",
+    "Yes! Especially on Saturdays it's always busy.",
+)
+OUTCOME_INSIGHTS = {
+    "Customer service by chat": ["Chat vergeet eerdere vragen", "Chat ook buiten kantoortijd"],
+    "Worry-free roaming": ["Roamingkosten live tonen", "Schrikrekening na de vakantie"],
+}
+
+
+def demo_merge(rng, rounds, members, now):
+    """A duplicate idea in the shop round, merged into the idea it repeats."""
+    shop = next((r for r in rounds if r.title_en == "The shop of the future"), None)
+    kept = (
+        Idea.query.filter(
+            Idea.round_id == shop.id,
+            Idea.title.in_(["Afspraak maken in de winkel", "Book a time in the shop"]),
+        ).first()
+        if shop is not None
+        else None
+    )
+    if kept is None or shop.owner is None:
+        return
+    posted = min(kept.created_at + timedelta(days=3), now - timedelta(days=2))
+    others = [m for m in members_by(posted, members) if m.id != kept.author_id]
+    author = rng.choice(others)
+    duplicate = Idea(
+        round_id=shop.id,
+        author_id=author.id,
+        title=written_by(author, DUPLICATE_TITLE),
+        body=written_by(author, DUPLICATE_BODY),
+        created_at=posted,
+    )
+    db.session.add(duplicate)
+    db.session.flush()
+    # Three supporters, one of whom also supports the first idea (counted once after the merge).
+    kept_fans = [s.member_id for s in IdeaSupport.query.filter_by(idea_id=kept.id)]
+    fans = [m for m in others if m.id != author.id and m.id not in kept_fans][:2]
+    fans += [m for m in others if m.id in kept_fans][:1]
+    for fan in fans:
+        db.session.add(
+            IdeaSupport(
+                idea_id=duplicate.id, member_id=fan.id, created_at=posted + timedelta(hours=4)
+            )
+        )
+    duplicate.support_count = len(fans)
+    reacting = rng.choice([m for m in others if m.id != author.id])
+    db.session.add(
+        Comment(
+            idea_id=duplicate.id,
+            author_id=reacting.id,
+            body=written_by(reacting, DUPLICATE_REACTION),
+            created_at=posted + timedelta(hours=6),
+        )
+    )
+    db.session.flush()
+    merging.merge_idea(duplicate, kept, shop.owner)
+    duplicate.merged_at = posted + timedelta(days=1)
+
+
+def demo_outcome_insights():
+    """The launched rounds' outcomes name the insights they came from."""
+    for title_en, insight_titles in OUTCOME_INSIGHTS.items():
+        round_ = Round.query.filter_by(title_en=title_en).first()
+        insights = Insight.query.filter(Insight.title_nl.in_(insight_titles)).all()
+        if round_ is not None and insights:
+            db.session.execute(
+                outcome_insights.insert(),
+                [{"round_id": round_.id, "insight_id": insight.id} for insight in insights],
+            )
+
+
+# Moderation in the shop round (issue 15): what panelists reported and what the panel manager
+# (Sanne) did with it. Two reactions wait in the queue (a phone number, reported for personal
+# data; a rude one, reported three times); an advert was hidden with a reason its author reads;
+# in one reaction Sanne removed a staff member's name, which readers see as "[removed by the
+# moderator]"; one report she dismissed. Texts are (nl, en) pairs, written in the writer's language.
+MODERATED_REACTIONS = [
+    {
+        "idea": "Help moving over in the shop",
+        "text": (
+            "Ik heb dit vorige maand gehad. Bel me gerust op 06-41234567, dan vertel ik hoe "
+            "het ging.",
+            "I had this done last month. Feel free to call me on 06-41234567 and I'll tell you "
+            "how it went.",
+        ),
+        "reports": [
+            ("personal_data", ("Er staat een telefoonnummer in.", "There's a phone number in it.")),
+            ("personal_data", None),
+        ],
+    },
+    {
+        "idea": "See how busy the shop is",
+        "text": (
+            "Wat een onzinidee. Wie dit bedenkt, snapt er echt helemaal niks van.",
+            "What a silly idea. Whoever comes up with this really doesn't get it at all.",
+        ),
+        "reports": [
+            ("offensive", None),
+            ("offensive", ("Dit is gewoon onaardig.", "This is just unkind.")),
+            (
+                "other",
+                (
+                    "Zo praten we hier niet tegen elkaar.",
+                    "We don't talk to each other like that here.",
+                ),
+            ),
+        ],
+    },
+    {
+        "idea": "Book a time in the shop",
+        "text": (
+            "Nieuwe telefoon nodig? Kijk op telefoonkoopjes.example voor de laagste prijs!",
+            "Need a new phone? Visit phonebargains.example for the lowest price!",
+        ),
+        "reports": [("spam", None)],
+        "hidden": (
+            "Reclame voor een andere winkel hoort niet in het panel.",
+            "Adverts for another shop don't belong in the panel.",
+        ),
+    },
+    {
+        "idea": "A repair desk in the shop",
+        "text": (
+            "In de winkel in de Kalverstraat hielp Jeroen de Wit me super met mijn scherm. "
+            "Zo'n balie in elke winkel zou top zijn.",
+            "In the Kalverstraat shop, Jeroen de Wit was great with my screen. A desk like that "
+            "in every shop would be brilliant.",
+        ),
+        "reports": [("personal_data", ("Naam van een medewerker.", "A staff member's name."))],
+        "redact": "Jeroen de Wit",
+    },
+    {
+        "idea": "Borrow a phone from the shop",
+        "text": (
+            "Klinkt leuk, maar wie betaalt er als de telefoon kapotgaat?",
+            "Sounds nice, but who pays if the phone breaks?",
+        ),
+        "reports": [("off_topic", None)],
+        "dismissed": True,
+    },
+]
+
+
+def demo_moderation(rng, rounds, members, now, manager):
+    """Reports, a hidden reaction and a redaction in the round that is open for ideas."""
+    shop = next(r for r in rounds if r.title_en == "The shop of the future")
+    spec = next(s for s in ROUNDS if s["title"][1] == shop.title_en)
+    titles = {en[0]: {nl[0], en[0]} for nl, en, *_ in spec["ideas"]}
+    ideas = {idea.title: idea for idea in Idea.query.filter_by(round_id=shop.id)}
+    demo_ids = {
+        member_by_email("panellid@klantenteam.example").id,
+        member_by_email("member@klantenteam.example").id,
+    }
+    for item in MODERATED_REACTIONS:
+        idea = next(ideas[t] for t in titles[item["idea"]] if t in ideas)
+        people = [
+            m
+            for m in members_by(idea.created_at, members)
+            if m.id != idea.author_id and m.id not in demo_ids
+        ]
+        writer, *reporters = rng.sample(people, 1 + len(item["reports"]))
+        posted = between(rng, idea.created_at + timedelta(hours=3), now - timedelta(days=2))
+        comment = Comment(
+            idea_id=idea.id,
+            author_id=writer.id,
+            body=written_by(writer, item["text"]),
+            created_at=posted,
+        )
+        db.session.add(comment)
+        db.session.flush()
+        reported = []
+        for hours, (reporter, (reason, note)) in enumerate(zip(reporters, item["reports"]), 1):
+            report = ContentReport(
+                round_id=shop.id,
+                idea_id=idea.id,
+                comment_id=comment.id,
+                reporter_id=reporter.user_id,
+                reason=reason,
+                text=written_by(reporter, note) if note else None,
+                created_at=posted + timedelta(hours=2 * hours),
+            )
+            db.session.add(report)
+            reported.append(report)
+        acted = posted + timedelta(hours=2 * len(reported) + 5)
+        if item.get("hidden"):
+            comment.hidden_at = acted
+            comment.hidden_reason = written_by(writer, item["hidden"])
+            outcome = "hidden"
+            record_audit("comment.hide", target=comment, actor=manager)
+        elif item.get("redact"):
+            comment.body = comment.body.replace(item["redact"], REDACTED)
+            outcome = "dismissed"
+            record_audit("comment.redact", target=comment, actor=manager)
+            record_audit("comment.dismiss_reports", target=comment, actor=manager, reports=1)
+        elif item.get("dismissed"):
+            outcome = "dismissed"
+            record_audit("comment.dismiss_reports", target=comment, actor=manager, reports=1)
+        else:
+            continue  # waits in the queue
+        for report in reported:
+            report.closed_at, report.closed_as = acted, outcome
+    db.session.flush()

@@ -192,6 +192,12 @@ class SessionNotesForm(BaseForm):
     )
 
 
+def id_or_zero(value):
+    """A posted id as a number; anything else (nothing chosen, tampering) as 0."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
+
+
 class IdeaForm(BaseForm):
     title = StringField(
         _l("Your idea in a few words"), validators=[DataRequired(REQUIRED), Length(max=150)]
@@ -200,6 +206,28 @@ class IdeaForm(BaseForm):
         _l("Tell us more"),
         validators=[DataRequired(REQUIRED), Length(max=5000)],
         render_kw={"rows": 5},
+    )
+    # The round's categories (set by the view); required only when the round has any.
+    category_id = SelectField(_l("Category"), coerce=id_or_zero, validate_choice=False, default=0)
+
+    def validate_category_id(self, field):
+        known = [choice.value for choice in field.choices or [] if choice.value]
+        if known and field.data not in known:
+            raise ValidationError(_l("Choose the category that fits your idea best."))
+
+
+class CategoryForm(BaseForm):
+    """A round's category, named in both languages."""
+
+    name_nl = StringField(
+        _l("Name in Dutch"),
+        validators=[DataRequired(REQUIRED), Length(max=60)],
+        render_kw={"lang": "nl"},
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        validators=[DataRequired(REQUIRED), Length(max=60)],
+        render_kw={"lang": "en"},
     )
 
 

@@ -470,6 +470,8 @@ class Invitation(db.Model):
         UniqueConstraint("round_id", "member_id", name="uq_invitations_round_member"),
         # The sampler counts each member's invitations of the last 30 days.
         Index("ix_invitations_member_created", "member_id", "created_at"),
+        # … reading only the last 30 days' invitations (migration e2samp0idx11).
+        Index("ix_invitations_created_member", "created_at", "member_id"),
         Index("ix_invitations_round_status", "round_id", "status"),
     )
 
@@ -487,4 +489,5 @@ class IdeaCategory(db.Model):
     name_en = db.Column(db.String(60), nullable=False)
     position = db.Column(db.Integer, nullable=False, default=0)
 
+    round = db.relationship("Round")
     name = bilingual("name")

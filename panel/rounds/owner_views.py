@@ -13,13 +13,15 @@ from ..accounts.models import User, UserRole
 from ..accounts.streams import Stream
 from ..errors import NotAllowed
 from ..extensions import db
-from ..forms import choices, utc_to_local
+from ..forms import ConfirmForm, choices, utc_to_local
+from ..i18n import lazy_gettext as _l
 from ..membership.models import Member
 from ..membership.segments import AgeBand, CustomerType, Region
 from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
-from . import owner_bp, sampling, services
+from . import idea_search, merging, owner_bp, sampling, services
+from .categories import categories_of
 from .forms import (
     AnswerForm,
     HideForm,
@@ -31,11 +33,27 @@ from .forms import (
     StageForm,
     default_session_times,
 )
-from .models import FLOW, Action, Attendance, Comment, Idea, Registration, Round, Session, Stage
+from .idea_search import IdeaFilters
+from .models import (
+    FLOW,
+    Action,
+    Attendance,
+    Comment,
+    Idea,
+    IdeaStatus,
+    Registration,
+    Round,
+    Session,
+    Stage,
+)
+from .moderation import moderated_text
+from .outcomes import outcome_insights_of
 from .permissions import can_manage_round, can_moderate, can_see_names_at
 
 ROUNDS_PER_PAGE = 30
 IDEAS_PER_PAGE = 20
+# The outcome form offers the ideas already linked and this many of the most supported.
+OUTCOME_IDEAS = 50
 
 
 def managed_round_or_404(round_id):
@@ -134,15 +152,23 @@ def edit_round(round_id):
 @owner_bp.route("/rounds/<int:round_id>")
 def round_detail(round_id):
     round_ = managed_round_or_404(round_id)
-    ideas = (
-        db.select(Idea)
-        .where(Idea.round_id == round_.id)
-        .order_by(Idea.support_count.desc(), Idea.id.desc())
+    # Search, status, category and "answered" narrow the list as on the panelist's page.
+    round_categories = categories_of(round_)
+    filters = IdeaFilters.from_args(request.args, {c.id for c in round_categories})
+    filters.mine = filters.supported = False
+    all_ideas = db.select(Idea).where(Idea.round_id == round_.id)
+    ideas = idea_search.filter_ideas(all_ideas, filters).order_by(
+        Idea.support_count.desc(), Idea.id.desc()
     )
+    page = paginate(ideas, count_of(ideas), IDEAS_PER_PAGE)
     return render_template(
         "owner/round.html",
         round=round_,
-        page=paginate(ideas, count_of(ideas), IDEAS_PER_PAGE),
+        page=page,
+        idea_total=db.session.scalar(count_of(all_ideas)) if filters.active else page.total,
+        filters=filters,
+        categories={c.id: c for c in round_categories},
+        status_choices=IdeaStatus.choices(),
         responses=sampling.response_rate(round_),
         missing=round_.missing_for_publishing(),
     )
@@ -345,8 +371,13 @@ def hide(round_id, kind, item_id):
         abort(404)
     form = HideForm()
     if form.validate_on_submit():
-        services.hide_content(item, form.reason.data, current_user)
-        flash(_("It is hidden. The author sees your reason."), "success")
+        try:
+            services.hide_content(item, form.reason.data, current_user)
+        except NotAllowed:
+            db.session.rollback()
+            flash(_("It was hidden already."), "info")
+        else:
+            flash(_("It is hidden. The author sees your reason."), "success")
     else:
         flash(_("Give a reason; the author sees it."), "error")
     return redirect(url_for("owner.idea", round_id=round_id, idea_id=idea.id))
@@ -417,12 +448,20 @@ def invite(round_id):
 def outcome(round_id):
     round_ = managed_round_or_404(round_id)
     form = OutcomeForm(obj=round_)
-    ideas = (
-        Idea.query.filter_by(round_id=round_.id, hidden_at=None)
-        .order_by(Idea.support_count.desc())
-        .all()
+    # A round of thousands of ideas offers the ideas already linked and the most supported
+    # ones (ix_ideas_round_support), not every idea: two queries whatever the round's size.
+    shown = db.select(Idea).where(
+        Idea.round_id == round_.id,
+        Idea.hidden_at.is_(None),
+        Idea.merged_into_id.is_(None),
+        Idea.withdrawn_at.is_(None),
     )
-    form.ideas.choices = choices((idea.id, idea.title) for idea in ideas)
+    linked = db.session.scalars(shown.where(Idea.in_outcome.is_(True)).order_by(Idea.id)).all()
+    top = db.session.scalars(
+        shown.order_by(Idea.support_count.desc(), Idea.id.desc()).limit(OUTCOME_IDEAS)
+    ).all()
+    ideas = list({idea.id: idea for idea in linked + top}.values())
+    form.ideas.choices = choices((idea.id, moderated_text(idea.title)) for idea in ideas)
     if not form.is_submitted():
         form.ideas.data = [idea.id for idea in ideas if idea.in_outcome]
     if form.validate_on_submit():
@@ -446,7 +485,13 @@ def outcome(round_id):
                 "success",
             )
             return redirect(url_for("owner.round_detail", round_id=round_id))
-    return render_template("owner/outcome.html", round=round_, form=form)
+    return render_template(
+        "owner/outcome.html",
+        round=round_,
+        form=form,
+        linked_insights=outcome_insights_of(round_),
+        more_ideas=db.session.scalar(count_of(shown)) > len(ideas),
+    )
 
 
 @owner_bp.route("/rounds/<int:round_id>/outcome/<any(publish, unpublish):choice>", methods=["POST"])
@@ -464,3 +509,66 @@ def outcome_public(round_id, choice):
             "success",
         )
     return redirect(url_for("owner.round_detail", round_id=round_id))
+
+
+# Merging duplicates (rounds.merging) ----------------------------------------------------------
+
+MERGE_REFUSALS = {
+    "same": _l("An idea can't be merged into itself."),
+    "other_round": _l("Only ideas of the same round can be merged."),
+    "merged": _l("One of these ideas has already been merged. Nothing has changed."),
+    "hidden": _l("The idea to keep is hidden or withdrawn. Choose another one."),
+}
+
+
+def _managed_idea_or_404(round_id, idea_id):
+    round_ = managed_round_or_404(round_id)
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.round_id != round_.id:
+        abort(404)
+    return round_, idea
+
+
+def _kept_idea(round_, value):
+    """The idea to keep, from the form or the address: one of this round's, or None."""
+    number = str(value or "").strip()
+    if not number.isdigit() or len(number) > 9:
+        return None
+    kept = db.session.get(Idea, int(number))
+    return kept if kept is not None and kept.round_id == round_.id else None
+
+
+@owner_bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/merge", methods=["GET", "POST"])
+@form_checks_csrf
+def merge_idea(round_id, idea_id):
+    """Find the idea to keep (by number or title), confirm, merge."""
+    round_, duplicate = _managed_idea_or_404(round_id, idea_id)
+    if duplicate.is_merged:
+        flash(_("This idea is already merged."), "error")
+        return redirect(url_for("owner.idea", round_id=round_id, idea_id=duplicate.merged_into_id))
+    form = ConfirmForm()
+    kept = _kept_idea(round_, request.values.get("into"))
+    if form.validate_on_submit() and kept is not None:
+        try:
+            merging.merge_idea(duplicate, kept, current_user)
+        except NotAllowed as error:
+            db.session.rollback()
+            flash(str(MERGE_REFUSALS.get(error.code, MERGE_REFUSALS["merged"])), "error")
+            return redirect(url_for("owner.idea", round_id=round_id, idea_id=idea_id))
+        flash(
+            _("The ideas are merged. Both authors are told."),
+            "success",
+        )
+        return redirect(url_for("owner.idea", round_id=round_id, idea_id=kept.id))
+    term = (request.args.get("q") or "").strip()[:100]
+    candidates = [] if kept is not None else merging.merge_candidates(duplicate, term)
+    return render_template(
+        "owner/merge.html",
+        round=round_,
+        idea=duplicate,
+        kept=kept,
+        term=term,
+        candidates=candidates,
+        moving=merging.what_moves(duplicate, kept) if kept is not None else None,
+        form=form,
+    )

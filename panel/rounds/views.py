@@ -12,6 +12,7 @@ from ..database import utcnow
 from ..errors import NotAllowed
 from ..exports import attachment
 from ..extensions import db
+from ..forms import choices
 from ..i18n import datetime_filter
 from ..i18n import lazy_gettext as _l
 from ..membership.models import MemberStatus
@@ -19,10 +20,22 @@ from ..membership.services import find_member_for
 from ..paging import count_of, paginate
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
-from . import bp, reactions, sampling, services
+from . import bp, idea_search, reactions, sampling, services
 from .calendar import ics_for
+from .categories import categories_of, file_idea
 from .forms import CommentForm, EditIdeaForm, EditReactionForm, IdeaForm, ReplyForm
-from .models import Comment, Idea, IdeaSupport, Invitation, Registration, Round, Session, Stage
+from .idea_search import IdeaFilters
+from .models import (
+    Comment,
+    Idea,
+    IdeaStatus,
+    IdeaSupport,
+    Invitation,
+    Registration,
+    Round,
+    Session,
+    Stage,
+)
 from .permissions import (
     can_edit_own,
     can_manage_round,
@@ -97,7 +110,9 @@ def overview():
 
 @bp.route("/rounds/<int:round_id>")
 def round_page(round_id):
-    return render_round(visible_round_or_404(round_id), IdeaForm())
+    round_ = visible_round_or_404(round_id)
+    categories = categories_of(round_)
+    return render_round(round_, with_categories(IdeaForm(), categories), categories)
 
 
 def idea_sort():
@@ -105,14 +120,22 @@ def idea_sort():
     return sort if sort in IDEA_SORTS else "newest"
 
 
-def render_round(round_, idea_form):
+def with_categories(form, categories):
+    """The idea form's category choices: the round's categories, first a "choose" line."""
+    form.category_id.choices = choices(
+        [(0, _("Choose a category"))] + [(c.id, c.name) for c in categories]
+    )
+    form.category_id.flags.required = bool(categories)
+    return form
+
+
+def render_round(round_, idea_form, categories, similar=None):
     member = member_or_none()
     sort = idea_sort()
-    ideas_query = (
-        db.select(Idea)
-        .where(Idea.round_id == round_.id, Idea.hidden_at.is_(None))
-        .order_by(*IDEA_SORTS[sort])
-    )
+    filters = IdeaFilters.from_args(request.args, {c.id for c in categories})
+    ideas_query = idea_search.filter_ideas(
+        idea_search.listed(db.select(Idea).where(Idea.round_id == round_.id)), filters, member
+    ).order_by(*IDEA_SORTS[sort])
     page = paginate(ideas_query, count_of(ideas_query), IDEAS_PER_PAGE)
     ideas = page.items
     idea_ids = [i.id for i in ideas]
@@ -164,6 +187,10 @@ def render_round(round_, idea_form):
         page=page,
         led_to_outcome=led_to_outcome,
         sort=sort,
+        filters=filters,
+        categories={c.id: c for c in categories},
+        status_choices=IdeaStatus.choices(),
+        similar=similar,
         stage_titles=stage_titles(),
         registrations=registrations,
         supported=supported,
@@ -297,19 +324,44 @@ def calendar(round_id, session_id):
 def post_idea(round_id):
     round_ = visible_round_or_404(round_id)
     member = _own_member()
-    form = IdeaForm()
+    categories = categories_of(round_)
+    form = with_categories(IdeaForm(), categories)
+    if request.form.get("check"):
+        # "Check for similar ideas": the same page again, what was typed kept, nothing posted.
+        similar = idea_search.similar_ideas(round_, form.title.data)
+        return render_round(round_, form, categories, similar=similar)
     if not form.validate_on_submit():
-        return render_round(round_, form)
+        return render_round(round_, form, categories)
     if not claim_submission(form):
         return answered_before(form, url_for("rounds.round_page", round_id=round_id))
     try:
         idea = services.post_idea(round_, member, form.title.data, form.body.data)
+        file_idea(idea, form.category_id.data)
     except NotAllowed as error:
         db.session.rollback()
+        if error.code == "category_gone":
+            # The owner removed that category just now: the form again, nothing typed lost.
+            form.category_id.errors.append(_("That category was just removed. Choose another."))
+            return render_round(round_, form, categories_of(round_))
         refuse(error)
         return redirect(url_for("rounds.round_page", round_id=round_id))
+    idea_search.reindex_idea(idea)
     flash(_("Thank you for your idea!"), "success")
     return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea.id))
+
+
+@bp.route("/rounds/<int:round_id>/ideas/similar")
+def similar_ideas(round_id):
+    """A small piece of HTML: ideas like the typed title (fetched by static/js/similar-ideas.js
+    while a panelist types; without JavaScript the form's check button does the same)."""
+    round_ = visible_round_or_404(round_id)
+    title = request.args.get("title", "")[:150]
+    return render_template(
+        "rounds/_similar.html",
+        round=round_,
+        similar=idea_search.similar_ideas(round_, title),
+        checked=bool(idea_search.significant_terms(title)),
+    )
 
 
 def _idea_or_404(round_id, idea_id):
@@ -441,6 +493,7 @@ def support(round_id, idea_id, choice):
             round_id=round_id,
             sort=sort if sort in IDEA_SORTS and sort != "newest" else None,
             page=page if re.fullmatch(r"[1-9][0-9]{0,4}", page) and page != "1" else None,
+            **IdeaFilters.from_args(request.form).args(),
         )
         return redirect(back + f"#idea-{idea_id}")
     return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
