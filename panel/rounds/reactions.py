@@ -21,6 +21,7 @@ from ..forms import REDACTED
 from ..i18n import link_for
 from ..membership.models import MemberStatus
 from ..notifications.services import notify
+from .idea_search import reindex_idea
 from .models import Comment, Idea
 from .permissions import EDIT_WINDOW, is_own
 from .services import check_can_take_part
@@ -196,6 +197,7 @@ def edit_idea(idea, member, title, body):
     if changed != 1:
         raise NotAllowed("edit_window")
     member.last_active_at = now
+    reindex_idea(idea)  # the round's search finds it by its new words
     return True
 
 
@@ -249,7 +251,7 @@ def withdraw_idea(idea, member):
     idea.withdrawn_at = utcnow()
     idea.title = ""
     idea.body = ""
-    db.session.flush()
+    reindex_idea(idea)  # its words leave the search index too
     return True
 
 

@@ -424,6 +424,8 @@ def render_idea(round_, idea, member, comment_form):
     now = utcnow()
     takes_part = member is not None and member.status == MemberStatus.ACTIVE.value
     editable = takes_part and round_.is_open
+    # A text a moderator redacted is no longer edited (withdrawing stays possible).
+    redacted = reactions.is_redacted
     own_idea = is_own(idea, member)
     return render_template(
         "rounds/idea.html",
@@ -440,9 +442,11 @@ def render_idea(round_, idea, member, comment_form):
         # page (a reaction with a reply by someone else is answered).
         can_edit_idea=editable
         and own_idea
+        and not redacted(idea.title, idea.body)
         and can_edit_own(idea, member, now, own_idea and reactions.idea_answered(idea)),
         can_edit_comment=lambda comment: (
             editable
+            and not redacted(comment.body)
             and can_edit_own(
                 comment,
                 member,

@@ -11,7 +11,8 @@ import pytest
 
 from panel.database import utcnow
 from panel.extensions import db as _db
-from panel.rounds import reactions, services
+from panel.forms import REDACTED
+from panel.rounds import idea_search, reactions, services
 from panel.rounds.models import Comment, Idea
 
 from ..conftest import PASSWORD
@@ -259,3 +260,34 @@ def test_an_edit_and_a_support_released_together(app, db, round_, author, make_m
     else:
         assert "Your idea can no longer be changed" in results["edit"].get_data(as_text=True)
         assert stored.title == "Dark mode" and stored.edited_at is None
+
+
+def test_a_text_a_moderator_redacted_is_not_edited(client, db, round_, author, login_as):
+    """Editing would bring back what the moderator removed, or lose the mark: refused, with
+    withdrawing still possible."""
+    idea = post_idea(round_, author)
+    idea.body = "Call me on " + REDACTED + " please"
+    db.session.commit()
+    login_as(author.user)
+    assert "Edit your idea" not in client.get(url(idea)).get_data(as_text=True)
+    response = client.post(url(idea, "/edit"), data={"title": "Dark mode", "body": "0612345678"})
+    page = response.get_data(as_text=True)
+    assert "A moderator removed part of this text" in page and "0612345678" in page
+    db.session.expire_all()
+    assert db.session.get(Idea, idea.id).body == "Call me on " + REDACTED + " please"
+
+
+def test_the_round_search_follows_an_edit_and_a_withdrawal(client, db, round_, author, login_as):
+    idea = post_idea(round_, author)
+    login_as(author.user)
+    client.post(url(idea, "/edit"), data={"title": "Dark mode", "body": "Also for the nightstand"})
+
+    def found(word):
+        query = db.select(Idea.id).where(idea_search.matching(idea_search.terms_of(word)))
+        return db.session.scalars(query).all()
+
+    db.session.expire_all()
+    assert found("nightstand") == [idea.id] and found("please") == []
+    client.post(url(idea, "/withdraw"))
+    db.session.expire_all()
+    assert found("nightstand") == [] and found("dark") == []

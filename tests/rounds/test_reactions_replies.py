@@ -323,3 +323,13 @@ def test_a_support_and_the_withdrawal_of_the_idea_at_once(app, db, idea, make_me
     stored = db.session.get(Idea, idea.id)
     assert stored.withdrawn_at is not None
     assert stored.support_count == IdeaSupport.query.filter_by(idea_id=idea.id).count()
+
+
+def test_a_withdrawn_idea_leaves_the_round_list(client, db, idea, make_member, login_as):
+    react(idea, make_member(), "Reactions keep its page, not its place in the list")
+    reactions.withdraw_idea(idea, idea.author)
+    db.session.commit()
+    login_as(make_member().user)
+    round_page = client.get(f"/en/rounds/{idea.round_id}").get_data(as_text=True)
+    assert f'href="/en/rounds/{idea.round_id}/ideas/{idea.id}"' not in round_page
+    assert client.get(url(idea)).status_code == 200
