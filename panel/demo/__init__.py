@@ -17,7 +17,7 @@ from .feedback import load_feedback
 from .insights import load_insights
 from .membership import PANELIST_COUNT, load_members
 from .notifications import load_notifications
-from .rounds import load_rounds
+from .rounds import demo_outcome_insights, load_rounds
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
 
@@ -37,6 +37,7 @@ def load_demo(seed=2026, now=None):
     load_feedback(rng, staff.owner_nl, now)
     db.session.commit()
     load_insights(rng, staff, now)
+    demo_outcome_insights()
     db.session.commit()
     load_notifications(staff.manager, now)
     record_audit("demo.load", actor=staff.manager, panelists=PANELIST_COUNT)

@@ -5,6 +5,7 @@ subject, sessions take place before the launch they fed and are numbered in the 
 and everything panelists wrote is in their own language.
 """
 
+import random
 from datetime import timedelta
 
 from ..audit import record_audit
@@ -733,7 +734,7 @@ def load_rounds(rng, staff, now):
     demo_moderation(rng, rounds, members, now, staff.manager)
     demo_categories(rounds)
     _outcomes(rounds)
-    demo_merge(rng, rounds, members, now)
+    demo_merge(rounds, members, now)
     db.session.flush()
     return rounds
 
@@ -1165,8 +1166,8 @@ DUPLICATE_BODY = (
     "I want to reserve a time beforehand, so I don't have to queue at the counter.",
 )
 DUPLICATE_REACTION = (
-    "Ja! Zeker op zaterdag is het altijd druk.",
-    "Yes! Especially on Saturdays it's always busy.",
+    "Ja! Op zaterdag is het altijd druk in de winkel.",
+    "Yes! On Saturdays the shop is always busy.",
 )
 OUTCOME_INSIGHTS = {
     "Customer service by chat": ["Chat vergeet eerdere vragen", "Chat ook buiten kantoortijd"],
@@ -1174,8 +1175,10 @@ OUTCOME_INSIGHTS = {
 }
 
 
-def demo_merge(rng, rounds, members, now):
-    """A duplicate idea in the shop round, merged into the idea it repeats."""
+def demo_merge(rounds, members, now):
+    """A duplicate idea in the shop round, merged into the idea it repeats. Its own random
+    choices, so the rest of the demo stays as it was."""
+    rng = random.Random(1502)
     shop = next((r for r in rounds if r.title_en == "The shop of the future"), None)
     kept = (
         Idea.query.filter(
@@ -1309,7 +1312,9 @@ MODERATED_REACTIONS = [
 
 
 def demo_moderation(rng, rounds, members, now, manager):
-    """Reports, a hidden reaction and a redaction in the round that is open for ideas."""
+    """Reports, a hidden reaction and a redaction in the round that is open for ideas (with
+    its own random numbers, so the rest of the demo stays as it was)."""
+    rng = random.Random("demo moderation")
     shop = next(r for r in rounds if r.title_en == "The shop of the future")
     spec = next(s for s in ROUNDS if s["title"][1] == shop.title_en)
     titles = {en[0]: {nl[0], en[0]} for nl, en, *_ in spec["ideas"]}
@@ -1336,7 +1341,9 @@ def demo_moderation(rng, rounds, members, now, manager):
         db.session.add(comment)
         db.session.flush()
         reported = []
-        for hours, (reporter, (reason, note)) in enumerate(zip(reporters, item["reports"]), 1):
+        for hours, (reporter, (reason, note)) in enumerate(
+            zip(reporters, item["reports"], strict=True), 1
+        ):
             report = ContentReport(
                 round_id=shop.id,
                 idea_id=idea.id,
