@@ -25,6 +25,7 @@ from ..forms import REDACTED
 from ..i18n import lazy_gettext as _l
 from ..i18n import link_for
 from ..notifications.services import notify
+from .idea_search import reindex_idea
 from .models import Comment, Idea, Round
 
 
@@ -159,6 +160,8 @@ def report_content(idea, comment, user, reason, note):
     item = comment or idea
     if author_user_id(item) == user.id:
         raise NotAllowed("own")
+    if item.withdrawn_at is not None:
+        raise NotAllowed("withdrawn")
     already = db.session.execute(
         select(ContentReport.id).where(item_filter(item), ContentReport.reporter_id == user.id)
     ).first()
@@ -211,6 +214,8 @@ def _set_hidden(item, values, hidden):
     ).rowcount
     if changed:
         db.session.refresh(item)
+        if isinstance(item, Idea):  # the search leaves hidden ideas out
+            reindex_idea(item)
     return bool(changed)
 
 
@@ -273,6 +278,8 @@ def redact(item, field, snippet, actor):
     if not changed:
         raise NotAllowed("changed")
     db.session.refresh(item)
+    if isinstance(item, Idea):  # the removed words are no longer found
+        reindex_idea(item)
     # The audit says what was removed from where, never the removed words themselves.
     if isinstance(item, Comment):
         record_audit("comment.redact", target=item, actor=actor)

@@ -37,6 +37,7 @@ moderation_bp = guard_blueprint(Blueprint("moderation", __name__), Role.PANEL_MA
 REPORT_REFUSALS = {
     "own": _l("This is your own text. You can't report it."),
     "reported": _l("You already reported this. Thank you, a moderator will look at it."),
+    "withdrawn": _l("Its author withdrew it, so there is nothing left to report."),
 }
 
 
