@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_
 from ..membership.segments import AgeBand, CustomerType, Platform
 from .models import Release
 from .nps import Score, compare
-from .services import score_counts
+from .services import release_score_counts, score_counts
 
 SMALL_CELL = 30  # cells with fewer responses are shown greyed out as too small to read
 
@@ -69,11 +69,13 @@ def change_for(release):
 SEGMENT_TITLES = {"customer_type": CustomerType, "platform": Platform, "age_band": AgeBand}
 
 
-def breakdown(release):
-    """{kind: [(title, Score, too_small)]} per segment kind, from the kept counts."""
+def breakdown(release, kept=None):
+    """{kind: [(title, Score, too_small)]} per segment kind, from the kept counts (`kept` as
+    release_score_counts() reads them, or read here)."""
+    kept = release_score_counts(release) if kept is None else kept
     result = {}
     for kind, enum in SEGMENT_TITLES.items():
-        counts = score_counts([release.id], kind).get(release.id, {})
+        counts = kept.get(kind, {})
         rows = []
         for value in enum.values():
             score = Score.from_counts(counts.get(value, [0] * 11))

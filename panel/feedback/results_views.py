@@ -14,6 +14,7 @@ from ..exports import CsvRows, attachment
 from ..extensions import db
 from ..forms import AMSTERDAM, local_to_utc, utc_to_local
 from ..i18n import lazy_gettext as _l
+from ..paging import paginate, requested_page
 from ..security import form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import results, results_bp, services
@@ -137,16 +138,31 @@ def publish(release_id):
     return redirect(url_for("results.release", release_id=release.id))
 
 
+# The release page shows the newest few comments; the comments page pages through all of them.
+NEWEST_COMMENTS = 10
+COMMENTS_PER_PAGE = 20
+COMMENT_FILTERS = ("q", "group", "segment")
+
+
+def comment_filters():
+    """The comment filters of the query string: (words, group, segment kind, value, as typed)."""
+    q = request.args.get("q", "")[:200]
+    group = request.args.get("group") or None
+    segment = request.args.get("segment", "")[:50]
+    kind, _sep, value = segment.partition(":")
+    return q, group, kind, value, segment
+
+
 @results_bp.route("/releases/<int:release_id>")
 def release(release_id):
     release = release_or_404(release_id)
-    score, counts = services.release_score(release)
-    group = request.args.get("group") or None
-    segment = request.args.get("segment", "")
-    kind, _sep, value = segment.partition(":")
-    comments = services.search_comments(
-        release, request.args.get("q", "")[:200], group, kind, value
-    )
+    if any(request.args.get(name) for name in COMMENT_FILTERS):
+        # A filtered list of comments (an older link) is the comments page's.
+        return redirect(url_for("results.comments", release_id=release.id, **request.args))
+    kept = services.release_score_counts(release)
+    score, counts = services.release_score(release, kept)
+    newest = services.comments_query(release)
+    most = services.COUNT_COMMENTS_UP_TO
     return render_template(
         "feedback/release.html",
         release=release,
@@ -156,13 +172,37 @@ def release(release_id):
         change=results.change_for(release),
         distribution=column_chart([(str(s), counts[s]) for s in range(11)]),
         response_rate=release.response_rate(score.n),
-        breakdown=results.breakdown(release),
+        breakdown=results.breakdown(release, kept),
         ratings=services.rating_summary(release),
-        comments=comments,
-        q=request.args.get("q", ""),
+        comments=db.session.scalars(newest.limit(NEWEST_COMMENTS)).all(),
+        comment_count=db.session.execute(services.count_comments(newest, most)).scalar(),
+        count_up_to=most,
+        can_manage=can_manage_releases(current_user),
+    )
+
+
+@results_bp.route("/releases/<int:release_id>/comments")
+def comments(release_id):
+    """All comments of a release, newest first, filtered and paged."""
+    release = release_or_404(release_id)
+    if release.published_at is None:
+        abort(404)
+    q, group, kind, value, segment = comment_filters()
+    rows = services.comments_query(release, q, group, kind, value)
+    # Counted to a few pages past the one shown (in hundreds), not to the end.
+    step = services.COUNT_COMMENTS_UP_TO
+    most = -(-(requested_page() + 4) * COMMENTS_PER_PAGE // step) * step
+    page = paginate(rows, services.count_comments(rows, most), COMMENTS_PER_PAGE)
+    return render_template(
+        "feedback/comments.html",
+        release=release,
+        page=page,
+        comments=page.items,
+        comment_count=page.total,
+        count_up_to=most,
+        q=q,
         group=group,
         segment=segment,
-        can_manage=can_manage_releases(current_user),
     )
 
 
