@@ -19,6 +19,7 @@ from .extensions import db
 from .feedback import services as feedback
 from .insights import services as insights
 from .mail import FAILED, SENT, UNSURE, OutboxMessage, deliver_outbox
+from .membership import health as membership_health
 from .membership import joining as membership_joining
 from .membership import services as membership
 from .rounds import services as rounds
@@ -190,6 +191,14 @@ def resume_paused():
     count = membership.resume_expired_pauses()
     db.session.commit()
     click.echo(f"{count} paused members are active again.")
+
+
+@panel_cli.command("refresh-health")
+def refresh_health():
+    """Count the panel health figures about all members again (every ten minutes from cron)."""
+    counted = membership_health.refresh()
+    db.session.commit()
+    click.echo("Panel health counted." if counted else "Panel health was counted this minute.")
 
 
 @panel_cli.command("backup")

@@ -17,7 +17,15 @@ from panel.cli import panel_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-JOBS = {"send-mail", "send-reminders", "purge", "resume-paused", "send-digests", "backup"}
+JOBS = {
+    "send-mail",
+    "send-reminders",
+    "refresh-health",
+    "purge",
+    "resume-paused",
+    "send-digests",
+    "backup",
+}
 
 
 @pytest.fixture

@@ -1,13 +1,25 @@
-"""Panel health figures: status counts, composition against quotas, recruitment funnel, leavers."""
+"""Panel health figures: status counts, composition against quotas, recruitment funnel, leavers.
 
-from datetime import timedelta
+The figures about all members (status counts, composition, funnel, ISO 20252 activity) count
+every member: at 100,000 members that is four passes over an index, too slow for a page. The page
+shows them from the newest kept snapshot (HealthSnapshot), taken by `flask panel refresh-health`
+every ten minutes, by the manager's refresh button, or by the first view when there is none. It
+says how fresh they are. Leavers and their reasons are read live: a range of the index on
+(status, left_at) covers only the last year's leavers.
+"""
 
-from sqlalchemy import case, func, select
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from ..database import local_month, month_keys, month_start, utcnow
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..database import UTCDateTime, amsterdam_today, local_month, month_keys, month_start, utcnow
 from ..extensions import db
+from ..signals import answers
 from .models import IN_PANEL, Member, MemberStatus, QuotaTarget
-from .segments import AgeBand
+from .segments import AgeBand, CustomerType, Region
 
 
 def members_by_status():
@@ -21,11 +33,25 @@ def composition(today=None):
     One grouped read of the members in the panel by customer type, region and birth year
     (index-only, a few thousand groups at any panel size), then each target sums its groups the
     way joining.segment_conditions selects members: instead of a CASE per target per member."""
-    targets = QuotaTarget.query.order_by(
-        QuotaTarget.customer_type, QuotaTarget.age_band, QuotaTarget.region
-    ).all()
+    targets = quota_targets()
     if not targets:
         return []
+    levels = segment_levels()
+    fills = [
+        level_fill(levels, target.customer_type, target.region, target.age_band, today)
+        for target in targets
+    ]
+    return list(zip(targets, fills, strict=True))
+
+
+def quota_targets():
+    return QuotaTarget.query.order_by(
+        QuotaTarget.customer_type, QuotaTarget.age_band, QuotaTarget.region
+    ).all()
+
+
+def segment_levels():
+    """{(customer type or None, region or None): {birth year: members in the panel}}."""
     # Grouped in the order of ix_members_status_segment, status first: read straight from the
     # index without sorting (SQLite at L: 241 ms with a temporary b-tree, 56 ms without).
     segment = (Member.status, Member.customer_type, Member.region, Member.birth_year)
@@ -44,20 +70,20 @@ def composition(today=None):
         }:
             years = levels.setdefault(key, {})
             years[birth_year] = years.get(birth_year, 0) + count
-    fills = []
-    for target in targets:
-        years = levels.get((target.customer_type or None, target.region or None), {})
-        if target.age_band:
-            first, last = AgeBand(target.age_band).birth_years(today)
-            fill = sum(
-                count
-                for year, count in years.items()
-                if year is not None and year <= last and (first is None or year >= first)
-            )
-        else:
-            fill = sum(years.values())
-        fills.append(fill)
-    return list(zip(targets, fills, strict=True))
+    return levels
+
+
+def level_fill(levels, customer_type, region, age_band, today=None):
+    """Members in the panel of one segment (None or "" for any), summed from segment_levels()."""
+    years = levels.get((customer_type or None, region or None), {})
+    if not age_band:
+        return sum(years.values())
+    first, last = AgeBand(age_band).birth_years(today)
+    return sum(
+        count
+        for year, count in years.items()
+        if year is not None and year <= last and (first is None or year >= first)
+    )
 
 
 def recruitment_funnel():
@@ -117,3 +143,124 @@ def iso_active(now=None):
         select(func.count(), active).where(Member.status.in_(IN_PANEL))
     ).one()
     return recent or 0, in_panel or 0
+
+
+# The kept snapshot ---------------------------------------------------------------------------
+
+SNAPSHOT_VERSION = 1  # the form of `figures`; a snapshot in another form is counted again
+KEEP_SNAPSHOTS = timedelta(days=1)
+
+
+class HealthSnapshot(db.Model):
+    """The panel health figures that count all members or many invitations, as counted at
+    `taken_at`. To the minute, and one per minute: a refresh pressed twice, or by two managers
+    at once, counts once."""
+
+    __tablename__ = "health_snapshots"
+    id = db.Column(db.Integer, primary_key=True)
+    taken_at = db.Column(UTCDateTime, nullable=False, unique=True)
+    figures = db.Column(db.JSON, nullable=False)
+
+
+@dataclass(frozen=True)
+class KeptFigures:
+    """What the health page shows from one snapshot."""
+
+    taken_at: datetime
+    statuses: list  # [(MemberStatus, count)], every status, in order
+    fills: dict  # {"type|region|age band": members in the panel}, "" for any; no zeros
+    funnel: list  # [{"source", "joined", "confirmed", "active"}], most joined first
+    iso_active: int
+    in_panel: int
+    parts: dict  # {name: counts} from the receivers of signals.panel_health_counts
+
+    @classmethod
+    def from_figures(cls, taken_at, figures):
+        return cls(
+            taken_at=taken_at,
+            statuses=[
+                (status, figures["statuses"].get(status.value, 0)) for status in MemberStatus
+            ],
+            fills=figures["fills"],
+            funnel=figures["funnel"],
+            iso_active=figures["iso_active"],
+            in_panel=figures["in_panel"],
+            parts=figures["parts"],
+        )
+
+    def count(self, status):
+        return dict(self.statuses)[status]
+
+    def fill(self, target):
+        return self.fills.get(
+            f"{target.customer_type or ''}|{target.region or ''}|{target.age_band or ''}", 0
+        )
+
+    def composition(self):
+        """Each quota target as set now, with its fill as counted in the snapshot."""
+        return [(target, self.fill(target)) for target in quota_targets()]
+
+
+def count_figures(now=None):
+    """The snapshot's figures, counted now, JSON-ready."""
+    now = now or utcnow()
+    levels = segment_levels()
+    today = amsterdam_today(now)
+    # Every segment a quota can name (each part one value or any), so that a quota set after
+    # the snapshot finds its fill too; age bands as on the snapshot's day.
+    fills = {}
+    for customer_type in ["", *CustomerType.values()]:
+        for region in ["", *Region.values()]:
+            for age_band in ["", *AgeBand.values()]:
+                fill = level_fill(levels, customer_type, region, age_band, today)
+                if fill:
+                    fills[f"{customer_type}|{region}|{age_band}"] = fill
+    recent, in_panel = iso_active(now)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "statuses": {status.value: count for status, count in members_by_status()},
+        "fills": fills,
+        "funnel": recruitment_funnel(),
+        "iso_active": recent,
+        "in_panel": in_panel,
+        "parts": dict(answers(signals.panel_health_counts, now=now)),
+    }
+
+
+def newest_snapshot():
+    return db.session.scalars(
+        select(HealthSnapshot).order_by(HealthSnapshot.taken_at.desc()).limit(1)
+    ).first()
+
+
+def refresh(now=None):
+    """Count the figures again and keep them, unless this minute's are kept already (then
+    nothing happens). True if counted and kept.
+
+    Everything is counted before anything is written: SQLite's write lock is held for the
+    insert only, not while counting."""
+    now = now or utcnow()
+    minute = now.replace(second=0, microsecond=0)
+    newest = newest_snapshot()
+    if newest is not None and newest.taken_at >= minute:
+        return False
+    figures = count_figures(now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(HealthSnapshot(taken_at=minute, figures=figures))
+    except IntegrityError:  # another refresh kept this minute's first
+        return False
+    db.session.execute(
+        delete(HealthSnapshot).where(HealthSnapshot.taken_at < minute - KEEP_SNAPSHOTS)
+    )
+    return True
+
+
+def kept_figures(now=None):
+    """The newest kept figures. With none kept yet (or only in an older form) they are counted
+    now, and not kept: showing a page changes nothing."""
+    snapshot = newest_snapshot()
+    if snapshot is not None and snapshot.figures.get("version") == SNAPSHOT_VERSION:
+        return KeptFigures.from_figures(snapshot.taken_at, snapshot.figures)
+    now = now or utcnow()
+    return KeptFigures.from_figures(now, count_figures(now))

@@ -318,32 +318,45 @@ def month_label(year_month):
 
 @manage_bp.route("/health")
 def panel_health():
-    statuses = health.members_by_status()
-    composition = health.composition()
+    kept = health.kept_figures()  # the figures that count all members, as of kept.taken_at
+    statuses = kept.statuses
+    composition = kept.composition()
     leavers = health.leavers_per_month()
     reason_titles = dict(LEAVE_REASON_CHOICES)
     reasons = [
         (reason_titles.get(code, _("No reason given")), count)
         for code, count in health.leave_reasons()
     ]
-    active, in_panel = health.iso_active()
     return render_template(
         "manage/health.html",
+        kept=kept,
         statuses=statuses,
         status_chart=bar_chart([(status.title, count) for status, count in statuses]),
         composition=composition,
         composition_chart=bar_chart(
             [(target.describe(), fill, target.target) for target, fill in composition]
         ),
-        funnel=health.recruitment_funnel(),
+        funnel=kept.funnel,
         leavers=leavers,
         leavers_chart=column_chart([(month_label(label), count) for label, count in leavers]),
         reasons=reasons,
-        iso_active=active,
-        in_panel=in_panel,
-        figures=[figure for found in answers(signals.panel_health_figures) for figure in found],
+        iso_active=kept.iso_active,
+        in_panel=kept.in_panel,
+        figures=[
+            figure for found in answers(signals.panel_health_figures, kept) for figure in found
+        ],
         sections=answers(signals.panel_health_sections),
     )
+
+
+@manage_bp.route("/health/refresh", methods=["POST"])
+def refresh_health():
+    """Count the kept figures again; at most once a minute (pressing twice counts once)."""
+    if health.refresh():
+        flash(_("The figures have been counted again."), "success")
+    else:
+        flash(_("The figures were counted less than a minute ago."), "info")
+    return redirect(url_for("manage.panel_health"))
 
 
 ACTION_TITLES = {

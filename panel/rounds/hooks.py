@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import signals
@@ -16,7 +16,8 @@ from ..database import utcnow
 from ..extensions import db
 from ..i18n import datetime_filter, number_filter, percent_filter
 from ..i18n import lazy_gettext as _l
-from ..membership.models import Member, MemberStatus, PanelSettings
+from ..membership.health import kept_figures
+from ..membership.models import MemberStatus, PanelSettings
 from ..membership.privacy import export_time
 from ..membership.views import AttentionItem, Urgency
 from .models import (
@@ -314,8 +315,11 @@ def status_title(value):
     return RegistrationStatus.title_of(value)
 
 
-def health_figures(_sender=None, now=None):
-    """Invitation response, attendance and contact frequency over the last 90 days."""
+def health_counts(_sender=None, now=None):
+    """For the kept panel health figures (membership.health): the invitations of the last 90
+    days by status, of those old enough to have been answered; attendance at the sessions of the
+    last 90 days; the invitations of the last 30 days, and how many members got more than the
+    limit. Counted by the snapshot job, not for each view of the page."""
     now = now or utcnow()
     since = now - timedelta(days=90)
     # Only invitations that have had time to be answered count towards the response rate.
@@ -326,8 +330,6 @@ def health_figures(_sender=None, now=None):
             .group_by(Invitation.status)
         ).all()
     )
-    invited = sum(invitations.values())
-    responded = invitations.get("accepted", 0) + invitations.get("declined", 0)
     attendance = dict(
         db.session.execute(
             select(Registration.attendance, func.count())
@@ -336,33 +338,42 @@ def health_figures(_sender=None, now=None):
                 Session.ends_at > since,
                 Session.ends_at <= now,
                 Registration.status == RegistrationStatus.CONFIRMED.value,
+                Registration.attendance.isnot(None),
             )
             .group_by(Registration.attendance)
         ).all()
     )
-    marked = attendance.get("attended", 0) + attendance.get("no_show", 0)
-    active = (
-        db.session.query(func.count(Member.id))
-        .filter(Member.status == MemberStatus.ACTIVE.value)
-        .scalar()
-    )
-    month = (
-        db.session.query(func.count(Invitation.id))
-        .filter(Invitation.created_at > now - timedelta(days=30))
-        .scalar()
-    )
     limit = PanelSettings.current().max_invitations_per_30_days
-    over_limit = (
-        db.session.query(func.count())
-        .select_from(
-            select(Invitation.member_id)
-            .where(Invitation.created_at > now - timedelta(days=30))
-            .group_by(Invitation.member_id)
-            .having(func.count() > limit)
-            .subquery()
-        )
-        .scalar()
+    per_member = (
+        select(func.count().label("invited"))
+        .where(Invitation.created_at > now - timedelta(days=30))
+        .group_by(Invitation.member_id)
+        .subquery()
     )
+    month, over_limit = db.session.execute(
+        select(
+            func.coalesce(func.sum(per_member.c.invited), 0),
+            func.count(case((per_member.c.invited > limit, 1))),
+        )
+    ).one()
+    return "rounds", {
+        "invitations": invitations,
+        "attendance": attendance,
+        "month": int(month),  # a sum: PostgreSQL's is a Decimal
+        "over_limit": over_limit,
+    }
+
+
+def health_figures(kept=None):
+    """Invitation response, attendance and contact frequency over the last 90 days, as counted
+    in the kept panel health figures (or now, in a snapshot from before these counts)."""
+    kept = kept or kept_figures()
+    counts = kept.parts.get("rounds") or health_counts()[1]
+    invitations, attendance = counts["invitations"], counts["attendance"]
+    invited = sum(invitations.values())
+    responded = invitations.get("accepted", 0) + invitations.get("declined", 0)
+    marked = attendance.get("attended", 0) + attendance.get("no_show", 0)
+    active = kept.count(MemberStatus.ACTIVE)
     return [
         (
             percent_filter(responded / invited) if invited else "—",
@@ -376,10 +387,13 @@ def health_figures(_sender=None, now=None):
             _l("of registered panelists came to their session (90 days)"),
         ),
         (
-            number_filter(month / active, 2) if active else "—",
+            number_filter(counts["month"] / active, 2) if active else "—",
             _l("invitations per active member in the last 30 days"),
         ),
-        (number_filter(over_limit), _l("members invited more often than the limit (30 days)")),
+        (
+            number_filter(counts["over_limit"]),
+            _l("members invited more often than the limit (30 days)"),
+        ),
     ]
 
 
@@ -396,4 +410,5 @@ def connect_signals():
     signals.member_leaving.connect(erase_rounds)
     signals.member_participation.connect(participation)
     signals.panel_health_figures.connect(health_figures)
+    signals.panel_health_counts.connect(health_counts)
     signals.public_outcomes.connect(published_outcomes)
