@@ -326,3 +326,52 @@ def test_three_duplicates_merged_into_one_at_once_count_right(app, db, round_, o
     assert kept.support_count == 3
     assert Comment.query.filter_by(idea_id=kept.id).count() == 3
     assert_counts_equal_a_recount(db, round_)
+
+
+def test_supporting_or_reacting_on_a_merged_idea_is_refused(
+    client, db, round_, owner, make_member, login_as
+):
+    """A page opened before the merge: the support or reaction is refused with a message, and
+    the panelist lands on the idea it was merged into, where they can support or react."""
+    duplicate, kept, _people = two_ideas(db, round_, make_member)
+    latecomer = make_member()
+    login_as(latecomer.user)
+    base = f"/en/rounds/{round_.id}/ideas/{duplicate.id}"
+    client.get(base)
+    merging.merge_idea(duplicate, kept, owner)
+    db.session.commit()
+    supported = client.post(base + "/support", follow_redirects=True)
+    assert "This idea is merged with a similar one. Support it or react there." in (
+        supported.get_data(as_text=True)
+    )
+    reacted = client.post(base + "/comments", data={"body": "Late"}, follow_redirects=True)
+    assert reacted.status_code == 200
+    db.session.expire_all()
+    assert IdeaSupport.query.filter_by(member_id=latecomer.id).count() == 0
+    assert Comment.query.filter_by(idea_id=duplicate.id).count() == 0
+    assert db.session.get(Idea, duplicate.id).support_count == 0
+
+
+def test_supports_during_a_merge_end_on_the_kept_idea_or_are_refused(
+    app, db, round_, owner, make_member
+):
+    """Panelists support the duplicate while the owner merges it: no support is left on the
+    merged idea, and every kept count equals a recount."""
+    duplicate, kept, _people = two_ideas(db, round_, make_member)
+    fans = [make_member() for _ in range(3)]
+    db.session.commit()
+    base = f"/en/rounds/{round_.id}/ideas/{duplicate.id}"
+    posts = [
+        (
+            logged_in_client(app, owner),
+            base.replace("/en/", "/en/owner/") + "/merge",
+            {"into": kept.id},
+        )
+    ]
+    posts += [(logged_in_client(app, fan.user), base + "/support", {}) for fan in fans]
+    codes = merge_together(app, db, posts)
+    assert codes == [302] * 4
+    db.session.rollback()
+    assert IdeaSupport.query.filter_by(idea_id=duplicate.id).count() == 0
+    assert db.session.get(Idea, duplicate.id).merged_into_id == kept.id
+    assert_counts_equal_a_recount(db, round_)

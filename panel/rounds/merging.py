@@ -15,6 +15,7 @@ from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
 from ..notifications.services import notify
+from . import idea_search
 from .models import Comment, Idea, IdeaSupport
 from .moderation import moderated_text
 from .notices import round_params
@@ -121,6 +122,9 @@ def merge_idea(duplicate, kept, actor):
     db.session.flush()
     db.session.refresh(duplicate)
     db.session.refresh(kept)
+    # The search index follows both (it filters the merged one out by its column).
+    idea_search.reindex_idea(duplicate)
+    idea_search.reindex_idea(kept)
     record_audit(
         "idea.merge",
         target=duplicate,

@@ -106,6 +106,8 @@ def add_reaction(idea, member, body, parent=None):
         raise NotAllowed("hidden")
     if idea.is_withdrawn:
         raise NotAllowed("withdrawn")
+    if idea.is_merged:  # its reactions moved to the idea it was merged into (rounds.merging)
+        raise NotAllowed("merged")
     if parent is not None:
         parent = _fresh_comment(parent.id)
         if parent is None or parent.idea_id != idea.id or parent.is_hidden:

@@ -537,6 +537,8 @@ def support_idea(idea, member):
         raise NotAllowed("hidden")
     if idea.is_withdrawn:
         raise NotAllowed("withdrawn")
+    if idea.is_merged:  # its supports moved to the idea it was merged into (rounds.merging)
+        raise NotAllowed("merged")
     if idea.author_id == member.id:
         raise NotAllowed("own_idea")
     try:
@@ -545,10 +547,14 @@ def support_idea(idea, member):
             db.session.flush()
             counted = db.session.execute(
                 update(Idea)
-                .where(Idea.id == idea.id, Idea.withdrawn_at.is_(None))
+                .where(
+                    Idea.id == idea.id,
+                    Idea.withdrawn_at.is_(None),
+                    Idea.merged_into_id.is_(None),
+                )
                 .values(support_count=Idea.support_count + 1)
             ).rowcount
-            if counted != 1:  # withdrawn by its author just now (panel/rounds/reactions.py)
+            if counted != 1:  # withdrawn by its author or merged by the owner just now
                 raise NotAllowed("withdrawn")
     except IntegrityError:
         return False
@@ -572,6 +578,8 @@ def add_comment(idea, member, body):
     check_can_take_part(idea.round, member, "support_comment")
     if idea.is_hidden:
         raise NotAllowed("hidden")
+    if idea.is_merged:  # its reactions moved to the idea it was merged into (rounds.merging)
+        raise NotAllowed("merged")
     comment = Comment(idea_id=idea.id, author_id=member.id, body=body)
     db.session.add(comment)
     member.last_active_at = utcnow()

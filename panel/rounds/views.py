@@ -55,6 +55,7 @@ REFUSALS = {
     "deadline": _l("Registration for this session has closed."),
     "hidden": _l("This idea has been hidden."),
     "own_idea": _l("You can't support your own idea. Others can."),
+    "merged": _l("This idea is merged with a similar one. Support it or react there."),
 }
 
 
