@@ -13,7 +13,7 @@ from .accounts.models import FailedLogin, LoginSession, User
 from .accounts.services import create_user, find_user_by_email, password_problem
 from .backup import BackupError, backup_name, make_backup, prune, restore_backup
 from .config import PROJECT_ROOT
-from .database import act_as_writer, stop_acting_as_writer, utcnow
+from .database import act_as_reader, act_as_writer, stop_acting_as_writer, utcnow
 from .demo import DEMO_PASSWORD, load_demo, volume
 from .extensions import db
 from .feedback import services as feedback
@@ -196,8 +196,12 @@ def resume_paused():
 @panel_cli.command("refresh-health")
 def refresh_health():
     """Count the panel health figures about all members again (every ten minutes from cron)."""
-    counted = membership_health.refresh()
-    db.session.commit()
+    token = act_as_reader()  # it counts first: other writers go on meanwhile
+    try:
+        counted = membership_health.refresh()
+        db.session.commit()
+    finally:
+        stop_acting_as_writer(token)
     click.echo("Panel health counted." if counted else "Panel health was counted this minute.")
 
 

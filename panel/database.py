@@ -23,6 +23,16 @@ def act_as_writer():
     return _writer.set(True)
 
 
+def act_as_reader():
+    """For a job that reads for long and writes a little at the end (`flask panel
+    refresh-health`): its SQLite transactions take the write lock at their first write, as a
+    request's do, so other writers are not kept waiting while it counts.
+
+    Returns a token for stop_acting_as_writer().
+    """
+    return _writer.set(False)
+
+
 def stop_acting_as_writer(token):
     _writer.reset(token)
 

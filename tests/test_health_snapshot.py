@@ -8,6 +8,7 @@ are live. Showing the page writes nothing."""
 import html
 import itertools
 import re
+import sqlite3
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -15,6 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
+from panel import signals
 from panel.database import utcnow
 from panel.extensions import db as _db
 from panel.feedback.models import TouchpointResponse
@@ -295,6 +297,27 @@ def test_the_cron_job_counts_and_keeps_a_day(app, db, clock, panel_data):
     figures = health.kept_figures()
     assert figures.taken_at == clock.now.replace(second=0)
     assert figures.in_panel == recount()["in panel"]
+
+
+def test_the_job_lets_others_write_while_it_counts(app, db, database_url, panel_data):
+    """SQLite: the count holds no write lock (only the insert at its end does), so a member
+    answering meanwhile is not kept waiting."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    db.session.commit()
+    written = []
+
+    def write_meanwhile(_sender, now):
+        with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0) as other:
+            other.execute("BEGIN IMMEDIATE")  # "database is locked" if the job held the lock
+            other.execute("ROLLBACK")
+        written.append(now)
+        return "probe", {}
+
+    with signals.panel_health_counts.connected_to(write_meanwhile):
+        result = app.test_cli_runner().invoke(args=["panel", "refresh-health"])
+    assert result.exit_code == 0, result.output
+    assert len(written) == 1 and snapshots() == 1
 
 
 def test_two_counts_at_once_keep_one(app, db, clock, panel_data):
