@@ -18,8 +18,9 @@ logger = logging.getLogger('alembic.env')
 
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave the hand-made full-text search objects out of autogenerate."""
-    return not (name or "").startswith("feedback_search") and not (
-        type_ == "column" and name == "search") and name != "ix_feedback_responses_search"
+    return not (name or "").startswith(("feedback_search", "user_search_fts")) and not (
+        type_ == "column" and name == "search") and name not in (
+        "ix_feedback_responses_search", "ix_user_search_trgm")
 
 
 def render_item(type_, obj, autogen_context):

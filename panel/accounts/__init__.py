@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from ..extensions import login_manager
 from ..security import log_refusal
-from . import models, streams  # noqa: F401  (the tables, for metadata and migrations)
+from . import models, streams, user_search  # noqa: F401  (the tables, for metadata and migrations)
 from .services import load_session_user
 
 bp = Blueprint("accounts", __name__)

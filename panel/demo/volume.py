@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Boolean, Date, func, select, text
 
 from ..accounts.models import User
+from ..accounts.user_search import index_unindexed_users
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..feedback.models import SQLITE_SEARCH, Release, ReleaseChange
@@ -243,6 +244,8 @@ class Volume:
         self.insights()
         self.messages()
         self.small_tables()
+        self.echo("  indexing names and e-mail addresses for the member search …")
+        index_unindexed_users()  # the users were written in bulk, past the ORM's events
         self.echo("  recounting kept counts …")
         recount_kept()
         db.session.commit()

@@ -20,7 +20,6 @@ from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import signals
-from ..accounts.models import User
 from ..audit import record_audit
 from ..charts import bar_chart, column_chart
 from ..database import utcnow
@@ -29,7 +28,7 @@ from ..exports import CsvRows, attachment
 from ..extensions import db
 from ..forms import choices
 from ..i18n import lazy_gettext as _l
-from ..paging import paginate
+from ..paging import paginate, requested_page
 from ..security import form_checks_csrf, security_event
 from ..signals import answers
 from ..submissions import answered_before, claim_submission
@@ -46,6 +45,7 @@ from .models import Member, MemberStatus, PanelSettings, QuotaTarget, StatusChan
 from .segments import AgeBand, CustomerType, Platform, Region
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000
 
 
 def _any(label):
@@ -59,21 +59,16 @@ def _fill_segment_choices(form, any_label):
 
 
 def member_conditions(form):
-    """(conditions on members, whether they need the users table) for the list's filters."""
+    """The conditions on members for the list's filters."""
     if not form.validate():
-        return [], False
+        return []
     data = form.data
-    conditions, needs_user = [], False
-    q = (data.get("q") or "").strip().lower()
+    conditions = []
+    q = (data.get("q") or "").strip()
     if re.fullmatch(r"#?[0-9]{1,9}", q):
         conditions.append(Member.number == int(q.lstrip("#")))
-    elif "@" in q:
-        conditions.append(User.email == q)
-        needs_user = True
     elif q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conditions.append(db.func.lower(User.name).like(pattern, escape="\\"))
-        needs_user = True
+        conditions.append(services.name_or_email_contains(q))
     for column in ("status", "customer_type", "region"):
         if data.get(column):
             conditions.append(getattr(Member, column) == data[column])
@@ -88,7 +83,7 @@ def member_conditions(form):
     if data.get("inactive") in ("90", "365"):
         since = utcnow() - timedelta(days=int(data["inactive"]))
         conditions.append(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
-    return conditions, needs_user
+    return conditions
 
 
 SORTS = {
@@ -109,7 +104,7 @@ def filter_form():
 @manage_bp.route("/members")
 def members():
     form = filter_form()
-    conditions, needs_user = member_conditions(form)
+    conditions = member_conditions(form)
     rows = (
         db.select(Member)
         .outerjoin(Member.user)
@@ -117,11 +112,15 @@ def members():
         .where(*conditions)
         .order_by(*SORTS.get(form.sort.data, DEFAULT_SORT))
     )
-    count = db.select(db.func.count(Member.id)).where(*conditions)
-    if needs_user:
-        count = count.join(Member.user)
+    # Filtered, matches are counted up to a cap past the page: "more than 1,000" is as useful
+    # as an exact figure and costs a page's worth of rows, not a count of every match.
+    count_limit = max(COUNT_CAP, requested_page() * PAGE_SIZE) + 1 if conditions else None
+    count = db.select(db.func.count()).select_from(
+        db.select(Member.id).where(*conditions).limit(count_limit).subquery()
+    )
     page = paginate(rows, count, PAGE_SIZE)
-    return render_template("manage/members.html", form=form, page=page)
+    more_than = count_limit - 1 if count_limit and page.total >= count_limit else None
+    return render_template("manage/members.html", form=form, page=page, more_than=more_than)
 
 
 @manage_bp.route("/members/<int:member_id>")

@@ -5,7 +5,10 @@ Joining is in joining.py; the privacy statement, consents, export and erasure in
 
 import logging
 
+from sqlalchemy import false
+
 from ..accounts.services import end_all_sessions
+from ..accounts.user_search import matching_user_ids
 from ..audit import record_audit
 from ..database import amsterdam_today, utcnow
 from ..errors import NotAllowed
@@ -130,3 +133,12 @@ def find_member_for(user):
         return None
     # Through the relationship: loaded once per request, however many parts of the page ask.
     return user.member
+
+
+def name_or_email_contains(term):
+    """Members whose name or e-mail address holds `term`, ignoring case and accents ("jans"
+    finds Jansen, "zoe" Zoë), from the index in panel.accounts.user_search."""
+    user_ids = matching_user_ids(term)
+    if user_ids is None:  # nothing left to look for ("ʼ" folds to nothing): nobody matches
+        return false()
+    return Member.user_id.in_(user_ids)
