@@ -168,16 +168,29 @@ def _check_can_edit(item, member, round_):
         raise NotAllowed("redacted")
 
 
+def check_can_edit_idea(idea, member):
+    """NotAllowed when the member may not edit the idea now (the edit form says so at once)."""
+    _check_can_edit(idea, member, idea.round)
+    if idea.created_at <= utcnow() - EDIT_WINDOW and idea_answered(idea):
+        raise NotAllowed("edit_window")
+
+
+def check_can_edit_reaction(comment, member):
+    _check_can_edit(comment, member, comment.idea.round)
+    if comment.created_at <= utcnow() - EDIT_WINDOW and db.session.scalar(
+        select(replied_by_others(comment.id, member.id))
+    ):
+        raise NotAllowed("edit_window")
+
+
 def edit_idea(idea, member, title, body):
     """The author changes their idea: any time in its first 15 minutes, after that only while
     nobody else supported or reacted. False when nothing changed."""
     _check_can_edit(idea, member, idea.round)
     if (title, body) == (idea.title, idea.body):
         return False
+    check_can_edit_idea(idea, member)
     now = utcnow()
-    window_open = idea.created_at > now - EDIT_WINDOW
-    if not window_open and idea_answered(idea):
-        raise NotAllowed("edit_window")
     _race_delay("EDIT_RACE_DELAY")
     lock_idea(idea.id)
     changed = db.session.execute(
@@ -209,10 +222,8 @@ def edit_reaction(comment, member, body):
     _check_can_edit(comment, member, comment.idea.round)
     if body == comment.body:
         return False
+    check_can_edit_reaction(comment, member)
     now = utcnow()
-    window_open = comment.created_at > now - EDIT_WINDOW
-    if not window_open and db.session.scalar(select(replied_by_others(comment.id, member.id))):
-        raise NotAllowed("edit_window")
     _race_delay("EDIT_RACE_DELAY")
     lock_idea(comment.idea_id)
     changed = db.session.execute(

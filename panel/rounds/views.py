@@ -660,6 +660,12 @@ def edit_idea(round_id, idea_id):
     member = _own_member()
     if not is_own(idea, member):
         abort(404)
+    if request.method == "GET":
+        try:
+            reactions.check_can_edit_idea(idea, member)
+        except NotAllowed as error:
+            refuse_own(error, "idea")
+            return redirect(url_for("rounds.idea_page", round_id=round_id, idea_id=idea_id))
     form = EditIdeaForm(obj=idea if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -681,6 +687,12 @@ def edit_idea(round_id, idea_id):
 @form_checks_csrf
 def edit_reaction(round_id, idea_id, comment_id):
     round_, idea, comment, member = _own_reaction_or_404(round_id, idea_id, comment_id)
+    if request.method == "GET":
+        try:
+            reactions.check_can_edit_reaction(comment, member)
+        except NotAllowed as error:
+            refuse_own(error, "reaction")
+            return redirect(reaction_url(idea, comment.id))
     form = EditReactionForm(obj=comment if request.method == "GET" else None)
     if form.validate_on_submit():
         try:

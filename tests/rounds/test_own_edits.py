@@ -92,6 +92,8 @@ def test_after_the_window_an_answered_idea_is_refused_and_the_typing_kept(
         react(idea, other, "Nice")
     login_as(author.user)
     assert "Edit your idea" not in client.get(url(idea)).get_data(as_text=True)
+    opened = client.get(url(idea, "/edit"), follow_redirects=True)  # an old link says why not
+    assert "Your idea can no longer be changed" in opened.get_data(as_text=True)
     response = client.post(
         url(idea, "/edit"), data={"title": "Something else", "body": "Completely different"}
     )
