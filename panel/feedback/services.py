@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..audit import record_audit
@@ -392,13 +392,19 @@ def save_response(release, member, data):
         .execution_options(populate_existing=True)
     ).scalar_one()
     check_can_answer(release, member)  # again, as committed now: the member may have left
-    response = db.session.execute(
-        select(Response)
-        .where(Response.release_id == release.id, Response.member_id == member.id)
-        .options(selectinload(Response.ratings))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    # The response and its ratings in one read (the lock on the response row only: PostgreSQL
+    # can't lock the empty side of an outer join).
+    response = (
+        db.session.execute(
+            select(Response)
+            .where(Response.release_id == release.id, Response.member_id == member.id)
+            .options(joinedload(Response.ratings))
+            .with_for_update(of=Response)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     now = utcnow()
     score_steps, rating_steps = Counter(), Counter()
     if response is None:

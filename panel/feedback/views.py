@@ -1,9 +1,10 @@
 """Thin views for panelists: the feedback form of a release, and the after-session questions."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..database import utcnow
 from ..errors import NotAllowed
@@ -92,16 +93,12 @@ def form(release_id):
     if release is None or release.published_at is None:
         abort(404)
     member = own_member()
-    response = Response.query.filter_by(release_id=release.id, member_id=member.id).first()
     try:
         services.check_can_answer(release, member)
     except NotAllowed as refusal:
-        return render_template(
-            "feedback/closed.html",
-            release=release,
-            response=response,
-            message=REFUSALS[refusal.code],
-        ), 200
+        return refused(release, member, refusal)
+    # A post is read (and locked) once, by save_response; only the empty form shows the answer.
+    response = None if request.method == "POST" else own_response(release, member)
     initial = None
     if response is not None:
         initial = {
@@ -128,15 +125,30 @@ def form(release_id):
         try:
             services.save_response(release, member, data)
         except NotAllowed as refusal:  # the window closed, or the member left, while they typed
-            return render_template(
-                "feedback/closed.html",
-                release=release,
-                response=response,
-                message=REFUSALS[refusal.code],
-            ), 200
+            return refused(release, member, refusal)
         flash(_("Thank you! Your feedback helps us make the next version better."), "success")
         return redirect(url_for("feedback.overview"))
+    if form.is_submitted():  # sent with a mistake: shown again, saying whether it was answered
+        response = own_response(release, member)
     return render_template("feedback/form.html", release=release, form=form, response=response)
+
+
+def own_response(release, member):
+    return db.session.execute(
+        select(Response)
+        .where(Response.release_id == release.id, Response.member_id == member.id)
+        .options(selectinload(Response.ratings))
+    ).scalar_one_or_none()
+
+
+def refused(release, member, refusal):
+    """The page that says why the form can't be answered (now), with the answer given."""
+    return render_template(
+        "feedback/closed.html",
+        release=release,
+        response=own_response(release, member),
+        message=REFUSALS[refusal.code],
+    ), 200
 
 
 @bp.route("/feedback/session/<int:registration_id>", methods=["GET", "POST"])
