@@ -72,7 +72,8 @@ receiver finds them again as KeptFigures.parts[name].""",
 panel_health_sections = _signals.signal(
     "panel-health-sections",
     doc="""
-Sent when the panel health page is shown. Each receiver returns (template name, context).""",
+Sent when the panel health page is shown, with the kept figures (membership.health.KeptFigures)
+as sender. Each receiver returns (template name, context).""",
 )
 
 public_outcomes = _signals.signal(

@@ -1,8 +1,7 @@
-"""Panel health at volume (issue 13): the figures that count all members and many invitations
-come from a kept snapshot (membership.health.HealthSnapshot), counted by `flask panel
-refresh-health` and by the manager's "Count again" button, at most once a minute. The page says
-how fresh they are; after changes and a count they equal a recount member by member; leavers
-are live. Showing the page writes nothing."""
+"""Panel health at volume (issue 13): every figure on the page comes from a kept snapshot
+(membership.health.HealthSnapshot), counted by `flask panel refresh-health` and by the manager's
+"Count again" button, at most once a minute. The page says when they were counted; after changes
+and a count they equal a recount member by member. Showing the page writes nothing."""
 # ruff: noqa: F811 (the fixtures imported below are parameters of the tests)
 
 import html
@@ -20,8 +19,10 @@ from panel import signals
 from panel.database import utcnow
 from panel.extensions import db as _db
 from panel.feedback.models import TouchpointResponse
+from panel.feedback.results import nps_text
 from panel.i18n import speaking
 from panel.membership import health
+from panel.membership.forms import LEAVE_REASON_CHOICES
 from panel.membership.health import HealthSnapshot
 from panel.membership.joining import quota_fills
 from panel.membership.models import IN_PANEL, Member, MemberStatus, QuotaTarget
@@ -122,7 +123,10 @@ def shown(page):
             " or in a closed round)"
         ],
         "over limit": number(stats["members invited more often than the limit (30 days)"]),
-        "leavers": rows(section(page, "reasons-heading")),
+        "panel nps": next(
+            (value, label) for label, value in stats.items() if label.startswith("panel NPS")
+        ),
+        "reasons": rows(section(page, "reasons-heading")),
     }
 
 
@@ -156,6 +160,25 @@ def recount():
             str(target.describe()): fill
             for target, fill in zip(targets, quota_fills(targets), strict=True)
         }
+    left = Counter(
+        m.leave_reason
+        for m in members
+        if m.status == "left" and m.left_at > utcnow() - timedelta(days=372)
+    )
+    with speaking("en"):
+        titles = {code: str(title) for code, title in LEAVE_REASON_CHOICES}
+        reasons = [[titles[code], str(count)] for code, count in left.most_common()]
+    scores = [
+        t.score
+        for t in TouchpointResponse.query.all()
+        if t.created_at > utcnow() - timedelta(days=90)
+    ]
+    nps = (
+        100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores)
+        if scores
+        else None
+    )
+    answers = f"{len(scores)} answer" + ("" if len(scores) == 1 else "s")
     return {
         "in panel": len(in_panel),
         "iso active": sum(m.last_active_at >= since for m in in_panel if m.last_active_at),
@@ -164,11 +187,9 @@ def recount():
         "funnel": funnel,
         "answered": f"{round(100 * answered / len(counted))}%" if counted else "—",
         "over limit": sum(n > 4 for n in per_member.values()),  # the default limit is 4
+        "panel nps": (nps_text(nps), f"panel NPS after sessions, 90 days ({answers})"),
+        "reasons": reasons or [["Nobody left in the last 12 months."]],
     }
-
-
-def kept_part(figures):
-    return {key: value for key, value in figures.items() if key != "leavers"}
 
 
 @pytest.fixture
@@ -219,7 +240,7 @@ def test_the_page_equals_a_recount_after_joining_leaving_and_invitations(
     members, round_ = panel_data
     # No count kept yet: the page counts now, and keeps nothing (a GET changes nothing).
     page = manager.get("/en/manage/health").get_data(as_text=True)
-    assert kept_part(shown(page)) == recount()
+    assert shown(page) == recount()
     assert snapshots() == 0
 
     response = manager.post("/en/manage/health/refresh")
@@ -228,10 +249,11 @@ def test_the_page_equals_a_recount_after_joining_leaving_and_invitations(
     page = manager.get("/en/manage/health").get_data(as_text=True)
     assert "The figures have been counted again." in page
     before = shown(page)
-    assert kept_part(before) == recount()
-    assert before["leavers"] == [["Nobody left in the last 12 months."]]
+    assert before == recount()
+    assert before["reasons"] == [["Nobody left in the last 12 months."]]
 
-    # Someone joins through the form, a member leaves, members are invited and answer.
+    # Someone joins through the form, a member leaves, members are invited and answer, and
+    # panelists rate a session.
     joiner = app.test_client()
     assert joiner.post("/en/join", data=join_data(source="poster")).status_code == 302
     login_as(members[1].user)
@@ -256,28 +278,28 @@ def test_the_page_equals_a_recount_after_joining_leaving_and_invitations(
                 created_at=utcnow() - timedelta(days=3),
             )
         )
+    db.session.add_all([TouchpointResponse(score=score) for score in (10, 9, 3)])
     db.session.commit()
 
-    # Until counted again the kept figures stay as they were, and the page says when they are
-    # from; who left is shown at once.
+    # Until counted again the page shows the figures as they were, and says when they are from.
     page = manager.get("/en/manage/health").get_data(as_text=True)
-    stale = shown(page)
-    assert kept_part(stale) == kept_part(before) != recount()
-    assert stale["leavers"] == [["I don't have time for it", "1"]]
+    assert shown(page) == before != recount()
     kept_at = health.newest_snapshot().taken_at
     assert kept_at == clock.now.replace(second=0)
-    assert f"Members and invitations as counted on {kept_at:%-d %b %Y}" in html.unescape(page)
+    assert f"These figures were counted on {kept_at:%-d %b %Y}" in html.unescape(page)
 
     # Counting again within the same minute changes nothing; a minute on, it counts.
     page = manager.post("/en/manage/health/refresh", follow_redirects=True).get_data(as_text=True)
     assert "The figures were counted less than a minute ago." in page
-    assert kept_part(shown(page)) == kept_part(before)
+    assert shown(page) == before
     clock.advance(minutes=1)
     page = manager.post("/en/manage/health/refresh", follow_redirects=True).get_data(as_text=True)
     after = shown(page)
-    assert kept_part(after) == recount() != kept_part(before)
+    assert after == recount() != before
     assert after["in panel"] == before["in panel"] - 1  # the leaver; the joiner is an applicant
     assert after["over limit"] == 1
+    assert after["reasons"] == [["I don't have time for it", "1"]]
+    assert after["panel nps"] == ("+33", "panel NPS after sessions, 90 days (3 answers)")
     assert snapshots() == 2
 
 
@@ -363,12 +385,12 @@ def test_only_panel_managers_count_again(app, db, client, make_user, login_as):
 def test_dutch_page_says_how_fresh_the_figures_are(db, clock, manager, panel_data):
     manager.post("/nl/manage/health/refresh")
     page = html.unescape(manager.get("/nl/manage/health").get_data(as_text=True))
-    assert "Leden en uitnodigingen zoals geteld op" in page
+    assert "Deze cijfers zijn geteld op" in page
     assert "Opnieuw tellen" in page
 
 
 def test_query_budget_does_not_grow_with_rows(db, clock, manager, count_queries, make_round):
-    """The page reads one kept count and a few small live ranges, whatever the panel's size."""
+    """The page reads the newest kept count and the quotas, whatever the panel's size."""
     round_ = make_round()
     serial = iter(range(2_000_000, 3_000_000))
     segments = itertools.product(CustomerType.values(), AgeBand.values(), Region.values())
@@ -423,5 +445,6 @@ def test_query_budget_does_not_grow_with_rows(db, clock, manager, count_queries,
         )
     small, large = counts
     assert small.count == large.count, str(large)
-    assert large.count <= 7, str(large)
-    assert not any("FROM members" in s and "left_at" not in s for s in large.statements), str(large)
+    assert large.count <= 3, str(large)  # the login, the newest count, the quotas as set now
+    counted = ("FROM members", "FROM invitations", "FROM touchpoint_responses")
+    assert not any(table in s for s in large.statements for table in counted), str(large)

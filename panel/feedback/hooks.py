@@ -166,8 +166,17 @@ def erase_feedback(member):
         answer.member_id = None
 
 
-def panel_nps(_sender=None, now=None):
-    """The touchpoint score over the last 90 days: how members rate taking part itself."""
+def health_counts(_sender=None, now=None):
+    """For the kept panel health figures (membership.health): the touchpoint scores of the
+    last 90 days, and per Amsterdam month of the last six."""
+    return "feedback", {
+        "last_90_days": count_panel_nps(now),
+        "by_month": count_panel_nps_by_month(now=now),
+    }
+
+
+def count_panel_nps(now=None):
+    """[count of each score 0-10] of the touchpoint answers of the last 90 days."""
     since = (now or utcnow()) - timedelta(days=90)
     counts = [0] * 11
     for score, count in db.session.execute(
@@ -176,6 +185,31 @@ def panel_nps(_sender=None, now=None):
         .group_by(TouchpointResponse.score)
     ):
         counts[score] = count
+    return counts
+
+
+def count_panel_nps_by_month(months=6, now=None):
+    """{"YYYY-MM": [count of each score 0-10]} of the touchpoint answers per Amsterdam month."""
+    since = month_start(now, months - 1)
+    month = local_month(TouchpointResponse.created_at)
+    by_month = {}
+    for label, score, count in db.session.execute(
+        select(month, TouchpointResponse.score, func.count())
+        .where(TouchpointResponse.created_at >= since)
+        .group_by(month, TouchpointResponse.score)
+    ):
+        by_month.setdefault(label, [0] * 11)[score] = count
+    return by_month
+
+
+def _kept(kept):
+    return kept.parts.get("feedback") if kept is not None else None
+
+
+def panel_nps(kept=None, now=None):
+    """The touchpoint score over the last 90 days: how members rate taking part itself. From
+    the kept panel health figures when given, else counted now."""
+    counts = _kept(kept)["last_90_days"] if _kept(kept) else count_panel_nps(now)
     score = Score.from_counts(counts)
     return [
         (
@@ -190,17 +224,13 @@ def panel_nps(_sender=None, now=None):
     ]
 
 
-def panel_nps_by_month(_sender=None, months=6, now=None):
-    """The panel NPS per month: how taking part in the klantenteam is rated over time."""
-    since = month_start(now, months - 1)
-    month = local_month(TouchpointResponse.created_at)
-    by_month = {}
-    for label, score, count in db.session.execute(
-        select(month, TouchpointResponse.score, func.count())
-        .where(TouchpointResponse.created_at >= since)
-        .group_by(month, TouchpointResponse.score)
-    ):
-        by_month.setdefault(label, [0] * 11)[score] = count
+def panel_nps_by_month(kept=None, months=6, now=None):
+    """The panel NPS per month: how taking part in the klantenteam is rated over time. From the
+    kept panel health figures when given, else counted now."""
+    if _kept(kept):
+        by_month = _kept(kept)["by_month"]
+    else:
+        by_month = count_panel_nps_by_month(months, now)
     # The first of each Amsterdam month, for the template to name ("nov 2026").
     rows = [
         (date(int(label[:4]), int(label[5:7]), 1), Score.from_counts(counts))
@@ -217,3 +247,4 @@ def connect_signals():
     signals.member_leaving.connect(erase_feedback)
     signals.panel_health_figures.connect(panel_nps)
     signals.panel_health_sections.connect(panel_nps_by_month)
+    signals.panel_health_counts.connect(health_counts)

@@ -1,11 +1,10 @@
 """Panel health figures: status counts, composition against quotas, recruitment funnel, leavers.
 
-The figures about all members (status counts, composition, funnel, ISO 20252 activity) count
-every member: at 100,000 members that is four passes over an index, too slow for a page. The page
-shows them from the newest kept snapshot (HealthSnapshot), taken by `flask panel refresh-health`
-every ten minutes, by the manager's refresh button, or by the first view when there is none. It
-says how fresh they are. Leavers and their reasons are read live: a range of the index on
-(status, left_at) covers only the last year's leavers.
+Each figure counts all members, or a year of leavers, or months of invitations and answers: at
+100,000 members too much to count for every view of the page, and more at every size. The page
+shows them from the newest kept snapshot (HealthSnapshot), counted by `flask panel
+refresh-health` every ten minutes or by the manager's "Count again" button, and says when they
+were counted. Without a snapshot yet it counts them for that view and keeps nothing.
 """
 
 from dataclasses import dataclass
@@ -147,7 +146,7 @@ def iso_active(now=None):
 
 # The kept snapshot ---------------------------------------------------------------------------
 
-SNAPSHOT_VERSION = 1  # the form of `figures`; a snapshot in another form is counted again
+SNAPSHOT_VERSION = 2  # the form of `figures`; a snapshot in another form is counted again
 KEEP_SNAPSHOTS = timedelta(days=1)
 
 
@@ -172,6 +171,8 @@ class KeptFigures:
     funnel: list  # [{"source", "joined", "confirmed", "active"}], most joined first
     iso_active: int
     in_panel: int
+    leavers: list  # [("YYYY-MM", leavers)], the last 12 Amsterdam months
+    reasons: list  # [(reason code or "", leavers)] of the last 12 months, most first
     parts: dict  # {name: counts} from the receivers of signals.panel_health_counts
 
     @classmethod
@@ -185,6 +186,8 @@ class KeptFigures:
             funnel=figures["funnel"],
             iso_active=figures["iso_active"],
             in_panel=figures["in_panel"],
+            leavers=[tuple(month) for month in figures["leavers"]],
+            reasons=[tuple(reason) for reason in figures["reasons"]],
             parts=figures["parts"],
         )
 
@@ -223,6 +226,8 @@ def count_figures(now=None):
         "funnel": recruitment_funnel(),
         "iso_active": recent,
         "in_panel": in_panel,
+        "leavers": leavers_per_month(now=now),
+        "reasons": [list(row) for row in leave_reasons(now=now)],
         "parts": dict(answers(signals.panel_health_counts, now=now)),
     }
 

@@ -317,14 +317,13 @@ def month_label(year_month):
 
 @manage_bp.route("/health")
 def panel_health():
-    kept = health.kept_figures()  # the figures that count all members, as of kept.taken_at
+    kept = health.kept_figures()  # every figure as counted at kept.taken_at
     statuses = kept.statuses
     composition = kept.composition()
-    leavers = health.leavers_per_month()
+    leavers = kept.leavers
     reason_titles = dict(LEAVE_REASON_CHOICES)
     reasons = [
-        (reason_titles.get(code, _("No reason given")), count)
-        for code, count in health.leave_reasons()
+        (reason_titles.get(code, _("No reason given")), count) for code, count in kept.reasons
     ]
     return render_template(
         "manage/health.html",
@@ -344,7 +343,7 @@ def panel_health():
         figures=[
             figure for found in answers(signals.panel_health_figures, kept) for figure in found
         ],
-        sections=answers(signals.panel_health_sections),
+        sections=answers(signals.panel_health_sections, kept),
     )
 
 
