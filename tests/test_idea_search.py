@@ -300,3 +300,21 @@ def test_a_migrated_database_keeps_the_index_in_step(empty_database_url):
         _db.session.remove()
         _db.engine.dispose()
     assert found == [idea_id] and stale == []
+
+
+def test_the_owners_filtered_list_costs_the_same_queries_for_few_and_many_ideas(
+    client, db, round_, owner, login_as, count_queries
+):
+    login_as(owner)
+    rows = Rows(db.session)
+
+    def count():
+        with count_queries() as queries:
+            page = client.get(f"/en/owner/rounds/{round_.id}?q=network&status=new&answered=1")
+            assert page.status_code == 200
+        return queries.count
+
+    rows.ideas(round_.id, 3, title="Better network")
+    few = count()
+    rows.ideas(round_.id, 300, title="Better network")
+    assert count() == few
