@@ -94,7 +94,7 @@ def merge_idea(duplicate, kept, actor):
         raise NotAllowed("merged")
     if duplicate.merged_into_id is not None or kept.merged_into_id is not None:
         raise NotAllowed("merged")
-    if kept.hidden_at is not None or getattr(kept, "withdrawn_at", None) is not None:
+    if kept.hidden_at is not None or kept.withdrawn_at is not None:
         raise NotAllowed("hidden")
     now = utcnow()
     # The conditional update is the claim: a merge that lost the race changes nothing.
