@@ -383,14 +383,19 @@ def age_band_sql(birth_year):
 PRIME = 2147483647
 
 
+def seed_factor(seed):
+    """The seed's multiplier: far from 0 and from PRIME for small seeds (seed 0 once had 1,
+    which kept the members in the order they joined)."""
+    return 1 + ((seed + 1) * 2654435761) % (PRIME - 2)
+
+
 def shuffled(member_id, seed):
     """A seeded pseudo-random order of members, computed by the database (the same on both).
 
     Multiplying by a seed-chosen factor modulo a prime permutes the ids; every seed has its own
-    factor, so every seed gives its own order. The factor is at least 2**20, so the order never
-    follows the ids (a factor of 1, as seed 0 once had, drew the oldest members first).
+    factor, so every seed gives its own order.
     """
-    factor = 2**20 + (seed * 2654435761) % (PRIME - 2**21)
+    factor = seed_factor(seed)
     return (cast(member_id, BigInteger) * literal(factor, BigInteger)) % literal(PRIME, BigInteger)
 
 

@@ -1,6 +1,8 @@
 """Sampling: eligibility, the contact-frequency rules, balance, determinism, invitations."""
 
 import random
+import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -11,11 +13,15 @@ from hypothesis import strategies as st
 from panel.database import utcnow
 from panel.feedback.models import Release
 from panel.mail import OutboxMessage
-from panel.membership.models import PanelSettings, QuotaTarget
+from panel.membership.models import Member, PanelSettings, QuotaTarget
+from panel.membership.segments import AgeBand
 from panel.notifications.models import Notification
 from panel.rounds import sampling
 from panel.rounds.hooks import health_figures
 from panel.rounds.models import Invitation, Registration
+from panel.security import Role
+
+from .test_seat_invariant import logged_in_client
 
 
 def test_only_active_matching_uninvited_members_are_eligible(db, make_round, make_member):
@@ -443,3 +449,101 @@ def test_a_release_response_rate_waits_until_the_invitations_could_be_answered()
     release.closes_at = now - timedelta(hours=1)  # a short window that has closed
     assert release.response_rate(4, now=now) == 0.4
     assert Release(invited_count=0, invited_at=None).response_rate(0, now=now) is None
+
+
+def ranked_like_before(sample, seed):
+    """Per segment, the first `share` of its eligible members in the seeded order, ranked in
+    Python over the whole pool: what the sampler picked when the database ranked everyone."""
+    factor = sampling.seed_factor(seed)
+    by_segment = {}
+    for member in Member.query.filter_by(status="active").all():
+        band = AgeBand.for_birth_year(member.birth_year)
+        segment = (member.customer_type, band.value if band else None, member.region)
+        by_segment.setdefault(segment, []).append(member.id)
+    chosen = []
+    for segment, share in sample.composition.items():
+        ranked = sorted(by_segment[segment], key=lambda id_: id_ * factor % sampling.PRIME)
+        chosen.extend(ranked[:share])
+    return sorted(chosen)
+
+
+@pytest.mark.parametrize("named", [0, 3, 100])
+def test_the_sample_is_the_start_of_each_segments_seeded_order(
+    db, make_round, make_member, monkeypatch, named
+):
+    # Some segments named with their own part of the order, the others sharing one part.
+    monkeypatch.setattr(sampling, "NAMED_SEGMENTS", named)
+    round_ = make_round()
+    make_pool(make_member, {"subscription": 70, "prepaid": 40, "business": 10}, seed=3)
+    for seed in (0, 1, 99):
+        sample = sampling.plan_sample(round_, sampling.Criteria(), 30, seed)
+        assert len(sample.chosen) == 30
+        assert sample.chosen == ranked_like_before(sample, seed)
+
+
+def test_a_segment_that_comes_up_short_asks_again(db, make_round, make_member, monkeypatch):
+    # Every segment first asks for far too little of its order, so each must ask again.
+    monkeypatch.setattr(sampling, "likely_reach", lambda share, size: 0.001)
+    monkeypatch.setattr(sampling, "NAMED_SEGMENTS", 2)
+    round_ = make_round()
+    make_pool(make_member, {"subscription": 50, "prepaid": 30}, seed=5)
+    sample = sampling.plan_sample(round_, sampling.Criteria(), 40, seed=8)
+    assert len(sample.chosen) == 40
+    assert sample.chosen == ranked_like_before(sample, 8)
+
+
+def test_seed_zero_does_not_draw_the_oldest_members_first(db, make_round, make_member):
+    round_ = make_round()
+    members = [make_member() for _ in range(40)]  # one segment
+    chosen = sampling.draw_sample(round_, sampling.Criteria(), 10, seed=0)[1]
+    assert len(chosen) == 10
+    assert chosen != sorted(member.id for member in members)[:10]
+
+
+def test_two_owners_sending_for_one_round_at_once_invite_nobody_twice(
+    app, db, make_round, make_member, make_user, owner, monkeypatch
+):
+    """Both draw before either writes (a delay in between): the second skips whom the first
+    invited, and only those it invited get a message. Never an error."""
+    round_ = make_round()
+    make_pool(make_member, {"subscription": 8, "prepaid": 4})
+    manager = make_user(roles=[Role.PANEL_MANAGER], locale="en")
+    send = sampling.send_invitations
+
+    def send_after_a_while(*args):
+        time.sleep(0.3)
+        return send(*args)
+
+    monkeypatch.setattr(sampling, "send_invitations", send_after_a_while)
+    clients = [logged_in_client(app, user) for user in (owner, manager)]
+    url = f"/en/owner/rounds/{round_.id}/invite"
+    barrier = threading.Barrier(len(clients))
+    statuses, errors = [], []
+
+    def post(client, seed):
+        barrier.wait()
+        try:
+            response = client.post(
+                url,
+                data={"size": "9", "balance": "pool", "seed": str(seed), "send": "1"},
+            )
+            statuses.append(response.status_code)
+        except Exception as error:  # noqa: BLE001 - any error fails the test
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=post, args=(client, seed))
+        for client, seed in zip(clients, (1, 2), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and statuses == [302, 302]
+    db.session.rollback()  # a fresh look at what the requests committed
+    invited = [i.member_id for i in Invitation.query.filter_by(round_id=round_.id)]
+    assert len(invited) == len(set(invited)) > 9  # the second owner added some
+    invited_users = {member.user_id for member in Member.query.filter(Member.id.in_(invited)).all()}
+    notified = [n.user_id for n in Notification.query.filter_by(kind="round_invitation").all()]
+    assert sorted(notified) == sorted(invited_users)  # one message each, none for the skipped
+    assert OutboxMessage.query.filter_by(kind="notification").count() == len(invited)
