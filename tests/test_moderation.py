@@ -122,7 +122,10 @@ def test_only_panel_managers_and_administrators_reach_the_queue(
     assert client.get(QUEUE).status_code == 403
     client.post("/en/logout")
     login_as(make_user(roles=[Role.ADMIN]))
-    assert client.get(QUEUE).status_code == 200
+    page = client.get(QUEUE).get_data(as_text=True)
+    # An administrator finds it in the administration's navigation.
+    assert 'aria-current="page">Moderation<' in page and "/en/admin/users" in page
+    assert 'href="/en/admin/audit"' in client.get("/en/admin/users").get_data(as_text=True)
 
 
 def test_the_manage_navigation_leads_to_the_queue(client, manager, login_as):
@@ -308,6 +311,20 @@ def test_two_moderators_unhiding_at_once_unhide_once(app, db, round_, make_membe
     assert errors == [] and statuses == [302] * 4
     assert AuditEntry.query.filter_by(action="comment.unhide").count() == 1
     assert Notification.query.filter_by(kind="content_unhidden").count() == 1
+
+
+def test_two_moderators_dismissing_at_once_dismiss_once(app, db, round_, make_member, make_user):
+    idea = services.post_idea(round_, make_member(), "Fair", "The app is slow")
+    db.session.flush()
+    for reader in (make_member(), make_member()):
+        report(idea, reader.user, "off_topic")
+    db.session.commit()
+    managers = [make_user(roles=[Role.PANEL_MANAGER]) for _ in range(4)]
+    statuses, errors = race(app, managers, f"{QUEUE}/ideas/{idea.id}/dismiss", {})
+    assert errors == [] and statuses == [302] * 4
+    entries = AuditEntry.query.filter_by(action="idea.dismiss_reports").all()
+    assert len(entries) == 1 and entries[0].details == {"reports": 2}
+    assert {r.closed_as for r in ContentReport.query} == {"dismissed"}
 
 
 def test_two_moderators_removing_words_at_once_never_overwrite_each_other(
