@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from panel.audit import AuditEntry
 from panel.database import utcnow
 from panel.forms import REDACTED
+from panel.mail import OutboxMessage
 from panel.notifications.models import Notification
 from panel.rounds import services
 from panel.rounds.idea_search import matching
@@ -444,3 +445,22 @@ def test_make_insight_on_a_hidden_item_explains_instead_of_a_404(
     assert "A moderator hid it meanwhile" in page
     # What isn't there at all is still not found.
     assert client.get("/en/insights/new?kind=idea&source=999999").status_code == 404
+
+
+def test_a_title_with_removed_words_reads_right_in_notifications_and_mail(
+    client, db, round_, make_member, manager, login_as
+):
+    author = make_member(locale="nl")
+    idea = services.post_idea(round_, author, "Bel Anna Jansen", "Zij weet het")
+    db.session.commit()
+    login_as(manager)
+    client.post(
+        f"{QUEUE}/ideas/{idea.id}/redact", data={"field": "title", "snippet": "Anna Jansen"}
+    )
+    services.add_comment(idea, make_member(locale="en"), "Good idea")
+    db.session.commit()
+    note = Notification.query.filter_by(user_id=author.user_id, kind="idea_reaction").one()
+    with force_locale("nl"):
+        assert note.title == "Nieuwe reactie op je idee ‘Bel [verwijderd door de moderator]’"
+    subject = OutboxMessage.query.filter_by(to_address=author.user.email).one().subject
+    assert "[verwijderd door de moderator]" in subject and REDACTED not in subject

@@ -8,8 +8,10 @@ so that the preferences page lists them all. This module knows no domain.
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from ..forms import REDACTED
 from ..i18n import lazy_gettext as _l
 from ..i18n import pick_language
 from ..signals import answers, notification_kinds
@@ -73,7 +75,10 @@ def is_pair(value):
 def resolved(value):
     """A stored parameter as shown now: an nl/en pair in the current language (the other one,
     marked, when that half is empty); plain values (older rows, panelists' own words) as they
-    are."""
+    are, except that words a moderator removed (an idea's title) read as the moderator's
+    phrase in the reader's language."""
+    if isinstance(value, str) and REDACTED in value:
+        return value.replace(REDACTED, _("[removed by the moderator]"))
     return pick_language(value) if is_pair(value) else value
 
 
