@@ -1,16 +1,19 @@
 """Time the whole panel health page in-process, as the panel manager sees it (issue 13):
 
-    .venv/bin/python bench/health_page.py DB_URL [--requests 30] [--profile]
+    .venv/bin/python bench/health_page.py DB_URL [--requests 30] [--each] [--freeze] [--profile]
 
-Logs the first enabled panel manager in through the login form of a Flask test client (production
-settings, CSRF and rate limits off), then GETs /nl/manage/health --requests times one after the
-other, and prints the median and p95 of the wall time, the process CPU per request and the number
-of statements. Use it on a COPY of a benchmark database: it sets that manager's password.
---profile prints the top of a cProfile of one more request.
+Logs the first enabled panel manager in through the login form of a Flask test client
+(production settings, CSRF and rate limits off), GETs /nl/manage/health once (templates
+compile: not counted), then --requests times one after the other, and prints the median and
+p95 of the wall time, the process CPU per request and the number of statements. Use it on a
+COPY of a benchmark database: it sets that manager's password. --each prints every request,
+--freeze calls gc.freeze() first (as a worker could), --profile prints a cProfile of one more
+request. --path times another page, to compare.
 """
 
 import argparse
 import cProfile
+import gc
 import pstats
 import statistics
 import time
@@ -32,6 +35,12 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--path", default=PATH, help="another page, to compare")
+    parser.add_argument("--each", action="store_true", help="print every request's times")
+    parser.add_argument(
+        "--freeze",
+        action="store_true",
+        help="gc.freeze() after a first request (as a worker could)",
+    )
     args = parser.parse_args()
 
     from panel import create_app
@@ -72,6 +81,10 @@ def main():
     response = client.post("/nl/login", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
 
+    client.get(args.path)  # a first request compiles the templates: not counted
+    if args.freeze:
+        gc.collect()
+        gc.freeze()
     walls, cpus, counts = [], [], []
     for _ in range(args.requests):
         statements.clear()
@@ -87,6 +100,9 @@ def main():
                 if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))
             )
         )
+    if args.each:
+        for number, (wall, cpu) in enumerate(zip(walls, cpus, strict=True), 1):
+            print(f"{number:3}. {wall:7.1f} ms wall, {cpu:6.1f} ms CPU")
     print(
         f"{engine.dialect.name} {args.path} x{args.requests}: "
         f"wall median {statistics.median(walls):.1f} ms, p95 {percentile(walls, 0.95):.1f} ms; "
