@@ -714,6 +714,8 @@ def measure(size, backend, args):
     url, generated = ensure_database(size, backend, args.fresh)
     writers = 16
     prep = in_process(url, "prepare", {"writers": writers, "members_per_writer": 2})
+    # Panel health shows the figures `flask panel refresh-health` counts (cron, every 10 minutes).
+    run([BIN / "flask", "panel", "refresh-health"], env=flask_env(url), stdout=subprocess.DEVNULL)
     result = {"backend": backend, "size": size, "generated": generated, "sizes": prep["sizes"]}
     print(f"{backend}: sizes {prep['sizes']}", flush=True)
     with gunicorn(url, args.workers) as (process, port):
