@@ -444,7 +444,7 @@ def render_idea(round_, idea, member, comment_form):
         can_edit_idea=editable
         and own_idea
         and not redacted(idea.title, idea.body)
-        and can_edit_own(idea, member, now, own_idea and reactions.idea_answered(idea)),
+        and can_edit_own(idea, member, now, _answered(idea, member, page.items, replies)),
         can_edit_comment=lambda comment: (
             editable
             and not redacted(comment.body)
@@ -458,6 +458,17 @@ def render_idea(round_, idea, member, comment_form):
         can_withdraw=lambda item: can_withdraw_own(item, member),
         can_report=lambda item: can_report_item(member, item),
     )
+
+
+def _answered(idea, member, comments, replies):
+    """Whether someone else supported or reacted to the member's own idea: seen on the page
+    where it can be (no query), else asked."""
+    if idea.support_count:
+        return True
+    shown = list(comments) + [reply for thread in replies.values() for reply in thread]
+    if any(comment.author_id != member.id for comment in shown):
+        return True
+    return reactions.idea_answered(idea)
 
 
 @bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>")
