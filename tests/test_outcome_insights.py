@@ -188,6 +188,17 @@ def test_the_outcome_form_offers_linked_and_top_ideas_at_any_size(
     with count_queries() as more:
         client.get(f"/en/owner/rounds/{round_.id}/outcome")
     assert more.count == many.count
+    # Saving ticks exactly the chosen ideas, however many the round holds.
+    chosen = [ideas[69].id, ideas[40].id]  # and idea 0 no longer
+    client.post(
+        f"/en/owner/rounds/{round_.id}/outcome",
+        data={"outcome_nl": "Gedaan", "outcome_en": "Done", "ideas": chosen},
+    )
+    db.session.rollback()
+    linked = db.session.scalars(
+        select(Idea.id).where(Idea.round_id == round_.id, Idea.in_outcome.is_(True))
+    ).all()
+    assert sorted(linked) == sorted(chosen)
 
 
 def test_two_saves_at_once_end_as_one_of_them(app, db, round_, owner):

@@ -640,8 +640,13 @@ def write_outcome(round_, outcome_nl, outcome_en, idea_ids, actor):
     first_time = round_.outcome_written_at is None
     round_.outcome_nl, round_.outcome_en = outcome_nl, outcome_en
     round_.outcome_written_at = utcnow()
-    for idea in Idea.query.filter_by(round_id=round_.id):
-        idea.in_outcome = idea.id in idea_ids
+    # One statement, however many ideas the round holds (it was one object per idea).
+    db.session.execute(
+        update(Idea)
+        .where(Idea.round_id == round_.id)
+        .values(in_outcome=Idea.id.in_(sorted(idea_ids)))
+        .execution_options(synchronize_session=False)
+    )
     record_audit("round.outcome", target=round_, actor=actor)
     if first_time:
         for member in participants(round_):
