@@ -177,7 +177,9 @@ def test_refusals_change_nothing(client, db, round_, make_round, owner, make_mem
     base = f"/en/owner/rounds/{round_.id}/ideas/{duplicate.id}/merge"
     # Another round's idea, nonsense and itself: never merged, never a 500.
     for into in (elsewhere.id, "abc", "9" * 30, ""):
-        assert client.post(base, data={"into": into}).status_code == 200
+        refused = client.post(base, data={"into": into})
+        assert refused.status_code == 200
+        assert "Choose the idea to keep from the search results." in refused.get_data(as_text=True)
     page = client.post(base, data={"into": duplicate.id}, follow_redirects=True)
     assert "be merged into itself" in page.get_data(as_text=True)
     assert client.get(base + "?q=" + "%" * 300).status_code == 200
