@@ -151,9 +151,8 @@ KEEP_SNAPSHOTS = timedelta(days=1)
 
 
 class HealthSnapshot(db.Model):
-    """The panel health figures that count all members or many invitations, as counted at
-    `taken_at`. To the minute, and one per minute: a refresh pressed twice, or by two managers
-    at once, counts once."""
+    """The panel health page's figures as counted at `taken_at`: to the minute, and one count
+    per minute, so a refresh pressed twice, or by two managers at once, counts once."""
 
     __tablename__ = "health_snapshots"
     id = db.Column(db.Integer, primary_key=True)
