@@ -10,8 +10,11 @@ band and region — every value gets its exact share of N: in proportion to the 
 to the quota targets, never more than the pool has. Iterative proportional fitting turns those
 margins into a share per segment (customer type × age band × region); the shares are rounded so
 that every margin stays within one of its exact share, with ties broken by the seed. Within a
-segment members are drawn in a seeded random order, so a seed always gives the same sample. The
-database counts and ranks; only the chosen rows reach Python.
+segment members are drawn in a seeded random order, so a seed always gives the same sample.
+
+How it stays fast (docs/performance.md): the database counts the pool per segment in one pass
+and returns, in a second, only the start of each segment's seeded order (a few thousand rows
+for a sample of 1,000, however large the pool), never ranking the whole pool.
 """
 
 import json
