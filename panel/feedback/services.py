@@ -557,7 +557,13 @@ def comments_query(release, words=None, group=None, segment_kind=None, segment_v
                 )
             )
         else:
-            match = " ".join('"' + term + '"*' for term in terms)
+            # The release and the words, both answered by the index (not every match of
+            # every release); release_id is a column of the index only for this.
+            words_match = " ".join('"' + term + '"*' for term in terms)
+            match = (
+                f'{{release_id}}: "{int(release.id)}"'
+                f" AND {{improve_text problem_text}}: ({words_match})"
+            )
             query = query.where(
                 Response.id.in_(
                     select(text("rowid"))

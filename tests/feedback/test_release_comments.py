@@ -220,3 +220,37 @@ def test_listing_and_counting_read_the_release_in_index_order(db, release_with_c
         )
         assert "SEARCH feedback_responses USING INDEX" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+def test_search_finds_the_words_in_this_release_only(db, make_member):
+    first, second = add_releases(db, 2)
+    rows = [
+        (first, "De batterij loopt leeg"),
+        (first, "Inloggen gaat traag"),
+        (second, "Batterij houdt het niet"),
+        (second, f"Versie {first} is traag"),  # the other release's id as a word
+    ]
+    db.session.execute(
+        insert(Response),
+        [
+            {"release_id": release, "member_id": make_member().id, "score": 5, "improve_text": t}
+            for release, t in rows
+        ],
+    )
+    db.session.commit()
+    release = db.session.get(Release, first)
+
+    def find(words):
+        return sorted(r.improve_text for r in services.search_comments(release, words))
+
+    assert find("batterij") == ["De batterij loopt leeg"]
+    assert find("traag") == ["Inloggen gaat traag"]
+    assert find(str(first)) == []  # the release's id is not a word of its comments
+    # Edited and deleted comments leave the index with their release.
+    response = Response.query.filter_by(improve_text="De batterij loopt leeg").one()
+    response.improve_text = "Donkere modus graag"
+    db.session.commit()
+    assert find("batterij") == [] and find("donker") == ["Donkere modus graag"]
+    db.session.delete(response)
+    db.session.commit()
+    assert find("donker") == []
