@@ -267,10 +267,13 @@ def test_similar_ideas_are_only_for_who_may_see_the_round(
 
 
 def test_a_migrated_database_keeps_the_index_in_step(empty_database_url):
-    """Upgraded from empty (not made from the models): new and changed ideas are found."""
+    """Upgraded with ideas and reactions in it (not made from the models): the existing ideas
+    are found, their reactions are still there (rebuilding `ideas` on SQLite must not cascade
+    into them), and new and changed ideas are found."""
     app = create_app(dict(vars_of(TestConfig), SQLALCHEMY_DATABASE_URI=empty_database_url))
+    directory = os.path.join(PROJECT_ROOT, "migrations")
     with app.app_context():
-        upgrade(directory=os.path.join(PROJECT_ROOT, "migrations"), revision="heads")
+        upgrade(directory=directory, revision="d2idx0rnds09")
         with _db.engine.begin() as connection:
             round_id = connection.execute(
                 text(
@@ -280,6 +283,24 @@ def test_a_migrated_database_keeps_the_index_in_step(empty_database_url):
                     " RETURNING id"
                 )
             ).scalar()
+            old_id = connection.execute(
+                text(
+                    "INSERT INTO ideas (round_id, title, body, status, support_count, created_at,"
+                    " in_outcome) VALUES (:r, 'Oud idee', 'x', 'new', 0, CURRENT_TIMESTAMP,"
+                    " false) RETURNING id"
+                ),
+                {"r": round_id},
+            ).scalar()
+            connection.execute(
+                text(
+                    "INSERT INTO comments (idea_id, body, created_at)"
+                    " VALUES (:i, 'Goed plan', CURRENT_TIMESTAMP)"
+                ),
+                {"i": old_id},
+            )
+        _db.engine.dispose()
+        upgrade(directory=directory, revision="heads")
+        with _db.engine.begin() as connection:
             idea_id = connection.execute(
                 text(
                     "INSERT INTO ideas (round_id, title, body, status, support_count, created_at,"
@@ -291,15 +312,19 @@ def test_a_migrated_database_keeps_the_index_in_step(empty_database_url):
             connection.execute(
                 text("UPDATE ideas SET title = 'Zuinige app' WHERE id = :i"), {"i": idea_id}
             )
-        found = _db.session.scalars(
-            idea_search.filter_ideas(_db.select(Idea.id), idea_search.IdeaFilters(words="zuin"))
-        ).all()
-        stale = _db.session.scalars(
-            idea_search.filter_ideas(_db.select(Idea.id), idea_search.IdeaFilters(words="snel"))
-        ).all()
+            reactions = connection.execute(text("SELECT count(*) FROM comments")).scalar()
+
+        def found(words):
+            query = idea_search.filter_ideas(
+                _db.select(Idea.id), idea_search.IdeaFilters(words=words)
+            )
+            return _db.session.scalars(query).all()
+
+        old, new, stale = found("oud"), found("zuin"), found("snel")
         _db.session.remove()
         _db.engine.dispose()
-    assert found == [idea_id] and stale == []
+    assert reactions == 1
+    assert old == [old_id] and new == [idea_id] and stale == []
 
 
 def test_the_owners_filtered_list_costs_the_same_queries_for_few_and_many_ideas(

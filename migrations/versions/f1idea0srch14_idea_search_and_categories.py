@@ -60,15 +60,23 @@ def upgrade():
         batch_op.create_index(
             batch_op.f('ix_idea_categories_round_id'), ['round_id'], unique=False
         )
-    with op.batch_alter_table('ideas', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('category_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_ideas_category_id'), ['category_id'], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f('fk_ideas_category_id_idea_categories'),
+    if op.get_bind().dialect.name == "sqlite":
+        # Added in place: a batch rebuild of `ideas` drops the table, and with foreign keys on
+        # SQLite first deletes its rows, cascading to every reaction and support.
+        op.execute(
+            "ALTER TABLE ideas ADD COLUMN category_id INTEGER"
+            " CONSTRAINT fk_ideas_category_id_idea_categories REFERENCES idea_categories (id)"
+        )
+    else:
+        op.add_column('ideas', sa.Column('category_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f('fk_ideas_category_id_idea_categories'),
+            'ideas',
             'idea_categories',
             ['category_id'],
             ['id'],
         )
+    op.create_index(op.f('ix_ideas_category_id'), 'ideas', ['category_id'], unique=False)
     statements = SQLITE_SEARCH if op.get_bind().dialect.name == "sqlite" else POSTGRES_SEARCH
     for statement in statements:
         op.execute(statement)
@@ -82,12 +90,17 @@ def downgrade():
     else:
         op.execute("DROP INDEX IF EXISTS ix_ideas_search")
         op.execute("ALTER TABLE ideas DROP COLUMN IF EXISTS search")
-    with op.batch_alter_table('ideas', schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f('fk_ideas_category_id_idea_categories'), type_='foreignkey'
+    op.drop_index(op.f('ix_ideas_category_id'), table_name='ideas')
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops a column that has a foreign key only by rebuilding the table (migrations
+        # run with foreign keys off there: see migrations/env.py).
+        with op.batch_alter_table('ideas', schema=None) as batch_op:
+            batch_op.drop_column('category_id')
+    else:
+        op.drop_constraint(
+            op.f('fk_ideas_category_id_idea_categories'), 'ideas', type_='foreignkey'
         )
-        batch_op.drop_index(batch_op.f('ix_ideas_category_id'))
-        batch_op.drop_column('category_id')
+        op.drop_column('ideas', 'category_id')
     with op.batch_alter_table('idea_categories', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_idea_categories_round_id'))
     op.drop_table('idea_categories')
