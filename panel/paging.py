@@ -57,8 +57,10 @@ def count_of(rows_query):
 def paginate(rows_query, count_query, per_page, scalars=True):
     """rows_query: a select of entities (or, with scalars=False, of rows: a page of keys, such
     as a union over several tables); count_query: a select of one count (count_of() of the rows
-    select when no join can be left out)."""
+    select when no join can be left out), or the count itself when the view needed it first."""
     page = requested_page()
     result = db.session.execute(rows_query.limit(per_page).offset((page - 1) * per_page))
     items = (result.scalars() if scalars else result).all()
+    if isinstance(count_query, int):
+        return Page(items, count_query, page, per_page)
     return Page(items, db.session.execute(count_query).scalar() or 0, page, per_page)

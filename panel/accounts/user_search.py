@@ -11,7 +11,18 @@ folded rows. See docs/performance.md, "Member search".
 
 import unicodedata
 
-from sqlalchemy import DDL, event, insert, inspect, literal_column, select, text, update
+from sqlalchemy import (
+    DDL,
+    event,
+    exists,
+    false,
+    insert,
+    inspect,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
 from ..extensions import db
 from .models import User
@@ -49,9 +60,15 @@ def search_key(name, email):
     return "\n".join(fold(part) for part in (name, email) if part)
 
 
+def _like_pattern(needle):
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def matching_user_ids(term):
-    """A select of the ids of users whose name or e-mail address holds `term` (folded), or
-    None when nothing is left of it to search for."""
+    """A subquery (column user_id) of the users whose name or e-mail address holds `term`
+    (folded), read from the index; None when nothing is left of the term to look for. Joined to
+    (not IN), it drives the query and a LIMIT stops it early, however many match."""
     needle = fold(term)
     if not needle:
         return None
@@ -59,13 +76,28 @@ def matching_user_ids(term):
         # A quoted FTS5 string: the trigram tokenizer matches it anywhere in the text; nothing
         # in it is query syntax once its own quotes are doubled.
         phrase = '"' + needle.replace('"', '""') + '"'
-        return (
-            select(literal_column("rowid"))
+        ids = (
+            select(literal_column("rowid").label("user_id"))
             .select_from(text("user_search_fts"))
             .where(text("user_search_fts MATCH :phrase").bindparams(phrase=phrase))
         )
-    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return select(UserSearch.user_id).where(UserSearch.folded.like(f"%{escaped}%", escape="\\"))
+    else:
+        ids = select(UserSearch.user_id).where(
+            UserSearch.folded.like(_like_pattern(needle), escape="\\")
+        )
+    return ids.subquery("matching_users")
+
+
+def user_holds(term, user_id):
+    """The same test for one row at a time (user_id: the column of the outer query), for
+    reading a list in its own order until a page is full when many match."""
+    needle = fold(term)
+    if not needle:
+        return false()
+    return exists().where(
+        UserSearch.user_id == user_id,
+        UserSearch.folded.like(_like_pattern(needle), escape="\\"),
+    )
 
 
 @event.listens_for(User, "after_insert")

@@ -59,16 +59,17 @@ def _fill_segment_choices(form, any_label):
 
 
 def member_conditions(form):
-    """The conditions on members for the list's filters."""
+    """(the conditions on members for the list's filters, the words to search names and e-mail
+    addresses for or None)."""
     if not form.validate():
-        return []
+        return [], None
     data = form.data
-    conditions = []
+    conditions, term = [], None
     q = (data.get("q") or "").strip()
     if re.fullmatch(r"#?[0-9]{1,9}", q):
         conditions.append(Member.number == int(q.lstrip("#")))
     elif q:
-        conditions.append(services.name_or_email_contains(q))
+        term = q
     for column in ("status", "customer_type", "region"):
         if data.get(column):
             conditions.append(getattr(Member, column) == data[column])
@@ -83,7 +84,7 @@ def member_conditions(form):
     if data.get("inactive") in ("90", "365"):
         since = utcnow() - timedelta(days=int(data["inactive"]))
         conditions.append(or_(Member.last_active_at.is_(None), Member.last_active_at < since))
-    return conditions
+    return conditions, term
 
 
 SORTS = {
@@ -104,7 +105,7 @@ def filter_form():
 @manage_bp.route("/members")
 def members():
     form = filter_form()
-    conditions = member_conditions(form)
+    conditions, term = member_conditions(form)
     rows = (
         db.select(Member)
         .outerjoin(Member.user)
@@ -112,14 +113,25 @@ def members():
         .where(*conditions)
         .order_by(*SORTS.get(form.sort.data, DEFAULT_SORT))
     )
+    if not conditions and term is None:
+        page = paginate(rows, db.select(db.func.count(Member.id)), PAGE_SIZE)
+        return render_template("manage/members.html", form=form, page=page, more_than=None)
     # Filtered, matches are counted up to a cap past the page: "more than 1,000" is as useful
     # as an exact figure and costs a page's worth of rows, not a count of every match.
-    count_limit = max(COUNT_CAP, requested_page() * PAGE_SIZE) + 1 if conditions else None
-    count = db.select(db.func.count()).select_from(
-        db.select(Member.id).where(*conditions).limit(count_limit).subquery()
-    )
-    page = paginate(rows, count, PAGE_SIZE)
-    more_than = count_limit - 1 if count_limit and page.total >= count_limit else None
+    count_limit = max(COUNT_CAP, requested_page() * PAGE_SIZE) + 1
+    matched = db.select(Member.id).where(*conditions).limit(count_limit)
+    if term is None:
+        total = db.session.scalar(db.select(db.func.count()).select_from(matched.subquery()))
+    else:
+        # The matches' ids, driven by the index and stopped at the cap.
+        found = db.session.scalars(services.search_members(matched, term)).all()
+        total = len(found)
+        if total < count_limit:  # at most a thousand or so: those, sorted
+            rows = rows.where(Member.id.in_(found))
+        else:  # many: the list read in its own order, member by member, until a page is full
+            rows = rows.where(services.holds_name_or_email(term))
+    more_than = count_limit - 1 if total >= count_limit else None
+    page = paginate(rows, total, PAGE_SIZE)
     return render_template("manage/members.html", form=form, page=page, more_than=more_than)
 
 

@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import false
 
 from ..accounts.services import end_all_sessions
-from ..accounts.user_search import matching_user_ids
+from ..accounts.user_search import matching_user_ids, user_holds
 from ..audit import record_audit
 from ..database import amsterdam_today, utcnow
 from ..errors import NotAllowed
@@ -135,10 +135,18 @@ def find_member_for(user):
     return user.member
 
 
-def name_or_email_contains(term):
-    """Members whose name or e-mail address holds `term`, ignoring case and accents ("jans"
-    finds Jansen, "zoe" Zoë), from the index in panel.accounts.user_search."""
+def search_members(query, term):
+    """`query` (a select over members) narrowed to those whose name or e-mail address holds
+    `term`, ignoring case and accents ("jans" finds Jansen, "zoe" Zoë): joined to the index in
+    panel.accounts.user_search, so it is quick when few match and a LIMIT stops it early when
+    many do."""
     user_ids = matching_user_ids(term)
     if user_ids is None:  # nothing left to look for ("ʼ" folds to nothing): nobody matches
-        return false()
-    return Member.user_id.in_(user_ids)
+        return query.where(false())
+    return query.join(user_ids, Member.user_id == user_ids.c.user_id)
+
+
+def holds_name_or_email(term):
+    """The same as a condition tested member by member: for reading the list in its own order
+    until a page is full, when so many match that sorting them all would cost more."""
+    return user_holds(term, Member.user_id)
