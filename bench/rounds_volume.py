@@ -377,7 +377,7 @@ def report(result, backend, base, args, command):
     built = result["built"]["2000"]
     before, after = result["load"]
     lines = [
-        f"## {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}",
+        f"## {'SQLite' if backend == 'sqlite' else 'PostgreSQL'}, on a copy of the {base} data",
         "",
         f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
