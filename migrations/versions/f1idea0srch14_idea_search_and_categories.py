@@ -77,6 +77,10 @@ def upgrade():
             ['id'],
         )
     op.create_index(op.f('ix_ideas_category_id'), 'ideas', ['category_id'], unique=False)
+    # "Ideas I support": from the member's supports, not a scan of all of them.
+    op.create_index(
+        'ix_idea_supports_member', 'idea_supports', ['member_id', 'idea_id'], unique=False
+    )
     statements = SQLITE_SEARCH if op.get_bind().dialect.name == "sqlite" else POSTGRES_SEARCH
     for statement in statements:
         op.execute(statement)
@@ -90,6 +94,7 @@ def downgrade():
     else:
         op.execute("DROP INDEX IF EXISTS ix_ideas_search")
         op.execute("ALTER TABLE ideas DROP COLUMN IF EXISTS search")
+    op.drop_index('ix_idea_supports_member', table_name='idea_supports')
     op.drop_index(op.f('ix_ideas_category_id'), table_name='ideas')
     if op.get_bind().dialect.name == "sqlite":
         # SQLite drops a column that has a foreign key only by rebuilding the table (migrations

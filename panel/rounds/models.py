@@ -400,6 +400,10 @@ class IdeaSupport(db.Model):
     )
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
+    # "Ideas I support" (rounds.idea_search) starts from the member's few supports, not from
+    # every support of the round.
+    __table_args__ = (Index("ix_idea_supports_member", "member_id", "idea_id"),)
+
 
 class Comment(db.Model):
     __tablename__ = "comments"
