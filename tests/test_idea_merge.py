@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from panel.audit import AuditEntry
+from panel.forms import REDACTED
 from panel.insights.models import seed_default_streams
 from panel.mail import OutboxMessage
 from panel.notifications.models import Notification, NotificationPreference
@@ -377,3 +378,16 @@ def test_supports_during_a_merge_end_on_the_kept_idea_or_are_refused(
     assert IdeaSupport.query.filter_by(idea_id=duplicate.id).count() == 0
     assert db.session.get(Idea, duplicate.id).merged_into_id == kept.id
     assert_counts_equal_a_recount(db, round_)
+
+
+def test_a_redacted_title_reads_in_each_authors_language(db, round_, owner, make_member):
+    """A moderator removed words from the duplicate's title: each author's message shows the
+    moderator's phrase in their own language."""
+    duplicate, kept, people = two_ideas(db, round_, make_member)
+    duplicate.title = "Donkere modus " + REDACTED
+    db.session.commit()
+    merging.merge_idea(duplicate, kept, owner)
+    db.session.commit()
+    mails = {m.to_address: m for m in OutboxMessage.query.filter_by(kind="idea_merged")}
+    assert "[verwijderd door de moderator]" in mails[people["dutch"].user.email].subject
+    assert "[removed by the moderator]" in mails[people["english"].user.email].subject

@@ -17,7 +17,6 @@ from ..i18n import link_for
 from ..notifications.services import notify
 from . import idea_search
 from .models import Comment, Idea, IdeaSupport
-from .moderation import moderated_text
 from .notices import round_params
 
 # How many ideas the owner's "merge into" search offers at once.
@@ -177,7 +176,8 @@ def _tell_authors(duplicate, kept):
                 "rounds.idea_page", author.user.locale, round_id=kept.round_id, idea_id=kept.id
             ),
             idea_id=kept.id,
-            idea_title=moderated_text(duplicate.title),
-            kept_title=moderated_text(kept.title),
+            # As stored: a moderator's redaction reads in the recipient's language when shown.
+            idea_title=duplicate.title,
+            kept_title=kept.title,
             **round_params(kept.round),
         )
