@@ -136,8 +136,10 @@ def link_for(endpoint, lang, **values):
 def url_in_language(lang):
     """This page's address in another language, keeping the path arguments and the query."""
     if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
-        args = dict(request.view_args or {})
-        args.update(request.args.to_dict(flat=True))
+        # The path's own arguments win over a query parameter of the same name (?kind=… on a
+        # page whose path has a kind), which would otherwise make an address that can't be.
+        args = request.args.to_dict(flat=True)
+        args.update(request.view_args or {})
         args["lang"] = lang
         return url_for(request.endpoint, **args)
     return url_for("public.home", lang=lang)

@@ -509,6 +509,11 @@ NOT_CREATING = {
     "rounds.register": ONE_PER_KEY,
     "rounds.respond_to_invitation": CHANGES_ONE_RECORD,
     "rounds.support": ONE_PER_KEY,
+    "rounds.report": ONE_PER_KEY,
+    "moderation.hide": "a conditional update: a second hide is refused",
+    "moderation.unhide": "a conditional update: a second one is refused",
+    "moderation.dismiss": "a conditional update of the open reports: a second finds none",
+    "moderation.redact_item": "a conditional update on the text as it was: a second finds none",
 }
 
 

@@ -29,6 +29,7 @@ ESCAPED = "&lt;b&gt;x&lt;/b&gt;"
 FREE_TEXT = {
     "audit_entries": [],  # details_json: an entry with a typed reason is added (see below)
     "comments": ["body", "hidden_reason"],
+    "content_reports": ["text"],
     "feedback_responses": ["improve_text", "problem_device", "problem_os", "problem_text"],
     "ideas": ["title", "body", "answer_nl", "answer_en", "hidden_reason"],
     "insights": ["title_nl", "title_en", "description"],
@@ -78,6 +79,7 @@ FREE_TEXT = {
 CODED = {
     "audit_entries": ["action", "target_type", "details_json"],
     "consents": ["purpose", "language", "channel"],
+    "content_reports": ["reason", "closed_as"],
     "digest_log": ["week"],
     "evidence": ["kind"],
     "feedback_responses": ["customer_type", "platform", "age_band"],
@@ -147,6 +149,12 @@ ID_QUERIES = {
     ("insight_id",): "SELECT id FROM insights ORDER BY id",
     ("insight_id", "route_id"): "SELECT insight_id, id FROM routes ORDER BY id",
     ("item_id", "round_id"): "SELECT id, round_id FROM ideas ORDER BY id",  # kind: ideas
+    ("comment_id", "idea_id", "round_id"): (
+        "SELECT c.id, c.idea_id, i.round_id FROM comments c JOIN ideas i ON i.id = c.idea_id"
+        " ORDER BY c.id"
+    ),
+    ("item_id", "kind"): "SELECT id, 'ideas' FROM ideas ORDER BY id",
+    ("item_id",): "SELECT id FROM ideas ORDER BY id",  # the moderation queue's actions (fuzz)
     ("route_id",): "SELECT id FROM routes ORDER BY id",
     ("rule_id",): "SELECT id FROM routing_rules ORDER BY id",
     ("stream_id",): "SELECT id FROM streams ORDER BY id",

@@ -59,6 +59,7 @@ ANY_USER_ENDPOINTS = {
     "rounds.idea_page",
     "rounds.support",
     "rounds.comment",
+    "rounds.report",  # any logged-in user who can see the idea or reaction
     "feedback.overview",
     "feedback.form",
     "feedback.touchpoint",
