@@ -385,13 +385,9 @@ def save_response(release, member, data):
     so one member's posts run one after the other and each reads the old answer as committed;
     the count rows are then changed in one fixed order. The kept counts equal a recount."""
     check_can_answer(release, member)
-    member = db.session.execute(
-        select(Member)
-        .where(Member.id == member.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    check_can_answer(release, member)  # again, as committed now: the member may have left
+    # The lock, and the status as committed now (the member may have left): one column read.
+    db.session.refresh(member, ["status"], with_for_update=True)
+    check_can_answer(release, member)
     # The response and its ratings in one read (the lock on the response row only: PostgreSQL
     # can't lock the empty side of an outer join).
     response = (
