@@ -514,6 +514,8 @@ NOT_CREATING = {
     "moderation.unhide": "a conditional update: a second one is refused",
     "moderation.dismiss": "a conditional update of the open reports: a second finds none",
     "moderation.redact_item": "a conditional update on the text as it was: a second finds none",
+    "owner.merge_idea": "a conditional update claims the duplicate: a second merge is refused",
+    "insights.outcome_links": "sets the outcome's insights to those ticked, again the same",
 }
 
 
