@@ -254,3 +254,15 @@ def test_search_finds_the_words_in_this_release_only(db, make_member):
     db.session.delete(response)
     db.session.commit()
     assert find("donker") == []
+
+
+def test_reviewers_read_the_comments_without_the_insight_tools(
+    client, release_with_comments, make_user, login_as
+):
+    release_with_comments(3)
+    login_as(make_user(roles=[Role.REVIEWER]))
+    for path in ("", "/comments"):
+        page = client.get(f"/en/results/releases/{release_with_comments.release_id}{path}")
+        text_ = page.get_data(as_text=True)
+        assert page.status_code == 200 and len(shown(text_)) == 3
+        assert "add-comment-evidence" not in text_ and "Make insight" not in text_
