@@ -105,6 +105,15 @@ def test_the_queue_filters_by_round_and_by_reason(
     services.hide_content(hidden, "Abusive", manager)
     db.session.commit()
     login_as(manager)
+    # The round filter offers the rounds with something in the queue.
+    third = make_round(title_en="Third round")
+    quiet = make_round(title_en="Quiet round")
+    reaction = services.add_comment(services.post_idea(third, author, "Fine", "ok"), reader, "Rude")
+    services.hide_content(reaction, "Rude", manager)
+    db.session.commit()
+    options = re.findall(r'<option value="(\d+)"', text_of(client.get(QUEUE)))
+    assert set(options) == {str(first.id), str(second.id), str(third.id)}
+    assert str(quiet.id) not in options
     by_round = text_of(client.get(f"{QUEUE}?round={second.id}"))
     assert queue_order(by_round) == [f"ideas-{rude.id}", f"ideas-{hidden.id}"]
     by_reason = text_of(client.get(f"{QUEUE}?reason=spam"))

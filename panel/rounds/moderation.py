@@ -408,11 +408,18 @@ def load_items(keys):
 
 
 def rounds_in_queue(selected_id=None):
-    """The rounds the queue's round filter offers: those with open reports or hidden ideas,
-    and the one chosen now."""
+    """The rounds the queue's round filter offers: those with open reports or hidden ideas or
+    reactions, and the one chosen now."""
     with_reports = select(ContentReport.round_id).where(ContentReport.closed_at.is_(None))
     with_hidden = select(Idea.round_id).where(Idea.hidden_at.isnot(None))
-    wanted = Round.id.in_(with_reports) | Round.id.in_(with_hidden)
+    with_hidden_reactions = (
+        select(Idea.round_id)
+        .join(Comment, Comment.idea_id == Idea.id)
+        .where(Comment.hidden_at.isnot(None))
+    )
+    wanted = (
+        Round.id.in_(with_reports) | Round.id.in_(with_hidden) | Round.id.in_(with_hidden_reactions)
+    )
     if selected_id is not None:
         wanted = wanted | (Round.id == selected_id)
     return db.session.scalars(
