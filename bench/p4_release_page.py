@@ -3,9 +3,9 @@ wall median and p95, CPU per request, statements and page size.
 
     .venv/bin/python bench/p4_release_page.py DB_URL [--rounds 25] [PATH ...]
 
-Default paths: /nl/results/, /nl/results/releases/<newest>, the same filtered to detractors, on
-page 2, and searched for a common word. The account bench-p4@example.org (product owner) is made
-once in the database.
+Default paths: /nl/results/, /nl/results/releases/<newest>, its comments page, filtered to
+detractors on page 2, and searched for a common word. The account bench-p4@example.org (product
+owner) is made once in the database.
 """
 
 import argparse
@@ -56,9 +56,9 @@ def main():
     paths = args.paths or [
         "/nl/results/",
         base,
-        base + "?group=detractor",
-        base + "?page=2",
-        base + "?q=app",
+        base + "/comments",
+        base + "/comments?group=detractor&page=2",
+        base + "/comments?q=app",
     ]
     print(f"db {args.url.rsplit('/', 1)[-1]}, {args.rounds} rounds")
     print("| page | median ms | p95 ms | CPU ms | statements | KB |")
