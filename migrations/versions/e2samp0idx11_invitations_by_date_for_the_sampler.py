@@ -1,7 +1,7 @@
 """the sampler's contact rule: invitations of the last 30 days read by date (an index)
 
 Revision ID: e2samp0idx11
-Revises: d2idx0rnds09
+Revises: e1hlth0snap10
 Create Date: 2026-11-30 22:15:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e2samp0idx11'
-down_revision = 'd2idx0rnds09'
+down_revision = 'e1hlth0snap10'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """member search by a part of a name or e-mail address: the folded user_search rows and their index
 
 Revision ID: e3srch0memb12
-Revises: d2idx0rnds09
+Revises: e2samp0idx11
 Create Date: 2026-11-30 22:20:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e3srch0memb12'
-down_revision = 'd2idx0rnds09'
+down_revision = 'e2samp0idx11'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 one release intersects two lists in the index instead of reading every match of every release
 
 Revision ID: e4rels0page13
-Revises: d2idx0rnds09
+Revises: e3srch0memb12
 Create Date: 2026-11-30 22:45:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e4rels0page13'
-down_revision = 'd2idx0rnds09'
+down_revision = 'e3srch0memb12'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """ideas: a round's bilingual categories, and full-text search over ideas
 
 Revision ID: f1idea0srch14
-Revises: d2idx0rnds09
+Revises: f4merg0outc17
 Create Date: 2026-11-30 22:10:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f1idea0srch14'
-down_revision = 'd2idx0rnds09'
+down_revision = 'f4merg0outc17'
 branch_labels = None
 depends_on = None
 

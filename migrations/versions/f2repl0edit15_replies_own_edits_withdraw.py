@@ -1,7 +1,7 @@
 """taking part: replies to reactions, own edits and withdrawals (issue 15)
 
 Revision ID: f2repl0edit15
-Revises: d2idx0rnds09
+Revises: e4rels0page13
 Create Date: 2026-11-30 22:05:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2repl0edit15'
-down_revision = 'd2idx0rnds09'
+down_revision = 'e4rels0page13'
 branch_labels = None
 depends_on = None
 

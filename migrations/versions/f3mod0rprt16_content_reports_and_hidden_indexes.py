@@ -1,7 +1,7 @@
 """reports of ideas and reactions; the moderation queue's indexes of hidden items
 
 Revision ID: f3mod0rprt16
-Revises: d2idx0rnds09
+Revises: f2repl0edit15
 Create Date: 2026-11-30 22:15:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f3mod0rprt16'
-down_revision = 'd2idx0rnds09'
+down_revision = 'f2repl0edit15'
 branch_labels = None
 depends_on = None
 

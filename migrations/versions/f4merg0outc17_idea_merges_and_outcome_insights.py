@@ -1,7 +1,7 @@
 """duplicate ideas merged into another idea; the insights a round's outcome came from
 
 Revision ID: f4merg0outc17
-Revises: d2idx0rnds09
+Revises: f3mod0rprt16
 Create Date: 2026-11-30 22:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f4merg0outc17'
-down_revision = 'd2idx0rnds09'
+down_revision = 'f3mod0rprt16'
 branch_labels = None
 depends_on = None
 
