@@ -6,7 +6,9 @@ For each database it generates (or reuses, cached) a database of the size, start
 the shipped gunicorn.conf.py on loopback against it with production settings, and measures, all
 bounded in count and time:
 
-- a bare WSGI hello in the same gunicorn (bench/wsgi_bench.py) and `/healthz`, the two floors;
+- a bare WSGI hello in the same gunicorn (bench/wsgi_bench.py) and `/healthz`, the two floors,
+  with a bare Flask hello (a one-route Flask app, same gunicorn) between them: how much of the
+  gap is Flask itself;
 - every main page logged in as its role: single-user p95 (sequential requests), then a load run
   with wrk (32 connections) for requests/s and p50/p95/p99; each page is followed by a /healthz
   run and its rate is compared with the mean of the /healthz runs around it (interleaved, so the
@@ -729,6 +731,9 @@ def measure(size, backend, args):
             return wrk(port, "/healthz", None, load_s, args.connections, args.workers)
 
         result["hello"] = wrk(port, "/__hello", None, load_s, args.connections, args.workers)
+        result["flask_hello"] = wrk(
+            port, "/__flask_hello", None, load_s, args.connections, args.workers
+        )
         result["healthz_1u"] = single_user(Client(port), "/healthz", single_n)
         healthz = [floor()]
         result["healthz"] = dict(healthz[0])
@@ -787,6 +792,12 @@ def cells(result):
     col = {}
     hello, healthz = result["hello"], result["healthz"]
     col["bare WSGI hello (same gunicorn)"] = f"{hello['rps']:.0f}/s"
+    flask_hello = result.get("flask_hello")
+    if flask_hello is not None:
+        ratio = flask_hello["rps"] / max(hello["rps"], 1e-9)
+        col["bare Flask hello (same gunicorn)"] = (
+            f"{flask_hello['rps']:.0f}/s · **{ratio:.2f}× hello**"
+        )
     col["`/healthz`"] = (
         f"{healthz['rps']:.0f}/s · **{healthz['rps'] / max(hello['rps'], 1e-9):.2f}× hello** · "
         f"1u p95 {ms(result['healthz_1u']['p95_1u'])} ms · {result['healthz_1u']['queries']:.0f} q"
