@@ -169,8 +169,13 @@ def commit_request(response):
     changed is committed once here. A view that raised was rolled back (PanelFlask) before its
     error page was made, so this commits nothing of it. If the commit fails, it is rolled back
     and the request ends on the error page. Nothing is expired by this last commit: a streamed
-    response (a CSV export) still reads the rows it loaded."""
+    response (a CSV export) still reads the rows it loaded. A request that began no transaction
+    (a static file, /healthz after its rollback) has nothing to commit and skips it."""
+    if not db.session.registry.has():
+        return response
     session_ = db.session()
+    if not session_.in_transaction():
+        return response
     session_.expire_on_commit = False
     try:
         session_.commit()
