@@ -3,9 +3,11 @@
 Journey 5: a member leaves the panel, can no longer log in, and their feedback still counts."""
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
+from panel.forms import AMSTERDAM
 from panel.security import Role
 
 from . import seed
@@ -17,6 +19,14 @@ NPS_HEADING = {"nl": "NPS-trend", "en": "NPS trend"}
 def publish_release(live, owner, lang, version):
     owner.goto(f"{live.url}/{lang}/results/releases/new")
     owner.fill("#version", version)
+    # The form proposes today 09:00 (Amsterdam): still ahead between midnight and nine. The journey
+    # needs a window that is open now, so the owner sets one that opened an hour ago.
+    opens = datetime.now(AMSTERDAM).replace(tzinfo=None, second=0, microsecond=0) - timedelta(
+        hours=1
+    )
+    owner.fill("#month", opens.strftime("%Y-%m-%d"))
+    owner.fill("#opens_at", opens.strftime("%Y-%m-%dT%H:%M"))
+    owner.fill("#closes_at", (opens + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"))
     owner.fill("#changes-0-title_nl", "Donkere modus")
     owner.fill("#changes-0-title_en", "Dark mode")
     owner.fill("#changes-0-description_nl", "Rustig voor je ogen")
@@ -70,6 +80,9 @@ def test_release_feedback_and_results(live, new_page, lang):
     content = owner.content()
     # 10, 3 and 8: one promoter, one detractor, one passive → NPS 0 from 3 responses.
     assert re.search(r'class="stat-value">3<', content) and 'class="stat-value">0<' in content
+    # The owner reads what the panelists wrote among the release's newest comments.
+    comments = owner.inner_text(".comment-list")
+    assert "Graag een widget" in comments and "Fine as it is" in comments
     owner.goto(f"{live.url}/{lang}/results/")
     assert NPS_HEADING[lang] in owner.content() and "<svg" in owner.content()
 
