@@ -27,7 +27,15 @@ from panel.mail import OutboxMessage
 from panel.membership.models import Member, PrivacyStatement, QuotaTarget
 from panel.membership.news import NewsItem
 from panel.rounds import services as rounds
-from panel.rounds.models import Comment, Idea, Invitation, Registration, Round, Session
+from panel.rounds.models import (
+    Comment,
+    Idea,
+    IdeaCategory,
+    Invitation,
+    Registration,
+    Round,
+    Session,
+)
 from panel.security import Role
 from panel.submissions import FormSubmission, purge_form_submissions
 
@@ -94,7 +102,9 @@ def filled_in(response, action, data):
     found = [
         fields
         for target, fields in reader.forms
-        if target in ("", action) and any(name == "form_token" for name, _ in fields)
+        # A prefixed form (several on one page) names it "<prefix>-form_token".
+        if target in ("", action)
+        and any(name.rpartition("-")[2] == "form_token" for name, _ in fields)
     ]
     assert len(found) == 1, f"no single form with a token posting to {action}"
     sent = MultiDict(found[0])
@@ -182,6 +192,34 @@ def comment_form(world, db):
         action=f"{page}/comments",
         data={"body": "Yes please!"},
         count=lambda: Comment.query.count(),
+    )
+
+
+def reply_form(world, db):
+    round_, _owner = open_round(world)
+    idea = rounds.post_idea(round_, world.make_member(), "Dark mode", "Please")
+    reaction = rounds.add_comment(idea, world.make_member(), "Yes, at night")
+    db.session.commit()
+    world.login_as(world.make_member().user)
+    url = f"/en/rounds/{round_.id}/ideas/{idea.id}/reactions/{reaction.id}/reply"
+    return CreateForm(
+        page=url,
+        action=url,
+        data={"body": "And on the website too."},
+        count=lambda: Comment.query.filter(Comment.parent_id.isnot(None)).count(),
+    )
+
+
+def category_form(world, db):
+    round_, owner = open_round(world)
+    db.session.commit()
+    world.login_as(owner)
+    url = f"/en/owner/rounds/{round_.id}/categories"
+    return CreateForm(
+        page=url,
+        action=url,
+        data={"new-name_nl": "Rekening", "new-name_en": "Bill"},
+        count=IdeaCategory.query.count,
     )
 
 
@@ -433,6 +471,8 @@ def news_form(world, db):
 CREATE_FORMS = {
     "rounds.post_idea": idea_form,
     "rounds.comment": comment_form,
+    "rounds.reply": reply_form,
+    "owner.categories": category_form,
     "feedback.touchpoint": touchpoint_form,
     "feedback.form": feedback_form,
     "membership.join": join_form,
@@ -516,6 +556,14 @@ NOT_CREATING = {
     "moderation.redact_item": "a conditional update on the text as it was: a second finds none",
     "owner.merge_idea": "a conditional update claims the duplicate: a second merge is refused",
     "insights.outcome_links": "sets the outcome's insights to those ticked, again the same",
+    "manage.refresh_health": "one snapshot per minute by a unique key: a second press counts none",
+    "owner.rename_category": CHANGES_ONE_RECORD,
+    "owner.move_category": "moves one place; a second post moves it one more, as asked twice",
+    "owner.remove_category": "removes",
+    "rounds.edit_idea": CHANGES_ONE_RECORD,
+    "rounds.edit_reaction": CHANGES_ONE_RECORD,
+    "rounds.withdraw_idea": "a conditional update under the idea's lock: a second finds it gone",
+    "rounds.withdraw_reaction": "removes (under the idea's lock: a second finds it gone)",
 }
 
 

@@ -32,6 +32,7 @@ FREE_TEXT = {
     "content_reports": ["text"],
     "feedback_responses": ["improve_text", "problem_device", "problem_os", "problem_text"],
     "ideas": ["title", "body", "answer_nl", "answer_en", "hidden_reason"],
+    "idea_categories": ["name_nl", "name_en"],  # named by the round's owner, shown to panelists
     "insights": ["title_nl", "title_en", "description"],
     "internal_notes": ["body"],
     "members": ["source"],
@@ -129,6 +130,9 @@ CODED = {
     "streams": ["slug"],
     "user_roles": ["role"],
     "users": ["email", "locale", "password_hash", "totp_secret"],
+    # folded: a lower-case copy of the user's name and address for search, never shown (the
+    # name and address themselves are checked above)
+    "user_search": ["folded"],
 }
 
 # How to find the ids in a page's URL: the table whose rows the arguments name (one row per
@@ -148,6 +152,7 @@ ID_QUERIES = {
     ),
     ("insight_id",): "SELECT id FROM insights ORDER BY id",
     ("insight_id", "route_id"): "SELECT insight_id, id FROM routes ORDER BY id",
+    ("category_id", "round_id"): "SELECT id, round_id FROM idea_categories ORDER BY id",
     ("item_id", "round_id"): "SELECT id, round_id FROM ideas ORDER BY id",  # kind: ideas
     ("comment_id", "idea_id", "round_id"): (
         "SELECT c.id, c.idea_id, i.round_id FROM comments c JOIN ideas i ON i.id = c.idea_id"

@@ -60,6 +60,14 @@ ANY_USER_ENDPOINTS = {
     "rounds.support",
     "rounds.comment",
     "rounds.report",  # any logged-in user who can see the idea or reaction
+    # Whoever can see the idea (and the reaction, unless hidden); tested in tests/rounds
+    "rounds.show_reaction",
+    "rounds.reply",  # a member who can see it; taking part is checked as for a reaction
+    # The author's own only, 404 for anyone else: tests/rounds/test_own_edits and ..._replies
+    "rounds.edit_idea",
+    "rounds.edit_reaction",
+    "rounds.withdraw_idea",
+    "rounds.withdraw_reaction",
     "feedback.overview",
     "feedback.form",
     "feedback.touchpoint",

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from ..errors import NotAllowed
 from ..extensions import db
 from ..security import form_checks_csrf
+from ..submissions import answered_before, claim_submission
 from . import categories, owner_bp
 from .forms import CategoryForm
 from .models import IdeaCategory
@@ -54,6 +55,8 @@ def categories_page(round_id):
     round_ = managed_round_or_404(round_id)
     form = CategoryForm(prefix="new")
     if form.validate_on_submit():
+        if not claim_submission(form):
+            return answered_before(form, url_for("owner.categories", round_id=round_.id))
         try:
             categories.add_category(round_, form.name_nl.data, form.name_en.data)
         except NotAllowed:
