@@ -6,8 +6,9 @@ import json
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 
-from panel.database import utcnow
+from panel.database import amsterdam_today, utcnow
 from panel.feedback.models import ChangeRating, ReleaseChange, Response
 from panel.membership.models import MemberStatus
 from panel.membership.privacy import accept_statement, current_statement, publish_statement
@@ -48,7 +49,6 @@ WORDS = {
         "versions": "App versions",
         "round_title": "Better app",
         "session_title": "Evening session",
-        "month": "November",
     },
     "nl": {
         "file": "mijn-gegevens-klantenteam-",
@@ -79,7 +79,6 @@ WORDS = {
         "versions": "App-versies",
         "round_title": "Betere app",
         "session_title": "Avondsessie",
-        "month": "november",
     },
 }
 
@@ -127,7 +126,7 @@ def test_the_export_reads_as_a_document_in_the_members_language(
     response = client.get(f"/{lang}/me/export")
     assert response.status_code == 200
     disposition = response.headers["Content-Disposition"]
-    today = utcnow().date().isoformat()
+    today = amsterdam_today().isoformat()  # the member's calendar, also just after 23:00 UTC
     assert f'filename="{words["file"]}' in disposition and today in disposition
     data = json.loads(response.get_data(as_text=True))
 
@@ -140,7 +139,9 @@ def test_the_export_reads_as_a_document_in_the_members_language(
     # The consent history: the first consent was replaced by the one under version 2.
     ends = [consent[words["ended"]] for consent in data[words["consents"]]]
     assert words["replaced"] in ends[0] and ends[-1] == words["in_force"]
-    assert words["month"] in data[words["about"]]
+    # Downloaded today, Amsterdam's day, the month written in the member's language.
+    month = format_date(amsterdam_today(), "MMMM", locale=lang)
+    assert month in data[words["about"]]
 
     rounds = data[words["rounds"]]
     (registration,) = rounds[words["sessions"]]
