@@ -17,6 +17,7 @@ from ..i18n import link_for
 from ..notifications.services import notify
 from . import idea_search
 from .models import Comment, Idea, IdeaSupport
+from .moderation import ContentReport
 from .notices import round_params
 
 # How many ideas the owner's "merge into" search offers at once.
@@ -80,7 +81,9 @@ def _lock_both(duplicate_id, kept_id):
 
 def merge_idea(duplicate, kept, actor):
     """Merge `duplicate` into `kept` (both of one round). Refusals: NotAllowed("same"),
-    ("other_round"), ("merged": one of them is already merged), ("hidden").
+    ("other_round"), ("merged": one of them is already merged), ("hidden": the kept idea is
+    hidden or withdrawn), ("duplicate_hidden": the duplicate is hidden or withdrawn: a moderator
+    or its author took it away, so its supports and reactions are not moved onto another idea).
 
     Under the lock of both rows, so that two merges at once cannot move supports twice or
     merge two ideas into each other; the kept count is then a recount, not an increment."""
@@ -95,12 +98,16 @@ def merge_idea(duplicate, kept, actor):
         raise NotAllowed("merged")
     if kept.hidden_at is not None or kept.withdrawn_at is not None:
         raise NotAllowed("hidden")
+    if duplicate.hidden_at is not None or duplicate.withdrawn_at is not None:
+        raise NotAllowed("duplicate_hidden")
     now = utcnow()
+    duplicate_led_to_outcome = duplicate.in_outcome  # read before the claim clears it
     # The conditional update is the claim: a merge that lost the race changes nothing.
     claimed = db.session.execute(
         update(Idea)
         .where(Idea.id == duplicate.id, Idea.merged_into_id.is_(None))
-        .values(merged_into_id=kept.id, merged_at=now, support_count=0)
+        # The kept idea carries the result now (below): the duplicate no longer led to it.
+        .values(merged_into_id=kept.id, merged_at=now, support_count=0, in_outcome=False)
     ).rowcount
     if claimed != 1:
         raise NotAllowed("merged")
@@ -108,6 +115,14 @@ def merge_idea(duplicate, kept, actor):
     reactions = db.session.execute(
         update(Comment).where(Comment.idea_id == duplicate.id).values(idea_id=kept.id)
     ).rowcount
+    # Reports of those reactions go with them (the queue finds them on the kept idea); reports
+    # of the duplicate's own text stay on it: that text is still the duplicate's.
+    db.session.execute(
+        update(ContentReport)
+        .where(ContentReport.idea_id == duplicate.id, ContentReport.comment_id.isnot(None))
+        .values(idea_id=kept.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
         update(Idea)
         .where(Idea.id == kept.id)
@@ -115,7 +130,7 @@ def merge_idea(duplicate, kept, actor):
             support_count=select(func.count())
             .where(IdeaSupport.idea_id == kept.id)
             .scalar_subquery(),
-            in_outcome=Idea.in_outcome | duplicate.in_outcome,
+            in_outcome=Idea.in_outcome | duplicate_led_to_outcome,
         )
     )
     db.session.flush()

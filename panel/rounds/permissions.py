@@ -70,3 +70,9 @@ def can_work_moderation_queue(user):
     """The moderation queue across all rounds: panel managers, and administrators (who look
     after the installation as a whole)."""
     return user.is_authenticated and user.has_any_role(Role.PANEL_MANAGER, Role.ADMIN)
+
+
+def can_see_all_rounds(user):
+    """Whoever works the moderation queue sees every round, idea and reaction, hidden ones
+    too, so that the queue's "see it on the idea page" links open for them."""
+    return can_work_moderation_queue(user)

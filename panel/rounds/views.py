@@ -39,8 +39,8 @@ from .models import (
 from .permissions import (
     can_edit_own,
     can_manage_round,
-    can_moderate,
     can_report_item,
+    can_see_all_rounds,
     can_withdraw_own,
     is_own,
 )
@@ -88,7 +88,7 @@ def member_or_none():
 def visible_round_or_404(round_id):
     """A round this user may see: published and open to them, or any round for its managers."""
     round_ = db.session.get(Round, round_id) or abort(404)
-    if can_manage_round(current_user, round_) or can_moderate(current_user):
+    if can_manage_round(current_user, round_) or can_see_all_rounds(current_user):
         return round_
     if not services.can_see(round_, member_or_none()):
         abort(404)
@@ -140,19 +140,27 @@ def render_round(round_, idea_form, categories, similar=None):
     page = paginate(ideas_query, count_of(ideas_query), IDEAS_PER_PAGE)
     ideas = page.items
     idea_ids = [i.id for i in ideas]
-    # Each idea card shows its count of (visible) reactions: counted in one query, not loaded.
+    # Each idea card shows its count of reactions (not hidden, not withdrawn): counted in one
+    # query, not loaded.
     reactions = dict(
         db.session.execute(
             select(Comment.idea_id, func.count())
-            .where(Comment.idea_id.in_(idea_ids), Comment.hidden_at.is_(None))
+            .where(
+                Comment.idea_id.in_(idea_ids),
+                Comment.hidden_at.is_(None),
+                Comment.withdrawn_at.is_(None),
+            )
             .group_by(Comment.idea_id)
         ).all()
     )
-    # The result names the ideas that led to it, wherever they are in the list.
+    # The result names the ideas that led to it, wherever they are in the list: those the list
+    # shows (not hidden, withdrawn or merged into another).
     led_to_outcome = (
-        Idea.query.filter_by(round_id=round_.id, hidden_at=None, in_outcome=True)
-        .order_by(Idea.id)
-        .all()
+        db.session.scalars(
+            idea_search.listed(
+                select(Idea).where(Idea.round_id == round_.id, Idea.in_outcome.is_(True))
+            ).order_by(Idea.id)
+        ).all()
         if round_.outcome_written_at and round_.outcome
         else []
     )
@@ -370,7 +378,7 @@ def _idea_or_404(round_id, idea_id):
     round_ = visible_round_or_404(round_id)
     if idea is None or idea.round_id != round_id:
         abort(404)
-    if idea.is_hidden and not can_moderate(current_user):
+    if idea.is_hidden and not can_see_all_rounds(current_user):
         member = member_or_none()
         if member is None or idea.author_id != member.id:
             abort(404)
@@ -386,7 +394,7 @@ def reaction_order():
 
 def visible_reactions(query, member):
     """Hidden reactions only for their author and moderators."""
-    if can_moderate(current_user):
+    if can_see_all_rounds(current_user):
         return query
     visible = Comment.hidden_at.is_(None)
     if member is not None:
@@ -432,6 +440,7 @@ def render_idea(round_, idea, member, comment_form):
         "rounds/idea.html",
         round=round_,
         idea=idea,
+        merged_from=merged_from(idea),
         member=member,
         supported=supported,
         page=page,
@@ -458,6 +467,20 @@ def render_idea(round_, idea, member, comment_form):
         can_withdraw=lambda item: can_withdraw_own(item, member),
         can_report=lambda item: can_report_item(member, item),
     )
+
+
+def merged_from(idea):
+    """The ideas merged into this one (their number and title), not hidden or withdrawn since:
+    one query."""
+    return db.session.execute(
+        select(Idea.id, Idea.title)
+        .where(
+            Idea.merged_into_id == idea.id,
+            Idea.hidden_at.is_(None),
+            Idea.withdrawn_at.is_(None),
+        )
+        .order_by(Idea.id)
+    ).all()
 
 
 def _answered(idea, member, comments, replies):
@@ -580,7 +603,7 @@ def _reaction_or_404(idea, comment_id, member=None):
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.idea_id != idea.id:
         abort(404)
-    if comment.is_hidden and not (can_moderate(current_user) or is_own(comment, member)):
+    if comment.is_hidden and not (can_see_all_rounds(current_user) or is_own(comment, member)):
         abort(404)
     return comment
 
@@ -618,8 +641,18 @@ def reaction_url(idea, comment_id):
 
 @bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/reactions/<int:comment_id>")
 def show_reaction(round_id, idea_id, comment_id):
-    """A link to one reaction (in notifications): its idea's page where it is."""
+    """A link to one reaction (in notifications): its idea's page where it is. The reactions
+    of a duplicate merged into another idea moved with it: the link follows them there."""
     _round, idea = _idea_or_404(round_id, idea_id)
+    if idea.merged_into_id is not None:
+        return redirect(
+            url_for(
+                "rounds.show_reaction",
+                round_id=round_id,
+                idea_id=idea.merged_into_id,
+                comment_id=comment_id,
+            )
+        )
     _reaction_or_404(idea, comment_id, member_or_none())
     return redirect(reaction_url(idea, comment_id))
 
