@@ -30,6 +30,8 @@ class Contribution:
     outcome: object = None  # the round whose outcome this idea led to
     # A reaction names the idea it was on (None: that idea is hidden from the reader).
     on_idea: object = None
+    # Said instead of the text and link when the member withdrew it (its words are gone).
+    withdrawn: str | None = None
 
 
 def insights_for(source_ids):
@@ -129,6 +131,14 @@ def contributions_of(member):
 
 
 def _idea(idea, insights):
+    if idea.is_withdrawn:
+        return Contribution(
+            idea.created_at,
+            _l("Your idea"),
+            "",
+            insights=insights.get(("idea", idea.id), []),
+            withdrawn=_l("You withdrew this idea."),
+        )
     return Contribution(
         idea.created_at,
         _l("Your idea"),
@@ -147,13 +157,23 @@ def _idea(idea, insights):
 
 def _comment(comment, insights):
     idea = comment.idea  # joined with the page's reactions: no query per row
+    on_idea = None if idea.is_hidden or idea.is_withdrawn else idea
+    if comment.is_withdrawn:
+        return Contribution(
+            comment.created_at,
+            _l("Your reaction"),
+            "",
+            insights=insights.get(("comment", comment.id), []),
+            on_idea=on_idea,
+            withdrawn=_l("You withdrew this reaction."),
+        )
     return Contribution(
         comment.created_at,
         _l("Your reaction"),
         comment.body,
         url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
         insights=insights.get(("comment", comment.id), []),
-        on_idea=None if idea.is_hidden or getattr(idea, "withdrawn_at", None) else idea,
+        on_idea=on_idea,
     )
 
 

@@ -33,7 +33,8 @@ LOADS = {
 
 
 def load_source(kind, source_id):
-    """The source of a piece of evidence, or None when it does not exist (or is hidden)."""
+    """The source of a piece of evidence, or None when it does not exist, is hidden, or was
+    withdrawn by its author (its words are gone)."""
     if kind not in MODELS:
         return None
     return _source(kind, db.session.get(MODELS[kind], source_id, options=LOADS[kind]))
@@ -82,12 +83,12 @@ def _source(kind, row):
             kind, row.id, text, row.member if row.member_id else None, None, row.release_id
         )
     if kind == "idea":
-        if row.is_hidden:
+        if row.is_hidden or row.is_withdrawn:
             return None
         text = moderated_text(f"{row.title}: {row.body}")
         return Source(kind, row.id, text, row.author, row.round_id, None)
     if kind == "comment":
-        if row.is_hidden:
+        if row.is_hidden or row.is_withdrawn:
             return None
         return Source(kind, row.id, moderated_text(row.body), row.author, row.idea.round_id, None)
     if not row.notes:

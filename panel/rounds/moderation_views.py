@@ -193,6 +193,7 @@ CLOSED_AS = {
     "hidden": _l("Closed: hidden"),
     "unhidden": _l("Closed: made visible again"),
     "dismissed": _l("Closed: dismissed"),
+    "withdrawn": _l("Closed: withdrawn by the author"),
 }
 
 

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User, UserRole
 from ..accounts.streams import Stream
@@ -20,7 +20,7 @@ from ..membership.segments import AgeBand, CustomerType, Region
 from ..paging import count_of, paginate
 from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
-from . import idea_search, merging, owner_bp, sampling, services
+from . import idea_search, merging, owner_bp, reactions, sampling, services
 from .categories import categories_of
 from .forms import (
     AnswerForm,
@@ -52,6 +52,7 @@ from .permissions import can_manage_round, can_moderate, can_see_names_at
 
 ROUNDS_PER_PAGE = 30
 IDEAS_PER_PAGE = 20
+REACTIONS_PER_PAGE = 20
 # The outcome form offers the ideas already linked and this many of the most supported.
 OUTCOME_IDEAS = 50
 
@@ -332,29 +333,57 @@ def attendance(round_id, session_id, registration_id):
 @form_checks_csrf
 def idea(round_id, idea_id):
     round_ = managed_round_or_404(round_id)
-    # The page lists every reaction with its author's pseudonym.
-    idea = db.session.get(
-        Idea,
-        idea_id,
-        options=[joinedload(Idea.author), selectinload(Idea.comments).joinedload(Comment.author)],
-    )
+    idea = db.session.get(Idea, idea_id, options=[joinedload(Idea.author)])
     if idea is None or idea.round_id != round_.id:
         abort(404)
     form = AnswerForm(obj=idea)
+    # Read afresh under the idea's lock: an idea its author withdrew (meanwhile) has no words
+    # left to answer, and nobody to tell.
+    if request.method == "POST" and reactions.lock_idea(idea.id).is_withdrawn:
+        flash(_("The author withdrew this idea, so it can't be answered."), "error")
+        return redirect(url_for("owner.idea", round_id=round_id, idea_id=idea_id))
     if form.validate_on_submit():
         services.answer_idea(
             idea, form.status.data, form.answer_nl.data, form.answer_en.data, current_user
         )
         flash(_("The answer is saved and the author is told."), "success")
         return redirect(url_for("owner.round_detail", round_id=round_id) + "#ideas")
+    page = owner_reactions_page(idea)
     return render_template(
         "owner/idea.html",
         round=round_,
         idea=idea,
+        page=page,
+        replies=owner_replies_of(page.items),
         form=form,
         hide_form=HideForm(),
         can_moderate=can_moderate(current_user),
     )
+
+
+def owner_reactions_page(idea):
+    """A page of the idea's top-level reactions, oldest first, hidden and withdrawn ones too
+    (marked), each with its author's pseudonym."""
+    query = db.select(Comment).where(Comment.idea_id == idea.id, Comment.parent_id.is_(None))
+    rows = query.options(joinedload(Comment.author)).order_by(Comment.id)
+    return paginate(rows, count_of(query), REACTIONS_PER_PAGE)
+
+
+def owner_replies_of(comments):
+    """The replies to a page of reactions, in one query: {reaction id: [replies]}."""
+    ids = [comment.id for comment in comments]
+    if not ids:
+        return {}
+    replies = {}
+    query = (
+        db.select(Comment)
+        .where(Comment.parent_id.in_(ids))
+        .options(joinedload(Comment.author))
+        .order_by(Comment.id)
+    )
+    for reply in db.session.scalars(query):
+        replies.setdefault(reply.parent_id, []).append(reply)
+    return replies
 
 
 @owner_bp.route(

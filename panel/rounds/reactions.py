@@ -23,6 +23,7 @@ from ..membership.models import MemberStatus
 from ..notifications.services import notify
 from .idea_search import reindex_idea
 from .models import Comment, Idea
+from .moderation import close_reports
 from .permissions import EDIT_WINDOW, is_own
 from .services import check_can_take_part
 
@@ -265,6 +266,8 @@ def withdraw_idea(idea, member):
     idea.title = ""
     idea.body = ""
     reindex_idea(idea)  # its words leave the search index too
+    # Nothing is left to moderate: its open reports leave the queue (its reactions' stay).
+    close_reports(idea, "withdrawn")
     return True
 
 
@@ -288,6 +291,7 @@ def withdraw_reaction(comment, member):
         comment.withdrawn_at = utcnow()
         comment.body = ""
         db.session.flush()
+        close_reports(comment, "withdrawn")  # its text is gone: nothing left to moderate
         return True
     parent_id = comment.parent_id
     db.session.execute(delete(Comment).where(Comment.id == comment.id))
