@@ -88,6 +88,10 @@ def test_support_from_the_list_returns_to_the_same_page(
     assert response.headers["Location"].endswith(f"/en/rounds/{round_.id}#idea-{ideas[0]}")
 
 
+# A reaction's text on the idea page (its replies, threaded under it, are marked the same).
+REACTION_TEXT = r'<p class="comment-body">(Reaction \d+)</p>'
+
+
 def test_an_ideas_reactions_are_paged_newest_or_oldest_first(
     client, db, rows, make_round, make_member, login_as
 ):
@@ -124,18 +128,18 @@ def test_an_ideas_reactions_are_paged_newest_or_oldest_first(
     db.session.commit()
     url = f"/en/rounds/{round_.id}/ideas/{idea_id}"
     html = client.get(url).get_data(as_text=True)
-    shown = re.findall(r"<p>(Reaction \d+)</p>", html)
+    shown = re.findall(REACTION_TEXT, html)
     assert shown[:2] == ["Reaction 25", "Reaction 24"] and len(shown) == 20
     assert "Reaction 99" not in html
     # The reply form comes before the reactions.
     assert html.index('action="' + url + '/comments"') < html.index("Reaction 25")
     assert next_link(html) == url + "?page=2#comments"
     oldest = client.get(url + "?order=oldest").get_data(as_text=True)
-    assert re.findall(r"<p>(Reaction \d+)</p>", oldest)[:2] == ["Reaction 1", "Reaction 2"]
+    assert re.findall(REACTION_TEXT, oldest)[:2] == ["Reaction 1", "Reaction 2"]
     link = next_link(oldest)
     assert "order=oldest" in link and "page=2" in link
     last = client.get(link.split("#")[0]).get_data(as_text=True)
-    assert re.findall(r"<p>(Reaction \d+)</p>", last) == [f"Reaction {k}" for k in range(21, 26)]
+    assert re.findall(REACTION_TEXT, last) == [f"Reaction {k}" for k in range(21, 26)]
 
 
 def test_the_owners_lists_are_paged(client, rows, make_user, login_as):
