@@ -547,6 +547,9 @@ MERGE_REFUSALS = {
     "other_round": _l("Only ideas of the same round can be merged."),
     "merged": _l("One of these ideas has already been merged. Nothing has changed."),
     "hidden": _l("The idea to keep is hidden or withdrawn. Choose another one."),
+    "duplicate_hidden": _l(
+        "This idea is hidden or withdrawn, so it can't be merged. Nothing has changed."
+    ),
 }
 
 
