@@ -669,7 +669,8 @@ def test_audit_log(rows, staff, check_budget):
 
 
 def test_owner_idea_page(rows, staff, check_budget):
-    """The owner's view of an idea: every reaction with its author and the make-insight tools."""
+    """The owner's view of an idea: a page of reactions with their authors, their replies (one
+    query) and the make-insight tools; the count of reactions for the pager."""
     owner = staff(Role.PRODUCT_OWNER)
     (round_id,) = rows.rounds(1, owner=owner)
     (idea_id,) = rows.ideas(round_id, 1, rows.members(1))
@@ -679,7 +680,7 @@ def test_owner_idea_page(rows, staff, check_budget):
         rows.comments([idea_id] * n, rows.members(n))
 
     check_budget(
-        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=5, shows="Add to an insight"
+        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=7, shows="Add to an insight"
     )
 
 
