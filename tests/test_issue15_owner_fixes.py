@@ -321,3 +321,61 @@ def test_dutch_copy_names_the_author_one_way_and_buttons_say_what_they_do(
     assert "De schrijver heeft dit idee op" in page and "indiener" not in page
     listing = client.get(f"/nl/owner/rounds/{round_.id}").get_data(as_text=True)
     assert "ingetrokken door de schrijver" in listing
+
+
+@pytest.mark.parametrize("what", ["idea", "reaction"])
+def test_a_report_and_the_withdrawal_at_once_leave_no_open_report(
+    app, db, idea, author, make_member, what
+):
+    """A report sent while its item is withdrawn is refused, or closed with the withdrawal:
+    never an open report on words that are gone. A delay between the report's check and its
+    write widens the gap."""
+    reader = make_member()
+    if what == "idea":
+        item, writer = idea, author
+        report_url = f"/en/rounds/{idea.round_id}/ideas/{idea.id}/report"
+        withdraw_url = f"/en/rounds/{idea.round_id}/ideas/{idea.id}/withdraw"
+        react(idea, make_member(), "Keeps the page")
+    else:
+        writer = make_member()
+        item = react(idea, writer, "Soon gone")
+        react(idea, make_member(), "Keeps it", parent=item)
+        base = f"/en/rounds/{idea.round_id}/ideas/{idea.id}"
+        report_url = f"{base}/comments/{item.id}/report"
+        withdraw_url = f"{base}/reactions/{item.id}/withdraw"
+    item_id = item.id
+    reader_client = logged_in_client(app, reader.user)
+    writer_client = logged_in_client(app, writer.user)
+    barrier = threading.Barrier(2)
+    results, errors = {}, []
+
+    def run(name, call):
+        barrier.wait()
+        try:
+            results[name] = call().status_code
+        except Exception as error:  # noqa: BLE001 - any error fails the test
+            errors.append(error)
+
+    def send_report():
+        return reader_client.post(report_url, data={"reason": "spam"})
+
+    def take_back():
+        time.sleep(0.1)  # after the report's first look
+        return writer_client.post(withdraw_url)
+
+    app.config["REPORT_RACE_DELAY"] = 0.4
+    try:
+        threads = [
+            threading.Thread(target=run, args=c) for c in (("r", send_report), ("w", take_back))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        app.config["REPORT_RACE_DELAY"] = 0
+    assert errors == [] and results == {"r": 302, "w": 302}
+    db.session.rollback()
+    column = ContentReport.idea_id if what == "idea" else ContentReport.comment_id
+    still_open = ContentReport.query.filter(column == item_id, ContentReport.closed_at.is_(None))
+    assert still_open.count() == 0

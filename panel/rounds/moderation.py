@@ -160,7 +160,12 @@ def report_content(idea, comment, user, reason, note):
     item = comment or idea
     if author_user_id(item) == user.id:
         raise NotAllowed("own")
-    if item.withdrawn_at is not None:
+    # Withdrawals lock the idea's row too (rounds.reactions): a report waits for one under way,
+    # then reads afresh, so it never lands on words withdrawn meanwhile.
+    db.session.execute(select(Idea.id).where(Idea.id == idea.id).with_for_update())
+    model = type(item)
+    now = db.session.execute(select(model.withdrawn_at).where(model.id == item.id)).first()
+    if now is None or now.withdrawn_at is not None:
         raise NotAllowed("withdrawn")
     already = db.session.execute(
         select(ContentReport.id).where(item_filter(item), ContentReport.reporter_id == user.id)
