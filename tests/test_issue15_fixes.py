@@ -279,9 +279,10 @@ def test_the_kept_idea_lists_what_was_merged_into_it(
 def test_a_hide_and_a_merge_at_once_never_merge_a_hidden_duplicate(
     app, db, round_, owner, make_member, make_user
 ):
-    """The owner merges while a moderator hides the duplicate: either the merge came first (the
-    merged duplicate may then be hidden), or the hide did and the merge is refused; never a
-    merge of an idea that was hidden before it."""
+    """The owner merges while a moderator hides the duplicate: either the merge committed first
+    (the merged duplicate may then be hidden), or the hide did and the merge is refused; never a
+    merge of an idea hidden before it. Each thread commits and notes it under one Python lock,
+    taken only after all its database work: the notes are in commit order."""
     author, supporter = make_member(), make_member()
     duplicate = services.post_idea(round_, author, "Night theme", "Text")
     kept = services.post_idea(round_, make_member(), "Dark mode", "Text")
@@ -289,14 +290,17 @@ def test_a_hide_and_a_merge_at_once_never_merge_a_hidden_duplicate(
     db.session.commit()
     ids = duplicate.id, kept.id
     barrier = threading.Barrier(2)
-    outcomes, errors = {}, []
+    outcomes, errors, committed = {}, [], []
+    commit_order = threading.Lock()
 
     def run(name, work):
         with app.app_context():
             barrier.wait()
             try:
                 outcomes[name] = work()
-                _db.session.commit()
+                with commit_order:
+                    _db.session.commit()
+                    committed.append(name)
             except NotAllowed as error:
                 _db.session.rollback()
                 outcomes[name] = error.code
@@ -323,9 +327,10 @@ def test_a_hide_and_a_merge_at_once_never_merge_a_hidden_duplicate(
     assert errors == []
     db.session.rollback()  # read what the two threads committed
     dup, keep = db.session.get(Idea, ids[0]), db.session.get(Idea, ids[1])
-    if outcomes["m"] == "merged":
+    assert outcomes["h"] == "hidden" and dup.hidden_at is not None
+    if committed[0] == "m":
+        assert committed == ["m", "h"] and outcomes["m"] == "merged"
         assert dup.merged_into_id == keep.id and keep.support_count == 1
-        assert dup.hidden_at is None or dup.hidden_at >= dup.merged_at
     else:
         assert outcomes["m"] == "duplicate_hidden" and dup.merged_into_id is None
-        assert dup.hidden_at is not None and keep.support_count == 0
+        assert committed == ["h"] and keep.support_count == 0
