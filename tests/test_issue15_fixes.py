@@ -12,6 +12,7 @@ from panel.database import utcnow
 from panel.errors import NotAllowed
 from panel.extensions import db as _db
 from panel.insights.models import seed_default_streams
+from panel.notifications.models import Notification
 from panel.rounds import merging, moderation, reactions, services
 from panel.rounds.models import Comment, Idea
 from panel.rounds.moderation import ContentReport
@@ -334,3 +335,24 @@ def test_a_hide_and_a_merge_at_once_never_merge_a_hidden_duplicate(
     else:
         assert outcomes["m"] == "duplicate_hidden" and dup.merged_into_id is None
         assert committed == ["h"] and keep.support_count == 0
+
+
+def test_the_author_told_of_an_unhidden_reaction_lands_on_its_page_of_reactions(
+    client, db, round_, make_user, make_member, login_as
+):
+    author, other = make_member(locale="nl"), make_member()
+    idea = services.post_idea(round_, other, "Dark mode", "Text")
+    early = reactions.add_reaction(idea, author, "Early")
+    for k in range(22):
+        reactions.add_reaction(idea, other, f"Later {k}")
+    db.session.commit()
+    moderation.hide_item(early, "Rude")
+    db.session.commit()
+    moderation.unhide_content(early, make_user(roles=[Role.PANEL_MANAGER]))
+    db.session.commit()
+    told = Notification.query.filter_by(user_id=author.user_id, kind="content_unhidden").one()
+    assert told.link.endswith(f"/nl/rounds/{round_.id}/ideas/{idea.id}/reactions/{early.id}")
+    login_as(author.user)
+    response = client.get(told.link, follow_redirects=True)
+    assert response.request.args.get("page") == "2"
+    assert f'id="comment-{early.id}"' in response.get_data(as_text=True)

@@ -293,10 +293,17 @@ def redact(item, field, snippet, actor):
 
 
 def item_link(item, lang):
-    """The idea page an item is on, in `lang` (a reaction: at its place on the page)."""
-    idea = item.idea if isinstance(item, Comment) else item
-    link = link_for("rounds.idea_page", lang, round_id=idea.round_id, idea_id=idea.id)
-    return link + (f"#comment-{item.id}" if isinstance(item, Comment) else "")
+    """The idea page an item is on, in `lang` (a reaction: through rounds.show_reaction, which
+    opens the page of reactions it is on, at its place)."""
+    if isinstance(item, Comment):
+        return link_for(
+            "rounds.show_reaction",
+            lang,
+            round_id=item.idea.round_id,
+            idea_id=item.idea_id,
+            comment_id=item.id,
+        )
+    return link_for("rounds.idea_page", lang, round_id=item.round_id, idea_id=item.id)
 
 
 # The queue ----------------------------------------------------------------------------------------
