@@ -475,6 +475,9 @@ def merged_from(idea):
     return db.session.execute(
         select(Idea.id, Idea.title)
         .where(
+            # The round too: read through the round's index (merged_into_id has none), only
+            # that round's ideas, never the whole table.
+            Idea.round_id == idea.round_id,
             Idea.merged_into_id == idea.id,
             Idea.hidden_at.is_(None),
             Idea.withdrawn_at.is_(None),
