@@ -594,7 +594,7 @@ def merge_idea(round_id, idea_id):
         return redirect(url_for("owner.idea", round_id=round_id, idea_id=kept.id))
     if form.is_submitted() and kept is None:
         flash(_("Choose the idea to keep from the search results."), "error")
-    term = (request.args.get("q") or "").strip()[:100]
+    term = (request.args.get("q") or "").replace("\x00", "").strip()[:100]  # PostgreSQL: no NUL
     candidates = [] if kept is not None else merging.merge_candidates(duplicate, term)
     return render_template(
         "owner/merge.html",
