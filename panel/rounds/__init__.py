@@ -12,8 +12,8 @@ from .permissions import can_open_rounds
 bp = Blueprint("rounds", __name__)
 owner_bp = guard_blueprint(Blueprint("owner", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER)
 
-from . import hooks, moderation_views, owner_views, views  # noqa: E402,F401  (the routes need the blueprints)
-from . import category_views  # noqa: E402,F401  (owner routes: a round's categories)
+# The routes need the blueprints above.
+from . import category_views, hooks, moderation_views, owner_views, views  # noqa: E402,F401
 
 
 def init_app(app):
