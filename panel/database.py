@@ -1,10 +1,11 @@
 """Database conventions: aware UTC timestamps, Amsterdam days and months, SQLite settings."""
 
+import time
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from sqlalchemy import DateTime, String, case, event, func, literal_column
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
@@ -198,3 +199,11 @@ def _take_write_lock(connection, cursor, statement, parameters, context, execute
         raw.execute("COMMIT")
     raw.execute("BEGIN IMMEDIATE")
     info[_LOCK_HELD] = True
+
+
+def race_pause(setting):
+    """Race tests set `setting` (seconds) in the app's config to widen the gap between what a
+    request read and what it writes; 0, the default, costs nothing."""
+    delay = current_app.config.get(setting, 0)
+    if delay:
+        time.sleep(delay)

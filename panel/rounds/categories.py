@@ -1,23 +1,14 @@
 """A round's categories: the owner keeps a short bilingual list, panelists file ideas under one."""
 
-import time
-
-from flask import current_app
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..database import race_pause
 from ..errors import NotAllowed
 from ..extensions import db
 from .models import Idea, IdeaCategory
 
 MAX_CATEGORIES = 12
-
-
-def _race_delay():
-    """Tests set RACE_DELAY to widen the gap between a change and its commit."""
-    delay = current_app.config.get("RACE_DELAY", 0)
-    if delay:
-        time.sleep(delay)
 
 
 def categories_of(round_):
@@ -85,7 +76,7 @@ def remove_category(category):
                 )
                 .execution_options(synchronize_session=False)
             ).rowcount
-            _race_delay()
+            race_pause("RACE_DELAY")
     except IntegrityError:
         deleted = 0
     if not deleted:
@@ -98,7 +89,7 @@ def file_idea(idea, category_id):
     Refused when the category was removed at this very moment."""
     if not category_id:
         return
-    _race_delay()
+    race_pause("RACE_DELAY")
     try:
         with db.session.begin_nested():
             filed = db.session.execute(

@@ -6,9 +6,6 @@ REDACTED, one ASCII SUB character ("substitute"). Nobody can type it: every type
 (panel.forms.clean_text), so only a moderator's redaction shows as "[removed by the moderator]".
 """
 
-import time
-
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Index, and_, func, literal, null, or_, select, union_all, update
@@ -17,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..audit import record_audit
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, race_pause, utcnow
 from ..enums import TitledEnum
 from ..errors import NotAllowed
 from ..extensions import db
@@ -172,9 +169,7 @@ def report_content(idea, comment, user, reason, note):
     ).first()
     if already is not None:
         raise NotAllowed("reported")
-    delay = current_app.config.get("REPORT_RACE_DELAY", 0)
-    if delay:  # tests widen the gap between the check and the write
-        time.sleep(delay)
+    race_pause("REPORT_RACE_DELAY")
     report = ContentReport(
         round_id=idea.round_id,
         idea_id=idea.id,

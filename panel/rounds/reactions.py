@@ -8,13 +8,10 @@ conditional UPDATE (… WHERE support_count = 0 AND no reaction by someone else)
 just before it, it never goes through once someone reacted or supported.
 """
 
-import time
-
-from flask import current_app
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import aliased
 
-from ..database import utcnow
+from ..database import race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import REDACTED
@@ -26,14 +23,6 @@ from .models import Comment, Idea
 from .moderation import close_reports
 from .permissions import EDIT_WINDOW, is_own
 from .services import check_can_take_part
-
-
-def _race_delay(key):
-    """Tests set EDIT_RACE_DELAY (edits) or REACTION_RACE_DELAY (reactions and replies) to widen
-    the gap between what a request read first and what it writes."""
-    delay = current_app.config.get(key, 0)
-    if delay:
-        time.sleep(delay)
 
 
 def lock_idea(idea_id):
@@ -101,7 +90,7 @@ def add_reaction(idea, member, body, parent=None):
     The idea's author hears of a reaction, the reaction's author of a reply (not of their own,
     and each unless switched off)."""
     check_can_take_part(idea.round, member, "support_comment")
-    _race_delay("REACTION_RACE_DELAY")
+    race_pause("REACTION_RACE_DELAY")
     idea = lock_idea(idea.id)
     if idea.is_hidden:
         raise NotAllowed("hidden")
@@ -192,7 +181,7 @@ def edit_idea(idea, member, title, body):
         return False
     check_can_edit_idea(idea, member)
     now = utcnow()
-    _race_delay("EDIT_RACE_DELAY")
+    race_pause("EDIT_RACE_DELAY")
     lock_idea(idea.id)
     changed = db.session.execute(
         update(Idea)
@@ -225,7 +214,7 @@ def edit_reaction(comment, member, body):
         return False
     check_can_edit_reaction(comment, member)
     now = utcnow()
-    _race_delay("EDIT_RACE_DELAY")
+    race_pause("EDIT_RACE_DELAY")
     lock_idea(comment.idea_id)
     changed = db.session.execute(
         update(Comment)

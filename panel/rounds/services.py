@@ -1,16 +1,14 @@
 """Round verbs: open and publish rounds, advance stages, run sessions, ideas and outcomes."""
 
 import logging
-import time
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from ..audit import record_audit
-from ..database import utcnow
+from ..database import race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
@@ -203,13 +201,6 @@ def check_can_take_part(round_, member, action):
 # Sessions and seats -----------------------------------------------------------------------------
 
 
-def _race_delay():
-    """Tests set PANEL_SEAT_RACE_DELAY to widen the gap between the check and the write."""
-    delay = current_app.config.get("SEAT_RACE_DELAY", 0)
-    if delay:
-        time.sleep(delay)
-
-
 def lock_session(session_id):
     """The session row, locked for the rest of the transaction and read afresh.
 
@@ -248,7 +239,7 @@ def register(session, member):
     existing = _registration_of(session.id, member.id)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED.value:
         return existing
-    _race_delay()
+    race_pause("SEAT_RACE_DELAY")
     # After the lock: the waiting list is in the order in which requests got their turn.
     now = utcnow()
     try:
@@ -377,7 +368,7 @@ def cancel_registration(registration):
     if registration.status == RegistrationStatus.CANCELLED.value:
         return
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED.value
-    _race_delay()
+    race_pause("SEAT_RACE_DELAY")
     registration.status = RegistrationStatus.CANCELLED.value
     registration.cancelled_at = utcnow()
     _mail_registration(
@@ -445,7 +436,7 @@ def save_session(round_, session, data):
         db.session.add(session)
     else:
         session = lock_session(session.id)
-        _race_delay()
+        race_pause("SEAT_RACE_DELAY")
         if data["capacity"] < session.seats_taken:
             raise NotAllowed("capacity")
     for name in (
