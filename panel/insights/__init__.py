@@ -18,7 +18,7 @@ bp = guard_blueprint(
 setup_bp = guard_blueprint(Blueprint("insight_setup", __name__), Role.ADMIN, Role.PANEL_MANAGER)
 loop_bp = Blueprint("loop", __name__)
 
-from . import outcomes, setup_views, views  # noqa: E402,F401  (the routes need the blueprints)
+from . import inbox_views, outcomes, setup_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
 def recent_insights(limit=30):
