@@ -269,3 +269,11 @@ outcome_insights = db.Table(
     ),
     db.Index("ix_outcome_insights_insight", "insight_id"),
 )
+
+
+# Issue 16, the stream inbox: whom a route is assigned to (a reviewer of its stream), migration
+# g3inbox20. Added to the mapped class here so that the classes above stay as they were.
+Route.assigned_to_id = db.Column(
+    db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"), index=True
+)
+Route.assigned_to = db.relationship("User", foreign_keys=[Route.assigned_to_id])
