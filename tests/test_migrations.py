@@ -37,9 +37,17 @@ def empty_database_url(tmp_path):
 def include_object(obj, name, type_, reflected, compare_to):
     """The full-text search objects are made by hand, per database, outside the models."""
     return (
-        not (name or "").startswith(("feedback_search", "ideas_search", "user_search_fts"))
+        not (name or "").startswith(
+            ("feedback_search", "ideas_search", "insights_search", "user_search_fts")
+        )
         and not (type_ == "column" and name == "search")
-        and name not in ("ix_feedback_responses_search", "ix_ideas_search", "ix_user_search_trgm")
+        and name
+        not in (
+            "ix_feedback_responses_search",
+            "ix_ideas_search",
+            "ix_insights_search",
+            "ix_user_search_trgm",
+        )
     )
 
 

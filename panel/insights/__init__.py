@@ -18,7 +18,13 @@ bp = guard_blueprint(
 setup_bp = guard_blueprint(Blueprint("insight_setup", __name__), Role.ADMIN, Role.PANEL_MANAGER)
 loop_bp = Blueprint("loop", __name__)
 
-from . import inbox_views, outcomes, setup_views, views  # noqa: E402,F401  (the routes need the blueprints)
+from . import (  # noqa: E402,F401  (the routes need the blueprints; the index its DDL)
+    inbox_views,
+    insight_search,
+    outcomes,
+    setup_views,
+    views,
+)
 
 
 def recent_insights(limit=30):

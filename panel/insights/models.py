@@ -277,3 +277,33 @@ Route.assigned_to_id = db.Column(
     db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"), index=True
 )
 Route.assigned_to = db.relationship("User", foreign_keys=[Route.assigned_to_id])
+
+# Issue 16, the insight workbench (panel/insights/manage.py): an insight merged into another, or
+# closed as a duplicate of another or as "won't act" with a reason panelists may read. Added to
+# Insight here, at the end of the module, with the indexes the list of insights filters by.
+class CloseKind(TitledEnum):
+    DUPLICATE = "duplicate"
+    WONT_ACT = "wont_act"
+
+
+CloseKind.TITLES = {
+    "duplicate": _l("Duplicate"),
+    "wont_act": _l("Won't act"),
+}
+
+Insight.merged_into_id = db.Column(
+    db.Integer, db.ForeignKey("insights.id", ondelete="SET NULL"), index=True
+)
+Insight.merged_at = db.Column(UTCDateTime)
+Insight.closed_at = db.Column(UTCDateTime)
+Insight.closed_by_id = db.Column(db.Integer, db.ForeignKey("users.id", ondelete="SET NULL"))
+Insight.close_kind = db.Column(db.String(10))
+Insight.duplicate_of_id = db.Column(db.Integer, db.ForeignKey("insights.id", ondelete="SET NULL"))
+# Why it was closed, in both languages (the panelists behind it read it, like an answer).
+Insight.closed_reason_nl = db.Column(db.Text)
+Insight.closed_reason_en = db.Column(db.Text)
+Insight.closed_reason = bilingual("closed_reason")
+# The list of insights: "created by" and "most evidence" at volume.
+Index("ix_insights_created_by", Insight.__table__.c.created_by_id)
+Index("ix_insights_evidence_count", Insight.__table__.c.evidence_count, Insight.__table__.c.id)
+
