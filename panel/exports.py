@@ -4,12 +4,22 @@ A cell that starts with = + - @, a tab or a carriage return is read by Excel, Li
 Google Sheets as a formula (`=HYPERLINK(…)`, `@SUM(…)`, `-2+3+cmd|…`). Typed text in an export (a
 name, an answer, a comment) gets a leading apostrophe, which a spreadsheet shows as text; numbers
 the export writes itself (a score, an id, -1) stay numbers.
+
+A file opens in the exporter's own spreadsheet as columns, with accents intact: UTF-8 with a byte
+order mark (without one Excel reads UTF-8 as Windows-1252: "ZoÃ«"), and ';' between cells for a
+Dutch exporter (Dutch Excel's list separator, since ',' is the Dutch decimal mark), ',' for an
+English one. CsvRows picks both up from the page's language, so every export gets them.
 """
 
 import csv
 import io
 import re
 import unicodedata
+
+from flask import Response, has_app_context, stream_with_context
+
+from .database import AMSTERDAM
+from .i18n import current_language
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A spreadsheet may split a cell where the file has none: Dutch Excel opens a .csv with ';' as
@@ -46,20 +56,69 @@ def attachment(filename):
     )
 
 
+BOM = "\ufeff"
+# The separator a spreadsheet in this language expects; English (and anything else) gets ','.
+DELIMITERS = {"nl": ";"}
+
+
+def delimiter_for(language):
+    return DELIMITERS.get(language, ",")
+
+
+def local_time(moment):
+    """A stored (UTC) moment as a spreadsheet reads a date and time in both languages, in
+    Amsterdam's clock: '2026-03-29 14:05'. Empty when there is none."""
+    if moment is None:
+        return ""
+    return moment.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M")
+
+
 class CsvRows:
     """Rows as CSV text, one string per row, for a streamed response:
 
     rows = CsvRows(); yield rows.line(header); yield rows.line([...])
+
+    The first line starts with the byte order mark; the separator follows the exporter's
+    language (the page's, or `language` when given): ';' in Dutch, ',' in English.
     """
 
-    def __init__(self):
+    def __init__(self, language=None):
+        if language is None:
+            language = current_language() if has_app_context() else "en"
+        self.language = language
+        self.delimiter = delimiter_for(language)
+        self._started = False
         self._buffer = io.StringIO()
         # Every text cell quoted (numbers stay bare, so they stay numbers): a separator inside
         # typed text never splits the cell, whichever separator the spreadsheet assumes.
-        self._writer = csv.writer(self._buffer, quoting=csv.QUOTE_NONNUMERIC)
+        self._writer = csv.writer(
+            self._buffer, delimiter=self.delimiter, quoting=csv.QUOTE_NONNUMERIC
+        )
 
     def line(self, row):
         self._buffer.seek(0)
         self._buffer.truncate()
-        self._writer.writerow([neutralise(value) for value in row])
+        if not self._started:
+            self._buffer.write(BOM)
+            self._started = True
+        self._writer.writerow([neutralise(_cell(value)) for value in row])
         return self._buffer.getvalue()
+
+
+def _cell(value):
+    """Text for translated words (lazy strings), numbers as numbers, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)):
+        return value
+    return str(value)
+
+
+def csv_download(lines, filename):
+    """A streamed CSV response of `lines` (an iterator of CsvRows lines, read while the rows
+    are fetched, never all held at once), downloaded as `filename`."""
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": attachment(filename)},
+    )

@@ -373,7 +373,9 @@ def test_neutralise_prefixes_formula_cells():
     assert neutralise("Jamie") == "Jamie"
     assert neutralise(-1) == -1  # numbers the export writes itself stay numbers
     # Every text cell quoted, numbers bare (they stay numbers).
-    assert CsvRows().line(["=1+1", "a", 7, -1]) == '"\'=1+1","a",7,-1\r\n'
+    assert CsvRows("en").line(["=1+1", "a", 7, -1]) == '\ufeff"\'=1+1","a",7,-1\r\n'
+    rows = CsvRows("nl")  # the byte order mark once, at the start; ';' for a Dutch exporter
+    assert (rows.line(["a", 7]), rows.line(["=b", -1])) == ('\ufeff"a";7\r\n', '"\'=b";-1\r\n')
 
 
 # Dutch Excel opens a .csv with ';' as its separator: a formula after a ';' (or ',', a tab or a

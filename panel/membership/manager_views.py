@@ -4,13 +4,11 @@ import re
 from datetime import date, timedelta
 
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_date
@@ -24,7 +22,7 @@ from ..audit import record_audit
 from ..charts import bar_chart, column_chart
 from ..database import utcnow
 from ..errors import NotAllowed
-from ..exports import CsvRows, attachment
+from ..exports import CsvRows, csv_download, local_time
 from ..extensions import db
 from ..forms import choices
 from ..i18n import lazy_gettext as _l
@@ -115,7 +113,7 @@ def members():
     )
     if not conditions and term is None:
         page = paginate(rows, db.select(db.func.count(Member.id)), PAGE_SIZE)
-        return render_template("manage/members.html", form=form, page=page, more_than=None)
+        return members_page(form, page, None)
     # Filtered, matches are counted up to a cap past the page: "more than 1,000" is as useful
     # as an exact figure and costs a page's worth of rows, not a count of every match.
     count_limit = max(COUNT_CAP, requested_page() * PAGE_SIZE) + 1
@@ -132,7 +130,17 @@ def members():
             rows = rows.where(services.holds_name_or_email(term))
     more_than = count_limit - 1 if total >= count_limit else None
     page = paginate(rows, total, PAGE_SIZE)
-    return render_template("manage/members.html", form=form, page=page, more_than=more_than)
+    return members_page(form, page, more_than)
+
+
+def members_page(form, page, more_than):
+    return render_template(
+        "manage/members.html",
+        form=form,
+        page=page,
+        more_than=more_than,
+        export_filters=list_filters(),
+    )
 
 
 @manage_bp.route("/members/<int:member_id>")
@@ -250,10 +258,47 @@ def settings():
     return render_template("manage/settings.html", form=form)
 
 
+FILTER_FIELDS = ("q", "status", "customer_type", "age_band", "region", "inactive", "source")
+# Gone from the panel: no export hands out their name or e-mail address.
+NO_CONTACT_STATUSES = (
+    MemberStatus.REMOVED.value,
+    MemberStatus.DECLINED.value,
+    MemberStatus.LEFT.value,
+)
+
+
+def list_filters():
+    """The member list's filters in this request's query (the page and the sort left out), to
+    carry from the list to the export."""
+    return {
+        name: value
+        for name, value in request.args.items()
+        if name in FILTER_FIELDS and value.strip()
+    }
+
+
+def filter_summary(form):
+    """(label, value in words) for every filter of the list that narrows it."""
+    if not form.validate():
+        return []
+    summary = []
+    for name in FILTER_FIELDS:
+        field = form[name]
+        value = (field.data or "").strip()
+        if not value:
+            continue
+        titles = {
+            str(choice.value): str(choice.label) for choice in getattr(field, "choices", None) or []
+        }
+        summary.append((field.label.text, titles.get(value, value)))
+    return summary
+
+
 @manage_bp.route("/export", methods=["GET", "POST"])
 @form_checks_csrf
 def export():
     form = ExportForm()
+    filters = filter_form()
     if form.validate_on_submit():
         include_contact = form.include_contact.data
         if include_contact:
@@ -263,51 +308,66 @@ def export():
             include_contact=include_contact,
             reason=form.reason.data if include_contact else None,
         )
-        return Response(
-            stream_with_context(csv_rows(include_contact)),
-            mimetype="text/csv",
-            headers={"Content-Disposition": attachment("klantenteam-members.csv")},
-        )
-    return render_template("manage/export.html", form=form)
+        return csv_download(csv_rows(include_contact, filters), "klantenteam-members.csv")
+    return render_template(
+        "manage/export.html",
+        form=form,
+        filters=list_filters(),
+        summary=filter_summary(filters),
+    )
 
 
-def csv_rows(include_contact):
-    """The member list as CSV, streamed; pseudonymous unless contact details were asked for."""
-    header = [
-        "member_number",
-        "status",
-        "customer_type",
-        "age_band",
-        "region",
-        "platform",
-        "source",
-        "joined_at",
-        "confirmed_at",
-        "last_active_at",
-    ]
+def export_query(include_contact, filters):
+    """The members the export holds: those the list shows with the same filters (the same
+    conditions and the same name search), by member number; with contact details, nobody who
+    left, was removed or was declined."""
+    conditions, term = member_conditions(filters)
     if include_contact:
-        header += ["name", "email"]
-    rows = CsvRows()
-    yield rows.line(header)
+        conditions.append(Member.status.not_in(NO_CONTACT_STATUSES))
     query = (
         db.select(Member)
         .outerjoin(Member.user)
         .options(contains_eager(Member.user))
+        .where(*conditions)
         .order_by(Member.number)
         .execution_options(yield_per=1000)
     )
-    for member in db.session.execute(query).scalars():
+    if term is not None:
+        query = services.search_members(query, term)
+    return query
+
+
+def csv_rows(include_contact, filters):
+    """The member list as CSV in the exporter's language, streamed a thousand members at a
+    time; pseudonymous unless contact details were asked for."""
+    header = [
+        _("Member number"),
+        _("Status"),
+        _("Customer type"),
+        _("Age"),
+        _("Region"),
+        _("Phone"),
+        _("Source"),
+        _("Joined"),
+        _("Confirmed"),
+        _("Last active"),
+    ]
+    if include_contact:
+        header += [_("Name"), _("E-mail address")]
+    rows = CsvRows()
+    yield rows.line(header)
+    for member in db.session.execute(export_query(include_contact, filters)).scalars():
         row = [
             member.number,
-            member.status,
-            member.customer_type or "",
-            getattr(member.age_band, "value", ""),
-            member.region or "",
-            member.platform or "",
+            MemberStatus.title_of(member.status),
+            CustomerType.title_of(member.customer_type),
+            getattr(member.age_band, "title", ""),
+            Region.title_of(member.region),
+            Platform.title_of(member.platform),
             member.source or "",
-            _iso(member.joined_at),
-            _iso(member.confirmed_at),
-            _iso(member.last_active_at),
+            local_time(member.joined_at),
+            local_time(member.confirmed_at),
+            local_time(member.last_active_at),
         ]
         if include_contact:
             row += [
@@ -315,10 +375,6 @@ def csv_rows(include_contact):
                 member.user.email if member.user else "",
             ]
         yield rows.line(row)
-
-
-def _iso(moment):
-    return moment.isoformat() if moment else ""
 
 
 def month_label(year_month):
