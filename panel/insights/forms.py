@@ -158,3 +158,34 @@ class RuleForm(BaseForm):
         description=_l("Separate with commas; Dutch and English. Whole words, any case."),
     )
     streams = CheckboxesField(_l("Route to"), coerce=int)
+
+
+class NewStreamForm(StreamForm):
+    """A new stream: its names, description, target and reviewers (StreamForm's fields)."""
+
+
+class ApplyRuleForm(BaseForm):
+    """The confirmation to route the existing insights a rule matches."""
+
+
+# The stream inbox (issue 16): which stream, whose, and words; assigning a route to a reviewer.
+
+
+class StreamInboxFilterForm(InboxFilterForm):
+    stream = SelectField(_l("Stream"), validators=[Optional()])
+    assigned = SelectField(
+        _l("Assigned to"),
+        validators=[Optional()],
+        choices=choices([("", _l("Anyone")), ("mine", _l("Me")), ("unassigned", _l("Nobody yet"))]),
+    )
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+
+
+class AssignForm(BaseForm):
+    """Assign one route (its page) or the ticked routes (the inbox) to a reviewer, or to nobody."""
+
+    assignee = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired(CHOOSE)])
+    # The assignee the page showed (0: nobody), so that a colleague's assignment in the meantime
+    # is not silently overwritten.
+    seen = HiddenField()
+    next = HiddenField()

@@ -6,16 +6,18 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload
 
+from ..accounts.models import User
 from ..converters import to_id
 from ..database import utcnow
+from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
 from ..paging import paginate
-from ..security import Role, form_checks_csrf
+from ..security import Role, form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
-from . import bp, services
+from . import bp, insight_search, services
 from .evidence import load_quotes
-from .forms import AnswerForm, InboxFilterForm, NoteForm, StatusForm
+from .forms import AnswerForm, AssignForm, NoteForm, StatusForm, StreamInboxFilterForm
 from .models import (
     OPEN_STATUSES,
     Insight,
@@ -26,73 +28,115 @@ from .models import (
     Tag,
     insight_tags,
 )
-from .permissions import can_work_route
+from .permissions import can_create_insights, can_open_stream_inbox, can_work_route
 from .views import PAGE_SIZE
 
 # The stream inbox -------------------------------------------------------------------------------
 
+NOBODY = 0  # the assignee choice "nobody"
 
-def inbox_filter_form():
-    form = InboxFilterForm(request.args)
+
+def inbox_filter_form(streams):
+    form = StreamInboxFilterForm(request.args)
     form.status.choices = choices(
         [("", _("Still open")), ("all", _("All"))] + RouteStatus.choices()
     )
     form.tag.choices = choices(
         [("", _("All"))] + [(str(t.id), t.name) for t in Tag.query.order_by(Tag.name_nl)]
     )
+    form.stream.choices = choices(
+        [("", _("All my streams"))] + [(str(stream.id), stream.name) for stream in streams]
+    )
     return form
+
+
+def inbox_streams():
+    """The streams whose inbox the viewer may open: their own, or every one for panel managers;
+    and the one asked for (?stream=), a 404 when it is not one of those."""
+    own = services.reviewer_stream_ids(current_user)
+    openable = Stream.query.order_by(Stream.position)
+    if not current_user.has_role(Role.PANEL_MANAGER):
+        openable = openable.filter(Stream.id.in_(own))
+    openable = openable.all()
+    asked = request.args.get("stream", "")
+    if not asked.strip():
+        return openable, [s.id for s in openable if s.id in own], None
+    stream_id = to_id(asked)
+    if stream_id is None:
+        return openable, [s.id for s in openable if s.id in own], None  # not a number: no filter
+    chosen = next((stream for stream in openable if stream.id == stream_id), None)
+    if chosen is None or not can_open_stream_inbox(current_user, stream_id, own):
+        abort(404)
+    return openable, [stream_id], chosen
+
+
+def inbox_conditions(form, stream_ids):
+    """The WHERE of the inbox, and whether it needs the insight joined to count."""
+    conditions = [Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)]
+    joins_insight = False
+    if not form.validate():
+        return conditions, joins_insight
+    status = form.status.data or ""
+    if status == "":
+        # The statuses written out, not bound: SQLite uses a partial index only when the
+        # query repeats its condition (ix_routes_open_due, which serves the sort by due date).
+        conditions.append(
+            Route.status.in_(
+                db.bindparam(
+                    "open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True
+                )
+            )
+        )
+    elif status != "all":
+        conditions.append(Route.status == status)
+    if form.overdue.data == "yes":
+        conditions += [Route.first_response_at.is_(None), Route.due_at < utcnow()]
+    if form.tag.data and form.tag.data.isdigit():
+        conditions.append(
+            Route.insight_id.in_(
+                db.select(insight_tags.c.insight_id).where(
+                    insight_tags.c.tag_id == int(form.tag.data)
+                )
+            )
+        )
+    if form.source.data == "round":
+        conditions.append(Insight.round_id.isnot(None))
+        joins_insight = True
+    elif form.source.data == "release":
+        conditions.append(Insight.release_id.isnot(None))
+        joins_insight = True
+    elif form.source.data == "other":
+        conditions += [Insight.round_id.is_(None), Insight.release_id.is_(None)]
+        joins_insight = True
+    if form.assigned.data == "mine":
+        conditions.append(Route.assigned_to_id == current_user.id)
+    elif form.assigned.data == "unassigned":
+        conditions.append(Route.assigned_to_id.is_(None))
+    words = (form.q.data or "").replace("\x00", " ").strip()
+    if words:
+        conditions.append(Route.insight_id.in_(insight_search.matching_ids(words)))
+    return conditions, joins_insight
 
 
 @bp.route("/inbox")
 def inbox():
-    stream_ids = services.reviewer_stream_ids(current_user)
-    if current_user.has_role(Role.PANEL_MANAGER) and request.args.get("stream", type=to_id):
-        stream_ids = [request.args.get("stream", type=to_id)]
-    form = inbox_filter_form()
-    conditions = [Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)]
-    joins_insight = False
-    if form.validate():
-        status = form.status.data or ""
-        if status == "":
-            # The statuses written out, not bound: SQLite uses a partial index only when the
-            # query repeats its condition (ix_routes_open_due, which serves the sort by due date).
-            conditions.append(
-                Route.status.in_(
-                    db.bindparam(
-                        "open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True
-                    )
-                )
-            )
-        elif status != "all":
-            conditions.append(Route.status == status)
-        if form.overdue.data == "yes":
-            conditions += [Route.first_response_at.is_(None), Route.due_at < utcnow()]
-        if form.tag.data and form.tag.data.isdigit():
-            conditions.append(
-                Route.insight_id.in_(
-                    db.select(insight_tags.c.insight_id).where(
-                        insight_tags.c.tag_id == int(form.tag.data)
-                    )
-                )
-            )
-        if form.source.data == "round":
-            conditions.append(Insight.round_id.isnot(None))
-            joins_insight = True
-        elif form.source.data == "release":
-            conditions.append(Insight.release_id.isnot(None))
-            joins_insight = True
-        elif form.source.data == "other":
-            conditions += [Insight.round_id.is_(None), Insight.release_id.is_(None)]
-            joins_insight = True
+    streams, stream_ids, chosen = inbox_streams()
+    form = inbox_filter_form(streams)
+    conditions, joins_insight = inbox_conditions(form, stream_ids)
     order = {
         "newest": (Route.routed_at.desc(), Route.id.desc()),
         "weight": (Insight.evidence_count.desc(), Route.id.desc()),
     }.get(form.sort.data, (Route.due_at, Route.id))
-    # Each row shows the insight (already joined for sorting) with its tags, and the stream.
+    # Each row shows the insight (already joined for sorting) with its tags, the stream and the
+    # assignee.
     rows = (
         db.select(Route)
         .join(Insight)
-        .options(contains_eager(Route.insight).selectinload(Insight.tags), joinedload(Route.stream))
+        .options(
+            contains_eager(Route.insight).selectinload(Insight.tags),
+            joinedload(Route.stream),
+            joinedload(Route.assigned_to),
+        )
         .where(*conditions)
         .order_by(*order)
     )
@@ -100,19 +144,41 @@ def inbox():
     if joins_insight:
         count = count.join(Insight)
     page = paginate(rows, count, PAGE_SIZE)
-    streams = Stream.query.filter(Stream.id.in_(stream_ids)).all()
+    shown = [stream for stream in streams if stream.id in stream_ids]
+    assign_form = AssignForm()
+    assign_form.assignee.choices = assignee_choices(services.stream_reviewers(stream_ids))
     return render_template(
-        "insights/inbox.html", page=page, form=form, streams=streams, now=utcnow()
+        "insights/inbox.html",
+        page=page,
+        form=form,
+        streams=shown,
+        chosen=chosen,
+        assign_form=assign_form,
+        here=request.full_path.rstrip("?"),
+        now=utcnow(),
     )
+
+
+def assignee_choices(reviewers):
+    return choices([(NOBODY, _("Nobody"))] + [(user.id, user.display_name) for user in reviewers])
+
+
+def back_to_inbox():
+    """Bulk actions return to the inbox as it was: its stream, filters, search and page."""
+    return redirect(safe_next(request.form.get("next") or "", url_for("insights.inbox")))
+
+
+def ticked_routes():
+    """The ticked routes the viewer may work (others' routes are left out, never an error)."""
+    stream_ids = services.reviewer_stream_ids(current_user)
+    ids = [number for number in map(to_id, request.form.getlist("route")) if number]
+    routes = Route.query.filter(Route.id.in_(ids)).all() if ids else []
+    return [r for r in routes if can_work_route(current_user, r, stream_ids)]
 
 
 @bp.route("/inbox/acknowledge", methods=["POST"])
 def acknowledge():
-    stream_ids = services.reviewer_stream_ids(current_user)
-    ids = [number for number in map(to_id, request.form.getlist("route")) if number]
-    routes = Route.query.filter(Route.id.in_(ids)).all() if ids else []
-    routes = [r for r in routes if can_work_route(current_user, r, stream_ids)]
-    count = services.acknowledge(routes, current_user)
+    count = services.acknowledge(ticked_routes(), current_user)
     if count:
         flash(
             ngettext("%(num)s insight acknowledged.", "%(num)s insights acknowledged.", count),
@@ -120,7 +186,44 @@ def acknowledge():
         )
     else:
         flash(_("Tick the insights you want to acknowledge first."), "info")
-    return redirect(url_for("insights.inbox"))
+    return back_to_inbox()
+
+
+@bp.route("/inbox/assign", methods=["POST"])
+def assign_many():
+    """Bulk: the ticked routes to one reviewer (or nobody); those outside that reviewer's
+    streams are skipped and counted."""
+    routes = ticked_routes()
+    form = AssignForm()
+    form.assignee.choices = assignee_choices(
+        services.stream_reviewers(sorted({route.stream_id for route in routes}))
+    )
+    if not routes:
+        flash(_("Tick the insights you want to assign first."), "info")
+        return back_to_inbox()
+    if not form.validate_on_submit():
+        flash(_("Choose a reviewer of these streams to assign to."), "error")
+        return back_to_inbox()
+    assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+    assigned, refused = services.assign_many(routes, assignee, current_user)
+    if assigned:
+        flash(
+            ngettext("%(num)s insight assigned.", "%(num)s insights assigned.", assigned),
+            "success",
+        )
+    if refused:
+        flash(
+            ngettext(
+                "%(num)s insight was not assigned: %(name)s is not a reviewer of its stream.",
+                "%(num)s insights were not assigned: %(name)s is not a reviewer of their streams.",
+                refused,
+                name=assignee.display_name if assignee else "",
+            ),
+            "error",
+        )
+    if not assigned and not refused:
+        flash(_("Nothing changed: they were already assigned like that."), "info")
+    return back_to_inbox()
 
 
 def workable_route_or_404(route_id):
@@ -137,8 +240,43 @@ def route(route_id):
     if route.removed_at is not None:
         abort(404)
     status_form, note_form, answer_form = StatusForm(obj=route), NoteForm(), AnswerForm(obj=route)
+    assign_form = AssignForm(
+        assignee=route.assigned_to_id or NOBODY, seen=str(route.assigned_to_id or NOBODY)
+    )
+    assign_form.assignee.choices = assignee_choices(services.stream_reviewers([route.stream_id]))
     action = request.form.get("action")
     if request.method == "POST":
+        if action == "assign" and assign_form.validate_on_submit():
+            assignee = (
+                db.session.get(User, assign_form.assignee.data)
+                if assign_form.assignee.data
+                else None
+            )
+            try:
+                changed = services.assign(
+                    route, assignee, current_user, seen=to_id(assign_form.seen.data or "")
+                )
+            except NotAllowed as refusal:
+                db.session.rollback()
+                if refusal.code == "not_in_stream":
+                    flash(_("Only a reviewer of this stream can be assigned."), "error")
+                else:
+                    flash(
+                        _(
+                            "A colleague assigned this insight in the meantime."
+                            " Here it is as it is now."
+                        ),
+                        "info",
+                    )
+                return redirect(url_for("insights.route", route_id=route.id))
+            if changed:
+                flash(
+                    _("Assigned to %(name)s.", name=assignee.display_name)
+                    if assignee
+                    else _("Nobody is assigned now."),
+                    "success",
+                )
+            return redirect(url_for("insights.route", route_id=route.id))
         if action == "status" and status_form.validate_on_submit():
             services.set_status(route, status_form.status.data, current_user)
             flash(_("The status is saved."), "success")
@@ -166,6 +304,7 @@ def route(route_id):
         quotes=quotes,
         notes=notes,
         status_form=status_form,
+        assign_form=assign_form,
         note_form=note_form,
         answer_form=answer_form,
         now=utcnow(),
@@ -174,8 +313,20 @@ def route(route_id):
 
 @bp.route("/streams")
 def streams():
+    """Every stream's figures; a reviewer who makes no insights sees those of their own streams.
+    A stream's name links to its inbox for those who may open it."""
+    own = services.reviewer_stream_ids(current_user)
+    shown = Stream.query.order_by(Stream.position)
+    if not can_create_insights(current_user):
+        shown = shown.filter(Stream.id.in_(own))
+    reviewers = services.reviewer_counts()
     rows = [
-        (stream, services.stream_metrics(stream))
-        for stream in Stream.query.order_by(Stream.position)
+        (
+            stream,
+            services.stream_metrics(stream),
+            reviewers.get(stream.id, 0),
+            can_open_stream_inbox(current_user, stream.id, own),
+        )
+        for stream in shown
     ]
     return render_template("insights/streams.html", rows=rows)

@@ -27,4 +27,12 @@ def insight_kinds(_sender=None):
             mail="insight_answer",
             display=_stream_name,
         ),
+        # Staff: a colleague gave them an insight in a stream's inbox (they may switch it off).
+        Kind(
+            "route_assigned",
+            _l("An insight in %(stream)s was assigned to you"),
+            _l("Insights a colleague assigns to you in a stream's inbox"),
+            mail="notification",
+            display=_stream_name,
+        ),
     ]

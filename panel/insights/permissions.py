@@ -29,3 +29,8 @@ def can_see_insight(user, insight, reviewer_streams):
 def can_work_route(user, route, reviewer_streams):
     """Statuses, notes and answers belong to the stream's own reviewers (and panel managers)."""
     return user.has_role(Role.PANEL_MANAGER) or route.stream_id in reviewer_streams
+
+
+def can_open_stream_inbox(user, stream_id, reviewer_streams):
+    """A stream's inbox: its own reviewers, and panel managers (who look after every stream)."""
+    return user.has_role(Role.PANEL_MANAGER) or stream_id in reviewer_streams

@@ -8,15 +8,16 @@ from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.models import User
+from ..accounts.models import User, UserRole
 from ..audit import record_audit
-from ..database import AMSTERDAM, month_key, month_start, utcnow
+from ..database import AMSTERDAM, month_key, month_start, race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
 from ..mail import queue_mail
 from ..membership.models import Member
 from ..notifications.services import notify
+from ..security import Role
 from .evidence import quotable_source
 from .models import (
     DECIDED_STATUSES,
@@ -28,10 +29,11 @@ from .models import (
     Route,
     RouteStatus,
     RoutingRule,
+    Stream,
     StreamMember,
 )
 from .notices import stream_params
-from .workdays import add_working_days
+from .workdays import add_working_days, working_days_between
 
 # Insights and evidence ------------------------------------------------------------------------
 
@@ -225,6 +227,86 @@ def reviewer_stream_ids(user):
     return [row.stream_id for row in StreamMember.query.filter_by(user_id=user.id)]
 
 
+def stream_reviewers(stream_ids):
+    """The reviewers of these streams (whom an item may be assigned to), by name."""
+    if not stream_ids:
+        return []
+    members = db.select(StreamMember.user_id).where(StreamMember.stream_id.in_(stream_ids))
+    return (
+        User.query.filter(User.id.in_(members), User.is_enabled.is_(True)).order_by(User.name).all()
+    )
+
+
+def assign(route, assignee, actor, seen=None):
+    """Give a route to a reviewer of its stream (or to nobody: `assignee` None).
+
+    One conditional UPDATE decides, so two people assigning at once end in one assignee, told
+    once: it changes the route only while the assignee is still the one the actor saw (`seen`:
+    a user id, 0 for nobody; None: whoever it is) and the new one is (still) in the stream.
+    Refused with NotAllowed("not_in_stream") or NotAllowed("changed") (someone was quicker).
+    Returns False when the route already had this assignee."""
+    new_id = assignee.id if assignee else None
+    if new_id == route.assigned_to_id and seen in (None, route.assigned_to_id or 0):
+        return False
+    race_pause("INBOX_ASSIGN_RACE_PAUSE")
+    conditions = [Route.id == route.id]
+    if seen is not None:
+        conditions.append(Route.assigned_to_id == seen if seen else Route.assigned_to_id.is_(None))
+    if new_id is not None:
+        conditions.append(
+            db.select(StreamMember.user_id)
+            .where(StreamMember.stream_id == Route.stream_id, StreamMember.user_id == new_id)
+            .exists()
+        )
+        conditions.append(Route.assigned_to_id.is_(None) | (Route.assigned_to_id != new_id))
+    else:
+        conditions.append(Route.assigned_to_id.isnot(None))
+    changed = db.session.execute(
+        db.update(Route)
+        .where(*conditions)
+        .values(assigned_to_id=new_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(route, ["assigned_to_id", "assigned_to"])
+    if not changed:
+        if (
+            new_id is not None
+            and not StreamMember.query.filter_by(stream_id=route.stream_id, user_id=new_id).first()
+        ):
+            raise NotAllowed("not_in_stream")
+        if route.assigned_to_id == new_id:
+            return False
+        raise NotAllowed("changed")
+    record_audit(
+        "route.assign",
+        target=route.insight,
+        actor=actor,
+        stream=route.stream.slug,
+        route=route.id,
+        assignee=new_id or "nobody",
+    )
+    if assignee is not None and assignee.id != actor.id:
+        notify(
+            assignee,
+            "route_assigned",
+            link=link_for("insights.route", assignee.locale, route_id=route.id),
+            route_id=route.id,
+            **stream_params(route.stream),
+        )
+    return True
+
+
+def assign_many(routes, assignee, actor):
+    """Bulk: (assigned, refused) counts; a route whose stream the assignee isn't in is skipped."""
+    assigned = refused = 0
+    for route in routes:
+        try:
+            assigned += assign(route, assignee, actor)
+        except NotAllowed:
+            refused += 1
+    return assigned, refused
+
+
 def set_status(route, status, actor):
     status = RouteStatus(status)
     now = utcnow()
@@ -300,11 +382,30 @@ def send_digests(now=None):
 
 
 def digest_recipients():
-    """{user id: [stream ids]} of everyone who works in a stream."""
+    """{user id: [stream ids]} of everyone who works in a stream; the streams nobody works in
+    (no reviewers yet) go to every panel manager, so that what is routed there is seen."""
     users = {}
     for row in StreamMember.query.order_by(StreamMember.user_id, StreamMember.stream_id):
         users.setdefault(row.user_id, []).append(row.stream_id)
+    unstaffed = unstaffed_stream_ids()
+    if unstaffed:
+        managers = db.select(UserRole.user_id).where(UserRole.role == Role.PANEL_MANAGER.value)
+        for manager_id in db.session.scalars(
+            db.select(User.id).where(User.id.in_(managers), User.is_enabled.is_(True))
+        ):
+            streams = users.setdefault(manager_id, [])
+            streams += [stream_id for stream_id in unstaffed if stream_id not in streams]
     return users
+
+
+def unstaffed_stream_ids():
+    """The streams without any reviewer, in their order."""
+    staffed = db.select(StreamMember.stream_id)
+    return list(
+        db.session.scalars(
+            db.select(Stream.id).where(Stream.id.not_in(staffed)).order_by(Stream.position)
+        )
+    )
 
 
 def send_digest(user_id, stream_ids, now):
@@ -337,6 +438,7 @@ def send_digest(user_id, stream_ids, now):
             db.session.flush()
     except IntegrityError:
         return 0
+    unstaffed = set(unstaffed_stream_ids()) & set(stream_ids)
     queue_mail(
         user.email,
         "stream_digest",
@@ -345,52 +447,73 @@ def send_digest(user_id, stream_ids, now):
         new=new,
         overdue=overdue,
         decided=decided,
+        unstaffed=[route.stream for route in new + overdue if route.stream_id in unstaffed],
     )
     return 1
 
 
 def stream_metrics(stream, months=6, now=None):
-    """Open count; per month: routed, median hours to first response, share answered in time."""
+    """What the stream page shows, in working days like the target (workdays.py):
+
+    - first response: the route acknowledged or its status changed (first_response_at), the
+      median working days it took, and the share that came within the target (routes not
+      answered and not due yet count in neither);
+    - answer published: the public answer the panelists get (answered_at), the median working
+      days it took, and how many got one.
+    Overall and per month routed (the last `months`)."""
     now = now or utcnow()
     live = Route.query.filter(Route.stream_id == stream.id, Route.removed_at.is_(None))
     open_count = live.filter(Route.status.in_(OPEN_STATUSES)).count()
     overdue = live.filter(Route.first_response_at.is_(None), Route.due_at < now).count()
     per_month = {}
-    for route in live.filter(Route.routed_at >= month_start(now, months - 1)):
-        month = month_key(route.routed_at)
+    recent = live.with_entities(
+        Route.routed_at, Route.due_at, Route.first_response_at, Route.answered_at
+    ).filter(Route.routed_at >= month_start(now, months - 1))
+    for routed_at, due_at, first_response_at, answered_at in recent:
         entry = per_month.setdefault(
-            month, {"routed": 0, "hours": [], "in_time": 0, "responded": 0}
+            month_key(routed_at),
+            {"routed": 0, "due": 0, "in_time": 0, "response_days": [], "answer_days": []},
         )
         entry["routed"] += 1
-        if route.first_response_at:
-            entry["responded"] += 1
-            entry["hours"].append(
-                (route.first_response_at - route.routed_at).total_seconds() / 3600
-            )
-            entry["in_time"] += route.first_response_at <= route.due_at
-        elif route.due_at > now:
-            entry["routed"] -= 1  # not due yet: neither in time nor late
-    rows = []
-    for month in sorted(per_month):
-        entry = per_month[month]
-        rows.append(
-            {
-                "month": month,
-                "routed": entry["routed"],
-                "median_hours": statistics.median(entry["hours"]) if entry["hours"] else None,
-                "in_time": entry["in_time"] / entry["routed"] if entry["routed"] else None,
-            }
-        )
-    all_hours = [h for e in per_month.values() for h in e["hours"]]
-    in_time = sum(e["in_time"] for e in per_month.values())
-    routed = sum(e["routed"] for e in per_month.values())
+        if first_response_at:
+            entry["due"] += 1
+            entry["response_days"].append(working_days_between(routed_at, first_response_at))
+            entry["in_time"] += first_response_at <= due_at
+        elif due_at <= now:
+            entry["due"] += 1  # late and still waiting: not in time
+        if answered_at:
+            entry["answer_days"].append(working_days_between(routed_at, answered_at))
+    rows = [dict(_summary(per_month[month]), month=month) for month in sorted(per_month)]
+    overall = _summary(
+        {
+            "routed": sum(e["routed"] for e in per_month.values()),
+            "due": sum(e["due"] for e in per_month.values()),
+            "in_time": sum(e["in_time"] for e in per_month.values()),
+            "response_days": [d for e in per_month.values() for d in e["response_days"]],
+            "answer_days": [d for e in per_month.values() for d in e["answer_days"]],
+        }
+    )
+    return dict(overall, open=open_count, overdue=overdue, months=rows)
+
+
+def _summary(entry):
+    response, answer = entry["response_days"], entry["answer_days"]
     return {
-        "open": open_count,
-        "overdue": overdue,
-        "months": rows,
-        "median_hours": statistics.median(all_hours) if all_hours else None,
-        "in_time": in_time / routed if routed else None,
+        "routed": entry["routed"],
+        "response_days": statistics.median(response) if response else None,
+        "in_time": entry["in_time"] / entry["due"] if entry["due"] else None,
+        "answer_days": statistics.median(answer) if answer else None,
+        "answered": len(answer),
     }
+
+
+def reviewer_counts():
+    """{stream id: number of reviewers}; a stream missing has none."""
+    return dict(
+        db.session.execute(
+            db.select(StreamMember.stream_id, func.count()).group_by(StreamMember.stream_id)
+        ).all()
+    )
 
 
 def erase_evidence_links(member):

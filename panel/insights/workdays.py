@@ -39,3 +39,25 @@ def add_working_days(moment, days):
             added += 1
     result = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=AMSTERDAM)
     return result.astimezone(moment.tzinfo)
+
+
+def working_days_between(start, end):
+    """How many working days passed from `start` to `end` (Amsterdam calendar), as a fraction:
+    only the hours of working days count, a full working day is 1. The inverse of
+    add_working_days: from a moment to its due date is exactly the stream's target."""
+    if end <= start:
+        return 0.0
+    start, end = start.astimezone(AMSTERDAM), end.astimezone(AMSTERDAM)
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if is_working_day(day):
+            day_start = datetime.combine(day, datetime.min.time(), tzinfo=AMSTERDAM)
+            day_end = datetime.combine(
+                day + timedelta(days=1), datetime.min.time(), tzinfo=AMSTERDAM
+            )
+            seconds = (min(end, day_end) - max(start, day_start)).total_seconds()
+            # A day of 23 or 25 hours (summer time) is still one day.
+            total += max(seconds, 0) / (day_end - day_start).total_seconds()
+        day += timedelta(days=1)
+    return total
