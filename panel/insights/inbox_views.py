@@ -25,6 +25,7 @@ from .models import (
     Route,
     RouteStatus,
     Stream,
+    StreamMember,
     Tag,
     insight_tags,
 )
@@ -52,18 +53,22 @@ def inbox_filter_form(streams):
 
 def inbox_streams():
     """The streams whose inbox the viewer may open: their own, or every one for panel managers;
-    and the one asked for (?stream=), a 404 when it is not one of those."""
-    own = services.reviewer_stream_ids(current_user)
-    openable = Stream.query.order_by(Stream.position)
-    if not current_user.has_role(Role.PANEL_MANAGER):
-        openable = openable.filter(Stream.id.in_(own))
-    openable = openable.all()
-    asked = request.args.get("stream", "")
-    if not asked.strip():
-        return openable, [s.id for s in openable if s.id in own], None
-    stream_id = to_id(asked)
-    if stream_id is None:
-        return openable, [s.id for s in openable if s.id in own], None  # not a number: no filter
+    and the one asked for (?stream=), a 404 when it is not one of those. (streams, the ids of
+    the streams shown, the stream asked for or None)."""
+    rows = db.session.execute(
+        db.select(Stream, StreamMember.user_id)
+        .outerjoin(
+            StreamMember,
+            (StreamMember.stream_id == Stream.id) & (StreamMember.user_id == current_user.id),
+        )
+        .order_by(Stream.position, Stream.id)
+    ).all()
+    own = [stream.id for stream, member in rows if member is not None]
+    manager = current_user.has_role(Role.PANEL_MANAGER)
+    openable = [stream for stream, member in rows if manager or member is not None]
+    stream_id = to_id(request.args.get("stream", "").strip())
+    if stream_id is None:  # none asked for (or not a number): all their own streams
+        return openable, own, None
     chosen = next((stream for stream in openable if stream.id == stream_id), None)
     if chosen is None or not can_open_stream_inbox(current_user, stream_id, own):
         abort(404)
