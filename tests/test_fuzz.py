@@ -95,6 +95,31 @@ def test_member_filters_never_fail(app, db, make_user, query):
 
 
 @settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.dictionaries(
+        st.sampled_from(
+            ["q", "status", "customer_type", "age_band", "region", "source", "inactive"]
+        ),
+        text,
+        max_size=4,
+    )
+)
+@example(query={"q": "\x00", "status": "removed"})
+def test_member_export_filters_never_fail(app, db, make_user, query):
+    """The export carries the list's filters: whatever they hold, its page and its CSV answer."""
+    from panel.security import Role
+
+    client = app.test_client()
+    manager = make_user(roles=[Role.PANEL_MANAGER])
+    client.post("/en/login", data={"email": manager.email, "password": "a calm walk by the sea"})
+    assert client.get("/nl/manage/export", query_string=query).status_code < 500, query
+    response = client.post("/nl/manage/export", query_string=query, data={})
+    assert response.status_code < 500 and response.get_data().startswith(b"\xef\xbb\xbf"), query
+
+
+@settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(segment=st.text(min_size=1, max_size=40).filter(lambda s: "/" not in s and "?" not in s))
