@@ -38,7 +38,13 @@ def include_object(obj, name, type_, reflected, compare_to):
     """The full-text search objects are made by hand, per database, outside the models."""
     return (
         not (name or "").startswith(
-            ("feedback_search", "ideas_search", "insights_search", "user_search_fts")
+            (
+                "feedback_search",
+                "ideas_search",
+                "insights_search",
+                "triage_search",
+                "user_search_fts",
+            )
         )
         and not (type_ == "column" and name == "search")
         and name
@@ -46,6 +52,7 @@ def include_object(obj, name, type_, reflected, compare_to):
             "ix_feedback_responses_search",
             "ix_ideas_search",
             "ix_insights_search",
+            "ix_triage_items_search",
             "ix_user_search_trgm",
         )
     )

@@ -23,6 +23,7 @@ from . import (  # noqa: E402,F401  (the routes need the blueprints; the index i
     insight_search,
     outcomes,
     setup_views,
+    triage_views,
     views,
 )
 

@@ -307,3 +307,6 @@ Insight.closed_reason = bilingual("closed_reason")
 Index("ix_insights_created_by", Insight.__table__.c.created_by_id)
 Index("ix_insights_evidence_count", Insight.__table__.c.evidence_count, Insight.__table__.c.id)
 
+
+# Triage (issue 16, part A): its tables live in their own module.
+from .triage_models import TriageDismissal, TriageItem  # noqa: E402,F401

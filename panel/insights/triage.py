@@ -1,0 +1,729 @@
+"""Triage: every contribution panelists made, in one list, each evidence, dismissed or waiting.
+
+What counts as a contribution: an app-feedback response with a comment or problem report (a
+score alone is not one), an idea, a reaction (rounds Comment), a session's notes; hidden and
+withdrawn ones are not (their words are gone or not to be read).
+
+Design
+- A kept table `triage_items` (panel.insights.triage_models): one row per contribution, with
+  what the list filters on (release or round, kind, time, score group, the panelist's segment and
+  language) copied beside it, so the triage page reads that table alone, in the order of an
+  index (ix_triage_items_created, or per release / round / kind), whatever the source tables.
+- Its `words` column is the search index's text: every word of the contribution lower-cased
+  and accent-folded ("Zoë" -> "zoe"), followed by its Dutch and English Snowball stems
+  (snowballstemmer, which runs PyStemmer's C code when installed; stems are cached per word).
+  SQLite indexes it with FTS5, PostgreSQL with a generated tsvector ('simple' configuration,
+  since the words are already stemmed) and a GIN index: both databases hold the same tokens and
+  answer a search alike. A searched word matches a word starting with it (prefixes: "factu"),
+  or its Dutch or English stem exactly ("rekeningen" -> "rekening", "facturen" -> "factuur").
+  Only letters and digits of a search reach either database's query syntax.
+- Kept in step from Python, with no change to the code that writes contributions: SQLAlchemy
+  session events note every response, idea, reaction or session whose words or visibility
+  change (ORM flushes, and bulk UPDATE / DELETE statements on ideas and reactions, whose rows
+  are read before they run), and just before the transaction commits their rows are rewritten
+  (an upsert) or removed. `flask panel reindex-triage` rebuilds the whole table (after a bulk
+  load, or to repair it); bench/generate.py and the demo call rebuild() too.
+- "No action" is a row in `triage_dismissals` (one per contribution: the unique key makes a
+  double click or two colleagues at once one dismissal). An item is processed when it is
+  evidence of an insight or dismissed; processed_state(items) says which (contract 4).
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from sqlalchemy import and_, delete, event, exists, func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import User
+from ..database import race_pause, utcnow
+from ..extensions import db
+from ..feedback.models import Release, Response
+from ..membership.models import Member
+from ..membership.segments import AgeBand, CustomerType, Platform
+from ..rounds.idea_search import fold
+from ..rounds.models import Comment, Idea, Round
+from ..rounds.models import Session as RoundSession
+from .models import Evidence, EvidenceKind, Insight
+from .triage_models import TriageDismissal, TriageItem
+
+KINDS = EvidenceKind.values()
+PER_PAGE = 25
+# The count shown above the list goes up to this, then says "more than".
+COUNT_UP_TO = 10_000
+MAX_TERMS = 8
+# How many items one bulk action takes (a page's worth and more, never unbounded).
+MAX_BULK = 200
+
+# Words, stems and the search ------------------------------------------------------------------
+
+_DUTCH = snowballstemmer.stemmer("dutch")
+_ENGLISH = snowballstemmer.stemmer("english")
+WORD = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=200_000)
+def stems(word):
+    """A folded word's Dutch and English stems (without the word itself and repeats)."""
+    return tuple(
+        dict.fromkeys(s for s in (_DUTCH.stemWord(word), _ENGLISH.stemWord(word)) if s != word)
+    )
+
+
+def words_of(*texts):
+    """The folded words of some texts, letters and digits only (overlong 'words' left out)."""
+    return [
+        word for text_ in texts if text_ for word in WORD.findall(fold(text_)) if len(word) <= 40
+    ]
+
+
+def index_words(*texts):
+    """What the search index stores for a contribution: each word, then its stems."""
+    out = []
+    for word in dict.fromkeys(words_of(*texts)):
+        out.append(word)
+        out.extend(stems(word))
+    return " ".join(dict.fromkeys(out))
+
+
+def search_terms(words):
+    """[(word, (stems))] for a search: each word typed, with the stems it also matches."""
+    terms = list(dict.fromkeys(words_of(words)))[:MAX_TERMS]
+    return [(term, stems(term)) for term in terms]
+
+
+def _is_postgresql():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def matching(words):
+    """A where-clause for triage items having every searched word (as the start of a word, or
+    through its Dutch or English stem), or None when the search has no words."""
+    terms = search_terms(words)
+    if not terms:
+        return None
+    if _is_postgresql():
+        query = " & ".join(
+            "(" + " | ".join([term + ":*", *stem_list]) + ")" for term, stem_list in terms
+        )
+        return text("triage_items.search @@ to_tsquery('simple', :triage_words)").bindparams(
+            triage_words=query
+        )
+    match = " AND ".join(
+        "(" + " OR ".join([f'"{term}"*', *(f'"{s}"' for s in stem_list)]) + ")"
+        for term, stem_list in terms
+    )
+    return TriageItem.id.in_(
+        select(text("rowid"))
+        .select_from(text("triage_search"))
+        .where(text("triage_search MATCH :triage_match").bindparams(triage_match=match))
+    )
+
+
+# Keeping triage_items in step -----------------------------------------------------------------
+
+
+def score_group(score):
+    if score is None:
+        return None
+    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+
+
+def _age_band(birth_year):
+    band = AgeBand.for_birth_year(birth_year)
+    return band.value if band is not None else None
+
+
+def _member_columns():
+    return (
+        Member.customer_type,
+        Member.platform,
+        Member.birth_year,
+        User.locale,
+    )
+
+
+def _with_member(query, member_id_column):
+    return query.outerjoin(Member, Member.id == member_id_column).outerjoin(
+        User, User.id == Member.user_id
+    )
+
+
+def _loader(kind):
+    """A select of the columns one kind's triage rows are made of (see _row)."""
+    if kind == "response":
+        query = select(
+            Response.id,
+            Response.created_at,
+            Response.release_id,
+            Response.score,
+            Response.customer_type,
+            Response.platform,
+            Response.age_band,
+            Response.improve_text,
+            Response.problem_text,
+            User.locale,
+        )
+        return _with_member(query, Response.member_id), Response.id
+    if kind == "idea":
+        query = select(
+            Idea.id,
+            Idea.created_at,
+            Idea.round_id,
+            Idea.title,
+            Idea.body,
+            Idea.hidden_at,
+            Idea.withdrawn_at,
+            *_member_columns(),
+        )
+        return _with_member(query, Idea.author_id), Idea.id
+    if kind == "comment":
+        query = select(
+            Comment.id,
+            Comment.created_at,
+            Idea.round_id,
+            Comment.body,
+            Comment.hidden_at,
+            Comment.withdrawn_at,
+            *_member_columns(),
+        ).join(Idea, Idea.id == Comment.idea_id)
+        return _with_member(query, Comment.author_id), Comment.id
+    query = select(
+        RoundSession.id, RoundSession.starts_at, RoundSession.round_id, RoundSession.notes
+    )
+    return query, RoundSession.id
+
+
+def _row(kind, r):
+    """The triage_items values for one loaded source row, or None when it is no contribution."""
+    base = {"kind": kind, "source_id": r.id, "created_at": None, "release_id": None}
+    base.update(round_id=None, score_group=None, language=None)
+    if kind == "response":
+        if not ((r.improve_text or "").strip() or (r.problem_text or "").strip()):
+            return None
+        return dict(
+            base,
+            created_at=r.created_at,
+            release_id=r.release_id,
+            score_group=score_group(r.score),
+            customer_type=r.customer_type,
+            platform=r.platform,
+            age_band=r.age_band,
+            language=r.locale,
+            words=index_words(r.improve_text, r.problem_text),
+        )
+    if kind == "session":
+        if not (r.notes or "").strip():
+            return None
+        return dict(
+            base,
+            created_at=r.starts_at,
+            round_id=r.round_id,
+            customer_type=None,
+            platform=None,
+            age_band=None,
+            words=index_words(r.notes),
+        )
+    if r.hidden_at is not None or r.withdrawn_at is not None:
+        return None
+    texts = (r.title, r.body) if kind == "idea" else (r.body,)
+    if not any((t or "").strip() for t in texts):
+        return None
+    return dict(
+        base,
+        created_at=r.created_at,
+        round_id=r.round_id,
+        customer_type=r.customer_type,
+        platform=r.platform,
+        age_band=_age_band(r.birth_year),
+        language=r.locale,
+        words=index_words(*texts),
+    )
+
+
+UPDATED_COLUMNS = (
+    "created_at",
+    "release_id",
+    "round_id",
+    "score_group",
+    "customer_type",
+    "platform",
+    "age_band",
+    "language",
+    "words",
+)
+
+
+def _upsert(rows):
+    insert = postgresql_insert if _is_postgresql() else sqlite_insert
+    statement = insert(TriageItem.__table__).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "source_id"],
+        set_={name: statement.excluded[name] for name in UPDATED_COLUMNS},
+    )
+    db.session.execute(statement)
+
+
+def sync(kind, ids):
+    """Rewrite the triage rows of these sources of one kind as they are now (removing those
+    that are no contribution any more, or gone)."""
+    ids = sorted(set(ids))
+    if not ids or kind not in KINDS:
+        return
+    query, key = _loader(kind)
+    rows = {}
+    for r in db.session.execute(query.where(key.in_(ids))):
+        row = _row(kind, r)
+        if row is not None:
+            rows[r.id] = row
+    gone = [number for number in ids if number not in rows]
+    if gone:
+        db.session.execute(
+            delete(TriageItem).where(TriageItem.kind == kind, TriageItem.source_id.in_(gone))
+        )
+    if rows:
+        _upsert(list(rows.values()))
+
+
+def rebuild(batch=5000, kinds=KINDS):
+    """Fill triage_items anew from every source (the CLI, the demo, the volume generator).
+    Returns the number of contributions indexed."""
+    total = 0
+    db.session.execute(delete(TriageItem).where(TriageItem.kind.in_(kinds)))
+    for kind in kinds:
+        query, key = _loader(kind)
+        last = 0
+        while True:
+            found = db.session.execute(query.where(key > last).order_by(key).limit(batch)).all()
+            if not found:
+                break
+            last = found[-1].id
+            rows = [row for row in (_row(kind, r) for r in found) if row is not None]
+            if rows:
+                db.session.execute(TriageItem.__table__.insert(), rows)
+                total += len(rows)
+    return total
+
+
+# What each watched class is to triage, and which of its attributes change its row.
+WATCHED = {
+    Response: (
+        "response",
+        (
+            "improve_text",
+            "problem_text",
+            "score",
+            "customer_type",
+            "platform",
+            "age_band",
+            "member_id",
+            "release_id",
+        ),
+    ),
+    Idea: ("idea", ("title", "body", "hidden_at", "withdrawn_at", "round_id", "author_id")),
+    Comment: ("comment", ("body", "hidden_at", "withdrawn_at", "idea_id", "author_id")),
+    RoundSession: ("session", ("notes", "starts_at", "round_id")),
+}
+PENDING = "triage_pending"
+
+
+def _note(session, kind, ids):
+    session.info.setdefault(PENDING, {}).setdefault(kind, set()).update(ids)
+
+
+def _changed(instance, names):
+    state = db.inspect(instance)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _after_flush(session, flush_context):
+    for instance in session.new:
+        watched = WATCHED.get(type(instance))
+        if watched:
+            _note(session, watched[0], [instance.id])
+    for instance in session.dirty:
+        watched = WATCHED.get(type(instance))
+        if watched and _changed(instance, watched[1]):
+            _note(session, watched[0], [instance.id])
+    for instance in session.deleted:
+        watched = WATCHED.get(type(instance))
+        if watched:
+            _note(session, watched[0], [instance.id])
+
+
+def _statement_columns(statement):
+    values = getattr(statement, "_values", None) or {}
+    return {getattr(key, "key", key) for key in values}
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _bulk_statement(orm_execute_state):
+    """A bulk UPDATE or DELETE of ideas or reactions (an edit, a withdrawal, a merge): the rows
+    it touches are read first and noted, when it changes what triage shows."""
+    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+        return
+    mapper = orm_execute_state.bind_mapper
+    model = mapper.class_ if mapper is not None else None
+    if model not in (Idea, Comment):
+        return
+    kind, names = WATCHED[model]
+    statement = orm_execute_state.statement
+    if orm_execute_state.is_update and not (_statement_columns(statement) & set(names)):
+        return
+    session = orm_execute_state.session
+    ids = session.execute(select(model.id).where(statement.whereclause)).scalars().all()
+    _note(session, kind, ids)
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _before_commit(session):
+    session.flush()  # commit flushes after this hook: what it would write is noted first
+    if not session.info.get(PENDING):
+        return
+    pending = session.info.pop(PENDING, {})
+    for kind, ids in pending.items():
+        sync(kind, ids)
+
+
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _after_rollback(session, previous_transaction):
+    if previous_transaction.parent is None and not previous_transaction.nested:
+        session.info.pop(PENDING, None)
+
+
+# The list -------------------------------------------------------------------------------------
+
+SCORE_GROUPS = ("promoter", "passive", "detractor")
+SEGMENT_KINDS = {"customer_type": CustomerType, "platform": Platform, "age_band": AgeBand}
+STATES = ("open", "processed", "evidence", "dismissed")
+LANGUAGES = ("nl", "en")
+
+
+def _number(value):
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value or "") else None
+
+
+@dataclass
+class TriageFilters:
+    """What the triage list is narrowed to, read from the page's address. Unknown values are no
+    filter (never an error)."""
+
+    words: str = ""
+    source: str = ""  # "release", "round", "release:12", "round:3"
+    kind: str = ""
+    state: str = ""
+    group: str = ""
+    segment: str = ""  # "customer_type:business"
+    language: str = ""
+
+    @classmethod
+    def from_args(cls, args):
+        source = args.get("source", "")
+        source_kind, _sep, source_id = source.partition(":")
+        if source_kind not in ("release", "round") or (source_id and not _number(source_id)):
+            source = ""
+        segment = args.get("segment", "")
+        segment_kind, _sep, segment_value = segment.partition(":")
+        if (
+            segment_kind not in SEGMENT_KINDS
+            or segment_value not in SEGMENT_KINDS[segment_kind].values()
+        ):
+            segment = ""
+        pick = lambda name, allowed: args.get(name, "") if args.get(name, "") in allowed else ""  # noqa: E731
+        return cls(
+            words=" ".join(args.get("q", "").split())[:100],
+            source=source,
+            kind=pick("kind", KINDS),
+            state=pick("state", STATES),
+            group=pick("group", SCORE_GROUPS),
+            segment=segment,
+            language=pick("language", LANGUAGES),
+        )
+
+    @property
+    def active(self):
+        return any(self.args().values())
+
+    @property
+    def release_id(self):
+        kind, _sep, number = self.source.partition(":")
+        return _number(number) if kind == "release" else None
+
+    @property
+    def round_id(self):
+        kind, _sep, number = self.source.partition(":")
+        return _number(number) if kind == "round" else None
+
+    def args(self):
+        values = {
+            "q": self.words,
+            "source": self.source,
+            "kind": self.kind,
+            "state": self.state,
+            "group": self.group,
+            "segment": self.segment,
+            "language": self.language,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def is_evidence():
+    return exists().where(
+        Evidence.kind == TriageItem.kind, Evidence.source_id == TriageItem.source_id
+    )
+
+
+def is_dismissed():
+    return exists().where(
+        TriageDismissal.kind == TriageItem.kind,
+        TriageDismissal.source_id == TriageItem.source_id,
+    )
+
+
+def conditions(filters):
+    where = []
+    if filters.release_id:
+        where.append(TriageItem.release_id == filters.release_id)
+    elif filters.round_id:
+        where.append(TriageItem.round_id == filters.round_id)
+    elif filters.source == "release":
+        where.append(TriageItem.release_id.isnot(None))
+    elif filters.source == "round":
+        where.append(TriageItem.round_id.isnot(None))
+    if filters.kind:
+        where.append(TriageItem.kind == filters.kind)
+    if filters.group:
+        where.append(TriageItem.score_group == filters.group)
+    if filters.segment:
+        segment_kind, _sep, value = filters.segment.partition(":")
+        where.append(getattr(TriageItem, segment_kind) == value)
+    if filters.language:
+        where.append(TriageItem.language == filters.language)
+    if filters.state == "open":
+        where += [~is_evidence(), ~is_dismissed()]
+    elif filters.state == "processed":
+        where.append(or_(is_evidence(), is_dismissed()))
+    elif filters.state == "evidence":
+        where.append(is_evidence())
+    elif filters.state == "dismissed":
+        where.append(is_dismissed())
+    match = matching(filters.words)
+    if match is not None:
+        where.append(match)
+    return where
+
+
+def items_query(filters):
+    """The triage items the filters leave, newest first."""
+    return (
+        select(TriageItem)
+        .where(*conditions(filters))
+        .order_by(TriageItem.created_at.desc(), TriageItem.id.desc())
+    )
+
+
+def count_query(filters, up_to=COUNT_UP_TO):
+    """How many items the filters leave, counted up to `up_to` + 1 (then the page says more)."""
+    capped = select(TriageItem.id).where(*conditions(filters)).limit(up_to + 1).subquery()
+    return select(func.count()).select_from(capped)
+
+
+@dataclass
+class Entry:
+    """One row of the triage list: the item, its source row (None: gone meanwhile), the text
+    to show and where it came from, and whether it is processed."""
+
+    item: TriageItem
+    source: object
+    text: str
+    where: object  # the Release or Round it came from
+    state: "ProcessedState"
+
+    @property
+    def key(self):
+        return f"{self.item.kind}:{self.item.source_id}"
+
+
+def _texts(kind, row):
+    if kind == "response":
+        return [part for part in (row.improve_text, row.problem_text) if part]
+    if kind == "idea":
+        return [row.title, row.body]
+    if kind == "comment":
+        return [row.body]
+    return [row.notes or ""]
+
+
+SOURCE_LOADS = {
+    "response": (Response, [joinedload(Response.release)]),
+    "idea": (Idea, [joinedload(Idea.round)]),
+    "comment": (Comment, [joinedload(Comment.idea).joinedload(Idea.round)]),
+    "session": (RoundSession, [joinedload(RoundSession.round)]),
+}
+
+
+def entries(items):
+    """The page's items with their sources and state: one query per kind on the page, two for
+    the state, whatever the number of rows."""
+    wanted = {}
+    for item in items:
+        wanted.setdefault(item.kind, []).append(item.source_id)
+    sources = {}
+    for kind, ids in wanted.items():
+        model, loads = SOURCE_LOADS[kind]
+        rows = db.session.scalars(select(model).options(*loads).where(model.id.in_(ids)))
+        sources.update(((kind, row.id), row) for row in rows)
+    states = processed_state([(item.kind, item.source_id) for item in items])
+    out = []
+    for item in items:
+        row = sources.get((item.kind, item.source_id))
+        where = None
+        if row is not None:
+            where = {
+                "response": lambda r: r.release,
+                "idea": lambda r: r.round,
+                "comment": lambda r: r.idea.round,
+                "session": lambda r: r.round,
+            }[item.kind](row)
+        texts = _texts(item.kind, row) if row is not None else []
+        out.append(Entry(item, row, texts, where, states[(item.kind, item.source_id)]))
+    return out
+
+
+def source_choices():
+    """[(value, label)] of the releases and rounds that have contributions, newest first."""
+    releases = db.session.execute(
+        select(Release.id, Release.version)
+        .where(Release.published_at.isnot(None))
+        .order_by(Release.month.desc(), Release.id.desc())
+    ).all()
+    rounds = db.session.scalars(select(Round).order_by(Round.id.desc())).all()
+    return releases, rounds
+
+
+# Processed state (contract 4) -----------------------------------------------------------------
+
+
+@dataclass
+class ProcessedState:
+    insights: list = field(default_factory=list)  # the insights it is evidence of
+    dismissal: TriageDismissal | None = None
+
+    @property
+    def status(self):
+        return "evidence" if self.insights else "dismissed" if self.dismissal else "open"
+
+    @property
+    def processed(self):
+        return bool(self.insights or self.dismissal)
+
+
+def parse_item(value):
+    """("response", 123) for "response:123"; None for anything else."""
+    kind, _sep, number = (value or "").partition(":")
+    number = _number(number)
+    if kind not in KINDS or not number:
+        return None
+    return kind, number
+
+
+def _item_filter(model, items):
+    by_kind = {}
+    for kind, number in items:
+        by_kind.setdefault(kind, set()).add(number)
+    return or_(
+        *(
+            and_(model.kind == kind, model.source_id.in_(sorted(ids)))
+            for kind, ids in by_kind.items()
+        )
+    )
+
+
+def processed_state(items):
+    """{(kind, id): ProcessedState} for contributions given as (kind, id) pairs: the insights
+    each is evidence of (newest first) and its "No action" dismissal. Two queries at most."""
+    items = list(dict.fromkeys((kind, int(number)) for kind, number in items))
+    states = {item: ProcessedState() for item in items}
+    if not items:
+        return states
+    evidence = db.session.execute(
+        select(Evidence.kind, Evidence.source_id, Insight)
+        .join(Insight, Insight.id == Evidence.insight_id)
+        .where(_item_filter(Evidence, items))
+        .order_by(Insight.id.desc())
+    ).all()
+    for kind, number, insight in evidence:
+        states[(kind, number)].insights.append(insight)
+    dismissals = db.session.scalars(
+        select(TriageDismissal)
+        .options(joinedload(TriageDismissal.dismissed_by))
+        .where(_item_filter(TriageDismissal, items))
+    ).all()
+    for dismissal in dismissals:
+        states[(dismissal.kind, dismissal.source_id)].dismissal = dismissal
+    return states
+
+
+# No action ------------------------------------------------------------------------------------
+
+
+def existing_items(items):
+    """The (kind, id) pairs among `items` that are in triage (a contribution now)."""
+    items = list(dict.fromkeys(items))
+    if not items:
+        return []
+    found = set(
+        db.session.execute(
+            select(TriageItem.kind, TriageItem.source_id).where(_item_filter(TriageItem, items))
+        ).all()
+    )
+    return [item for item in items if item in found]
+
+
+def dismiss(items, user):
+    """Mark contributions "No action" for `user`. Already dismissed ones stay as they were (who
+    dismissed first keeps the name); returns how many this call dismissed."""
+    done = 0
+    for kind, number in existing_items(items)[:MAX_BULK]:
+        race_pause("TRIAGE_RACE_DELAY")
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    TriageDismissal(
+                        kind=kind, source_id=number, dismissed_by_id=user.id, dismissed_at=utcnow()
+                    )
+                )
+        except IntegrityError:
+            continue
+        done += 1
+    return done
+
+
+def undo_dismissal(item):
+    """Take a "No action" back (the dismissal row says who and when; nothing else is kept);
+    False when it was not dismissed (any more)."""
+    kind, number = item
+    removed = db.session.execute(
+        delete(TriageDismissal).where(
+            TriageDismissal.kind == kind, TriageDismissal.source_id == number
+        )
+    ).rowcount
+    return bool(removed)
+
+
+def release_comment_counts(release):
+    """{score group: number of comments} of one release, from the triage table."""
+    rows = db.session.execute(
+        select(TriageItem.score_group, func.count())
+        .where(TriageItem.release_id == release.id, TriageItem.kind == "response")
+        .group_by(TriageItem.score_group)
+    ).all()
+    counts = {group: 0 for group in SCORE_GROUPS}
+    counts.update({group: number for group, number in rows if group in counts})
+    return counts
