@@ -4,6 +4,7 @@ Streams live with the accounts because rounds (which streams a round involves) a
 (whose inbox an insight lands in) both need them, and rounds sit below insights.
 """
 
+from ..database import UTCDateTime
 from ..extensions import db
 from ..i18n import bilingual
 
@@ -19,6 +20,8 @@ class Stream(db.Model):
     description_en = db.Column(db.String(300))
     target_days = db.Column(db.Integer, nullable=False, default=2)  # first response, working days
     position = db.Column(db.Integer, nullable=False, default=0)
+    # Archived: no longer offered for new routing, its routes and history kept.
+    archived_at = db.Column(UTCDateTime)
 
     name = bilingual("name")
     description = bilingual("description")

@@ -1,6 +1,14 @@
 """Forms to invite and edit staff and other users."""
 
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..accounts.services import find_user_by_email
@@ -39,9 +47,19 @@ class InviteUserForm(UserForm):
         if find_user_by_email(field.data) is not None:
             raise ValidationError(_l("There is already an account with this e-mail address."))
 
+    streams = CheckboxesField(
+        _l("Streams (for a reviewer)"),
+        coerce=int,
+        description=_l("The streams whose inbox they work through."),
+    )
+
     def validate_roles(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one role."))
+
+    def validate_streams(self, field):
+        if field.data and Role.REVIEWER.value not in (self.roles.data or []):
+            raise ValidationError(_l("Streams are for reviewers: tick the reviewer role too."))
 
 
 class EditUserForm(UserForm):
@@ -86,3 +104,20 @@ class PrivacyStatementForm(BaseForm):
         validators=[DataRequired(REQUIRED), Length(max=500)],
         render_kw={"lang": "en"},
     )
+
+
+class AuditFilterForm(BaseForm):
+    """The audit log's filters: a plain GET form, its values in the address (so the CSV export
+    and the pages follow them)."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField(_l("Who"), validators=[Optional()])
+    action = SelectField(_l("What"), validators=[Optional()])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Up to and including"), validators=[Optional()])
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date is before the start date."))

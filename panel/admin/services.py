@@ -1,7 +1,9 @@
-"""Administrators' verbs: sending failed e-mail again."""
+"""Administrators' verbs: sending failed e-mail again, putting a new reviewer in streams."""
 
+from ..accounts.streams import Stream, StreamMember
 from ..audit import record_audit
 from ..errors import NotAllowed
+from ..extensions import db
 from ..mail import FAILED, requeue
 
 
@@ -20,3 +22,21 @@ def requeue_failed_mail(actor):
     if count:
         record_audit("outbox.requeue", actor=actor, count=count)
     return count
+
+
+def put_in_streams(user, stream_ids, actor):
+    """Make a reviewer a member of these (not archived) streams; returns the streams."""
+    streams = (
+        Stream.query.filter(Stream.id.in_(stream_ids or []), Stream.archived_at.is_(None))
+        .order_by(Stream.position)
+        .all()
+    )
+    if not streams:
+        return []
+    for stream in streams:
+        db.session.add(StreamMember(stream_id=stream.id, user_id=user.id))
+    db.session.flush()
+    record_audit(
+        "user.streams", target=user, actor=actor, streams=[stream.slug for stream in streams]
+    )
+    return streams

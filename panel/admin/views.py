@@ -1,6 +1,18 @@
 """Thin views for administrators: users, the audit log and the outbox."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from datetime import UTC, datetime, time, timedelta
+
+from flask import Response as HttpResponse
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -10,10 +22,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..accounts import services as accounts
 from ..accounts import two_factor
 from ..accounts.models import User, UserRole
-from ..audit import AuditEntry
+from ..audit import ACTION_TITLES, AuditEntry
+from ..database import AMSTERDAM, utcnow
 from ..errors import NotAllowed
+from ..exports import CsvRows, attachment
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, choices
+from ..insights.rules import offered_streams
 from ..mail import DISCARDED, ERASED, FAILED, OutboxMessage, delivery_trouble
 from ..membership import privacy as membership_privacy
 from ..paging import count_of, paginate
@@ -21,7 +36,13 @@ from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import bp
 from . import services as admin
-from .forms import EditUserForm, InviteUserForm, PrivacyStatementForm, UserSearchForm
+from .forms import (
+    AuditFilterForm,
+    EditUserForm,
+    InviteUserForm,
+    PrivacyStatementForm,
+    UserSearchForm,
+)
 
 PAGE_SIZE = 50
 
@@ -60,12 +81,14 @@ def users():
 @form_checks_csrf
 def invite_user():
     form = InviteUserForm()
+    form.streams.choices = choices((stream.id, stream.name) for stream in offered_streams())
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("admin.users"))
         user = accounts.invite_staff_member(
             form.email.data, form.name.data, form.locale.data, form.roles.data, actor=current_user
         )
+        admin.put_in_streams(user, form.streams.data, current_user)
         flash(
             _("%(name)s is invited and gets an e-mail to choose a password.", name=user.name),
             "success",
@@ -117,14 +140,98 @@ def reset_two_factor(user_id):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+def _audit_filters():
+    """The audit log's filter form (choices filled) and its entries' select, filtered by the
+    fields that are valid (a wrong date is told, the rest still filters)."""
+    form = AuditFilterForm(request.args)
+    staff = db.session.execute(
+        db.select(User.id, User.name)
+        .where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role != Role.PANELIST.value)))
+        .order_by(User.name, User.id)
+    ).all()
+    form.person.choices = choices(
+        [("", _("Everyone")), ("system", _("System"))]
+        + [(str(user_id), name) for user_id, name in staff]
+    )
+    form.action.choices = choices(
+        [("", _("Every action"))]
+        + sorted(((code, str(title)) for code, title in ACTION_TITLES.items()), key=lambda c: c[1])
+    )
+    form.validate()
+    query = db.select(AuditEntry)
+    if form.person.data and not form.person.errors:
+        if form.person.data == "system":
+            query = query.where(AuditEntry.actor_id.is_(None))
+        else:
+            query = query.where(AuditEntry.actor_id == int(form.person.data))
+    if form.action.data and not form.action.errors:
+        query = query.where(AuditEntry.action == form.action.data)
+    if form.since.data and not form.since.errors and not form.until.errors:
+        query = query.where(AuditEntry.created_at >= _amsterdam_midnight(form.since.data))
+    if form.until.data and not form.until.errors:
+        next_day = form.until.data + timedelta(days=1)
+        query = query.where(AuditEntry.created_at < _amsterdam_midnight(next_day))
+    return form, query
+
+
+def _amsterdam_midnight(day):
+    return datetime.combine(day, time(), tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+def _filter_args(form):
+    """The filters in use, as address arguments (for the CSV link)."""
+    return {
+        name: request.args[name]
+        for name in ("person", "action", "since", "until")
+        if request.args.get(name) and not getattr(form, name).errors
+    }
+
+
 @bp.route("/audit")
 def audit_log():
+    form, entries = _audit_filters()
     # Each entry shows who did it.
-    entries = db.select(AuditEntry).options(joinedload(AuditEntry.actor))
     page = paginate(
-        entries.order_by(AuditEntry.id.desc()), db.select(db.func.count(AuditEntry.id)), PAGE_SIZE
+        entries.options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc()),
+        count_of(entries),
+        PAGE_SIZE,
     )
-    return render_template("admin/audit_log.html", page=page)
+    return render_template(
+        "admin/audit_log.html", page=page, form=form, filter_args=_filter_args(form)
+    )
+
+
+@bp.route("/audit.csv")
+def audit_log_csv():
+    """The filtered audit log as a CSV file: headers and actions in the exporter's language,
+    times on Amsterdam's clock."""
+    _form, entries = _audit_filters()
+    query = (
+        entries.options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.id.desc())
+        .execution_options(yield_per=1000)
+    )
+
+    def lines():
+        rows = CsvRows()
+        yield rows.line([_("When"), _("Who"), _("What"), _("Code"), _("Record"), _("Details")])
+        for entry in db.session.scalars(query):
+            yield rows.line(
+                [
+                    entry.created_at.astimezone(AMSTERDAM).strftime("%Y-%m-%d %H:%M"),
+                    entry.actor.display_name if entry.actor else _("System"),
+                    str(entry.action_title),
+                    entry.action,
+                    str(entry.target_title),
+                    "; ".join(f"{label}: {value}" for label, value in entry.detail_lines),
+                ]
+            )
+
+    return HttpResponse(
+        stream_with_context(lines()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": attachment(f"audit-log-{utcnow():%Y-%m-%d}.csv")},
+    )
 
 
 @bp.context_processor

@@ -17,6 +17,8 @@ class Tag(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     name_nl = db.Column(db.String(60), nullable=False)
     name_en = db.Column(db.String(60), nullable=False)
+    # Archived: no longer offered for tagging or rules, kept on the insights that have it.
+    archived_at = db.Column(UTCDateTime)
 
     name = bilingual("name")
 
