@@ -203,3 +203,21 @@ def test_member_export_streams_at_volume(app, db, make_user):
         assert first[1].startswith("900000,")
         assert 0 < loaded <= 1000, loaded
         assert sum(1 for _ in lines) == total - 2
+
+
+def test_member_export_queries_do_not_grow_with_members(
+    client, db, manager, make_member, count_queries
+):
+    def export():
+        with count_queries() as queries:
+            response = client.post(
+                "/en/manage/export?status=active", data={"include_contact": "y", "reason": "Call"}
+            )
+            assert response.status_code == 200
+        return queries.count
+
+    make_member()
+    few = export()
+    for _ in range(5):
+        make_member()
+    assert export() == few

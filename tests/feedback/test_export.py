@@ -123,3 +123,26 @@ def test_responses_csv_streams_at_volume(app, db, make_release):
         assert first[0].startswith("\ufeff") and ";" in first[1]
         assert 0 < loaded <= 1000, loaded
         assert sum(1 for _ in lines) == total - 2
+
+
+def test_responses_csv_queries_do_not_grow_with_responses(
+    client, db, make_release, make_member, make_user, login_as, count_queries
+):
+    release = make_release()
+    first, second = release.changes
+    login_as(make_user(roles=[Role.PRODUCT_OWNER]))
+
+    def export():
+        with count_queries() as queries:
+            response = client.get(f"/en/results/releases/{release.id}/responses.csv")
+            assert response.status_code == 200
+        return queries.count
+
+    services.save_response(release, make_member(), {"score": 5, "ratings": {first.id: 2}})
+    db.session.commit()
+    few = export()
+    for score in range(5):
+        ratings = {first.id: 3, second.id: None}
+        services.save_response(release, make_member(), {"score": score, "ratings": ratings})
+    db.session.commit()
+    assert export() == few
