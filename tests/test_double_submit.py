@@ -513,6 +513,7 @@ NOT_CREATING = {
     "insight_setup.edit_stream": CHANGES_ONE_RECORD,
     "insight_setup.edit_tag": CHANGES_ONE_RECORD,
     "insights.acknowledge": CHANGES_ONE_RECORD,
+    "insights.assign_many": "a conditional update to the reviewer asked for: again changes nothing",
     "insights.add_evidence": ONE_PER_KEY,
     "insights.add_route": ONE_PER_KEY,
     "insights.edit_title": CHANGES_ONE_RECORD,
