@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert
 
+from panel.database import amsterdam_today
 from panel.exports import BOM, CsvRows, local_time
 from panel.membership.models import Member
 from panel.security import Role
@@ -91,6 +92,9 @@ def test_member_export_round_trip(client, db, manager, make_member, lang):
         f"/{lang}/manage/export", data={"include_contact": "y", "reason": "Calling"}
     )
     header, rows = read_csv(response, lang)
+    stem = {"en": "klantenteam-members-", "nl": "klantenteam-leden-"}[lang]
+    filename = f'filename="{stem}{amsterdam_today().isoformat()}.csv"'
+    assert filename in response.headers["Content-Disposition"]
     assert header[:6] == words["header"] and header[-2:] == words["contact"]
     by_number = {row[0]: row for row in rows}
     row = by_number[str(member.number)]

@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from .. import signals
 from ..audit import record_audit
 from ..charts import bar_chart, column_chart
-from ..database import utcnow
+from ..database import amsterdam_today, utcnow
 from ..errors import NotAllowed
 from ..exports import CsvRows, csv_download, local_time
 from ..extensions import db
@@ -308,7 +308,8 @@ def export():
             include_contact=include_contact,
             reason=form.reason.data if include_contact else None,
         )
-        return csv_download(csv_rows(include_contact, filters), "klantenteam-members.csv")
+        filename = _("klantenteam-members-%(date)s.csv", date=amsterdam_today().isoformat())
+        return csv_download(csv_rows(include_contact, filters), filename)
     return render_template(
         "manage/export.html",
         form=form,
