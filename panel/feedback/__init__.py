@@ -10,7 +10,7 @@ results_bp = guard_blueprint(
     Blueprint("results", __name__), Role.PRODUCT_OWNER, Role.PANEL_MANAGER, Role.REVIEWER
 )
 
-from . import hooks, results_views, views  # noqa: E402,F401  (the routes need the blueprints)
+from . import export_views, hooks, results_views, views  # noqa: E402,F401  (the routes need the blueprints)
 
 
 def init_app(app):
