@@ -457,7 +457,7 @@ def test_my_contributions(rows, member, check_budget):
 
 
 def test_release_results(rows, staff, check_budget):
-    """The comments on a release, each with 'make insight' and 'add to an insight'."""
+    """A release's results, with its comments counted per score group (links into triage)."""
     staff(Role.PRODUCT_OWNER)
     (release_id,) = rows.releases(1, opens_in=timedelta(days=-10), closes_in=timedelta(days=-1))
     rows.insights(3)
@@ -466,7 +466,9 @@ def test_release_results(rows, staff, check_budget):
         rows.responses([release_id] * n, rows.members(n))
 
     # 12: one for the releases whose feedback window overlaps (the manager is warned).
-    check_budget(f"/en/results/releases/{release_id}", add, budget=12, shows="Add to an insight")
+    check_budget(
+        f"/en/results/releases/{release_id}", add, budget=12, shows="All comments in triage"
+    )
 
 
 def test_results_overview(rows, staff, check_budget):

@@ -2,29 +2,32 @@
 
 from datetime import datetime, timedelta
 
-from flask import Response as HttpResponse
-from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ..charts import column_chart
 from ..errors import NotAllowed
-from ..exports import CsvRows, attachment
 from ..extensions import db
 from ..forms import AMSTERDAM, local_to_utc, utc_to_local
 from ..i18n import lazy_gettext as _l
 from ..paging import paginate, requested_page
-from ..security import form_checks_csrf
+from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import results, results_bp, services
 from .forms import ReleaseForm
-from .models import Release, Response
+from .models import Release
 from .permissions import can_manage_releases
 
 
 def release_or_404(release_id):
     return db.session.get(Release, release_id) or abort(404)
+
+
+def can_create_insights(user):
+    """Who works through comments in triage: insights.permissions.can_create_insights, which this
+    layer can't import (feedback comes before insights)."""
+    return user.is_authenticated and user.has_any_role(Role.PRODUCT_OWNER, Role.PANEL_MANAGER)
 
 
 def require_manager():
@@ -138,8 +141,7 @@ def publish(release_id):
     return redirect(url_for("results.release", release_id=release.id))
 
 
-# The release page shows the newest few comments; the comments page pages through all of them.
-NEWEST_COMMENTS = 10
+# The comments page pages through a release's comments (for reviewers; see comments()).
 COMMENTS_PER_PAGE = 20
 COMMENT_FILTERS = ("q", "group", "segment")
 
@@ -161,8 +163,17 @@ def release(release_id):
         return redirect(url_for("results.comments", release_id=release.id, **request.args))
     kept = services.release_score_counts(release)
     score, counts = services.release_score(release, kept)
-    newest = services.comments_query(release)
+    # The comments themselves are in triage (those who make insights: counted per score group
+    # there, by the template global triage_comment_counts) or on the comments page (reviewers).
+    triages = can_create_insights(current_user)
     most = services.COUNT_COMMENTS_UP_TO
+    comment_count = (
+        None
+        if triages
+        else db.session.execute(
+            services.count_comments(services.comments_query(release), most)
+        ).scalar()
+    )
     return render_template(
         "feedback/release.html",
         release=release,
@@ -174,8 +185,8 @@ def release(release_id):
         response_rate=release.response_rate(score.n),
         breakdown=results.breakdown(release, kept),
         ratings=services.rating_summary(release),
-        comments=db.session.scalars(newest.limit(NEWEST_COMMENTS)).all(),
-        comment_count=db.session.execute(services.count_comments(newest, most)).scalar(),
+        triages=triages,
+        comment_count=comment_count,
         count_up_to=most,
         can_manage=can_manage_releases(current_user),
     )
@@ -183,11 +194,17 @@ def release(release_id):
 
 @results_bp.route("/releases/<int:release_id>/comments")
 def comments(release_id):
-    """All comments of a release, newest first, filtered and paged."""
+    """All comments of a release, newest first, filtered and paged: for reviewers. Those who
+    make insights work through them in triage, filtered the same way (older links lead there)."""
     release = release_or_404(release_id)
     if release.published_at is None:
         abort(404)
     q, group, kind, value, segment = comment_filters()
+    if can_create_insights(current_user):
+        args = {"source": f"release:{release.id}", "q": q, "group": group, "segment": segment}
+        return redirect(
+            url_for("insights.triage", **{name: value for name, value in args.items() if value})
+        )
     rows = services.comments_query(release, q, group, kind, value)
     # Counted to a few pages past the one shown (in hundreds), not to the end.
     step = services.COUNT_COMMENTS_UP_TO
@@ -203,63 +220,6 @@ def comments(release_id):
         q=q,
         group=group,
         segment=segment,
-    )
-
-
-@results_bp.route("/releases/<int:release_id>/responses.csv")
-def export(release_id):
-    require_manager()
-    release = release_or_404(release_id)
-    changes = release.changes
-
-    def rows():
-        csv_rows = CsvRows()
-        yield csv_rows.line(
-            [
-                "response",
-                "score",
-                "customer_type",
-                "platform",
-                "age_band",
-                "improve",
-                "problem_device",
-                "problem_os",
-                "problem",
-                "updated_at",
-            ]
-            + [f"change_{c.position + 1}" for c in changes]
-        )
-        query = (
-            Response.query.options(selectinload(Response.ratings))
-            .filter_by(release_id=release.id)
-            .order_by(Response.id)
-            .yield_per(1000)
-        )
-        for response in query:
-            ratings = {
-                r.change_id: ("not_used" if r.rating is None else r.rating)
-                for r in response.ratings
-            }
-            yield csv_rows.line(
-                [
-                    response.id,
-                    response.score,
-                    response.customer_type or "",
-                    response.platform or "",
-                    response.age_band or "",
-                    response.improve_text or "",
-                    response.problem_device or "",
-                    response.problem_os or "",
-                    response.problem_text or "",
-                    response.updated_at.isoformat(),
-                ]
-                + [ratings.get(c.id, "") for c in changes]
-            )
-
-    return HttpResponse(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": attachment(f"feedback-{release.version}.csv")},
     )
 
 

@@ -59,6 +59,7 @@ COUNT_UP_TO = 10_000
 MAX_TERMS = 8
 # How many items one bulk action takes (a page's worth and more, never unbounded).
 MAX_BULK = 200
+SYNC_CHUNK = 1000
 
 # Words, stems and the search ------------------------------------------------------------------
 
@@ -275,6 +276,10 @@ def sync(kind, ids):
     ids = sorted(set(ids))
     if not ids or kind not in KINDS:
         return
+    if len(ids) > SYNC_CHUNK:
+        for start in range(0, len(ids), SYNC_CHUNK):
+            sync(kind, ids[start : start + SYNC_CHUNK])
+        return
     query, key = _loader(kind)
     rows = {}
     for r in db.session.execute(query.where(key.in_(ids))):
@@ -307,6 +312,9 @@ def rebuild(batch=5000, kinds=KINDS):
             if rows:
                 db.session.execute(TriageItem.__table__.insert(), rows)
                 total += len(rows)
+    # Everything is indexed now: what the session noted before needs no second pass.
+    db.session.info.pop(PENDING, None)
+    db.session.info.pop(PENDING_AFTER, None)
     return total
 
 
@@ -330,6 +338,7 @@ WATCHED = {
     RoundSession: ("session", ("notes", "starts_at", "round_id")),
 }
 PENDING = "triage_pending"
+PENDING_AFTER = "triage_pending_after"  # {model: id} — every row above it was bulk inserted
 
 
 def _note(session, kind, ids):
@@ -366,17 +375,28 @@ def _statement_columns(statement):
 def _bulk_statement(orm_execute_state):
     """A bulk UPDATE or DELETE of ideas or reactions (an edit, a withdrawal, a merge): the rows
     it touches are read first and noted, when it changes what triage shows."""
-    if not (orm_execute_state.is_update or orm_execute_state.is_delete):
+    if not (
+        orm_execute_state.is_update or orm_execute_state.is_delete or orm_execute_state.is_insert
+    ):
         return
     mapper = orm_execute_state.bind_mapper
     model = mapper.class_ if mapper is not None else None
+    if model not in WATCHED:
+        return
+    session = orm_execute_state.session
+    if orm_execute_state.is_insert:
+        # A bulk INSERT (a load, the volume generator, tests): whatever gets a higher id than
+        # the highest now is synced at commit.
+        highest = session.execute(select(func.max(model.id))).scalar() or 0
+        after = session.info.setdefault(PENDING_AFTER, {})
+        after[model] = min(after.get(model, highest), highest)
+        return
     if model not in (Idea, Comment):
         return
     kind, names = WATCHED[model]
     statement = orm_execute_state.statement
     if orm_execute_state.is_update and not (_statement_columns(statement) & set(names)):
         return
-    session = orm_execute_state.session
     ids = session.execute(select(model.id).where(statement.whereclause)).scalars().all()
     _note(session, kind, ids)
 
@@ -384,6 +404,9 @@ def _bulk_statement(orm_execute_state):
 @event.listens_for(OrmSession, "before_commit")
 def _before_commit(session):
     session.flush()  # commit flushes after this hook: what it would write is noted first
+    for model, highest in session.info.pop(PENDING_AFTER, {}).items():
+        ids = session.execute(select(model.id).where(model.id > highest)).scalars().all()
+        _note(session, WATCHED[model][0], ids)
     if not session.info.get(PENDING):
         return
     pending = session.info.pop(PENDING, {})
@@ -395,6 +418,7 @@ def _before_commit(session):
 def _after_rollback(session, previous_transaction):
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(PENDING, None)
+        session.info.pop(PENDING_AFTER, None)
 
 
 # The list -------------------------------------------------------------------------------------

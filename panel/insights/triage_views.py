@@ -114,3 +114,10 @@ def triage_bulk():
     if target is None:
         abort(404)
     return redirect(target)
+
+
+@bp.app_template_global("triage_comment_counts")
+def triage_comment_counts(release):
+    """For the release results page: {score group: comments} of a release, from triage's table
+    (one grouped count over its index), so the page links into triage with exact numbers."""
+    return triage.release_comment_counts(release)

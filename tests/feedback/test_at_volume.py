@@ -17,7 +17,6 @@ from panel.feedback.models import (
     ScoreCount,
     TouchpointResponse,
 )
-from panel.insights.models import Insight
 from panel.rounds.models import Registration, Round, Session
 from panel.security import Role
 
@@ -207,37 +206,3 @@ def test_plans_use_the_indexes(db, sqlite_only):
     )
     assert "ix_feedback_responses_release_updated" in comments, comments
     assert "TEMP B-TREE" not in comments, comments
-
-
-def test_insight_choices_are_made_once_per_page_escaped_and_translated(
-    client, db, make_user, make_member, login_as
-):
-    (release_id,) = add_releases(db, 1)
-    members = [make_member() for _ in range(2)]
-    response_ids = db.session.scalars(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True),
-        [
-            {"release_id": release_id, "member_id": m.id, "score": 9, "improve_text": f"Tekst {k}"}
-            for k, m in enumerate(members)
-        ],
-    ).all()
-    db.session.execute(
-        insert(Insight),
-        [
-            {"title_nl": "<b>Snel</b>", "title_en": "<b>Fast</b>", "evidence_count": 2},
-            {"title_nl": "Leeg", "title_en": "Empty", "evidence_count": 0},
-        ],
-    )
-    db.session.commit()
-    login_as(make_user(roles=[Role.PRODUCT_OWNER]))
-
-    english = client.get(f"/en/results/releases/{release_id}").get_data(as_text=True)
-    # One choice of insight for the page; each comment has its own button that sends it.
-    assert english.count("&lt;b&gt;Fast&lt;/b&gt; · 2 contributions</option>") == 1
-    assert english.count("Empty · no contributions yet</option>") == 1
-    assert english.count('name="csrf_token"') == 1
-    for response_id in response_ids:
-        assert f'form="add-comment-evidence" name="source" value="{response_id}"' in english
-    dutch = client.get(f"/nl/results/releases/{release_id}").get_data(as_text=True)
-    assert dutch.count("&lt;b&gt;Snel&lt;/b&gt; · 2 bijdragen</option>") == 1
-    assert "<b>Snel</b>" not in dutch

@@ -1,6 +1,7 @@
-"""A release's comments (issue 13): the release page shows the newest few with their number and a
-link to all of them; the comments page pages through them keeping the filters; the number is
-counted only up to a bound; one shared form adds any comment to an insight, without JavaScript."""
+"""A release's comments (issues 13 and 16): the release page shows their number per score group
+with links into triage (those who make insights) or to the comments page (reviewers); the comments
+page pages through them keeping the filters, counting only up to a bound; for those who make
+insights, it leads into triage with the same filters."""
 
 import re
 from datetime import timedelta
@@ -11,9 +12,7 @@ from sqlalchemy import insert, text
 from panel.database import utcnow
 from panel.feedback import services
 from panel.feedback.models import Release, Response
-from panel.insights.models import Evidence, Insight
 from panel.security import Role
-from tests.conftest import csrf_token_from
 from tests.feedback.test_at_volume import add_releases
 
 
@@ -56,34 +55,69 @@ def owner(make_user, login_as):
     return user
 
 
+@pytest.fixture
+def reviewer(make_user, login_as):
+    """Reviewers read the comments page; those who make insights are sent on to triage."""
+    user = make_user(roles=[Role.REVIEWER])
+    login_as(user)
+    return user
+
+
 def shown(page):
     return re.findall(r"<blockquote>(Opmerking \d+)</blockquote>", page)
 
 
-def test_release_page_shows_the_ten_newest_with_their_number_and_a_link(
+def test_release_page_counts_the_comments_per_group_and_links_into_triage(
     client, release_with_comments, owner
 ):
     release_with_comments(25)
+    release_with_comments(4, score=3)
     release_id = release_with_comments.release_id
 
     page = client.get(f"/en/results/releases/{release_id}").get_data(as_text=True)
-    assert shown(page) == [f"Opmerking {k}" for k in range(24, 14, -1)]
-    assert "25 comments" in page
-    assert f'href="/en/results/releases/{release_id}/comments"' in page
+    assert shown(page) == []  # no comments listed here any more
+    assert "29 comments" in page
+    assert "Promoters (9–10): 25 comments" in page and "Passives (7–8): no comments" in page
+    assert f'href="/en/insights/triage?source=release:{release_id}&amp;group=detractor"' in page
+    assert f'href="/en/insights/triage?source=release:{release_id}"' in page
 
     dutch = client.get(f"/nl/results/releases/{release_id}").get_data(as_text=True)
-    assert "25 opmerkingen" in dutch
+    assert "29 opmerkingen" in dutch
+
+
+def test_reviewers_see_the_number_and_a_link_to_the_comments_page(
+    client, release_with_comments, reviewer
+):
+    release_with_comments(25)
+    release_id = release_with_comments.release_id
+    page = client.get(f"/en/results/releases/{release_id}").get_data(as_text=True)
+    assert shown(page) == [] and "25 comments" in page
+    assert f'href="/en/results/releases/{release_id}/comments"' in page
+    assert "/insights/triage" not in page
+
+
+def test_the_comments_page_leads_those_who_make_insights_into_triage(
+    client, release_with_comments, owner
+):
+    release_id = release_with_comments.release_id
+    response = client.get(
+        f"/en/results/releases/{release_id}/comments?q=app&group=promoter&segment=platform:ios"
+    )
+    assert response.status_code == 302
+    assert response.location == (
+        f"/en/insights/triage?source=release:{release_id}&q=app&group=promoter&segment=platform:ios"
+    )
 
 
 def test_a_release_without_comments_says_so(client, release_with_comments, owner):
     release_id = release_with_comments.release_id
     page = client.get(f"/en/results/releases/{release_id}").get_data(as_text=True)
     assert "No comments yet." in page
-    assert f'href="/en/results/releases/{release_id}/comments"' not in page
+    assert "/insights/triage?" not in page
 
 
 def test_the_number_is_counted_only_up_to_a_bound(
-    client, release_with_comments, owner, monkeypatch
+    client, release_with_comments, reviewer, monkeypatch
 ):
     release_with_comments(12)
     monkeypatch.setattr(services, "COUNT_COMMENTS_UP_TO", 5)
@@ -93,7 +127,9 @@ def test_the_number_is_counted_only_up_to_a_bound(
     assert "12 comments" not in page.get_data(as_text=True)
 
 
-def test_comments_page_pages_through_all_keeping_the_filters(client, release_with_comments, owner):
+def test_comments_page_pages_through_all_keeping_the_filters(
+    client, release_with_comments, reviewer
+):
     detractors = release_with_comments(45, score=3, platform="android")
     release_with_comments(10, score=10, platform="android")
     url = f"/en/results/releases/{release_with_comments.release_id}/comments"
@@ -119,7 +155,7 @@ def test_comments_page_pages_through_all_keeping_the_filters(client, release_wit
 
 
 def test_beyond_the_bound_the_pager_goes_on_without_a_last_page(
-    client, release_with_comments, owner, monkeypatch
+    client, release_with_comments, reviewer, monkeypatch
 ):
     release_with_comments(130)
     url = f"/en/results/releases/{release_with_comments.release_id}/comments"
@@ -149,56 +185,21 @@ def test_comments_of_a_draft_are_not_there_and_panelists_are_refused(
     login_as(make_member().user)
     url = f"/en/results/releases/{release_with_comments.release_id}/comments"
     assert client.get(url).status_code == 403
-    login_as(make_user(roles=[Role.PRODUCT_OWNER]))
+    login_as(make_user(roles=[Role.REVIEWER]))
     assert client.get(url).status_code == 200
     assert client.get(f"/en/results/releases/{draft}/comments").status_code == 404
 
 
-def test_the_shared_form_adds_the_comment_whose_button_was_pressed(
-    app, client, db, release_with_comments, owner
+@pytest.mark.parametrize("role", [Role.PRODUCT_OWNER, Role.REVIEWER])
+def test_queries_do_not_grow_with_the_comments(
+    client, release_with_comments, make_user, login_as, count_queries, role
 ):
-    """With CSRF checked: the one token of the page goes with every comment's button."""
-    app.config["WTF_CSRF_ENABLED"] = True
-    try:
-        check_shared_form(client, db, release_with_comments)
-    finally:
-        app.config["WTF_CSRF_ENABLED"] = False
-
-
-def check_shared_form(client, db, release_with_comments):
-    ids = release_with_comments(3)
-    db.session.execute(insert(Insight), [{"title_nl": "Traag", "title_en": "Slow"}])
-    db.session.commit()
-    insight = Insight.query.one()
-    url = f"/en/results/releases/{release_with_comments.release_id}/comments?group=promoter"
-    page = client.get(url)
-    html = page.get_data(as_text=True)
-    comments = html.split('id="comments"')[1]
-    assert comments.count('name="csrf_token"') == 1
-    form = re.search(r'<form id="add-comment-evidence".*?</form>', html, re.S).group(0)
-    assert 'name="kind" value="response"' in form and "Choose an insight…" in form
-
-    response = client.post(
-        "/en/insights/evidence",
-        headers={"Referer": f"http://localhost{url}"},
-        data={
-            "csrf_token": csrf_token_from(page),
-            "kind": "response",
-            "insight_id": str(insight.id),
-            "source": str(ids[1]),  # the second comment's button
-        },
-    )
-    assert response.status_code == 302 and response.location.endswith(url)
-    evidence = Evidence.query.filter_by(insight_id=insight.id).one()
-    assert evidence.source_id == ids[1]
-
-
-def test_queries_do_not_grow_with_the_comments(client, release_with_comments, owner, count_queries):
+    login_as(make_user(roles=[role]))
     release_id = release_with_comments.release_id
-    for url in (
-        f"/en/results/releases/{release_id}",
-        f"/en/results/releases/{release_id}/comments",
-    ):
+    urls = [f"/en/results/releases/{release_id}"]
+    if role == Role.REVIEWER:
+        urls.append(f"/en/results/releases/{release_id}/comments")
+    for url in urls:
         counts = []
         for n in (5, 60):
             release_with_comments(n)
@@ -261,8 +262,7 @@ def test_reviewers_read_the_comments_without_the_insight_tools(
 ):
     release_with_comments(3)
     login_as(make_user(roles=[Role.REVIEWER]))
-    for path in ("", "/comments"):
-        page = client.get(f"/en/results/releases/{release_with_comments.release_id}{path}")
-        text_ = page.get_data(as_text=True)
-        assert page.status_code == 200 and len(shown(text_)) == 3
-        assert "add-comment-evidence" not in text_ and "Make insight" not in text_
+    page = client.get(f"/en/results/releases/{release_with_comments.release_id}/comments")
+    text_ = page.get_data(as_text=True)
+    assert page.status_code == 200 and len(shown(text_)) == 3
+    assert "add-comment-evidence" not in text_ and "Make insight" not in text_

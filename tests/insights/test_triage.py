@@ -220,12 +220,15 @@ def test_page_shows_state_and_costs_the_same_for_more_rows(
 ):
     member = make_member()
     first = respond(db, release, member, 2, "De app is traag")
-    insight = insights.create_insight("Trage app", "Slow app", "", [], owner)
+    insight = insights.create_insight("Trage <b>app</b>", "Slow <b>app</b>", "", [], owner)
     insights.add_evidence(insight, "response", first.id, owner)
     db.session.commit()
     login_as(owner)
     page = client.get("/en/insights/triage").get_data(as_text=True)
-    assert "Slow app" in page and "1 contribution" in page
+    assert "Slow &lt;b&gt;app&lt;/b&gt;" in page and "<b>app</b>" not in page
+    assert "1 contribution" in page
+    dutch = client.get("/nl/insights/triage").get_data(as_text=True)
+    assert "Onderbouwing van" in dutch and "Trage &lt;b&gt;app&lt;/b&gt;" in dutch
     with count_queries() as few:
         assert client.get("/en/insights/triage").status_code == 200
     for number in range(30):
@@ -352,7 +355,7 @@ def test_release_page_counts_comments_by_group_and_links_into_triage(
     login_as(owner)
     page = client.get(f"/en/results/releases/{release.id}").get_data(as_text=True)
     assert "3 comments" in page
-    assert f"/en/insights/triage?source=release%3A{release.id}&amp;group=detractor" in page
+    assert f"/en/insights/triage?source=release:{release.id}&amp;group=detractor" in page
     answer = client.get(f"/en/results/releases/{release.id}/comments?group=detractor&q=traag")
     assert answer.status_code == 302
     query = parse_qs(urlsplit(answer.location).query)
