@@ -49,6 +49,9 @@ from ..membership.segments import AgeBand, CustomerType, Platform
 from ..rounds.idea_search import fold
 from ..rounds.models import Comment, Idea, Round
 from ..rounds.models import Session as RoundSession
+from ..rounds.moderation import moderated_text
+from ..rounds.permissions import can_manage_round
+from ..security import Role
 from .models import Evidence, EvidenceKind, Insight
 from .triage_models import TriageDismissal, TriageItem
 
@@ -510,8 +513,17 @@ def is_dismissed():
     )
 
 
-def conditions(filters):
-    where = []
+def readable_by(reader):
+    """A session's notes are staff-only, for who runs its round (rounds.permissions): other
+    session items are left out of the list, its count and its search."""
+    if reader.has_role(Role.PANEL_MANAGER):
+        return []
+    owned = select(Round.id).where(Round.owner_id == reader.id)
+    return [or_(TriageItem.kind != "session", TriageItem.round_id.in_(owned))]
+
+
+def conditions(filters, reader):
+    where = readable_by(reader)
     if filters.release_id:
         where.append(TriageItem.release_id == filters.release_id)
     elif filters.round_id:
@@ -543,18 +555,18 @@ def conditions(filters):
     return where
 
 
-def items_query(filters):
-    """The triage items the filters leave, newest first."""
+def items_query(filters, reader):
+    """The triage items the filters leave for `reader`, newest first."""
     return (
         select(TriageItem)
-        .where(*conditions(filters))
+        .where(*conditions(filters, reader))
         .order_by(TriageItem.created_at.desc(), TriageItem.id.desc())
     )
 
 
-def count_query(filters, up_to=COUNT_UP_TO):
+def count_query(filters, reader, up_to=COUNT_UP_TO):
     """How many items the filters leave, counted up to `up_to` + 1 (then the page says more)."""
-    capped = select(TriageItem.id).where(*conditions(filters)).limit(up_to + 1).subquery()
+    capped = select(TriageItem.id).where(*conditions(filters, reader)).limit(up_to + 1).subquery()
     return select(func.count()).select_from(capped)
 
 
@@ -568,6 +580,7 @@ class Entry:
     text: str
     where: object  # the Release or Round it came from
     state: "ProcessedState"
+    manages: bool = False
 
     @property
     def key(self):
@@ -575,12 +588,13 @@ class Entry:
 
 
 def _texts(kind, row):
+    """The words to show, a moderator's redactions said in words (as evidence quotes them)."""
     if kind == "response":
         return [part for part in (row.improve_text, row.problem_text) if part]
     if kind == "idea":
-        return [row.title, row.body]
+        return [moderated_text(row.title), moderated_text(row.body)]
     if kind == "comment":
-        return [row.body]
+        return [moderated_text(row.body)]
     return [row.notes or ""]
 
 
@@ -592,9 +606,10 @@ SOURCE_LOADS = {
 }
 
 
-def entries(items):
+def entries(items, reader):
     """The page's items with their sources and state: one query per kind on the page, two for
-    the state, whatever the number of rows."""
+    the state, whatever the number of rows. `manages`: whether `reader` runs the item's round
+    (its staff pages are theirs to open)."""
     wanted = {}
     for item in items:
         wanted.setdefault(item.kind, []).append(item.source_id)
@@ -616,7 +631,8 @@ def entries(items):
                 "session": lambda r: r.round,
             }[item.kind](row)
         texts = _texts(item.kind, row) if row is not None else []
-        out.append(Entry(item, row, texts, where, states[(item.kind, item.source_id)]))
+        manages = isinstance(where, Round) and can_manage_round(reader, where)
+        out.append(Entry(item, row, texts, where, states[(item.kind, item.source_id)], manages))
     return out
 
 

@@ -38,9 +38,9 @@ def posted_items():
 def triage_list():
     require_triager()
     filters = triage.TriageFilters.from_args(request.args)
-    count = db.session.execute(triage.count_query(filters)).scalar()
-    page = paginate(triage.items_query(filters), count, triage.PER_PAGE)
-    entries = triage.entries(page.items)
+    count = db.session.execute(triage.count_query(filters, current_user)).scalar()
+    page = paginate(triage.items_query(filters, current_user), count, triage.PER_PAGE)
+    entries = triage.entries(page.items, current_user)
     releases, rounds = triage.source_choices()
     return render_template(
         "insights/triage.html",

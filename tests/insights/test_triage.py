@@ -4,6 +4,7 @@ press at once), handed in bulk to the insight pages; the release page links into
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -94,11 +95,15 @@ def keys(page_items):
     return [(entry.item.kind, entry.item.source_id) for entry in page_items]
 
 
-def listed(**args):
+# A panel manager: reads every item, session notes of every round too.
+MANAGER = SimpleNamespace(id=None, has_role=lambda role: role == Role.PANEL_MANAGER)
+
+
+def listed(reader=MANAGER, **args):
     filters = triage.TriageFilters.from_args(args)
     return [
         (item.kind, item.source_id)
-        for item in triage.db.session.scalars(triage.items_query(filters))
+        for item in triage.db.session.scalars(triage.items_query(filters, reader))
     ]
 
 
@@ -144,6 +149,11 @@ def test_every_contribution_is_listed_newest_first(db, release, round_, make_mem
         ("response", old.id),
     ]
     assert ("response", quiet.id) not in listed()
+    # A session's notes are for who runs its round: another product owner does not see them.
+    other_owner = make_member().user  # any user without the manager role, owning no round
+    assert ("session", session.id) not in listed(reader=other_owner)
+    assert ("idea", idea.id) in listed(reader=other_owner)
+    assert ("session", session.id) in listed(reader=round_.owner)
     assert listed(kind="idea") == [("idea", idea.id)]
     assert listed(source=f"release:{release.id}") == [("response", old.id)]
     assert listed(source="round") == [
