@@ -33,14 +33,20 @@ def recent_insights(limit=30):
 
 
 def insight_choices_for(user):
-    """For the "make insight" tools beside contributions: None for people who can't make
-    insights, else the recent insights to add to. A page asks once, not once per row."""
-    return recent_insights() if can_create_insights(user) else None
+    """For the "Make insight" / "Add to insight" links beside contributions (insights/_make.html):
+    None for people who can't make insights, else True. No query: the links lead to the picker,
+    which searches all insights."""
+    return True if can_create_insights(user) else None
 
 
 def insight_options(choices):
-    """The <option>s of the insights to add to, made once per page and language: a page with 50
-    comments shows the same 30 choices beside each (1,500 translated labels were 400 ms)."""
+    """The <option>s of the recent insights, made once per page and language, for the one page
+    that still offers a select (the release results' "add the ticked comments" form); `choices`
+    True means the 30 newest."""
+    if choices is True:
+        choices = g.get("recent_insights")
+        if choices is None:
+            choices = g.recent_insights = recent_insights()
     key = (tuple(insight.id for insight in choices), str(get_locale()))
     made = g.setdefault("insight_options", {})
     if key not in made:

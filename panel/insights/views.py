@@ -1,4 +1,5 @@
-"""Thin views: insights, the stream inbox, stream metrics, and "My contributions" for panelists."""
+"""Thin views: the list of insights, making, editing, merging and closing one, adding
+contributions to one (the picker), its routes, and "My contributions" for panelists."""
 
 from urllib.parse import urlsplit
 
@@ -6,42 +7,46 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
 from ..converters import to_id
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
 from ..i18n import lazy_gettext as _l
 from ..membership.services import find_member_for
-from ..paging import paginate
+from ..paging import count_of, paginate
 from ..security import form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
-from . import bp, loop_bp, services
+from . import bp, insight_list, insight_search, loop_bp, manage, services
 from .contributions import contributions_of
 from .evidence import hidden_source, load_quotes, quotable_source
-from .forms import (
-    AddRouteForm,
-    EvidenceForm,
-    InsightForm,
-    InsightTitleForm,
-    TagsForm,
-)
-from .models import (
-    Insight,
-    Route,
-    Stream,
-    Tag,
-)
+from .forms import AddRouteForm, InsightForm, InsightTitleForm, TagsForm
+from .models import CloseKind, Evidence, Insight, Route, RouteStatus, Stream, Tag
 from .permissions import can_create_insights, can_see_insight, can_work_route
+from .workbench_forms import AddItemsForm, CloseForm, InsightEditForm, MergeForm
 
 PAGE_SIZE = 50
+PICK_PAGE_SIZE = 20
 # "Make insight" or "Add to an insight" on an idea or reaction a moderator hid (issue 15).
 HIDDEN_SOURCE = _l("A moderator hid this, so an insight can't rest on it.")
 HIDDEN_MEANWHILE = _l(
     "A moderator hid it meanwhile, so the insight can't rest on it. What you typed is kept: "
     "save to make the insight without it."
 )
+NOBODY_READS = _l(
+    "Nobody reads the inbox of %(streams)s yet: the panel managers' digest carries it until "
+    "someone is added to the stream."
+)
+REFUSALS = {
+    "same": _l("An insight can't be merged with or be a duplicate of itself."),
+    "merged": _l("One of the two was merged meanwhile. Nothing was changed."),
+    "closed": _l("It was closed meanwhile. Nothing was changed."),
+    "target": _l("That insight is merged or closed itself: choose the one that is followed up."),
+    "open": _l("It is open already."),
+}
 
 
 def tag_choices():
@@ -66,54 +71,116 @@ def visible_insight_or_404(insight_id):
     return insight
 
 
+def insight_or_404(insight_id):
+    return db.session.get(Insight, insight_id) or abort(404)
+
+
+def open_insight_or_redirect(insight_id):
+    """(insight, None), or (None, a redirect) when it was merged into another."""
+    insight = insight_or_404(insight_id)
+    if insight.merged_into_id is not None:
+        flash(_("That insight was merged into this one."), "info")
+        return None, redirect(url_for("insights.detail", insight_id=insight.merged_into_id))
+    return insight, None
+
+
+def warn_unread(stream_ids):
+    """Say so when an insight went to streams whose inbox nobody reads yet."""
+    unread = manage.streams_without_reviewers(stream_ids)
+    if unread:
+        names = ", ".join(
+            str(stream.name)
+            for stream in Stream.query.filter(Stream.id.in_(unread)).order_by(Stream.position)
+        )
+        flash(str(NOBODY_READS) % {"streams": names}, "warning")
+
+
+# The list ---------------------------------------------------------------------------------------
+
+
 @bp.route("/")
 def index():
     if not can_create_insights(current_user):
         return redirect(url_for("insights.inbox"))
+    filters = insight_list.InsightFilters.from_args(request.args)
+    query = insight_list.filtered(filters)
     # Each row shows the insight's tags and the streams it is in.
-    query = (
-        db.select(Insight)
-        .options(
-            selectinload(Insight.tags),
-            selectinload(Insight.routes).joinedload(Route.stream),
-        )
-        .order_by(Insight.id.desc())
+    rows = query.options(
+        selectinload(Insight.tags), selectinload(Insight.routes).joinedload(Route.stream)
     )
-    page = paginate(query, db.select(db.func.count(Insight.id)), PAGE_SIZE)
-    return render_template("insights/index.html", page=page)
+    page = paginate(rows, count_of(query), PAGE_SIZE)
+    creators = db.session.scalars(
+        select(User)
+        .where(User.id.in_(select(Insight.created_by_id).distinct()))
+        .order_by(User.name, User.id)
+    ).all()
+    return render_template(
+        "insights/index.html",
+        page=page,
+        filters=filters,
+        streams=Stream.query.order_by(Stream.position).all(),
+        tags=Tag.query.order_by(Tag.name_nl).all(),
+        creators=creators,
+        statuses=RouteStatus.choices(),
+        close_kinds=CloseKind,
+    )
+
+
+# Making an insight, adding contributions --------------------------------------------------------
+
+
+def requested_items(values):
+    """The contributions a request names: repeated `item=kind:id`, or the old kind + source."""
+    items = manage.parse_items(values.getlist("item"))
+    if not items and values.get("kind") and to_id(values.get("source", "")):
+        items = manage.parse_items([f"{values.get('kind')}:{values.get('source')}"])
+    return items
+
+
+def quotable_items(items):
+    """(sources, number hidden by a moderator); 404 for a contribution that isn't there."""
+    sources, hidden = [], 0
+    for kind, source_id in items:
+        source = quotable_source(kind, source_id, current_user)
+        if source is not None:
+            sources.append(source)
+        elif hidden_source(kind, source_id):
+            hidden += 1
+        else:
+            abort(404)
+    return sources, hidden
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @form_checks_csrf
 def new():
     require_creator()
-    form = InsightForm(kind=request.args.get("kind", ""), source=request.args.get("source", ""))
+    # The contributions and the way back: in the form, or (an older form) in the address.
+    items = requested_items(request.values)
+    back = safe_next(request.values.get("next", ""), "")
+    form = InsightForm()
     form.tags.choices = tag_choices()
-    source = None
-    if form.kind.data and to_id(form.source.data):
-        source = quotable_source(form.kind.data, to_id(form.source.data), current_user)
-        if source is None:
-            if not hidden_source(form.kind.data, to_id(form.source.data)):
-                abort(404)
-            # Hidden by a moderator: said, not a 404. What was typed stays in the form.
-            if request.method == "GET":
-                flash(str(HIDDEN_SOURCE), "error")
-                return redirect(back_to_referrer(url_for("insights.index")))
-            flash(str(HIDDEN_MEANWHILE), "error")
-            form.kind.data = form.source.data = ""
-            return render_template("insights/new.html", form=form, source=None)
+    sources, hidden = quotable_items(items)
+    if hidden:
+        if request.method == "GET" and not sources:
+            flash(str(HIDDEN_SOURCE), "error")
+            return redirect(back or back_to_referrer(url_for("insights.index")))
+        # Hidden by a moderator (before, or while the form was open): said, not a 404. What
+        # was typed stays in the form.
+        flash(str(HIDDEN_MEANWHILE if request.method == "POST" else HIDDEN_SOURCE), "error")
+        if request.method == "POST":
+            return render_new(form, sources, back)
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("insights.index"))
         tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
-        evidence = [(source.kind, source.id)] if source else []
         insight = services.create_insight(
             form.title_nl.data,
             form.title_en.data,
             form.description.data or "",
             tags,
             current_user,
-            evidence=evidence,
+            evidence=[(source.kind, source.id) for source in sources],
         )
         flash(
             ngettext(
@@ -123,40 +190,131 @@ def new():
             ),
             "success",
         )
-        return redirect(url_for("insights.detail", insight_id=insight.id))
-    return render_template("insights/new.html", form=form, source=source)
+        warn_unread(route.stream_id for route in insight.routes)
+        return redirect(back or url_for("insights.detail", insight_id=insight.id))
+    return render_new(form, sources, back)
+
+
+def render_new(form, sources, back):
+    preview = manage.routing_preview(
+        None,
+        form.title_nl.data,
+        form.title_en.data,
+        form.description.data,
+        Tag.query.filter(Tag.id.in_(form.tags.data or [])).all() if form.tags.data else [],
+    )
+    return render_template(
+        "insights/new.html",
+        form=form,
+        sources=sources,
+        items=manage.item_values([(source.kind, source.id) for source in sources]),
+        back=back,
+        preview=preview if request.method == "POST" else None,
+        unread=manage.streams_without_reviewers(stream.id for stream, _rule in preview),
+    )
 
 
 @bp.route("/evidence", methods=["POST"])
 def add_evidence():
     require_creator()
-    form = EvidenceForm()
-    form.insight_id.choices = choices(
-        (i.id, str(i.title)) for i in Insight.query.order_by(Insight.id.desc()).limit(200)
-    )
-    if not form.validate_on_submit() or not to_id(form.source.data):
+    form = AddItemsForm()
+    items = requested_items(request.form)
+    back = safe_next(form.next.data or "", "")
+    if not form.validate_on_submit() or not items:
         flash(_("Choose the insight to add this to."), "error")
-        return redirect(back_to_referrer(url_for("insights.index")))
-    insight = db.session.get(Insight, form.insight_id.data) or abort(404)
-    try:
-        services.add_evidence(insight, form.kind.data, to_id(form.source.data), current_user)
-    except NotAllowed:
-        if not hidden_source(form.kind.data, to_id(form.source.data)):
+        return redirect(back or back_to_referrer(url_for("insights.index")))
+    insight = insight_or_404(form.insight_id.data)
+    if insight.merged_into_id is not None:
+        insight = insight_or_404(insight.merged_into_id)
+    if not claim_submission(form):
+        return answered_before(form, url_for("insights.detail", insight_id=insight.id))
+    for kind, source_id in items:
+        if load_missing(kind, source_id):
             abort(404)
-        db.session.rollback()
-        flash(str(HIDDEN_SOURCE), "error")
-        return redirect(back_to_referrer(url_for("insights.detail", insight_id=insight.id)))
-    flash(
-        ngettext(
-            "Added to “%(title)s”. It now rests on %(num)s contribution.",
-            "Added to “%(title)s”. It now rests on %(num)s contributions.",
-            insight.evidence_count,
-            title=insight.title,
-        ),
-        "success",
-    )
+    counts = manage.add_items(insight, items, current_user)
+    if counts["hidden"]:
+        flash(
+            str(HIDDEN_SOURCE)
+            if len(items) == 1
+            else ngettext(
+                "%(num)s contribution was left out: a moderator hid it.",
+                "%(num)s contributions were left out: a moderator hid them.",
+                counts["hidden"],
+            ),
+            "error",
+        )
+    if counts["added"] or counts["had"]:
+        flash(
+            ngettext(
+                "Added to “%(title)s”. It now rests on %(num)s contribution.",
+                "Added to “%(title)s”. It now rests on %(num)s contributions.",
+                insight.evidence_count,
+                title=insight.title,
+            ),
+            "success",
+        )
     # Back to where the contribution was, so the next one can be triaged straight away.
-    return redirect(back_to_referrer(url_for("insights.detail", insight_id=insight.id)))
+    return redirect(back or back_to_referrer(url_for("insights.detail", insight_id=insight.id)))
+
+
+def load_missing(kind, source_id):
+    """True for a contribution that is not there at all (neither quotable nor hidden)."""
+    return quotable_source(kind, source_id, current_user) is None and not hidden_source(
+        kind, source_id
+    )
+
+
+@bp.route("/pick")
+def pick():
+    """ "Add to insight" for one or several contributions: a search over all insights, and the
+    insights sharing most words with the contributions (contract 2 of issue 16)."""
+    require_creator()
+    items = requested_items(request.args)
+    if not items:
+        abort(404)
+    sources, hidden = quotable_items(items)
+    if not sources:
+        flash(str(HIDDEN_SOURCE), "error")
+        return redirect(back_to_referrer(url_for("insights.index")))
+    words = " ".join(request.args.get("q", "").split())[:100]
+    had = set(
+        db.session.scalars(
+            select(Evidence.insight_id).where(
+                db.or_(
+                    *[
+                        db.and_(Evidence.kind == source.kind, Evidence.source_id == source.id)
+                        for source in sources
+                    ]
+                )
+            )
+        )
+    )
+    query = select(Insight).where(Insight.merged_into_id.is_(None))
+    if words:
+        query = query.where(Insight.id.in_(insight_search.matching_ids(words)))
+    else:
+        query = query.where(Insight.closed_at.is_(None))
+    page = paginate(query.order_by(Insight.id.desc()), count_of(query), PICK_PAGE_SIZE)
+    suggestions = insight_search.similar_to(
+        " ".join(source.text for source in sources)[:2000], limit=5
+    )
+    form = AddItemsForm(next=safe_next(request.args.get("next", ""), ""))
+    partial = request.args.get("partial") == "1"  # static/js/insight-pick.js: the results only
+    return render_template(
+        "insights/_pick_results.html" if partial else "insights/pick.html",
+        partial=partial,
+        sources=sources,
+        hidden=hidden,
+        items=manage.item_values([(source.kind, source.id) for source in sources]),
+        words=words,
+        page=page,
+        suggestions=suggestions,
+        had=had,
+        evidence_of=db.session.scalars(select(Insight).where(Insight.id.in_(had))).all()
+        if had
+        else [],
+        form=form,
+    )
 
 
 def back_to_referrer(fallback):
@@ -168,9 +326,15 @@ def back_to_referrer(fallback):
     return safe_next(path, fallback)
 
 
+# One insight ------------------------------------------------------------------------------------
+
+
 @bp.route("/<int:insight_id>")
 def detail(insight_id):
     insight = visible_insight_or_404(insight_id)
+    if insight.merged_into_id is not None:
+        flash(_("That insight was merged into this one."), "info")
+        return redirect(url_for("insights.detail", insight_id=insight.merged_into_id))
     quotes = load_quotes(insight.evidence)
     reviewer_streams = services.reviewer_stream_ids(current_user)
     route_form = AddRouteForm()
@@ -180,6 +344,9 @@ def detail(insight_id):
     )
     tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
     tags_form.tags.choices = tag_choices()
+    merged = db.session.scalars(
+        select(Insight).where(Insight.merged_into_id == insight.id).order_by(Insight.id)
+    ).all()
     return render_template(
         "insights/detail.html",
         insight=insight,
@@ -190,6 +357,63 @@ def detail(insight_id):
         workable={
             r.id for r in insight.live_routes if can_work_route(current_user, r, reviewer_streams)
         },
+        merged=merged,
+        duplicate_of=db.session.get(Insight, insight.duplicate_of_id)
+        if insight.duplicate_of_id
+        else None,
+        close_kinds=CloseKind,
+    )
+
+
+@bp.route("/<int:insight_id>/edit", methods=["GET", "POST"])
+@form_checks_csrf
+def edit(insight_id):
+    """Title, description and tags; "Preview" shows where the rules would newly send it."""
+    require_creator()
+    insight, moved = open_insight_or_redirect(insight_id)
+    if moved:
+        return moved
+    form = InsightEditForm(obj=insight)
+    form.tags.choices = tag_choices()
+    if request.method == "GET":
+        form.tags.data = [tag.id for tag in insight.tags]
+    previewing = request.form.get("action") == "preview"
+    if form.validate_on_submit() and not previewing:
+        tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
+        routes = manage.edit_insight(
+            insight,
+            form.title_nl.data,
+            form.title_en.data,
+            form.description.data,
+            tags,
+            current_user,
+        )
+        flash(
+            ngettext(
+                "The insight is saved and now also in %(num)s more stream.",
+                "The insight is saved and now also in %(num)s more streams.",
+                len(routes),
+            )
+            if routes
+            else _("The insight is saved."),
+            "success",
+        )
+        warn_unread(route.stream_id for route in routes)
+        return redirect(url_for("insights.detail", insight_id=insight.id))
+    preview = manage.routing_preview(
+        insight,
+        form.title_nl.data,
+        form.title_en.data,
+        form.description.data,
+        Tag.query.filter(Tag.id.in_(form.tags.data or [])).all() if form.tags.data else [],
+    )
+    return render_template(
+        "insights/edit.html",
+        insight=insight,
+        form=form,
+        preview=preview,
+        previewed=previewing,
+        unread=manage.streams_without_reviewers(stream.id for stream, _rule in preview),
     )
 
 
@@ -197,10 +421,13 @@ def detail(insight_id):
 @form_checks_csrf
 def edit_title(insight_id):
     require_creator()
-    insight = db.session.get(Insight, insight_id) or abort(404)
+    insight, moved = open_insight_or_redirect(insight_id)
+    if moved:
+        return moved
     form = InsightTitleForm(obj=insight)
     if form.validate_on_submit():
         services.retitle_insight(insight, form.title_nl.data, form.title_en.data, current_user)
+        insight_search.reindex_insight(insight)
         flash(_("The title is saved."), "success")
         return redirect(url_for("insights.detail", insight_id=insight.id))
     return render_template("insights/title.html", insight=insight, form=form)
@@ -209,21 +436,143 @@ def edit_title(insight_id):
 @bp.route("/<int:insight_id>/tags", methods=["POST"])
 def set_tags(insight_id):
     require_creator()
-    insight = db.session.get(Insight, insight_id) or abort(404)
+    insight = insight_or_404(insight_id)
     form = TagsForm()
     form.tags.choices = tag_choices()
     if form.validate_on_submit():
-        services.set_tags(
-            insight, Tag.query.filter(Tag.id.in_(form.tags.data or [])).all(), current_user
-        )
+        before = {route.stream_id for route in insight.routes}
+        tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
+        if insight.closed_at is None:
+            services.set_tags(insight, tags, current_user)
+        else:
+            insight.tags = tags  # a closed insight is not routed again
         flash(_("The tags are saved."), "success")
+        warn_unread(route.stream_id for route in insight.routes if route.stream_id not in before)
     return redirect(url_for("insights.detail", insight_id=insight.id))
+
+
+@bp.route("/<int:insight_id>/merge", methods=["GET", "POST"])
+@form_checks_csrf
+def merge(insight_id):
+    """Merge this insight into another one (found by words or number)."""
+    require_creator()
+    insight, moved = open_insight_or_redirect(insight_id)
+    if moved:
+        return moved
+    form = MergeForm()
+    if form.validate_on_submit():
+        kept = insight_or_404(form.kept_id.data)
+        try:
+            kept = manage.merge_insights(insight, kept, current_user)
+        except NotAllowed as refusal:
+            db.session.rollback()
+            flash(str(REFUSALS[refusal.code]), "error")
+            return redirect(url_for("insights.merge", insight_id=insight_id))
+        flash(
+            ngettext(
+                "Merged: “%(title)s” now rests on %(num)s contribution.",
+                "Merged: “%(title)s” now rests on %(num)s contributions.",
+                kept.evidence_count,
+                title=kept.title,
+            ),
+            "success",
+        )
+        return redirect(url_for("insights.detail", insight_id=kept.id))
+    words = " ".join(request.args.get("q", "").split())[:100]
+    candidates = select(Insight).where(
+        Insight.merged_into_id.is_(None), Insight.closed_at.is_(None), Insight.id != insight.id
+    )
+    if words.removeprefix("#").isdigit():
+        found = candidates.where(Insight.id == to_id(words.removeprefix("#")))
+    elif words:
+        found = candidates.where(Insight.id.in_(insight_search.matching_ids(words)))
+    else:
+        found = None
+    return render_template(
+        "insights/merge.html",
+        insight=insight,
+        form=form,
+        words=words,
+        found=db.session.scalars(found.order_by(Insight.id.desc()).limit(10)).all()
+        if found is not None
+        else [],
+        suggestions=insight_search.similar_to(
+            f"{insight.title_nl} {insight.title_en} {insight.description}",
+            limit=5,
+            exclude_ids=[insight.id],
+        ),
+    )
+
+
+@bp.route("/<int:insight_id>/close", methods=["GET", "POST"])
+@form_checks_csrf
+def close(insight_id):
+    require_creator()
+    insight, moved = open_insight_or_redirect(insight_id)
+    if moved:
+        return moved
+    if insight.closed_at is not None:
+        flash(str(REFUSALS["closed"]), "info")
+        return redirect(url_for("insights.detail", insight_id=insight.id))
+    form = CloseForm()
+    if form.validate_on_submit():
+        target = None
+        if form.kind.data == CloseKind.DUPLICATE.value:
+            target = db.session.get(Insight, form.duplicate_id)
+            if target is None:
+                form.duplicate_of.errors.append(_("There is no insight with that number."))
+        if not form.duplicate_of.errors:
+            try:
+                manage.close_insight(
+                    insight,
+                    form.kind.data,
+                    current_user,
+                    form.reason_nl.data,
+                    form.reason_en.data,
+                    duplicate_of=target,
+                )
+            except NotAllowed as refusal:
+                db.session.rollback()
+                if refusal.code in ("same", "target"):
+                    form.duplicate_of.errors.append(str(REFUSALS[refusal.code]))
+                else:
+                    flash(str(REFUSALS[refusal.code]), "error")
+                    return redirect(url_for("insights.detail", insight_id=insight_id))
+            else:
+                flash(_("The insight is closed."), "success")
+                return redirect(url_for("insights.detail", insight_id=insight.id))
+    return render_template(
+        "insights/close.html",
+        insight=insight,
+        form=form,
+        open_routes=[
+            route for route in insight.live_routes if route.status not in ("done", "declined")
+        ],
+        suggestions=insight_search.similar_to(
+            f"{insight.title_nl} {insight.title_en} {insight.description}",
+            limit=5,
+            exclude_ids=[insight.id],
+        ),
+    )
+
+
+@bp.route("/<int:insight_id>/reopen", methods=["POST"])
+def reopen(insight_id):
+    require_creator()
+    insight = insight_or_404(insight_id)
+    try:
+        manage.reopen_insight(insight, current_user)
+    except NotAllowed as refusal:
+        flash(str(REFUSALS[refusal.code]), "info")
+    else:
+        flash(_("The insight is open again."), "success")
+    return redirect(url_for("insights.detail", insight_id=insight_id))
 
 
 @bp.route("/<int:insight_id>/routes", methods=["POST"])
 def add_route(insight_id):
     require_creator()
-    insight = db.session.get(Insight, insight_id) or abort(404)
+    insight = insight_or_404(insight_id)
     stream = db.session.get(Stream, request.form.get("stream_id", type=to_id) or 0) or abort(404)
     existing = next((route for route in insight.routes if route.stream_id == stream.id), None)
     if existing is None:
@@ -231,6 +580,7 @@ def add_route(insight_id):
     elif existing.removed_at is not None:
         services.restore_route(existing, current_user)
     flash(_("%(stream)s now has this insight in its inbox.", stream=stream.name), "success")
+    warn_unread([stream.id])
     return redirect(url_for("insights.detail", insight_id=insight.id))
 
 
