@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import g
 from flask_login import UserMixin
-from sqlalchemy import Index, select
+from sqlalchemy import Index, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..database import UTCDateTime, utcnow
@@ -150,25 +150,39 @@ class LoginSession(db.Model):
         (the unread count, the newest privacy statement), kept for the request as login_value()."""
         if not token or len(token) > 100:
             return None
-        names = list(_FOLDED_VALUES)
-        query = (
-            select(cls, *(_FOLDED_VALUES[name](cls.user_id).label(name) for name in names))
-            .options(
-                joinedload(cls.user).joinedload(User.role_rows),
-                *(make_option() for make_option in _FOLDED_OPTIONS.values()),
-            )
-            .where(cls.token_hash == hash_token(token))
-        )
-        found = db.session.execute(query).unique().first()
+        names, query = cls._login_query()
+        found = db.session.execute(query, {"token_hash": hash_token(token)}).unique().first()
         if found is None or found[0].expires_at <= utcnow():
             return None
         g.panel_login_values = dict(zip(names, found[1:], strict=True))
         return found[0]
 
+    @classmethod
+    def _login_query(cls):
+        """The login query, built once per set of folded parts (issue 13): every request runs
+        it, and a statement kept and run with its token as a parameter keeps its cache key, so
+        SQLAlchemy neither rebuilds the select and its loader options nor recomputes the key."""
+        key = (tuple(_FOLDED_OPTIONS.items()), tuple(_FOLDED_VALUES.items()))
+        built = _LOGIN_QUERY.get(key)
+        if built is None:
+            names = list(_FOLDED_VALUES)
+            query = (
+                select(cls, *(_FOLDED_VALUES[name](cls.user_id).label(name) for name in names))
+                .options(
+                    joinedload(cls.user).joinedload(User.role_rows),
+                    *(make_option() for make_option in _FOLDED_OPTIONS.values()),
+                )
+                .where(cls.token_hash == bindparam("token_hash"))
+            )
+            _LOGIN_QUERY.clear()
+            built = _LOGIN_QUERY[key] = (names, query)
+        return built
+
 
 # What every logged-in request needs, loaded with its login session (LoginSession.find_valid).
 _FOLDED_OPTIONS = {}
 _FOLDED_VALUES = {}
+_LOGIN_QUERY = {}  # {the folded parts: (value names, the select)}, see LoginSession._login_query
 
 
 def fold_into_login(name, option=None, value=None):
