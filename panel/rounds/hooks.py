@@ -6,20 +6,21 @@ Each function here answers a signal (panel/signals.py); connect_signals() connec
 from datetime import timedelta
 
 from flask import url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import signals
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import datetime_filter, number_filter, percent_filter
+from ..i18n import current_language, datetime_filter, number_filter, percent_filter, pick_language
 from ..i18n import lazy_gettext as _l
 from ..membership.health import kept_figures
 from ..membership.models import MemberStatus, PanelSettings
 from ..membership.privacy import export_time
 from ..membership.views import AttentionItem, Urgency
+from .links import id_link
 from .models import (
     Action,
     Attendance,
@@ -117,8 +118,11 @@ def rounds_with_free_seats(member):
         .exists()
     )
     first_start = func.min(Session.starts_at)
+    # Columns, not Round objects, and each text, link and label made once for the list (issue
+    # 13): at L an active member sees ~150 such rounds, and their items were most of the
+    # dashboard's CPU.
     rows = db.session.execute(
-        select(Round, func.count(Session.id))
+        select(Round.id, Round.title_nl, Round.title_en, func.count(Session.id))
         .join(Session, Session.round_id == Round.id)
         .where(
             Round.published_at.isnot(None),
@@ -133,19 +137,25 @@ def rounds_with_free_seats(member):
         .group_by(Round.id)
         .order_by(first_start, Round.id)
     ).all()
+    if not rows:
+        return []
+    lang, translations = current_language(), get_translations()
+    link = id_link("rounds.round_page", "round_id")
+    label = _("See the sessions")
     return [
         AttentionItem(
-            ngettext(
+            # As ngettext(singular, plural, count, round=...) words it, translated once.
+            translations.ungettext(
                 "There's %(num)d session with free seats in %(round)s.",
                 "There are %(num)d sessions with free seats in %(round)s.",
                 count,
-                round=str(round_.title),
-            ),
-            url_for("rounds.round_page", round_id=round_.id) + "#sessions-heading",
-            _l("See the sessions"),
+            )
+            % {"num": count, "round": str(pick_language({"nl": nl, "en": en}, lang))},
+            link(round_id) + "#sessions-heading",
+            label,
             rank=Urgency.TAKE_A_SEAT,
         )
-        for round_, count in rows
+        for round_id, nl, en, count in rows
     ]
 
 
