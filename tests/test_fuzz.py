@@ -183,7 +183,13 @@ def test_the_largest_id_is_simply_not_there(app, client, make_user, login_as):
         assert client.get(path).status_code == 404, path
 
 
-PAGED = ["/en/manage/members", "/en/notifications", "/en/insights/", "/en/admin/users"]
+PAGED = [
+    "/en/manage/members",
+    "/en/notifications",
+    "/en/insights/",
+    "/en/insights/triage",
+    "/en/admin/users",
+]
 
 
 def test_page_numbers_out_of_range_show_a_page(app, client, make_user, login_as):
@@ -602,6 +608,8 @@ QUERY_PARAMETERS = [
     "age_band",
     "region",
     "inactive",
+    "state",
+    "language",
 ]
 ODD_QUERIES = ["\x00", "9223372036854775808", "x" * 5000, "𝔘ñí 🙂", "-1", "a:\x00", "[]"]
 
@@ -622,6 +630,14 @@ def test_huge_ids_in_query_strings_and_hidden_fields(client, make_user, login_as
         response = client.post("/en/insights/inbox/acknowledge", data={"route": [value, "1"]})
         assert response.status_code == 302, value
         assert client.post("/en/insights/1/routes", data={"stream_id": value}).status_code == 404
+        for path in ("dismiss", "undo", "bulk"):
+            response = client.post(
+                f"/en/insights/triage/{path}",
+                data={"item": [f"response:{value}", f"{value}:1"], "action": "dismiss"},
+            )
+            assert response.status_code == 302, (path, value)
+        response = client.get("/en/insights/triage", query_string={"source": f"release:{value}"})
+        assert response.status_code == 200, value
 
 
 def test_a_form_without_one_of_its_fields_is_a_form_error(client, make_user, login_as):

@@ -133,6 +133,17 @@ CODED = {
     # folded: a lower-case copy of the user's name and address for search, never shown (the
     # name and address themselves are checked above)
     "user_search": ["folded"],
+    # words: the folded and stemmed words of a contribution for triage search, never shown
+    "triage_items": [
+        "kind",
+        "score_group",
+        "customer_type",
+        "platform",
+        "age_band",
+        "language",
+        "words",
+    ],
+    "triage_dismissals": ["kind"],
 }
 
 # How to find the ids in a page's URL: the table whose rows the arguments name (one row per

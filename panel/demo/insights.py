@@ -11,7 +11,16 @@ from datetime import timedelta
 from ..extensions import db
 from ..feedback.models import Response
 from ..insights import services
-from ..insights.models import Evidence, InternalNote, RoutingRule, Stream, StreamMember, Tag
+from ..insights.models import (
+    OPEN_STATUSES,
+    Evidence,
+    InternalNote,
+    Route,
+    RoutingRule,
+    Stream,
+    StreamMember,
+    Tag,
+)
 from ..insights.workdays import add_working_days
 from ..rounds.models import Comment, Idea
 from .membership import member_by_email
@@ -306,6 +315,7 @@ def load_insights(rng, staff, now):
         for route in insight.routes:
             _handle(rng, route, created, staff.reviewer, now)
     db.session.flush()
+    assign_some_routes(rng, staff)
 
 
 def _sources():
@@ -448,3 +458,19 @@ def _lottes_loop(rng, staff, tags, streams, sources, now):
         route.first_response_at = created + timedelta(days=1, hours=3)
         route.answer_nl, route.answer_en = LOTTES_ANSWER
         route.answered_at = now - timedelta(days=1)
+
+
+def assign_some_routes(rng, staff):
+    """The stream inbox's "mine" and "unassigned": the reviewer took about half of the open
+    insights in her streams (assigned by the panel manager, as a team lead would)."""
+    own = services.reviewer_stream_ids(staff.reviewer)
+    open_routes = [
+        route
+        for route in Route.query.filter(
+            Route.stream_id.in_(own), Route.status.in_(OPEN_STATUSES), Route.removed_at.is_(None)
+        ).order_by(Route.id)
+    ]
+    for route in open_routes:
+        if rng.random() < 0.5:
+            route.assigned_to_id = staff.reviewer.id
+    db.session.flush()
