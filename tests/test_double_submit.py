@@ -18,6 +18,7 @@ from panel.insights import services as insights
 from panel.insights.models import (
     Insight,
     InternalNote,
+    Route,
     RoutingRule,
     Stream,
     Tag,
@@ -418,6 +419,29 @@ def rule_form(world, db):
     )
 
 
+def new_stream_form(world, db):
+    seed_default_streams()
+    db.session.commit()
+    staff(world, Role.ADMIN)
+    return CreateForm(
+        page="/en/insights/setup/streams/new",
+        action="/en/insights/setup/streams/new",
+        data={"name_nl": "Zakelijk", "name_en": "Business", "target_days": "3"},
+        count=Stream.query.count,
+    )
+
+
+def apply_rule_form(world, db):
+    seed_default_streams()
+    manager = staff(world, Role.PANEL_MANAGER)
+    insights.create_insight("", "Invoice unclear", "", [], manager)
+    rule = RoutingRule(name="Bills", keywords="invoice", streams=[Stream.query.first()])
+    db.session.add(rule)
+    db.session.commit()
+    url = f"/en/insights/setup/rules/{rule.id}/apply"
+    return CreateForm(page=url, action=url, data={}, count=Route.query.count)
+
+
 def quota_form(world, db):
     staff(world, Role.PANEL_MANAGER)
     return CreateForm(
@@ -484,6 +508,8 @@ CREATE_FORMS = {
     "insights.route": note_form,
     "insight_setup.tags": tag_form,
     "insight_setup.edit_rule": rule_form,
+    "insight_setup.new_stream": new_stream_form,
+    "insight_setup.apply_rule": apply_rule_form,
     "manage.quotas": quota_form,
     "admin.invite_user": staff_invitation_form,
     "admin.privacy_statement": privacy_statement_form,
@@ -512,6 +538,8 @@ NOT_CREATING = {
     "insight_setup.delete_rule": "removes",
     "insight_setup.edit_stream": CHANGES_ONE_RECORD,
     "insight_setup.edit_tag": CHANGES_ONE_RECORD,
+    "insight_setup.stream_action": "removes, archives or restores by a conditional statement",
+    "insight_setup.tag_action": "removes, archives or restores by a conditional statement",
     "insights.acknowledge": CHANGES_ONE_RECORD,
     "insights.assign_many": "a conditional update to the reviewer asked for: again changes nothing",
     "insights.add_evidence": ONE_PER_KEY,
@@ -568,6 +596,10 @@ NOT_CREATING = {
     "rounds.edit_reaction": CHANGES_ONE_RECORD,
     "rounds.withdraw_idea": "a conditional update under the idea's lock: a second finds it gone",
     "rounds.withdraw_reaction": "removes (under the idea's lock: a second finds it gone)",
+    "insights.edit": CHANGES_ONE_RECORD,
+    "insights.merge": "a conditional update claims the merged insight: a second merge is refused",
+    "insights.close": "a conditional update claims the insight: a second close is refused",
+    "insights.reopen": "a conditional update: a second finds it open",
 }
 
 

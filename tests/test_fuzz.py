@@ -610,6 +610,10 @@ QUERY_PARAMETERS = [
     "inactive",
     "state",
     "language",
+    "person",
+    "action",
+    "since",
+    "until",
 ]
 ODD_QUERIES = ["\x00", "9223372036854775808", "x" * 5000, "𝔘ñí 🙂", "-1", "a:\x00", "[]"]
 
