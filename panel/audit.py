@@ -56,6 +56,7 @@ ACTION_TITLES = {
     "insight.unroute": _l("Took an insight out of a stream"),
     "route.status": _l("Changed the status of an insight in a stream"),
     "route.answer": _l("Answered an insight for a stream"),
+    "route.assign": _l("Assigned an insight in a stream to a reviewer"),
     "insight.edit": _l("Edited an insight"),
     "insight.evidence": _l("Added contributions to an insight"),
     "insight.merge": _l("Merged an insight into another"),
