@@ -614,6 +614,14 @@ QUERY_PARAMETERS = [
     "action",
     "since",
     "until",
+    # The list of insights and the "Add to insight" picker.
+    "by",
+    "from",
+    "to",
+    "open",
+    "overdue",
+    "item",
+    "partial",
 ]
 ODD_QUERIES = ["\x00", "9223372036854775808", "x" * 5000, "𝔘ñí 🙂", "-1", "a:\x00", "[]"]
 
@@ -642,6 +650,18 @@ def test_huge_ids_in_query_strings_and_hidden_fields(client, make_user, login_as
             assert response.status_code == 302, (path, value)
         response = client.get("/en/insights/triage", query_string={"source": f"release:{value}"})
         assert response.status_code == 200, value
+        response = client.get("/en/insights/pick", query_string={"item": f"response:{value}"})
+        assert response.status_code == 404, value
+        response = client.post(
+            "/en/insights/evidence", data={"insight_id": value, "item": "response:1"}
+        )
+        assert response.status_code in (302, 404), value
+        response = client.post("/en/insights/1/merge", data={"kept_id": value})
+        assert response.status_code in (200, 302, 404), value
+        response = client.post(
+            "/en/insights/1/close", data={"kind": "duplicate", "duplicate_of": value}
+        )
+        assert response.status_code in (200, 302, 404), value
 
 
 def test_a_form_without_one_of_its_fields_is_a_form_error(client, make_user, login_as):

@@ -33,7 +33,7 @@ FREE_TEXT = {
     "feedback_responses": ["improve_text", "problem_device", "problem_os", "problem_text"],
     "ideas": ["title", "body", "answer_nl", "answer_en", "hidden_reason"],
     "idea_categories": ["name_nl", "name_en"],  # named by the round's owner, shown to panelists
-    "insights": ["title_nl", "title_en", "description"],
+    "insights": ["title_nl", "title_en", "description", "closed_reason_nl", "closed_reason_en"],
     "internal_notes": ["body"],
     "members": ["source"],
     "news_items": ["subject_nl", "subject_en", "body_nl", "body_en"],
@@ -83,6 +83,7 @@ CODED = {
     "content_reports": ["reason", "closed_as"],
     "digest_log": ["week"],
     "evidence": ["kind"],
+    "insights": ["close_kind"],  # a CloseKind value set by the close form
     "feedback_responses": ["customer_type", "platform", "age_band"],
     "form_submissions": ["token", "location"],
     "ideas": ["status"],
