@@ -18,6 +18,7 @@ from .demo import DEMO_PASSWORD, load_demo, volume
 from .extensions import db
 from .feedback import services as feedback
 from .insights import services as insights
+from .insights import triage as insights_triage
 from .mail import FAILED, SENT, UNSURE, OutboxMessage, deliver_outbox
 from .membership import health as membership_health
 from .membership import joining as membership_joining
@@ -289,3 +290,12 @@ def update():
 def compile_catalogs():
     """Compile the catalogs for use by the running app."""
     _pybabel("compile", "-d", TRANSLATIONS, "--statistics")
+
+
+@panel_cli.command("reindex-triage")
+def reindex_triage():
+    """Fill triage's list of every contribution and its search index anew (after an upgrade
+    that adds it, a bulk load, or to repair it)."""
+    count = insights_triage.rebuild()
+    db.session.commit()
+    click.echo(f"Contributions in triage: {count}.")

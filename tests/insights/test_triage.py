@@ -370,3 +370,14 @@ def test_release_page_counts_comments_by_group_and_links_into_triage(
     assert answer.status_code == 302
     query = parse_qs(urlsplit(answer.location).query)
     assert query == {"source": [f"release:{release.id}"], "group": ["detractor"], "q": ["traag"]}
+
+
+def test_the_reindex_command_rebuilds_triage(app, db, release, make_member):
+    response = respond(db, release, make_member(), 4, "Facturen kloppen niet")
+    db.session.execute(TriageItem.__table__.delete())
+    db.session.commit()
+    assert listed() == []
+    result = app.test_cli_runner().invoke(args=["panel", "reindex-triage"])
+    assert result.exit_code == 0 and "Contributions in triage: 1." in result.output
+    db.session.rollback()
+    assert listed(q="factuur") == [("response", response.id)]
