@@ -39,6 +39,17 @@ def offered_tags():
     return Tag.query.filter(Tag.archived_at.is_(None)).order_by(Tag.name_nl).all()
 
 
+def tags_to_offer(kept=()):
+    """The tags a tagging form offers: those not archived, and archived ones the insight already
+    has (`kept`), so that saving its form keeps them."""
+    kept_ids = {tag.id for tag in kept}
+    return [
+        tag
+        for tag in Tag.query.order_by(Tag.name_nl)
+        if tag.archived_at is None or tag.id in kept_ids
+    ]
+
+
 def stream_uses():
     """{stream id: (routes, rules, rounds)} for every stream that something uses."""
     uses = {}

@@ -242,6 +242,8 @@ def test_an_unused_tag_is_removed_and_a_used_one_archived(client, db, streams, a
     assert db.session.get(Tag, used.id).archived_at is not None
     assert [tag.id for tag in insight.tags] == [used.id]  # the insight keeps it
     assert used.id not in [tag.id for tag in setup.offered_tags()]
+    assert used.id not in [tag.id for tag in setup.tags_to_offer()]
+    assert used.id in [tag.id for tag in setup.tags_to_offer(insight.tags)]
     assert ">Bill<" not in client.get("/en/insights/setup/rules/new").get_data(as_text=True)
     actions = {entry.action for entry in AuditEntry.query.filter_by(target_type="tags")}
     assert {"tag.delete", "tag.archive"} <= actions
