@@ -36,7 +36,8 @@ from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..feedback.models import SQLITE_SEARCH, Release, ReleaseChange
 from ..feedback.services import SEGMENT_KINDS, SEGMENT_VALUES
-from ..insights.models import RoutingRule, Stream, Tag
+from ..insights import triage
+from ..insights.models import RoutingRule, Stream, Tag, TriageItem
 from ..mail import OutboxMessage
 from ..membership import health as membership_health
 from ..membership.models import Member, PrivacyStatement
@@ -245,6 +246,7 @@ class Volume:
         self.insights()
         self.messages()
         self.small_tables()
+        self.triage()
         self.echo("  indexing names and e-mail addresses for the member search …")
         index_unindexed_users()  # the users were written in bulk, past the ORM's events
         self.echo("  recounting kept counts …")
@@ -260,6 +262,35 @@ class Volume:
         wall, cpu = time.perf_counter() - started[0], time.process_time() - started[1]
         self.echo(f"  {'(all bulk tables)':<26} {'':>10} {wall:7.1f} s ({cpu:.1f} s CPU)")
         return self.bulk.counts
+
+    def triage(self):
+        """Triage's row of every contribution (their words stemmed once per distinct word), and
+        "No action" on about one in eleven."""
+        started = _clock()
+        db.session.execute(text("DELETE FROM triage_items"))  # the demo's, written again here
+        db.session.commit()
+        columns = triage.ROW_COLUMNS
+        sink = self.bulk.sink(TriageItem, columns, started)
+        for row in triage.contribution_rows():
+            row["created_at"] = _naive(row["created_at"])
+            sink.add(tuple(row[name] for name in columns))
+        sink.close()
+        rng, now = self.rng, self.now
+        picked = db.session.execute(
+            text(
+                "SELECT t.kind, t.source_id FROM triage_items t WHERE t.id % 11 = 0 AND NOT EXISTS"
+                " (SELECT 1 FROM triage_dismissals d"
+                " WHERE d.kind = t.kind AND d.source_id = t.source_id)"
+            )
+        ).all()
+        self.bulk.write(
+            "triage_dismissals",
+            ("kind", "source_id", "dismissed_by_id", "dismissed_at"),
+            (
+                (kind, source_id, rng.choice(self.owners), now - DAY * rng.uniform(0, 60))
+                for kind, source_id in picked
+            ),
+        )
 
     # Preparation ---------------------------------------------------------------------------------
 

@@ -298,11 +298,23 @@ def sync(kind, ids):
         _upsert(list(rows.values()))
 
 
-def rebuild(batch=5000, kinds=KINDS):
-    """Fill triage_items anew from every source (the CLI, the demo, the volume generator).
-    Returns the number of contributions indexed."""
-    total = 0
-    db.session.execute(delete(TriageItem).where(TriageItem.kind.in_(kinds)))
+ROW_COLUMNS = (
+    "kind",
+    "source_id",
+    "created_at",
+    "release_id",
+    "round_id",
+    "score_group",
+    "customer_type",
+    "platform",
+    "age_band",
+    "language",
+    "words",
+)
+
+
+def contribution_rows(kinds=KINDS, batch=5000):
+    """The triage row (a dict) of every contribution, its sources read `batch` at a time."""
     for kind in kinds:
         query, key = _loader(kind)
         last = 0
@@ -311,10 +323,26 @@ def rebuild(batch=5000, kinds=KINDS):
             if not found:
                 break
             last = found[-1].id
-            rows = [row for row in (_row(kind, r) for r in found) if row is not None]
-            if rows:
-                db.session.execute(TriageItem.__table__.insert(), rows)
-                total += len(rows)
+            for r in found:
+                row = _row(kind, r)
+                if row is not None:
+                    yield row
+
+
+def rebuild(batch=5000, kinds=KINDS):
+    """Fill triage_items anew from every source (the CLI, the demo). Returns the number of
+    contributions indexed."""
+    total = 0
+    db.session.execute(delete(TriageItem).where(TriageItem.kind.in_(kinds)))
+    chunk = []
+    for row in contribution_rows(kinds, batch):
+        chunk.append(row)
+        if len(chunk) >= batch:
+            db.session.execute(TriageItem.__table__.insert(), chunk)
+            total, chunk = total + len(chunk), []
+    if chunk:
+        db.session.execute(TriageItem.__table__.insert(), chunk)
+        total += len(chunk)
     # Everything is indexed now: what the session noted before needs no second pass.
     db.session.info.pop(PENDING, None)
     db.session.info.pop(PENDING_AFTER, None)
