@@ -168,7 +168,8 @@ def _read_demo(loaded_at):
                 f"{i.title_nl} / {i.title_en}",
                 [load_source(e.kind, e.source_id).text for e in i.evidence],
             )
-            for i in Insight.query
+            # A merged insight rests on the one it was merged into (its page leads there).
+            for i in Insight.query.filter(Insight.merged_into_id.is_(None))
         ],
         "newest": newest,
         # Staff-written pairs with one half missing (HOUSE_STYLE 7: shown marked).

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..insights.models import seed_default_streams
 from .accounts import DEMO_PASSWORD, load_staff
 from .feedback import load_feedback
+from .insight_workbench import demo_merged_and_closed
 from .insights import load_insights
 from .membership import PANELIST_COUNT, load_members
 from .notifications import load_notifications
@@ -37,6 +38,7 @@ def load_demo(seed=2026, now=None):
     load_feedback(rng, staff.owner_nl, now)
     db.session.commit()
     load_insights(rng, staff, now)
+    demo_merged_and_closed(staff, now)
     demo_outcome_insights()
     db.session.commit()
     load_notifications(staff.manager, now)
