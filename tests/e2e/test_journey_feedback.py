@@ -80,8 +80,10 @@ def test_release_feedback_and_results(live, new_page, lang):
     content = owner.content()
     # 10, 3 and 8: one promoter, one detractor, one passive → NPS 0 from 3 responses.
     assert re.search(r'class="stat-value">3<', content) and 'class="stat-value">0<' in content
-    # The owner reads what the panelists wrote among the release's newest comments.
-    comments = owner.inner_text(".comment-list")
+    # The owner follows the release page's link into triage and reads what the panelists wrote.
+    owner.click(".comment-groups + p a")
+    assert "/insights/triage?source=release" in owner.url
+    comments = owner.inner_text(".triage-list")
     assert "Graag een widget" in comments and "Fine as it is" in comments
     owner.goto(f"{live.url}/{lang}/results/")
     assert NPS_HEADING[lang] in owner.content() and "<svg" in owner.content()
