@@ -232,7 +232,10 @@ def assign_many():
 
 
 def workable_route_or_404(route_id):
-    route = db.session.get(Route, route_id) or abort(404)
+    # The page names the stream and the assignee: loaded with the route.
+    route = db.session.get(
+        Route, route_id, options=[joinedload(Route.stream), joinedload(Route.assigned_to)]
+    ) or abort(404)
     if not can_work_route(current_user, route, services.reviewer_stream_ids(current_user)):
         abort(404)
     return route
