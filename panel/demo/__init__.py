@@ -19,6 +19,7 @@ from .insights import load_insights
 from .membership import PANELIST_COUNT, load_members
 from .notifications import load_notifications
 from .rounds import demo_outcome_insights, load_rounds
+from .setup import demo_archived_tag
 from .triage import demo_triage
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
@@ -43,6 +44,8 @@ def load_demo(seed=2026, now=None):
     demo_outcome_insights()
     db.session.commit()
     demo_triage(staff, now)
+    db.session.commit()
+    demo_archived_tag(staff)
     db.session.commit()
     load_notifications(staff.manager, now)
     record_audit("demo.load", actor=staff.manager, panelists=PANELIST_COUNT)
