@@ -82,10 +82,20 @@ def item_values(items):
 
 def add_items(insight, items, actor):
     """Add contributions to an insight: {"added": n, "had": n, "hidden": n}. A contribution it
-    rests on already counts as "had"; one a moderator hid (or that is gone) is skipped. Each in a
-    savepoint, so that the same contribution added at the same moment by a colleague is simply
-    there once (the unique constraint decides)."""
+    rests on already counts as "had"; one a moderator hid (or that is gone) is skipped. Under the
+    lock of the insight's row (two adds at once take turns); each in a savepoint besides, so a
+    contribution a merge or close copied in meanwhile is simply there once (the unique
+    constraint decides)."""
     counts = {"added": 0, "had": 0, "hidden": 0}
+    # The insight's row first, locked and read afresh: two people adding to it at once take
+    # turns, so its count is never a lost update.
+    db.session.scalars(
+        select(Insight)
+        .where(Insight.id == insight.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    race_pause("INSIGHT_RACE_DELAY")
     for kind, source_id in items:
         before = insight.evidence_count
         try:

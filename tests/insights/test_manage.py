@@ -353,3 +353,24 @@ def test_adding_a_route_by_hand_to_a_stream_nobody_reads_warns(client, db, setup
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Nobody reads the inbox of Network yet" in text
+
+
+def test_adding_to_one_insight_at_once_counts_every_contribution_once(app, db, setup, make_member):
+    _members, responses = make_panel_evidence(db, setup, make_member)
+    insight = insight_with(setup, "Invoice unclear", [("response", responses[0].id)])
+    db.session.commit()
+    owner_id = setup["owner"].id
+
+    def add(items):
+        def work():
+            actor = _db.session.get(type(setup["owner"]), owner_id)
+            return manage.add_items(_db.session.get(Insight, insight.id), items, actor)["added"]
+
+        return work
+
+    both = [("response", responses[1].id)]
+    outcomes = race(app, [add(both), add(both + [("response", responses[2].id)])])
+    assert sorted(outcomes) in ([0, 2], [1, 1])
+    db.session.rollback()
+    db.session.refresh(insight)
+    assert insight.evidence_count == 3 and Evidence.query.count() == 3
