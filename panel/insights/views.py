@@ -226,8 +226,9 @@ def add_evidence():
     insight = insight_or_404(form.insight_id.data)
     if insight.merged_into_id is not None:
         insight = insight_or_404(insight.merged_into_id)
-    if not claim_submission(form):
-        return answered_before(form, url_for("insights.detail", insight_id=insight.id))
+    # No form token claimed: adding is one row per contribution (a unique key), so a second
+    # press changes nothing, and the picker's page may be used again (back button) for
+    # another insight.
     for kind, source_id in items:
         if load_missing(kind, source_id):
             abort(404)
@@ -340,7 +341,9 @@ def detail(insight_id):
     route_form = AddRouteForm()
     routed = {route.stream_id for route in insight.live_routes}
     route_form.stream_id.choices = choices(
-        (s.id, s.name) for s in Stream.query.order_by(Stream.position) if s.id not in routed
+        (s.id, s.name)
+        for s in Stream.query.order_by(Stream.position)
+        if s.id not in routed and s.archived_at is None
     )
     tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
     tags_form.tags.choices = tag_choices()
