@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from panel.database import utcnow
 from panel.feedback import services as feedback
@@ -381,3 +381,41 @@ def test_the_reindex_command_rebuilds_triage(app, db, release, make_member):
     assert result.exit_code == 0 and "Contributions in triage: 1." in result.output
     db.session.rollback()
     assert listed(q="factuur") == [("response", response.id)]
+
+
+# Plans: the list is read in index order, never sorted in full ----------------------------------
+
+
+def plan_of(db, query):
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    rows = db.session.execute(text("EXPLAIN QUERY PLAN " + sql))
+    return " | ".join(str(row[-1]) for row in rows)
+
+
+@pytest.mark.parametrize(
+    "args, index",
+    [
+        ({}, "ix_triage_items_created"),
+        ({"state": "open"}, "ix_triage_items_created"),
+        ({"source": "release:7"}, "ix_triage_items_release"),
+        ({"source": "round:3"}, "ix_triage_items_round"),
+        ({"kind": "idea"}, "ix_triage_items_kind"),
+    ],
+)
+def test_the_list_reads_an_index_in_its_order(db, owner, args, index):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's (PostgreSQL: see the module docstring)")
+    filters = triage.TriageFilters.from_args(args)
+    for reader in (MANAGER, owner):
+        plan = plan_of(db, triage.items_query(filters, reader).limit(25))
+        assert index in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_a_search_is_answered_by_the_full_text_index(db, owner):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    filters = triage.TriageFilters.from_args({"q": "rekeningen zoë"})
+    plan = plan_of(db, triage.items_query(filters, owner).limit(25))
+    assert "triage_search VIRTUAL TABLE INDEX" in plan, plan
+    count = plan_of(db, triage.count_query(filters, owner))
+    assert "triage_search VIRTUAL TABLE INDEX" in count, count
