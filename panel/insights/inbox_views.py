@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..accounts.models import User
 from ..converters import to_id
@@ -46,7 +46,15 @@ def inbox_filter_form(streams):
         [("", _("All"))] + [(str(t.id), t.name) for t in Tag.query.order_by(Tag.name_nl)]
     )
     form.stream.choices = choices(
-        [("", _("All my streams"))] + [(str(stream.id), stream.name) for stream in streams]
+        [
+            (
+                "",
+                _("My streams and those without reviewers")
+                if current_user.has_role(Role.PANEL_MANAGER)
+                else _("All my streams"),
+            )
+        ]
+        + [(str(stream.id), stream.name) for stream in streams]
     )
     return form
 
@@ -54,21 +62,27 @@ def inbox_filter_form(streams):
 def inbox_streams():
     """The streams whose inbox the viewer may open: their own, or every one for panel managers;
     and the one asked for (?stream=), a 404 when it is not one of those. (streams, the ids of
-    the streams shown, the stream asked for or None)."""
+    the streams shown, the stream asked for or None).
+
+    Without ?stream= a reviewer sees all their own streams; a panel manager also the streams
+    nobody reviews yet (their items would otherwise wait unseen)."""
+    reviewer = aliased(StreamMember)
+    staffed = db.select(reviewer.user_id).where(reviewer.stream_id == Stream.id).exists()
     rows = db.session.execute(
-        db.select(Stream, StreamMember.user_id)
+        db.select(Stream, StreamMember.user_id, staffed)
         .outerjoin(
             StreamMember,
             (StreamMember.stream_id == Stream.id) & (StreamMember.user_id == current_user.id),
         )
         .order_by(Stream.position, Stream.id)
     ).all()
-    own = [stream.id for stream, member in rows if member is not None]
+    own = [stream.id for stream, member, _staffed in rows if member is not None]
     manager = current_user.has_role(Role.PANEL_MANAGER)
-    openable = [stream for stream, member in rows if manager or member is not None]
+    openable = [stream for stream, member, _staffed in rows if manager or member is not None]
     stream_id = to_id(request.args.get("stream", "").strip())
     if stream_id is None:  # none asked for (or not a number): all their own streams
-        return openable, own, None
+        unstaffed = [stream.id for stream, _member, staffed in rows if manager and not staffed]
+        return openable, own + unstaffed, None
     chosen = next((stream for stream in openable if stream.id == stream_id), None)
     if chosen is None or not can_open_stream_inbox(current_user, stream_id, own):
         abort(404)

@@ -211,3 +211,42 @@ def test_the_default_sort_reads_the_partial_index_with_the_new_filters(
         cursor.close()
     assert "ix_routes_open_due" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan and "Sort " not in plan, plan
+
+
+def test_a_panel_managers_inbox_holds_the_streams_nobody_reviews(
+    client, db, streams, reviewer, owner, make_user, login_as
+):
+    routed(db, owner, "Shop closed", streams["retail"])
+    routed(db, owner, "Bill too high", streams["billing"])
+    manager = make_user(roles=[Role.PANEL_MANAGER], locale="nl")
+    login_as(manager)
+    page = client.get("/nl/insights/inbox").get_data(as_text=True)
+    assert "Shop closed" in page and "Bill too high" not in page  # billing has Rita
+    assert "Mijn streams en die zonder beoordelaars" in page
+    # Once someone reviews retail, it is theirs.
+    db.session.add(StreamMember(stream_id=streams["retail"].id, user_id=reviewer.id))
+    db.session.commit()
+    assert "Shop closed" not in client.get("/nl/insights/inbox").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "-1", "1e3", "\x00", "[]", "𝔘"])
+def test_odd_values_in_the_inbox_and_its_forms(
+    client, db, streams, reviewer, owner, login_as, value
+):
+    route = routed(db, owner, "Bill too high", streams["billing"]).routes[0]
+    login_as(reviewer)
+    for name in ("stream", "assigned", "q", "status", "tag", "sort"):
+        assert client.get("/en/insights/inbox", query_string={name: value}).status_code in (
+            200,
+            404,
+        ), name
+    response = client.post(
+        "/en/insights/inbox/assign", data={"route": [value, str(route.id)], "assignee": value}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/en/insights/inbox/{route.id}",
+        data={"action": "assign", "assignee": value, "seen": value},
+    )
+    assert response.status_code == 200  # the page again, the choice refused
+    assert db.session.get(Route, route.id).assigned_to_id is None
