@@ -313,6 +313,7 @@ class Volume:
         first = _next_id(User)
         users, roles, stream_members = [], [], []
         self.reviewers, self.owners = [], []
+        self.stream_reviewers = {}  # stream id: its reviewers (whom its routes are assigned to)
         for offset in range(30):
             user_id = first + offset
             locale = "en" if offset % 5 == 0 else "nl"
@@ -326,6 +327,7 @@ class Volume:
                 self.reviewers.append(user_id)
                 for stream_id, _ in rng.sample(self.streams, rng.randint(1, 2)):
                     stream_members.append((stream_id, user_id))
+                    self.stream_reviewers.setdefault(stream_id, []).append(user_id)
             else:
                 self.owners.append(user_id)
         cols = ("id", "email", "name", "locale", "password_hash", "is_enabled")
@@ -1217,6 +1219,12 @@ class Volume:
                 answer = demo_rounds.ANSWERS["shipped" if status == "done" else "not_pursued"]
                 rule = rng.choice(self.rules) if self.rules and rng.random() < 0.7 else None
                 answered = decided if decided else None
+                # About half of the routes are assigned to one of the stream's reviewers (by the
+                # route's number, not the generator's random numbers: the rest stays as it was).
+                in_stream = getattr(self, "stream_reviewers", {}).get(stream_id)
+                assignee = (
+                    in_stream[route_id % len(in_stream)] if in_stream and route_id % 2 else None
+                )
                 routes.append(
                     (
                         route_id,
@@ -1233,6 +1241,7 @@ class Volume:
                         answer[1] if answered else None,
                         answered,
                         None,
+                        assignee,
                     )
                 )
                 if rng.random() < 0.15 and self.reviewers:
@@ -1292,6 +1301,7 @@ class Volume:
                 "answer_en",
                 "answered_at",
                 "removed_at",
+                "assigned_to_id",
             ),
             routes,
         )
