@@ -1,6 +1,6 @@
 """Working days in the Netherlands: weekends and Dutch public holidays do not count."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
@@ -44,20 +44,51 @@ def add_working_days(moment, days):
 def working_days_between(start, end):
     """How many working days passed from `start` to `end` (Amsterdam calendar), as a fraction:
     only the hours of working days count, a full working day is 1. The inverse of
-    add_working_days: from a moment to its due date is exactly the stream's target."""
+    add_working_days: from a moment to its due date is exactly the stream's target.
+
+    The stream metrics call it for every route of half a year: whole days in between are
+    counted from a per-year running total, not walked one by one."""
     if end <= start:
         return 0.0
     start, end = start.astimezone(AMSTERDAM), end.astimezone(AMSTERDAM)
-    total = 0.0
-    day = start.date()
-    while day <= end.date():
-        if is_working_day(day):
-            day_start = datetime.combine(day, datetime.min.time(), tzinfo=AMSTERDAM)
-            day_end = datetime.combine(
-                day + timedelta(days=1), datetime.min.time(), tzinfo=AMSTERDAM
-            )
-            seconds = (min(end, day_end) - max(start, day_start)).total_seconds()
-            # A day of 23 or 25 hours (summer time) is still one day.
-            total += max(seconds, 0) / (day_end - day_start).total_seconds()
-        day += timedelta(days=1)
-    return total
+    first, last = start.date(), end.date()
+    if first == last:
+        return _share_of_day(first, start, end)
+    return (
+        _share_of_day(first, start, _midnight(first + timedelta(days=1)))
+        + _working_days_from_to(first + timedelta(days=1), last)
+        + _share_of_day(last, _midnight(last), end)
+    )
+
+
+def _midnight(day):
+    return datetime.combine(day, datetime.min.time(), tzinfo=AMSTERDAM)
+
+
+def _share_of_day(day, begin, end):
+    """The part of `day` from `begin` to `end` (a day of 23 or 25 hours is still one day)."""
+    if not is_working_day(day):
+        return 0.0
+    length = (_midnight(day + timedelta(days=1)) - _midnight(day)).total_seconds()
+    return max((end - begin).total_seconds(), 0) / length
+
+
+@lru_cache(maxsize=64)
+def _running_total(year):
+    """[working days among the first n days of `year`] for n = 0 … days in the year."""
+    first = date(year, 1, 1)
+    totals = [0]
+    for offset in range((date(year + 1, 1, 1) - first).days):
+        totals.append(totals[-1] + is_working_day(first + timedelta(days=offset)))
+    return totals
+
+
+def _working_days_from_to(first, stop):
+    """Working days from `first` up to, not including, `stop`."""
+    count = 0
+    while first < stop:
+        until = min(stop, date(first.year + 1, 1, 1))
+        totals, new_year = _running_total(first.year), date(first.year, 1, 1)
+        count += totals[(until - new_year).days] - totals[(first - new_year).days]
+        first = until
+    return count
