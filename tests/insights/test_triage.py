@@ -296,6 +296,12 @@ def test_bulk_hands_the_selection_to_the_insight_pages(
     assert query["item"] == items[:2] and query["next"] == [back]
     answer = client.post(
         "/en/insights/triage/bulk",
+        data={"csrf_token": token, "item": items, "action": "add", "next": back},
+    )
+    target = urlsplit(answer.location)
+    assert target.path == "/en/insights/pick" and parse_qs(target.query)["item"] == items[:2]
+    answer = client.post(
+        "/en/insights/triage/bulk",
         data={"csrf_token": token, "item": items, "action": "dismiss", "next": back},
     )
     assert answer.status_code == 302
