@@ -89,6 +89,14 @@ def upgrade():
     op.create_index(
         'ix_insights_evidence_count', 'insights', ['evidence_count', 'id'], unique=False
     )
+    op.create_index(
+        'ix_insights_closed',
+        'insights',
+        ['created_at', 'id'],
+        unique=False,
+        sqlite_where=sa.text('closed_at IS NOT NULL'),
+        postgresql_where=sa.text('closed_at IS NOT NULL'),
+    )
     for statement in SQLITE_SEARCH if sqlite else POSTGRES_SEARCH:
         op.execute(statement)
 
@@ -102,6 +110,7 @@ def downgrade():
     else:
         op.execute("DROP INDEX IF EXISTS ix_insights_search")
         op.execute("ALTER TABLE insights DROP COLUMN IF EXISTS search")
+    op.drop_index('ix_insights_closed', table_name='insights')
     op.drop_index('ix_insights_evidence_count', table_name='insights')
     op.drop_index('ix_insights_created_by', table_name='insights')
     op.drop_index(op.f('ix_insights_merged_into_id'), table_name='insights')

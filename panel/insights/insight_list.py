@@ -12,11 +12,18 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select, text
 
 from ..database import AMSTERDAM, utcnow
 from .insight_search import matching_ids
-from .models import OPEN_STATUSES, Insight, Route, RouteStatus, insight_tags
+from .models import (
+    CLOSED_INDEX_WHERE,
+    OPEN_ROUTE_INDEX_WHERE,
+    Insight,
+    Route,
+    RouteStatus,
+    insight_tags,
+)
 
 SORTS = ("newest", "evidence", "oldest_open")
 SOURCES = ("round", "release", "other")
@@ -106,22 +113,27 @@ def filtered(filters, now=None):
     if filters.state == "open":
         query = query.where(Insight.closed_at.is_(None))
     elif filters.state == "closed":
-        query = query.where(Insight.closed_at.isnot(None))
-    routes = [Route.insight_id == Insight.id, Route.removed_at.is_(None)]
+        # Written as the partial index ix_insights_closed's condition, so the few closed ones
+        # are read from it.
+        query = query.where(text(CLOSED_INDEX_WHERE))
+    # Narrowed from the routes' and tags' own indexes (IN, not a correlated EXISTS per insight):
+    # the open ones by the partial index ix_routes_open_due (its condition written out), a
+    # stream and its status by ix_routes_stream_status_due, a tag by ix_insight_tags_tag.
+    routes = [Route.removed_at.is_(None)]
     if filters.stream:
         routes.append(Route.stream_id == filters.stream)
     if filters.status:
         routes.append(Route.status == filters.status)
     if filters.open_routes or filters.overdue:
-        routes.append(Route.status.in_(OPEN_STATUSES))
+        routes.append(text(OPEN_ROUTE_INDEX_WHERE))
     if filters.overdue:
         routes += [Route.first_response_at.is_(None), Route.due_at < now]
-    if len(routes) > 2:
-        query = query.where(exists().where(*routes))
+    if len(routes) > 1:
+        query = query.where(Insight.id.in_(select(Route.insight_id).where(*routes)))
     if filters.tag:
         query = query.where(
-            exists().where(
-                insight_tags.c.insight_id == Insight.id, insight_tags.c.tag_id == filters.tag
+            Insight.id.in_(
+                select(insight_tags.c.insight_id).where(insight_tags.c.tag_id == filters.tag)
             )
         )
     if filters.source == "round":
@@ -144,7 +156,7 @@ def filtered(filters, now=None):
         # Insights with an open route, the one waiting longest first.
         waiting = (
             select(Route.insight_id, func.min(Route.routed_at).label("since"))
-            .where(Route.removed_at.is_(None), Route.status.in_(OPEN_STATUSES))
+            .where(text(OPEN_ROUTE_INDEX_WHERE))  # from the partial index ix_routes_open_due
             .group_by(Route.insight_id)
             .subquery()
         )

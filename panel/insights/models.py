@@ -280,6 +280,7 @@ Route.assigned_to_id = db.Column(
 )
 Route.assigned_to = db.relationship("User", foreign_keys=[Route.assigned_to_id])
 
+
 # Issue 16, the insight workbench (panel/insights/manage.py): an insight merged into another, or
 # closed as a duplicate of another or as "won't act" with a reason panelists may read. Added to
 # Insight here, at the end of the module, with the indexes the list of insights filters by.
@@ -308,6 +309,15 @@ Insight.closed_reason = bilingual("closed_reason")
 # The list of insights: "created by" and "most evidence" at volume.
 Index("ix_insights_created_by", Insight.__table__.c.created_by_id)
 Index("ix_insights_evidence_count", Insight.__table__.c.evidence_count, Insight.__table__.c.id)
+# The few closed insights, newest first ("closed" in the list), from a partial index.
+CLOSED_INDEX_WHERE = "closed_at IS NOT NULL"
+Index(
+    "ix_insights_closed",
+    Insight.__table__.c.created_at,
+    Insight.__table__.c.id,
+    sqlite_where=text(CLOSED_INDEX_WHERE),
+    postgresql_where=text(CLOSED_INDEX_WHERE),
+)
 
 
 # Triage (issue 16, part A): its tables live in their own module.
