@@ -25,6 +25,7 @@ from .calendar import ics_for
 from .categories import categories_of, file_idea
 from .forms import CommentForm, EditIdeaForm, EditReactionForm, IdeaForm, ReplyForm
 from .idea_search import IdeaFilters
+from .links import id_link
 from .models import (
     Comment,
     Idea,
@@ -213,6 +214,7 @@ def render_round(round_, idea_form, categories, similar=None):
         can_post=_allowed(round_, member, "post_ideas"),
         can_support=_allowed(round_, member, "support_comment"),
         can_register=_allowed(round_, member, "register"),
+        id_link=id_link,
     )
 
 
