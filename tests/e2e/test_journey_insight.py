@@ -21,7 +21,7 @@ def test_insight_from_comment_to_answer_to_panelist(live, new_page, lang):
     owner = new_page()
     log_in(owner, live, lang, owner_email)
     owner.goto(f"{live.url}/{lang}/owner/rounds/{round_id}/ideas/{idea_id}")
-    owner.click(f"a[href*='kind=comment'][href*='source={comment_id}']")
+    owner.click(f"a[href$='/insights/new?item=comment:{comment_id}']")  # Make insight
     # The title in both languages: panelists read it in their own.
     owner.fill("#title_nl", f"De rekening is te lang {lang}")
     owner.fill("#title_en", f"The bill is too long (rekening) {lang}")
