@@ -31,6 +31,7 @@ Design
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 
 import snowballstemmer
 from sqlalchemy import and_, delete, event, exists, func, or_, select, text
@@ -344,8 +345,8 @@ def rebuild(batch=5000, kinds=KINDS):
         db.session.execute(TriageItem.__table__.insert(), chunk)
         total += len(chunk)
     # Everything is indexed now: what the session noted before needs no second pass.
-    db.session.info.pop(PENDING, None)
-    db.session.info.pop(PENDING_AFTER, None)
+    for name in (PENDING, PENDING_ROWS, PENDING_AFTER):
+        db.session.info.pop(name, None)
     return total
 
 
@@ -369,6 +370,7 @@ WATCHED = {
     RoundSession: ("session", ("notes", "starts_at", "round_id")),
 }
 PENDING = "triage_pending"
+PENDING_ROWS = "triage_pending_rows"  # {(kind, id): row or None}, made from the session
 PENDING_AFTER = "triage_pending_after"  # {model: id} — every row above it was bulk inserted
 
 
@@ -381,16 +383,88 @@ def _changed(instance, names):
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
+# The columns _row reads, per kind, from the source itself (the rest from its member).
+OWN_COLUMNS = {
+    "response": (
+        "id",
+        "created_at",
+        "release_id",
+        "score",
+        "customer_type",
+        "platform",
+        "age_band",
+        "improve_text",
+        "problem_text",
+        "member_id",
+    ),
+    "idea": ("id", "created_at", "round_id", "title", "body", "hidden_at", "withdrawn_at"),
+    "comment": ("id", "created_at", "idea_id", "body", "hidden_at", "withdrawn_at"),
+    "session": ("id", "starts_at", "round_id", "notes"),
+}
+MISSING = object()
+
+
+def _loaded(instance, names):
+    state = db.inspect(instance)
+    return not (set(names) & (state.unloaded | state.expired_attributes))
+
+
+def _in_session(session, model, number):
+    """The instance of `model` with this id if the session holds it (no query), else None."""
+    return session.identity_map.get(db.inspect(model).identity_key_from_primary_key([number]))
+
+
+def _row_in_memory(session, kind, instance):
+    """The triage row of a flushed source from what the session holds (no query): a dict, None
+    (no contribution), or MISSING when something it needs is not loaded (then it is read)."""
+    if not _loaded(instance, OWN_COLUMNS[kind]):
+        return MISSING
+    values = {name: getattr(instance, name) for name in OWN_COLUMNS[kind]}
+    if kind == "comment":
+        idea = _in_session(session, Idea, instance.idea_id)
+        if idea is None or not _loaded(idea, ("round_id",)):
+            return MISSING
+        values["round_id"] = idea.round_id
+    if kind != "session":
+        member_id = instance.member_id if kind == "response" else instance.author_id
+        member = _in_session(session, Member, member_id) if member_id else None
+        if member_id and (
+            member is None or not _loaded(member, ("customer_type", "platform", "birth_year"))
+        ):
+            return MISSING
+        user = _in_session(session, User, member.user_id) if member and member.user_id else None
+        if (
+            member is not None
+            and member.user_id
+            and (user is None or not _loaded(user, ("locale",)))
+        ):
+            return MISSING
+        values["locale"] = user.locale if user is not None else None
+        if kind != "response":
+            values["customer_type"] = member.customer_type if member else None
+            values["platform"] = member.platform if member else None
+            values["birth_year"] = member.birth_year if member else None
+    return _row(kind, SimpleNamespace(**values))
+
+
+def _note_instance(session, instance):
+    kind = WATCHED[type(instance)][0]
+    row = _row_in_memory(session, kind, instance)
+    if row is MISSING:
+        _note(session, kind, [instance.id])
+    else:
+        session.info.setdefault(PENDING_ROWS, {})[(kind, instance.id)] = row
+
+
 @event.listens_for(OrmSession, "after_flush")
 def _after_flush(session, flush_context):
     for instance in session.new:
-        watched = WATCHED.get(type(instance))
-        if watched:
-            _note(session, watched[0], [instance.id])
+        if type(instance) in WATCHED:
+            _note_instance(session, instance)
     for instance in session.dirty:
         watched = WATCHED.get(type(instance))
         if watched and _changed(instance, watched[1]):
-            _note(session, watched[0], [instance.id])
+            _note_instance(session, instance)
     for instance in session.deleted:
         watched = WATCHED.get(type(instance))
         if watched:
@@ -438,9 +512,20 @@ def _before_commit(session):
     for model, highest in session.info.pop(PENDING_AFTER, {}).items():
         ids = session.execute(select(model.id).where(model.id > highest)).scalars().all()
         _note(session, WATCHED[model][0], ids)
-    if not session.info.get(PENDING):
-        return
     pending = session.info.pop(PENDING, {})
+    rows = session.info.pop(PENDING_ROWS, {})
+    for kind, number in list(rows):
+        if number in pending.get(kind, ()):  # read again below (a later bulk change)
+            del rows[(kind, number)]
+    made = [row for row in rows.values() if row is not None]
+    if made:
+        _upsert(made)
+    gone = [key for key, row in rows.items() if row is None]
+    for kind in {kind for kind, _number in gone}:
+        numbers = [number for k, number in gone if k == kind]
+        db.session.execute(
+            delete(TriageItem).where(TriageItem.kind == kind, TriageItem.source_id.in_(numbers))
+        )
     for kind, ids in pending.items():
         sync(kind, ids)
 
@@ -449,6 +534,7 @@ def _before_commit(session):
 def _after_rollback(session, previous_transaction):
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(PENDING, None)
+        session.info.pop(PENDING_ROWS, None)
         session.info.pop(PENDING_AFTER, None)
 
 
