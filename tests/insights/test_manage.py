@@ -374,3 +374,46 @@ def test_adding_to_one_insight_at_once_counts_every_contribution_once(app, db, s
     db.session.rollback()
     db.session.refresh(insight)
     assert insight.evidence_count == 3 and Evidence.query.count() == 3
+
+
+def test_making_an_insight_that_goes_to_a_stream_nobody_reads_warns(
+    client, db, setup, make_member, login_as
+):
+    _members, responses = make_panel_evidence(db, setup, make_member)
+    login_as(setup["owner"])
+    page = client.get(f"/en/insights/new?item=response:{responses[0].id}")
+    text = client.post(
+        "/en/insights/new",
+        data={
+            "item": f"response:{responses[0].id}",
+            "title_en": "The app crashes",
+            "tags": [str(setup["tags"]["App"].id)],
+            "csrf_token": csrf_of(page),
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Nobody reads the inbox of Network yet" in text
+    nl = client.get("/nl/insights/").get_data(as_text=True)
+    assert "The app crashes" in nl
+
+
+def test_a_closed_insight_reopens_and_a_second_reopen_is_told(client, db, setup, login_as):
+    insight = insight_with(setup, "Invoice unclear")
+    db.session.commit()
+    manage.close_insight(insight, "wont_act", setup["owner"], "Nee", "No")
+    db.session.commit()
+    login_as(setup["owner"])
+    page = client.get(f"/en/insights/{insight.id}")
+    assert "Closed: we won't act on it" in page.get_data(as_text=True)
+    token = csrf_of(page)
+    text = client.post(
+        f"/en/insights/{insight.id}/reopen", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The insight is open again." in text
+    text = client.post(
+        f"/en/insights/{insight.id}/reopen", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "It is open already." in text
+    db.session.expire_all()
+    assert db.session.get(Insight, insight.id).closed_at is None
+    assert AuditEntry.query.filter_by(action="insight.reopen").count() == 1
