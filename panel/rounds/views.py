@@ -200,6 +200,8 @@ def render_round(round_, idea_form, categories, similar=None):
         filters=filters,
         categories={c.id: c for c in categories},
         status_choices=IdeaStatus.choices(),
+        # Each idea's status, translated once for the page (IdeaStatus(value).title per idea).
+        status_titles={status.value: str(status.title) for status in IdeaStatus},
         similar=similar,
         stage_titles=stage_titles(),
         registrations=registrations,
