@@ -481,6 +481,8 @@ def merge(insight_id):
             "success",
         )
         return redirect(url_for("insights.detail", insight_id=kept.id))
+    if request.method == "POST":
+        flash(_("Choose the insight to keep."), "error")
     words = " ".join(request.args.get("q", "").split())[:100]
     candidates = select(Insight).where(
         Insight.merged_into_id.is_(None), Insight.closed_at.is_(None), Insight.id != insight.id
