@@ -1,7 +1,7 @@
 """insights: merged into another, closed (duplicate / won't act) with a reason; full-text search
 
 Revision ID: g2insight19
-Revises: f1idea0srch14
+Revises: g1triage18
 Create Date: 2026-12-01 01:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'g2insight19'
-down_revision = 'f1idea0srch14'
+down_revision = 'g1triage18'
 branch_labels = None
 depends_on = None
 

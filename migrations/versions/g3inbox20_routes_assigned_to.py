@@ -1,7 +1,7 @@
 """routes: assigned to a reviewer of the stream (the stream inbox's "mine" and "unassigned")
 
 Revision ID: g3inbox20
-Revises: f1idea0srch14
+Revises: g2insight19
 Create Date: 2026-12-01 01:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'g3inbox20'
-down_revision = 'f1idea0srch14'
+down_revision = 'g2insight19'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """streams and tags: archived_at (no longer offered for new routing or tagging, history kept)
 
 Revision ID: g4admin21
-Revises: f1idea0srch14
+Revises: g3inbox20
 Create Date: 2026-12-01 01:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'g4admin21'
-down_revision = 'f1idea0srch14'
+down_revision = 'g3inbox20'
 branch_labels = None
 depends_on = None
 
