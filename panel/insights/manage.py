@@ -176,6 +176,29 @@ def edit_insight(insight, title_nl, title_en, description, tags, actor):
 # Merging ----------------------------------------------------------------------------------------
 
 
+def what_moves(duplicate, kept):
+    """For the confirm step: how many contributions are new to the kept insight, and how many
+    streams it gains."""
+    other = aliased(Evidence)
+    evidence = db.session.scalar(
+        select(func.count())
+        .select_from(Evidence)
+        .where(
+            Evidence.insight_id == duplicate.id,
+            ~exists().where(
+                other.insight_id == kept.id,
+                other.kind == Evidence.kind,
+                other.source_id == Evidence.source_id,
+            ),
+        )
+    )
+    kept_streams = {route.stream_id for route in kept.routes}
+    streams = [
+        route.stream for route in duplicate.live_routes if route.stream_id not in kept_streams
+    ]
+    return {"evidence": evidence, "streams": streams}
+
+
 def _lock_both(first_id, second_id):
     """Both insights, locked for the rest of the transaction and read afresh, in id order (two
     merges of one pair at once take the locks in the same order). SELECT … FOR UPDATE on

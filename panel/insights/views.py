@@ -465,6 +465,15 @@ def merge(insight_id):
     form = MergeForm()
     if form.validate_on_submit():
         kept = insight_or_404(form.kept_id.data)
+        if request.form.get("confirm") != "1":
+            # First what would move, then "Yes, merge".
+            return render_template(
+                "insights/merge.html",
+                insight=insight,
+                form=form,
+                kept=kept,
+                moves=manage.what_moves(insight, kept),
+            )
         try:
             kept = manage.merge_insights(insight, kept, current_user)
         except NotAllowed as refusal:

@@ -102,9 +102,18 @@ def test_merged_insight_page_leads_to_the_kept_one(client, db, setup, login_as):
     db.session.commit()
     login_as(setup["owner"])
     page = client.get(f"/en/insights/{duplicate.id}/merge")
-    response = client.post(
+    confirm = client.post(
         f"/en/insights/{duplicate.id}/merge",
         data={"kept_id": kept.id, "csrf_token": csrf_of(page)},
+    )  # first what would move
+    assert "Merge into “A”?" in confirm.get_data(as_text=True) and "Yes, merge" in (
+        confirm.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert db.session.get(Insight, duplicate.id).merged_into_id is None
+    response = client.post(
+        f"/en/insights/{duplicate.id}/merge",
+        data={"kept_id": kept.id, "confirm": "1", "csrf_token": csrf_of(page)},
     )
     assert response.status_code == 302 and response.location.endswith(f"/insights/{kept.id}")
     response = client.get(f"/en/insights/{duplicate.id}")
@@ -113,8 +122,12 @@ def test_merged_insight_page_leads_to_the_kept_one(client, db, setup, login_as):
         as_text=True
     )
     # Merging again (a second tab): refused with a word, nothing changes.
-    response = client.post(f"/en/insights/{kept.id}/merge", data={"kept_id": kept.id})
-    assert response.status_code in (200, 302)
+    response = client.post(
+        f"/en/insights/{kept.id}/merge",
+        data={"kept_id": kept.id, "confirm": "1", "csrf_token": csrf_of(page)},
+        follow_redirects=True,
+    )
+    assert "be merged with or be a duplicate of itself" in response.get_data(as_text=True)
 
 
 def csrf_of(response):
