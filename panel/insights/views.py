@@ -20,7 +20,7 @@ from ..membership.services import find_member_for
 from ..paging import count_of, paginate
 from ..security import form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
-from . import bp, insight_list, insight_search, loop_bp, manage, services
+from . import bp, insight_list, insight_search, loop_bp, manage, rules, services
 from .contributions import contributions_of
 from .evidence import hidden_source, load_quotes, quotable_source
 from .forms import AddRouteForm, InsightForm, InsightTitleForm, TagsForm
@@ -49,8 +49,9 @@ REFUSALS = {
 }
 
 
-def tag_choices():
-    return choices((tag.id, tag.name) for tag in Tag.query.order_by(Tag.name_nl))
+def tag_choices(kept=()):
+    """The tags a form offers: not archived, and the archived ones the insight has (kept)."""
+    return choices((tag.id, tag.name) for tag in rules.tags_to_offer(kept))
 
 
 def require_creator():
@@ -346,7 +347,7 @@ def detail(insight_id):
         if s.id not in routed and s.archived_at is None
     )
     tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
-    tags_form.tags.choices = tag_choices()
+    tags_form.tags.choices = tag_choices(insight.tags)
     merged = db.session.scalars(
         select(Insight).where(Insight.merged_into_id == insight.id).order_by(Insight.id)
     ).all()
@@ -377,7 +378,7 @@ def edit(insight_id):
     if moved:
         return moved
     form = InsightEditForm(obj=insight)
-    form.tags.choices = tag_choices()
+    form.tags.choices = tag_choices(insight.tags)
     if request.method == "GET":
         form.tags.data = [tag.id for tag in insight.tags]
     previewing = request.form.get("action") == "preview"
@@ -441,7 +442,7 @@ def set_tags(insight_id):
     require_creator()
     insight = insight_or_404(insight_id)
     form = TagsForm()
-    form.tags.choices = tag_choices()
+    form.tags.choices = tag_choices(insight.tags)
     if form.validate_on_submit():
         before = {route.stream_id for route in insight.routes}
         tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()

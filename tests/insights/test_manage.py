@@ -430,3 +430,18 @@ def test_a_closed_insight_reopens_and_a_second_reopen_is_told(client, db, setup,
     db.session.expire_all()
     assert db.session.get(Insight, insight.id).closed_at is None
     assert AuditEntry.query.filter_by(action="insight.reopen").count() == 1
+
+
+def test_the_edit_form_offers_archived_tags_only_where_the_insight_has_them(
+    client, db, setup, login_as
+):
+    from panel.database import utcnow
+
+    old = Tag(name_nl="Papier", name_en="Paper", archived_at=utcnow())
+    db.session.add(old)
+    tagged = insight_with(setup, "Paper bill", tags=[old])
+    plain = insight_with(setup, "Other")
+    db.session.commit()
+    login_as(setup["owner"])
+    assert "Paper" in client.get(f"/en/insights/{tagged.id}/edit").get_data(as_text=True)
+    assert ">Paper<" not in client.get(f"/en/insights/{plain.id}/edit").get_data(as_text=True)
