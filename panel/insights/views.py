@@ -589,6 +589,8 @@ def add_route(insight_id):
     require_creator()
     insight = insight_or_404(insight_id)
     stream = db.session.get(Stream, request.form.get("stream_id", type=to_id) or 0) or abort(404)
+    if stream.archived_at is not None:
+        abort(404)  # archived: not offered, so not routed to by hand either
     existing = next((route for route in insight.routes if route.stream_id == stream.id), None)
     if existing is None:
         services.add_route(insight, stream, current_user)
