@@ -217,14 +217,30 @@ def test_iso_active_definition(db, make_member):
     assert iso_active() == (1, 2)
 
 
+MEMBER_PAGES = ("members", "members/{member}", "health", "export")
+PANEL_RULE_PAGES = ("quotas", "settings")
+
+
 @pytest.mark.parametrize(
-    "roles", [[Role.PANELIST], [Role.REVIEWER], [Role.PRODUCT_OWNER], [Role.ADMIN]]
+    "roles, reaches",
+    [
+        ([Role.PANELIST], ()),
+        ([Role.REVIEWER], ()),
+        ([Role.PRODUCT_OWNER], ()),
+        # Administrators set quotas and the panel settings (PRODUCT.md), never members' data.
+        ([Role.ADMIN], PANEL_RULE_PAGES),
+        ([Role.PANEL_MANAGER], MEMBER_PAGES + PANEL_RULE_PAGES),
+    ],
 )
-def test_only_panel_managers_reach_manager_pages(client, make_user, login_as, make_member, roles):
+def test_only_panel_managers_reach_manager_pages(
+    client, make_user, login_as, make_member, roles, reaches
+):
     member = make_member()
     login_as(make_user(roles=roles))
-    for path in ("members", f"members/{member.id}", "health", "export", "quotas", "settings"):
-        assert client.get(f"/en/manage/{path}").status_code == 403, path
+    for path in MEMBER_PAGES + PANEL_RULE_PAGES:
+        expected = 200 if path in reaches else 403
+        url = f"/en/manage/{path.format(member=member.id)}"
+        assert client.get(url).status_code == expected, path
 
 
 def test_member_detail_shows_contact_details_only_to_managers(
