@@ -219,8 +219,13 @@ def restore_tag(tag, actor):
 
 
 def _candidates(rule):
-    """Existing insights, oldest first, narrowed in the database where the rule allows."""
-    query = select(Insight).options(selectinload(Insight.tags), selectinload(Insight.routes))
+    """Existing insights, oldest first, narrowed in the database where the rule allows.
+    Merged and closed insights are left alone: nobody works on them any more."""
+    query = (
+        select(Insight)
+        .options(selectinload(Insight.tags), selectinload(Insight.routes))
+        .where(Insight.merged_into_id.is_(None), Insight.closed_at.is_(None))
+    )
     keywords = rule.keyword_list
     tag_ids = [tag.id for tag in rule.tags]
     text = func.lower(Insight.title_nl + " " + Insight.title_en + " " + Insight.description)

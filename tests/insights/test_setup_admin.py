@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from panel.audit import AuditEntry
+from panel.database import utcnow
 from panel.insights import rules as setup
 from panel.insights import services
 from panel.insights.models import (
@@ -345,3 +346,22 @@ def test_an_admin_without_insights_sees_titles_not_links(client, db, rule_and_in
     page = client.get(f"/en/insights/setup/rules/{rule.id}/apply").get_data(as_text=True)
     assert "Invoice unclear" in page
     assert f"/en/insights/{insights[0].id}" not in page
+
+
+def test_applying_a_rule_leaves_merged_and_closed_insights_alone(
+    client, db, rule_and_insights, admin, manager
+):
+    rule, insights = rule_and_insights
+    merged = services.create_insight("", "Invoice twice", "", [], manager)
+    closed = services.create_insight("", "Invoice font", "", [], manager)
+    db.session.flush()
+    # Made after the rule, so the rule routed them; take that back to see what applying does.
+    Route.query.filter(Route.insight_id.in_([merged.id, closed.id])).delete()
+    merged.merged_into_id = insights[0].id
+    closed.closed_at = utcnow()
+    db.session.commit()
+    assert setup.rule_reach(rule)[:2] == (2, 1)
+    confirm = client.get(f"/en/insights/setup/rules/{rule.id}/apply").get_data(as_text=True)
+    assert "Invoice twice" not in confirm and "Invoice font" not in confirm
+    client.post(f"/en/insights/setup/rules/{rule.id}/apply", data={})
+    assert Route.query.filter(Route.insight_id.in_([merged.id, closed.id])).count() == 0
