@@ -138,9 +138,26 @@ DETAIL_LABELS = {
     "accept_non_customers": _l("Accept people who are not a customer"),
     "max_invitations_per_30_days": _l("At most this many invitations per member in 30 days"),
     "rest_days_after_taking_part": _l("Days of rest after taking part"),
+    "added": _l("Contributions added"),
+    "assignee": _l("Assigned to"),
+    "duplicate_of": _l("Duplicate of"),
+    "enabled": _l("Can log in"),
+    "kind": _l("Closed as"),
+    "name": _l("Name in English"),
+    "rules": _l("Routing rules that no longer send to it"),
+    "streams": _l("Streams"),
+    "via": _l("How"),
 }
-# Details that are bookkeeping, never shown.
-HIDDEN_DETAILS = {"csrf_token", "form_token", "submit"}
+# The same key meaning something else in one action: (action, key).
+ACTION_DETAIL_LABELS = {
+    ("insight.merge", "merged_into"): _l("Merged into insight"),
+    ("insight.merge", "evidence"): _l("Contributions moved"),
+    ("insight.merge", "routes"): _l("Streams moved along"),
+    ("insight.close", "routes"): _l("Streams it was still open in"),
+}
+# Details that are bookkeeping, never shown. (A route is its insight, the entry's record, in the
+# stream shown beside it.)
+HIDDEN_DETAILS = {"csrf_token", "form_token", "submit", "route"}
 # Coded values are shown with their enumeration's title, by (kind of action, detail key). The
 # enumerations live in the domains above this module, so they are found by name when shown.
 VALUE_ENUMS = {
@@ -152,24 +169,35 @@ VALUE_ENUMS = {
     ("quota", "customer_type"): "CustomerType",
     ("quota", "age_band"): "AgeBand",
     ("quota", "region"): "Region",
+    ("insight", "kind"): "CloseKind",
+}
+# Details that hold the number of a record, shown as the record: "Insight 12", "User 4".
+RECORD_DETAILS = {
+    "assignee": "users",
+    "duplicate_of": "insights",
+    ("round", "insights"): "insights",
 }
 
 
 # Details that record a code of a staff-named record are shown with its name in the reader's
 # language, by detail key: (model class name, code column). Looked up by name like VALUE_ENUMS;
 # a code no longer known (an old row, a removed record) is shown as it was recorded.
-NAMED_DETAILS = {"stream": ("Stream", "slug")}
+NAMED_DETAILS = {"stream": ("Stream", "slug"), "streams": ("Stream", "slug")}
 
 
 def names_by_code(key):
-    """{code: {"nl": name, "en": name}} for a NAMED_DETAILS key, read once per request."""
+    """{code: {"nl": name, "en": name}} for a NAMED_DETAILS key, read once per request (keys
+    naming the same records share the read)."""
     cache = g.setdefault("audit_detail_names", {}) if has_app_context() else {}
-    if key not in cache:
-        class_name, column = NAMED_DETAILS[key]
+    source = NAMED_DETAILS[key]
+    if source not in cache:
+        class_name, column = source
         model = db.Model.registry._class_registry.get(class_name)
         rows = db.session.query(model).all() if model is not None else []
-        cache[key] = {getattr(row, column): {"nl": row.name_nl, "en": row.name_en} for row in rows}
-    return cache[key]
+        cache[source] = {
+            getattr(row, column): {"nl": row.name_nl, "en": row.name_en} for row in rows
+        }
+    return cache[source]
 
 
 def titled_enum(name):
@@ -186,6 +214,9 @@ def detail_value(kind, key, value):
     """One detail value as text in the current language."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    table = RECORD_DETAILS.get((kind, key)) or RECORD_DETAILS.get(key)
+    if table is not None and isinstance(value, int):
+        return TARGET_TITLES[table](value)
     if isinstance(value, int | float):
         return number_filter(value)
     if isinstance(value, list | tuple):
@@ -194,6 +225,10 @@ def detail_value(kind, key, value):
         return _("by hand")
     if key == "by" and str(value).startswith("rule "):
         return _("by routing rule %(number)s", number=str(value).removeprefix("rule "))
+    if key == "via" and value == "command line":
+        return _("on the server's command line")
+    if key == "assignee" and value == "nobody":
+        return _("nobody")
     if key.startswith("roles") and value in Role._value2member_map_:
         return str(Role(value).title)
     if key in NAMED_DETAILS and isinstance(value, str):
@@ -244,7 +279,11 @@ class AuditEntry(db.Model):
         for key, value in sorted(self.details.items()):
             if key in HIDDEN_DETAILS or value is None or value == "":
                 continue
-            label = DETAIL_LABELS.get(key) or key.replace("_", " ").capitalize()
+            label = (
+                ACTION_DETAIL_LABELS.get((self.action, key))
+                or DETAIL_LABELS.get(key)
+                or key.replace("_", " ").capitalize()
+            )
             kind = self.action.split(".")[0]
             lines.append((str(label), detail_value(kind, key, value)))
         return lines
