@@ -3,23 +3,14 @@ JavaScript) and its plain GET search works without; a contribution is added and 
 comes back; the picker, edit, merge and close pages have no serious axe-core findings and no
 sideways scrolling at 375 px."""
 
-# ruff: noqa: F811 (the fixtures imported below are parameters of the tests)
-
 import pytest
 from playwright.sync_api import expect
 
 from panel.extensions import db
 from panel.security import Role
-from tests.e2e import seed
-from tests.e2e.conftest import (  # noqa: F401 (fixtures used by name)
-    assert_no_sideways_scroll,
-    browser,
-    live,
-    log_in,
-    mailbox,
-    new_page,
-    serious_accessibility_violations,
-)
+
+from . import seed
+from .conftest import assert_no_sideways_scroll, log_in, serious_accessibility_violations
 
 
 def two_insights_and_a_reaction(member_id, lang):
