@@ -63,7 +63,16 @@ class InviteUserForm(UserForm):
 
 
 class EditUserForm(UserForm):
+    streams = CheckboxesField(
+        _l("Streams (for a reviewer)"),
+        coerce=int,
+        description=_l("The streams whose inbox they work through."),
+    )
     is_enabled = BooleanField(_l("Account is active (can log in)"))
+
+    def validate_streams(self, field):
+        if field.data and Role.REVIEWER.value not in (self.roles.data or []):
+            raise ValidationError(_l("Streams are for reviewers: tick the reviewer role too."))
 
 
 class UserSearchForm(BaseForm):

@@ -1,7 +1,11 @@
-"""Administrators' verbs: sending failed e-mail again, putting a new reviewer in streams."""
+"""Administrators' verbs: sending failed e-mail again, putting a reviewer in streams."""
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.streams import Stream, StreamMember
 from ..audit import record_audit
+from ..database import race_pause
 from ..errors import NotAllowed
 from ..extensions import db
 from ..mail import FAILED, requeue
@@ -40,3 +44,48 @@ def put_in_streams(user, stream_ids, actor):
         "user.streams", target=user, actor=actor, streams=[stream.slug for stream in streams]
     )
     return streams
+
+
+def user_streams(user):
+    """The streams a person works in, in their order."""
+    return (
+        Stream.query.join(StreamMember, StreamMember.stream_id == Stream.id)
+        .filter(StreamMember.user_id == user.id)
+        .order_by(Stream.position, Stream.id)
+        .all()
+    )
+
+
+def set_streams(user, stream_ids, offered, actor):
+    """A person's streams become these: out of the ones not ticked, into the ticked ones they
+    are not in yet. Only streams in `offered` (those the form showed) can change. Another
+    admin adding the same membership a moment ago is fine (its savepoint fails and is skipped).
+    Audit-logged when something changed; returns whether it did."""
+    offered_ids = {stream.id for stream in offered}
+    wanted = set(stream_ids or []) & offered_ids
+    had = {stream.id for stream in user_streams(user)} & offered_ids
+    leave, join = had - wanted, wanted - had
+    race_pause("RACE_PAUSE_USER_STREAMS")
+    if leave:
+        db.session.execute(
+            delete(StreamMember)
+            .where(StreamMember.user_id == user.id, StreamMember.stream_id.in_(leave))
+            .execution_options(synchronize_session=False)
+        )
+    for stream_id in sorted(join):
+        try:
+            with db.session.begin_nested():
+                db.session.add(StreamMember(stream_id=stream_id, user_id=user.id))
+        except IntegrityError:  # added by someone else meanwhile
+            continue
+    if not (leave or join):
+        return False
+    db.session.expire(user)
+    slugs = {stream.id: stream.slug for stream in offered}
+    record_audit(
+        "user.streams",
+        target=user,
+        actor=actor,
+        streams=[slugs[stream_id] for stream_id in sorted(wanted)],
+    )
+    return True

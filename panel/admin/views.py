@@ -102,8 +102,14 @@ def invite_user():
 def edit_user(user_id):
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
+    current_streams = admin.user_streams(user)
+    # The streams on offer, and archived ones they are still in (so they can be taken out).
+    offered = offered_streams()
+    offered += [stream for stream in current_streams if stream not in offered]
+    form.streams.choices = choices((stream.id, stream.name) for stream in offered)
     if not form.is_submitted():
         form.roles.data = [role.value for role in user.role_list]
+        form.streams.data = [stream.id for stream in current_streams]
     if form.validate_on_submit():
         if user.id == current_user.id and (
             Role.ADMIN.value not in form.roles.data or not form.is_enabled.data
@@ -118,6 +124,7 @@ def edit_user(user_id):
                 form.roles.data,
                 form.is_enabled.data,
             )
+            admin.set_streams(user, form.streams.data, offered, current_user)
             flash(_("The changes to %(name)s are saved.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)

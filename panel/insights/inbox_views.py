@@ -67,7 +67,11 @@ def inbox_streams():
     Without ?stream= a reviewer sees all their own streams; a panel manager also the streams
     nobody reviews yet (their items would otherwise wait unseen)."""
     reviewer = aliased(StreamMember)
-    staffed = db.select(reviewer.user_id).where(reviewer.stream_id == Stream.id).exists()
+    staffed = (
+        db.select(reviewer.user_id)
+        .where(reviewer.stream_id == Stream.id, services.can_work(reviewer.user_id))
+        .exists()
+    )
     rows = db.session.execute(
         db.select(Stream, StreamMember.user_id, staffed)
         .outerjoin(

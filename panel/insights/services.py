@@ -223,6 +223,16 @@ def preview_rule(rule, limit=50):
 # The inbox --------------------------------------------------------------------------------------
 
 
+def can_work(user_id):
+    """The condition that this user id (a column) is someone who can work a stream's inbox: an
+    account that is enabled and still has the reviewer role (or is a panel manager, who may
+    work every stream). A stream whose members all lost that is without reviewers."""
+    reviewers = db.select(UserRole.user_id).where(
+        UserRole.role.in_([Role.REVIEWER.value, Role.PANEL_MANAGER.value])
+    )
+    return user_id.in_(db.select(User.id).where(User.is_enabled.is_(True), User.id.in_(reviewers)))
+
+
 def reviewer_stream_ids(user):
     return [row.stream_id for row in StreamMember.query.filter_by(user_id=user.id)]
 
@@ -232,9 +242,7 @@ def stream_reviewers(stream_ids):
     if not stream_ids:
         return []
     members = db.select(StreamMember.user_id).where(StreamMember.stream_id.in_(stream_ids))
-    return (
-        User.query.filter(User.id.in_(members), User.is_enabled.is_(True)).order_by(User.name).all()
-    )
+    return User.query.filter(User.id.in_(members), can_work(User.id)).order_by(User.name).all()
 
 
 def assign(route, assignee, actor, seen=None):
@@ -385,7 +393,8 @@ def digest_recipients():
     """{user id: [stream ids]} of everyone who works in a stream; the streams nobody works in
     (no reviewers yet) go to every panel manager, so that what is routed there is seen."""
     users = {}
-    for row in StreamMember.query.order_by(StreamMember.user_id, StreamMember.stream_id):
+    working = StreamMember.query.filter(can_work(StreamMember.user_id))
+    for row in working.order_by(StreamMember.user_id, StreamMember.stream_id):
         users.setdefault(row.user_id, []).append(row.stream_id)
     unstaffed = unstaffed_stream_ids()
     if unstaffed:
@@ -399,8 +408,8 @@ def digest_recipients():
 
 
 def unstaffed_stream_ids():
-    """The streams without any reviewer, in their order."""
-    staffed = db.select(StreamMember.stream_id)
+    """The streams without any reviewer who can work them (see can_work), in their order."""
+    staffed = db.select(StreamMember.stream_id).where(can_work(StreamMember.user_id))
     return list(
         db.session.scalars(
             db.select(Stream.id).where(Stream.id.not_in(staffed)).order_by(Stream.position)
@@ -508,10 +517,12 @@ def _summary(entry):
 
 
 def reviewer_counts():
-    """{stream id: number of reviewers}; a stream missing has none."""
+    """{stream id: number of reviewers who can work it}; a stream missing has none."""
     return dict(
         db.session.execute(
-            db.select(StreamMember.stream_id, func.count()).group_by(StreamMember.stream_id)
+            db.select(StreamMember.stream_id, func.count())
+            .where(can_work(StreamMember.user_id))
+            .group_by(StreamMember.stream_id)
         ).all()
     )
 

@@ -14,7 +14,7 @@ from ..forms import ConfirmForm, choices
 from ..security import Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import rules as setup
-from . import setup_bp
+from . import services, setup_bp
 from .forms import ApplyRuleForm, NewStreamForm, RuleForm, StreamForm, TagForm
 from .models import RoutingRule, Stream, Tag
 
@@ -30,12 +30,19 @@ def _reviewers():
 
 @setup_bp.route("/streams")
 def streams():
+    # Each member's roles: a member who is disabled or no longer a reviewer is shown so.
     streams = (
-        Stream.query.options(selectinload(Stream.members))
+        Stream.query.options(selectinload(Stream.members).selectinload(User.role_rows))
         .order_by(Stream.archived_at.isnot(None), Stream.position, Stream.id)
         .all()
     )
-    return render_template("insights/setup_streams.html", streams=streams, uses=setup.stream_uses())
+    return render_template(
+        "insights/setup_streams.html",
+        streams=streams,
+        uses=setup.stream_uses(),
+        staffed=services.reviewer_counts(),
+        workers=(Role.REVIEWER, Role.PANEL_MANAGER),
+    )
 
 
 @setup_bp.route("/streams/new", methods=["GET", "POST"])
@@ -90,6 +97,7 @@ def edit_stream(stream_id):
         form=form,
         stream=stream,
         use=setup.stream_uses().get(stream.id),
+        staffed=services.reviewer_counts().get(stream.id, 0),
     )
 
 
