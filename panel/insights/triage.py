@@ -827,24 +827,31 @@ def processed_state(items):
 # No action ------------------------------------------------------------------------------------
 
 
-def existing_items(items):
-    """The (kind, id) pairs among `items` that are in triage (a contribution now)."""
+def existing_items(items, reader):
+    """The (kind, id) pairs among `items` that are in triage (a contribution now) and that
+    `reader` may see there (readable_by), each with whether it is evidence of an insight."""
     items = list(dict.fromkeys(items))
     if not items:
         return []
-    found = set(
-        db.session.execute(
-            select(TriageItem.kind, TriageItem.source_id).where(_item_filter(TriageItem, items))
-        ).all()
-    )
-    return [item for item in items if item in found]
+    rows = db.session.execute(
+        select(TriageItem.kind, TriageItem.source_id, is_evidence()).where(
+            _item_filter(TriageItem, items), *readable_by(reader)
+        )
+    ).all()
+    found = {(kind, number): evidence for kind, number, evidence in rows}
+    return [(item, bool(found[item])) for item in items if item in found]
 
 
 def dismiss(items, user):
-    """Mark contributions "No action" for `user`. Already dismissed ones stay as they were (who
-    dismissed first keeps the name); returns how many this call dismissed."""
-    done = 0
-    for kind, number in existing_items(items)[:MAX_BULK]:
+    """Mark contributions "No action" for `user`: only those they may see in triage, and not
+    those that are evidence of an insight already (something was done with them). Already
+    dismissed ones stay as they were (who dismissed first keeps the name).
+    Returns (how many this call dismissed, how many were skipped as evidence)."""
+    done = evidence = 0
+    for (kind, number), is_evidence_now in existing_items(items, user)[:MAX_BULK]:
+        if is_evidence_now:
+            evidence += 1
+            continue
         race_pause("TRIAGE_RACE_DELAY")
         try:
             with db.session.begin_nested():
@@ -856,12 +863,14 @@ def dismiss(items, user):
         except IntegrityError:
             continue
         done += 1
-    return done
+    return done, evidence
 
 
-def undo_dismissal(item):
+def undo_dismissal(item, user):
     """Take a "No action" back (the dismissal row says who and when; nothing else is kept);
-    False when it was not dismissed (any more)."""
+    False when it was not dismissed (any more) or `user` may not see the contribution."""
+    if not existing_items([item], user):
+        return False
     kind, number = item
     removed = db.session.execute(
         delete(TriageDismissal).where(

@@ -72,7 +72,7 @@ def triage_dismiss():
     if not items:
         flash(_("Tick the contributions you want to mark first."), "info")
         return redirect(back())
-    done = triage.dismiss(items, current_user)
+    done, evidence = triage.dismiss(items, current_user)
     if done:
         flash(
             ngettext(
@@ -82,7 +82,18 @@ def triage_dismiss():
             ),
             "success",
         )
-    else:
+    if evidence:
+        flash(
+            ngettext(
+                "%(num)s contribution is evidence of an insight already, so it is not marked "
+                "“No action”.",
+                "%(num)s contributions are evidence of an insight already, so they are not "
+                "marked “No action”.",
+                evidence,
+            ),
+            "info",
+        )
+    elif not done:
         flash(_("A colleague had already marked this “No action”."), "info")
     return redirect(back())
 
@@ -91,7 +102,7 @@ def triage_dismiss():
 def triage_undo():
     require_triager()
     items = posted_items()
-    if items and triage.undo_dismissal(items[0]):
+    if items and triage.undo_dismissal(items[0], current_user):
         flash(_("“No action” is taken back: the contribution waits in triage again."), "success")
     return redirect(back())
 
