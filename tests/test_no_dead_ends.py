@@ -69,10 +69,20 @@ def crawl(client, start, lang):
         if response.status_code in (403, 404) or response.status_code >= 500:
             refused.append((response.status_code, path, found_on))
             continue
-        if response.status_code != 200 or "text/html" not in response.content_type:
+        if response.status_code in (
+            301,
+            302,
+            303,
+            307,
+            308,
+        ):  # a page that sends on (the reviewer's insights → inbox)
+            hrefs = [response.location]
+        elif response.status_code != 200 or "text/html" not in response.content_type:
             continue
-        for href in HREF.findall(response.get_data(as_text=True)):
-            target = urljoin(path, href.replace("&amp;", "&"))
+        else:
+            hrefs = [href.replace("&amp;", "&") for href in HREF.findall(response.text)]
+        for href in hrefs:
+            target = urljoin(path, href)
             parts = urlsplit(target)
             if parts.scheme or parts.netloc or not parts.path.startswith(f"/{lang}/"):
                 continue  # elsewhere, or the other language (the language switch)
@@ -87,12 +97,15 @@ def crawl(client, start, lang):
     return visited, refused, seen
 
 
-# Dead ends found by this crawl outside the administration's pages, for their owners to mend:
-# the home page links a launched round's outcome to the panelists' round page (a 404 for staff
-# who are not members), and triage links reactions to the panelists' reaction page (the same).
-ELSEWHERE = pytest.mark.xfail(
-    reason="home page outcome links and triage reaction links are panelists' pages (404 for staff)"
-)
+def in_the_insight_page(code, path, found_on):
+    """The one dead end left, in the insight page (engineer B's template, not yet mended): its
+    "From the round" link to a round the viewer can't open. Only that link is let off, and the
+    test is an expected failure while it is there; any other dead end fails it."""
+    return (
+        code == 404
+        and re.fullmatch(r"/\w\w/rounds/\d+", path) is not None
+        and re.fullmatch(r"/\w\w/insights/\d+", found_on) is not None
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,9 +114,9 @@ ELSEWHERE = pytest.mark.xfail(
         ("admin@klantenteam.example", "nl"),
         ("admin@klantenteam.example", "en"),
         ("manager@klantenteam.example", "nl"),
-        pytest.param("eigenaar@klantenteam.example", "nl", marks=ELSEWHERE),
-        pytest.param("owner@klantenteam.example", "en", marks=ELSEWHERE),
-        pytest.param("reviewer@klantenteam.example", "nl", marks=ELSEWHERE),
+        ("eigenaar@klantenteam.example", "nl"),
+        ("owner@klantenteam.example", "en"),
+        ("reviewer@klantenteam.example", "nl"),
     ],
 )
 def test_no_link_on_a_staff_members_pages_is_a_dead_end(app, db, email, lang):
@@ -119,6 +132,8 @@ def test_no_link_on_a_staff_members_pages_is_a_dead_end(app, db, email, lang):
         start = f"/{lang}/"
     visited, refused, seen = crawl(client, start, lang)
     assert visited > 15, "the crawl should reach the staff member's pages"
+    elsewhere = [found for found in refused if in_the_insight_page(*found)]
+    refused = [found for found in refused if found not in elsewhere]
     lines = [f"{code} {path} (linked from {on})" for code, path, on in refused]
     assert refused == [], "\n".join(lines)
     if email.startswith("admin"):
@@ -130,3 +145,9 @@ def test_no_link_on_a_staff_members_pages_is_a_dead_end(app, db, email, lang):
             "admin/audit",
         ):
             assert f"/{lang}/{page}" in seen, page
+    if elsewhere:
+        pytest.xfail(
+            "the insight page's 'From the round' link (templates/insights/detail.html) opens the "
+            "panelists' round page, a 404 for an owner of another round: "
+            + ", ".join(f"{path} on {on}" for _code, path, on in elsewhere)
+        )

@@ -3,18 +3,27 @@
 Each function here answers a signal (panel/signals.py); connect_signals() connects them all.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import signals
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import current_language, datetime_filter, number_filter, percent_filter, pick_language
+from ..i18n import (
+    LocalizedText,
+    current_language,
+    datetime_filter,
+    number_filter,
+    percent_filter,
+    pick_language,
+)
 from ..i18n import lazy_gettext as _l
 from ..membership.health import kept_figures
 from ..membership.models import MemberStatus, PanelSettings
@@ -38,8 +47,10 @@ from .models import (
     Visibility,
 )
 from .notices import round_kinds
+from .permissions import can_manage_round, can_see_all_rounds
 from .sampling import answerable
 from .services import public_outcomes
+from .views import member_or_none
 
 
 def open_invitations(member):
@@ -407,8 +418,56 @@ def health_figures(kept=None):
     ]
 
 
+@dataclass(frozen=True)
+class PublicOutcome:
+    """A launched round's outcome on the home page; `link` to its round page only where the
+    viewer may open that page (None for a visitor, a staff member who isn't a member, a
+    member not invited to an invitation-only round)."""
+
+    id: int
+    title: LocalizedText
+    outcome: LocalizedText
+    link: str | None
+
+
+def openable_round_ids(user, member, rounds):
+    """The ids of `rounds` whose page `user` (and their membership) may open, as the round
+    page decides (views.visible_round_or_404): at most one query, for their invitations."""
+    if not user.is_authenticated:
+        return set()
+    if can_see_all_rounds(user):
+        return {round_.id for round_ in rounds}
+    openable = {round_.id for round_ in rounds if can_manage_round(user, round_)}
+    if member is None:
+        return openable
+    published = [round_ for round_ in rounds if round_.is_published]
+    openable |= {round_.id for round_ in published if not round_.is_invitation_only}
+    invited_only = [round_.id for round_ in published if round_.is_invitation_only]
+    if invited_only:
+        openable |= set(
+            db.session.scalars(
+                select(Invitation.round_id).where(
+                    Invitation.member_id == member.id, Invitation.round_id.in_(invited_only)
+                )
+            )
+        )
+    return openable
+
+
 def published_outcomes(_sender=None):
-    return public_outcomes()
+    rounds = public_outcomes()
+    openable = openable_round_ids(current_user, member_or_none(), rounds)
+    return [
+        PublicOutcome(
+            id=round_.id,
+            title=round_.title,
+            outcome=round_.outcome,
+            link=url_for("rounds.round_page", round_id=round_.id)
+            if round_.id in openable
+            else None,
+        )
+        for round_ in rounds
+    ]
 
 
 def connect_signals():
