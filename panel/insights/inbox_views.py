@@ -93,12 +93,22 @@ def inbox_streams():
     return openable, [stream_id], chosen
 
 
+def ignore_bad_values(form):
+    """A filter value the form doesn't know (an old link, a removed tag, a typo) is left out on
+    its own: the other filters, and the default "still open", keep working; the field shows its
+    default again."""
+    form.validate()
+    for field in form:
+        if field.errors:
+            field.data = field.default if field.default is not None else ""
+            field.errors = []
+
+
 def inbox_conditions(form, stream_ids):
     """The WHERE of the inbox, and whether it needs the insight joined to count."""
     conditions = [Route.stream_id.in_(stream_ids), Route.removed_at.is_(None)]
     joins_insight = False
-    if not form.validate():
-        return conditions, joins_insight
+    ignore_bad_values(form)
     status = form.status.data or ""
     if status == "":
         # The statuses written out, not bound: SQLite uses a partial index only when the

@@ -250,3 +250,19 @@ def test_odd_values_in_the_inbox_and_its_forms(
     )
     assert response.status_code == 200  # the page again, the choice refused
     assert db.session.get(Route, route.id).assigned_to_id is None
+
+
+@pytest.mark.parametrize("bad", ["assigned=zzz", "stream=abc", "tag=999999", "status=nope"])
+def test_one_bad_filter_value_leaves_the_other_filters_working(
+    client, db, streams, reviewer, owner, login_as, bad
+):
+    open_one = routed(db, owner, "Bill too high", streams["billing"])
+    done = routed(db, owner, "Bill paid twice", streams["billing"])
+    done.routes[0].status = "done"
+    routed(db, owner, "No signal", streams["network"])
+    db.session.commit()
+    login_as(reviewer)
+    page = client.get(f"/en/insights/inbox?{bad}&source=other&q=bill").get_data(as_text=True)
+    assert open_one.title_en in page
+    assert "Bill paid twice" not in page  # still only the open ones
+    assert "No signal" not in page  # the search still applies
