@@ -5,6 +5,10 @@ Revises: g1triage18
 Create Date: 2026-12-01 01:20:00
 
 """
+import re
+import unicodedata
+
+import snowballstemmer
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,34 +19,78 @@ branch_labels = None
 depends_on = None
 
 # The same DDL as SQLITE_SEARCH / POSTGRES_SEARCH in panel/insights/insight_search.py at this
-# revision, written out so that the migration does not change when the code does. On SQLite the
-# triggers belong to the insights table: a later batch migration that rebuilds `insights` drops
-# them, so it must create them again.
-ACCENTED = "àáâãäåèéêëìíîïòóôõöùúûüýÿçñ"
-PLAIN = "aaaaaaeeeeiiiiooooouuuuyycn"
+# revision, written out so that the migration does not change when the code does. The index is
+# written from Python (neither database stems words): no triggers, so a later batch migration
+# rebuilding `insights` loses nothing.
 SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE insights_search USING fts5(title_nl, title_en, description,"
     " tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER insights_search_insert AFTER INSERT ON insights BEGIN"
-    " INSERT INTO insights_search(rowid, title_nl, title_en, description)"
-    " VALUES (new.id, new.title_nl, new.title_en, new.description); END",
-    "CREATE TRIGGER insights_search_delete AFTER DELETE ON insights BEGIN"
-    " DELETE FROM insights_search WHERE rowid = old.id; END",
-    "CREATE TRIGGER insights_search_update AFTER UPDATE OF title_nl, title_en, description"
-    " ON insights BEGIN"
-    " DELETE FROM insights_search WHERE rowid = old.id;"
-    " INSERT INTO insights_search(rowid, title_nl, title_en, description)"
-    " VALUES (new.id, new.title_nl, new.title_en, new.description); END",
-    "INSERT INTO insights_search(rowid, title_nl, title_en, description)"
-    " SELECT id, title_nl, title_en, description FROM insights",
 ]
 POSTGRES_SEARCH = [
-    "ALTER TABLE insights ADD COLUMN search tsvector GENERATED ALWAYS AS"
-    " (to_tsvector('simple', translate(lower(coalesce(title_nl, '') || ' '"
-    " || coalesce(title_en, '') || ' ' || coalesce(description, '')),"
-    f" '{ACCENTED}', '{PLAIN}'))) STORED",
-    "CREATE INDEX ix_insights_search ON insights USING gin (search)",
+    "CREATE TABLE insights_search (insight_id integer PRIMARY KEY"
+    " REFERENCES insights (id) ON DELETE CASCADE, search tsvector NOT NULL)",
+    "CREATE INDEX ix_insights_search ON insights_search USING gin (search)",
 ]
+SQLITE_WRITE = (
+    "INSERT INTO insights_search(rowid, title_nl, title_en, description)"
+    " VALUES (:id, :title_nl, :title_en, :description)"
+)
+POSTGRES_WRITE = (
+    "INSERT INTO insights_search (insight_id, search) VALUES (:id,"
+    " setweight(to_tsvector('simple', CAST(:titles AS text)), 'A')"
+    " || setweight(to_tsvector('simple', CAST(:description AS text)), 'B'))"
+)
+
+# The index's words as panel.insights.triage.index_words makes them at this revision (a
+# migration imports nothing from panel): each word folded (lower case, no accents), then its
+# Dutch and English Snowball stems.
+_DUTCH = snowballstemmer.stemmer("dutch")
+_ENGLISH = snowballstemmer.stemmer("english")
+
+
+def _index_words(text_):
+    decomposed = unicodedata.normalize("NFKD", text_ or "")
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    out = []
+    for word in dict.fromkeys(w for w in re.findall(r"[^\W_]+", folded) if len(w) <= 40):
+        out.append(word)
+        out.extend(s for s in (_DUTCH.stemWord(word), _ENGLISH.stemWord(word)) if s != word)
+    return " ".join(dict.fromkeys(out))
+
+
+def _fill_index(sqlite):
+    """Index the insights there are (a new one is indexed by the application as it is saved)."""
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.text("SELECT id, title_nl, title_en, description FROM insights ORDER BY id")
+    ).all()
+    entries = [
+        {
+            "id": row[0],
+            "title_nl": _index_words(row[1]),
+            "title_en": _index_words(row[2]),
+            "description": _index_words(row[3]),
+        }
+        for row in rows
+    ]
+    if not entries:
+        return
+    if sqlite:
+        connection.execute(sa.text(SQLITE_WRITE), entries)
+    else:
+        connection.execute(
+            sa.text(POSTGRES_WRITE),
+            [
+                {
+                    "id": e["id"],
+                    "titles": f"{e['title_nl']} {e['title_en']}",
+                    "description": e["description"],
+                }
+                for e in entries
+            ],
+        )
+
+
 # (column, referenced table) of the new foreign keys.
 FOREIGN_KEYS = [
     ('merged_into_id', 'insights'),
@@ -99,17 +147,12 @@ def upgrade():
     )
     for statement in SQLITE_SEARCH if sqlite else POSTGRES_SEARCH:
         op.execute(statement)
+    _fill_index(sqlite)
 
 
 def downgrade():
     sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        op.execute("DROP TABLE IF EXISTS insights_search")
-        for name in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER IF EXISTS insights_search_{name}")
-    else:
-        op.execute("DROP INDEX IF EXISTS ix_insights_search")
-        op.execute("ALTER TABLE insights DROP COLUMN IF EXISTS search")
+    op.execute("DROP TABLE IF EXISTS insights_search")
     op.drop_index('ix_insights_closed', table_name='insights')
     op.drop_index('ix_insights_evidence_count', table_name='insights')
     op.drop_index('ix_insights_created_by', table_name='insights')
@@ -117,8 +160,7 @@ def downgrade():
     for column in ('closed_reason_en', 'closed_reason_nl', 'close_kind', 'closed_at', 'merged_at'):
         op.drop_column('insights', column)
     if sqlite:
-        # SQLite drops a column with a foreign key only by rebuilding the table; the search
-        # triggers are gone already (above).
+        # SQLite drops a column with a foreign key only by rebuilding the table.
         with op.batch_alter_table('insights', schema=None) as batch_op:
             for column, _table in FOREIGN_KEYS:
                 batch_op.drop_column(column)

@@ -36,7 +36,7 @@ from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..feedback.models import SQLITE_SEARCH, Release, ReleaseChange
 from ..feedback.services import SEGMENT_KINDS, SEGMENT_VALUES
-from ..insights import triage
+from ..insights import insight_search, triage
 from ..insights.models import RoutingRule, Stream, Tag, TriageItem
 from ..mail import OutboxMessage
 from ..membership import health as membership_health
@@ -247,6 +247,7 @@ class Volume:
         self.messages()
         self.small_tables()
         self.triage()
+        insight_search.rebuild_index()  # the insights were written in bulk, past the ORM's events
         self.echo("  indexing names and e-mail addresses for the member search …")
         index_unindexed_users()  # the users were written in bulk, past the ORM's events
         self.echo("  recounting kept counts …")

@@ -68,3 +68,18 @@ def test_similar_insights_share_the_most_significant_words(insights):
     db.session.commit()
     assert insights["bill"] not in insight_search.similar_to("rekening onduidelijk")
     assert insight_search.similar_to("trein bereik", exclude_ids=[insights["coverage"].id]) == []
+
+
+def test_another_form_of_a_word_finds_the_insight_like_triage(insights, db):
+    """Dutch and English stems (triage's): 'rekeningen' finds 'Rekening …', 'bills' the bill,
+    also when the words change later (the index is written from Python as the insight is saved)."""
+    assert found("rekeningen") == {insights["bill"].id}
+    assert found("bills") == {insights["bill"].id}
+    assert found("treinen") == {insights["coverage"].id}
+    insights["app"].description = "Facturen komen te laat"
+    db.session.commit()
+    assert found("factuur") == {insights["app"].id}
+    assert insight_search.similar_to("Mijn rekeningen zijn onduidelijk")[0] == insights["bill"]
+    insight_search.rebuild_index()
+    db.session.commit()
+    assert found("rekeningen") == {insights["bill"].id}
