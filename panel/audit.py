@@ -10,6 +10,7 @@ from .database import UTCDateTime, utcnow
 from .enums import TitledEnum
 from .extensions import db
 from .i18n import lazy_gettext as _l
+from .i18n import lazy_pgettext as _lp
 from .i18n import number_filter, pick_language
 from .security import Role
 
@@ -27,7 +28,7 @@ ACTION_TITLES = {
     "member.remove": _l("Removed a member"),
     "member.reinstate": _l("Reinstated a member"),
     "members.export": _l("Exported the member list"),
-    "quota.set": _l("Set a quota"),
+    "quota.set": _lp("audit log: what was done", "Set a quota"),
     "quota.delete": _l("Removed a quota"),
     "panel_settings.update": _l("Changed the panel settings"),
     "outbox.requeue": _l("Sent failed e-mail again"),
