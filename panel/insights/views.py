@@ -23,10 +23,17 @@ from ..submissions import answered_before, claim_submission
 from . import bp, insight_list, insight_search, loop_bp, manage, rules, services
 from .contributions import contributions_of
 from .evidence import hidden_source, load_quotes, quotable_source
-from .forms import AddRouteForm, InsightForm, InsightTitleForm, TagsForm
+from .forms import AddRouteForm, InsightTitleForm
 from .models import CloseKind, Evidence, Insight, Route, RouteStatus, Stream, Tag
 from .permissions import can_create_insights, can_see_insight, can_work_route
-from .workbench_forms import AddItemsForm, CloseForm, InsightEditForm, MergeForm
+from .workbench_forms import (
+    AddItemsForm,
+    CloseForm,
+    InsightEditForm,
+    InsightTagsForm,
+    MergeForm,
+    NewInsightForm,
+)
 
 PAGE_SIZE = 50
 PICK_PAGE_SIZE = 20
@@ -49,9 +56,17 @@ REFUSALS = {
 }
 
 
-def tag_choices(kept=()):
-    """The tags a form offers: not archived, and the archived ones the insight has (kept)."""
-    return choices((tag.id, tag.name) for tag in rules.tags_to_offer(kept))
+def offer_tags(field, kept=()):
+    """The tags a form offers: not archived, and the archived ones the insight has (kept); an
+    archived tag it doesn't have is refused by name if sent (TagChoicesField)."""
+    offered = rules.tags_to_offer(kept)
+    field.choices = choices((tag.id, tag.name) for tag in offered)
+    offered_ids = {tag.id for tag in offered}
+    field.archived = {
+        tag.id: str(tag.name)
+        for tag in Tag.query.filter(Tag.archived_at.isnot(None))
+        if tag.id not in offered_ids
+    }
 
 
 def require_creator():
@@ -159,8 +174,8 @@ def new():
     # The contributions and the way back: in the form, or (an older form) in the address.
     items = requested_items(request.values)
     back = safe_next(request.values.get("next", ""), "")
-    form = InsightForm()
-    form.tags.choices = tag_choices()
+    form = NewInsightForm()
+    offer_tags(form.tags)
     sources, hidden = quotable_items(items)
     if hidden:
         if request.method == "GET" and not sources:
@@ -346,8 +361,8 @@ def detail(insight_id):
         for s in Stream.query.order_by(Stream.position)
         if s.id not in routed and s.archived_at is None
     )
-    tags_form = TagsForm(tags=[tag.id for tag in insight.tags])
-    tags_form.tags.choices = tag_choices(insight.tags)
+    tags_form = InsightTagsForm(tags=[tag.id for tag in insight.tags])
+    offer_tags(tags_form.tags, insight.tags)
     merged = db.session.scalars(
         select(Insight).where(Insight.merged_into_id == insight.id).order_by(Insight.id)
     ).all()
@@ -378,7 +393,7 @@ def edit(insight_id):
     if moved:
         return moved
     form = InsightEditForm(obj=insight)
-    form.tags.choices = tag_choices(insight.tags)
+    offer_tags(form.tags, insight.tags)
     if request.method == "GET":
         form.tags.data = [tag.id for tag in insight.tags]
     previewing = request.form.get("action") == "preview"
@@ -441,9 +456,13 @@ def edit_title(insight_id):
 def set_tags(insight_id):
     require_creator()
     insight = insight_or_404(insight_id)
-    form = TagsForm()
-    form.tags.choices = tag_choices(insight.tags)
-    if form.validate_on_submit():
+    form = InsightTagsForm()
+    offer_tags(form.tags, insight.tags)
+    if not form.validate_on_submit():
+        # An archived tag chosen, or an expired form: said, nothing saved.
+        for error in dict.fromkeys(str(e) for errors in form.errors.values() for e in errors):
+            flash(error, "error")
+    else:
         before = {route.stream_id for route in insight.routes}
         tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
         if insight.closed_at is None:

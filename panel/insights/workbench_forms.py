@@ -6,8 +6,33 @@ from wtforms.widgets import HiddenInput
 
 from ..forms import CHOOSE, BaseForm, CheckboxesField, choices
 from ..i18n import lazy_gettext as _l
-from .forms import InsightTitleForm
+from .forms import InsightForm, InsightTitleForm, TagsForm
 from .models import CloseKind
+
+ARCHIVED_TAG = _l("‘%(tag)s’ is archived, so it can't be added any more. Choose another tag.")
+
+
+class TagChoicesField(CheckboxesField):
+    """The tags of an insight. The view sets `choices` (rules.tags_to_offer: the tags not
+    archived, and the archived ones the insight has) and `archived` ({id: name} of the archived
+    tags it may not newly get): choosing one of those (a page open since before the archiving)
+    is refused by name."""
+
+    archived = {}
+
+    def pre_validate(self, form):
+        refused = [self.archived[value] for value in self.data or () if value in self.archived]
+        if refused:
+            raise ValidationError(str(ARCHIVED_TAG) % {"tag": refused[0]})
+        super().pre_validate(form)
+
+
+class NewInsightForm(InsightForm):
+    tags = TagChoicesField(_l("Tags"), coerce=int)
+
+
+class InsightTagsForm(TagsForm):
+    tags = TagChoicesField(_l("Tags"), coerce=int)
 
 
 class InsightEditForm(InsightTitleForm):
@@ -16,7 +41,7 @@ class InsightEditForm(InsightTitleForm):
     description = TextAreaField(
         _l("What did we learn?"), validators=[Length(max=5000)], render_kw={"rows": 5}
     )
-    tags = CheckboxesField(_l("Tags"), coerce=int)
+    tags = TagChoicesField(_l("Tags"), coerce=int)
 
 
 class AddItemsForm(BaseForm):

@@ -445,3 +445,70 @@ def test_the_edit_form_offers_archived_tags_only_where_the_insight_has_them(
     login_as(setup["owner"])
     assert "Paper" in client.get(f"/en/insights/{tagged.id}/edit").get_data(as_text=True)
     assert ">Paper<" not in client.get(f"/en/insights/{plain.id}/edit").get_data(as_text=True)
+
+
+def test_a_newly_chosen_archived_tag_is_refused_by_name_and_a_kept_one_stays(
+    client, db, setup, login_as
+):
+    from panel.database import utcnow
+    from tests.conftest import csrf_token_from
+
+    old = Tag(name_nl="Papier", name_en="Paper", archived_at=utcnow())
+    db.session.add(old)
+    tagged = insight_with(setup, "Paper bill", tags=[old])
+    plain = insight_with(setup, "Other")
+    db.session.commit()
+    login_as(setup["owner"])
+    refused = "‘Paper’ is archived, so it can't be added any more. Choose another tag."
+    # New: the form doesn't offer it; sent anyway (a page open from before), refused by name,
+    # with what was typed kept.
+    page = client.get("/en/insights/new")
+    assert ">Paper<" not in page.get_data(as_text=True)
+    response = client.post(
+        "/en/insights/new",
+        data={"title_en": "Kept words", "tags": [old.id], "csrf_token": csrf_token_from(page)},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and refused.replace("'", "&#39;") in html
+    assert 'value="Kept words"' in html
+    assert Insight.query.filter_by(title_en="Kept words").count() == 0
+    # Edit: refused on the insight without it, kept on the insight that has it.
+    url = f"/en/insights/{plain.id}/edit"
+    response = client.post(
+        url,
+        data={
+            "title_en": "Other",
+            "tags": [old.id],
+            "csrf_token": csrf_token_from(client.get(url)),
+        },
+    )
+    assert refused.replace("'", "&#39;") in response.get_data(as_text=True)
+    url = f"/en/insights/{tagged.id}/edit"
+    response = client.post(
+        url,
+        data={
+            "title_en": "Paper bills",
+            "tags": [old.id],
+            "csrf_token": csrf_token_from(client.get(url)),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [tag.id for tag in db.session.get(Insight, tagged.id).tags] == [old.id]
+    # The tags form on the insight's page: refused with a word, nothing saved.
+    token = csrf_token_from(client.get(f"/en/insights/{plain.id}"))
+    response = client.post(
+        f"/en/insights/{plain.id}/tags", data={"tags": [old.id], "csrf_token": token}
+    )
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert refused.replace("'", "&#39;") in page
+    db.session.expire_all()
+    assert db.session.get(Insight, plain.id).tags == []
+    # Dutch.
+    page = client.get(f"/nl/insights/{plain.id}/edit")
+    response = client.post(
+        f"/nl/insights/{plain.id}/edit",
+        data={"title_en": "Other", "tags": [old.id], "csrf_token": csrf_token_from(page)},
+    )
+    assert "‘Papier’ is gearchiveerd" in response.get_data(as_text=True)
