@@ -654,7 +654,9 @@ def conditions(filters, reader):
         segment_kind, _sep, value = filters.segment.partition(":")
         where.append(getattr(TriageItem, segment_kind) == value)
     if filters.language:
-        where.append(TriageItem.language == filters.language)
+        # Session notes have no language of their own (written by staff, for a bilingual
+        # round): they are shown under either language rather than under neither.
+        where.append(or_(TriageItem.language == filters.language, TriageItem.language.is_(None)))
     if filters.state == "open":
         where += [~is_evidence(), ~is_dismissed()]
     elif filters.state == "processed":

@@ -163,7 +163,8 @@ def test_every_contribution_is_listed_newest_first(db, release, round_, make_mem
     ]
     assert listed(group="detractor") == [("response", old.id)]
     assert listed(group="promoter") == []
-    assert listed(language="en") == [("idea", idea.id)]
+    # Session notes have no language: they stay under either language.
+    assert listed(language="en") == [("session", session.id), ("idea", idea.id)]
     assert listed(segment="customer_type:subscription", kind="response") == [("response", old.id)]
 
 
