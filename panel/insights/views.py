@@ -18,6 +18,8 @@ from ..forms import choices
 from ..i18n import lazy_gettext as _l
 from ..membership.services import find_member_for
 from ..paging import count_of, paginate
+from ..rounds.permissions import can_manage_round, can_see_all_rounds
+from ..rounds.services import can_see as round_visible_to
 from ..security import form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
 from . import bp, insight_list, insight_search, loop_bp, manage, rules, services
@@ -98,6 +100,19 @@ def open_insight_or_redirect(insight_id):
         flash(_("That insight was merged into this one."), "info")
         return None, redirect(url_for("insights.detail", insight_id=insight.merged_into_id))
     return insight, None
+
+
+def round_link(round_):
+    """Where "From the round" leads this viewer: the round's page for those who run it, the
+    panelists' page for those who may open it (a panelist of it, the moderators), else nowhere
+    (None: the round is named as plain text, not a link to a 404)."""
+    if round_ is None:
+        return None
+    if can_manage_round(current_user, round_):
+        return url_for("owner.round_detail", round_id=round_.id)
+    if can_see_all_rounds(current_user) or round_visible_to(round_, find_member_for(current_user)):
+        return url_for("rounds.round_page", round_id=round_.id)
+    return None
 
 
 def warn_unread(stream_ids):
@@ -369,6 +384,7 @@ def detail(insight_id):
     return render_template(
         "insights/detail.html",
         insight=insight,
+        round_link=round_link(insight.round),
         quotes=quotes,
         route_form=route_form,
         tags_form=tags_form,
