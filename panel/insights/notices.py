@@ -34,5 +34,6 @@ def insight_kinds(_sender=None):
             _l("Insights a colleague assigns to you in a stream's inbox"),
             mail="notification",
             display=_stream_name,
+            staff_only=True,
         ),
     ]

@@ -5,8 +5,8 @@ from ..i18n import lazy_gettext as _l
 from .kinds import optional_kinds
 
 
-def kind_choices():
-    return choices((kind.name, kind.setting_label) for kind in optional_kinds())
+def kind_choices(user=None):
+    return choices((kind.name, kind.setting_label) for kind in optional_kinds(user))
 
 
 class EmailPreferencesForm(BaseForm):

@@ -25,6 +25,7 @@ class Kind:
     title: object  # lazy text with %(…)s placeholders filled from the notification's params
     setting_label: object  # what the member turns on or off on the preferences page
     essential: bool = False  # essential kinds cannot be turned off
+    staff_only: bool = False  # about staff work: panelists are never sent it nor offered it
     mail: str | None = None  # templates/mail/<mail>.*; None: in-app only
     display: object = None  # params → the values shown (e.g. a status code → its title)
     # params → {name: model} a mail about it shows more of (templates/mail/_about_<name>.*);
@@ -114,5 +115,13 @@ def get(name):
     return all_kinds()[name]
 
 
-def optional_kinds():
-    return [kind for kind in all_kinds().values() if not kind.essential and kind.mail]
+def optional_kinds(user=None):
+    """The kinds a person may switch e-mail on or off for; `user` given: only those that can
+    reach them (a staff-only kind not for a panelist)."""
+    return [
+        kind
+        for kind in all_kinds().values()
+        if not kind.essential
+        and kind.mail
+        and (user is None or not kind.staff_only or user.is_staff)
+    ]

@@ -101,7 +101,7 @@ def users_without_email_for(kind, user_ids):
 def set_email_preferences(user, enabled_kinds):
     """Store which optional kinds the user wants by e-mail."""
     for kind in kinds.all_kinds().values():
-        if kind.essential:
+        if kind.essential or (kind.staff_only and not user.is_staff):
             continue
         preference = db.session.get(NotificationPreference, (user.id, kind.name))
         if preference is None:

@@ -9,7 +9,7 @@ from ..forms import ConfirmForm
 from ..paging import count_of, paginate
 from ..security import form_checks_csrf, safe_next
 from . import bp, services
-from .forms import EmailPreferencesForm
+from .forms import EmailPreferencesForm, kind_choices
 from .kinds import all_kinds
 from .models import Notification, NotificationPreference
 
@@ -55,6 +55,7 @@ def settings():
         )
     }
     form = EmailPreferencesForm()
+    form.email_kinds.choices = kind_choices(current_user)
     if form.validate_on_submit():
         services.set_email_preferences(current_user, set(form.email_kinds.data or []))
         flash(_("Your e-mail preferences are saved."), "success")

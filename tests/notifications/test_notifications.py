@@ -3,8 +3,9 @@
 import pytest
 
 from panel.mail import OutboxMessage
-from panel.notifications.models import Notification
+from panel.notifications.models import Notification, NotificationPreference
 from panel.notifications.services import notify
+from panel.security import Role
 
 
 @pytest.fixture
@@ -71,3 +72,16 @@ def test_offsite_link_is_not_followed(client, db, member):
     db.session.commit()
     response = client.post(f"/en/notifications/{note.id}/open")
     assert "evil" not in response.headers["Location"]
+
+
+def test_staff_only_kinds_are_not_offered_to_panelists(client, db, member, make_user, login_as):
+    page = client.get("/en/notifications/settings").get_data(as_text=True)
+    assert 'value="route_assigned"' not in page and 'value="panel_news"' in page
+    # A panelist's save leaves staff kinds alone (not switched off behind their back).
+    assert client.post("/en/notifications/settings", data={}).status_code == 302
+    assert NotificationPreference.query.filter_by(kind="panel_news").count() == 1
+    assert NotificationPreference.query.filter_by(kind="route_assigned").count() == 0
+    reviewer = make_user(roles=[Role.REVIEWER])
+    login_as(reviewer)
+    page = client.get("/en/notifications/settings").get_data(as_text=True)
+    assert 'value="route_assigned"' in page
