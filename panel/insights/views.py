@@ -218,7 +218,9 @@ def new():
                 "The insight is saved and routed to %(num)s stream.",
                 "The insight is saved and routed to %(num)s streams.",
                 len(insight.routes),
-            ),
+            )
+            if insight.routes
+            else _("The insight is saved. No rule sent it to a stream."),
             "success",
         )
         warn_unread(route.stream_id for route in insight.routes)
@@ -522,7 +524,9 @@ def merge(insight_id):
                 "Merged: “%(title)s” now rests on %(num)s contributions.",
                 kept.evidence_count,
                 title=kept.title,
-            ),
+            )
+            if kept.evidence_count
+            else _("Merged into “%(title)s”.", title=kept.title),
             "success",
         )
         return redirect(url_for("insights.detail", insight_id=kept.id))
