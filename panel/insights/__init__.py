@@ -1,13 +1,10 @@
 """Insights and the department streams that must answer them; closing the loop to panelists."""
 
-from flask import Blueprint, g
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
-from markupsafe import Markup
+from flask import Blueprint
 
 from .. import signals
 from ..security import Role, guard_blueprint
-from .models import EvidenceKind, Insight
+from .models import EvidenceKind
 from .notices import insight_kinds
 from .permissions import can_create_insights, can_read_insights, can_set_up_routing
 from .services import erase_evidence_links
@@ -28,39 +25,11 @@ from . import (  # noqa: E402,F401  (the routes need the blueprints; the index i
 )
 
 
-def recent_insights(limit=30):
-    return Insight.query.order_by(Insight.id.desc()).limit(limit).all()
-
-
 def insight_choices_for(user):
     """For the "Make insight" / "Add to insight" links beside contributions (insights/_make.html):
     None for people who can't make insights, else True. No query: the links lead to the picker,
     which searches all insights."""
     return True if can_create_insights(user) else None
-
-
-def insight_options(choices):
-    """The <option>s of the recent insights, made once per page and language, for the one page
-    that still offers a select (the release results' "add the ticked comments" form); `choices`
-    True means the 30 newest."""
-    if choices is True:
-        choices = g.get("recent_insights")
-        if choices is None:
-            choices = g.recent_insights = recent_insights()
-    key = (tuple(insight.id for insight in choices), str(get_locale()))
-    made = g.setdefault("insight_options", {})
-    if key not in made:
-        made[key] = Markup("").join(
-            Markup('<option value="{}">{} · {}</option>').format(
-                insight.id,
-                insight.title.plain(60),
-                ngettext("%(num)s contribution", "%(num)s contributions", insight.evidence_count)
-                if insight.evidence_count
-                else _("no contributions yet"),
-            )
-            for insight in choices
-        )
-    return made[key]
 
 
 def init_app(app):
@@ -74,5 +43,4 @@ def init_app(app):
     app.add_template_global(can_read_insights)
     app.add_template_global(can_set_up_routing)
     app.add_template_global(insight_choices_for)
-    app.add_template_global(insight_options)
     app.add_template_global(EvidenceKind.title_of, "evidence_kind_title")
