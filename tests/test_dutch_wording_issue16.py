@@ -5,6 +5,7 @@ without imperatives (rule 3), past tense for what the audit log says was done.""
 import pytest
 from flask import render_template
 from flask_babel import gettext
+from markupsafe import escape
 
 from panel.audit import ACTION_TITLES
 from panel.i18n import speaking
@@ -152,3 +153,26 @@ def test_catalog_wording(app):
         ):
             assert ";" not in gettext(english)
             assert "niets gebruikt" not in gettext(english)
+
+
+def test_an_archived_stream_is_not_flagged_as_lacking_reviewers(
+    client, db, streams, make_user, login_as
+):
+    login_as(make_user(roles=[Role.PANEL_MANAGER]))
+    billing = streams["billing"]
+    db.session.execute(
+        Stream.__table__.update()
+        .where(Stream.id == billing.id)
+        .values(archived_at=db.func.current_timestamp())
+    )
+    db.session.commit()
+    response = client.get("/nl/insights/streams")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    rows = {
+        name: next(row for row in page.split("<tr>") if str(escape(name)) in row)
+        for name in (billing.name_nl, streams["network"].name_nl)
+    }
+    assert "gearchiveerd" in rows[billing.name_nl]
+    assert "geen beoordelaars" not in rows[billing.name_nl]
+    assert "geen beoordelaars" in rows[streams["network"].name_nl]  # nobody reviews it either
