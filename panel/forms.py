@@ -245,11 +245,19 @@ def refuse_huge_number(form, field):
         raise StopValidation(str(NUMBER_TOO_LARGE))
 
 
+def stop_when_unreadable(form, field):
+    """What was typed but couldn't be read ("twelve" for a number) has said so already: no
+    second message about a range on top of it ("Vul een heel getal in." alone). Nothing typed
+    goes on to the validators (Optional() lets an empty field pass, a required one says so)."""
+    if field.process_errors and any(str(value).strip() for value in field.raw_data or ()):
+        raise StopValidation()
+
+
 def guard_input(field):
     """Every bound field refuses NUL and out-of-range numbers before anything else reads them.
     A hidden field only drops NUL (clean_text): nobody typed it, so nobody could correct it (a
     login link with next=%00 must still log in)."""
-    guards = [] if isinstance(field, HiddenField) else [refuse_nul]
+    guards = [stop_when_unreadable] + ([] if isinstance(field, HiddenField) else [refuse_nul])
     if is_one_line(type(field)):
         guards.append(refuse_line_breaks)
     if isinstance(field, IntegerField):

@@ -10,6 +10,7 @@ from markupsafe import escape
 from panel.audit import ACTION_TITLES
 from panel.i18n import speaking
 from panel.insights import services
+from panel.insights.forms import StreamForm
 from panel.insights.models import RoutingRule, Stream, StreamMember, Tag, seed_default_streams
 from panel.security import Role
 
@@ -176,3 +177,21 @@ def test_an_archived_stream_is_not_flagged_as_lacking_reviewers(
     assert "gearchiveerd" in rows[billing.name_nl]
     assert "geen beoordelaars" not in rows[billing.name_nl]
     assert "geen beoordelaars" in rows[streams["network"].name_nl]  # nobody reviews it either
+
+
+@pytest.mark.parametrize(
+    "lang, typed, message",
+    [
+        ("nl", "zes", "Vul een heel getal in."),
+        ("en", "six", "Please enter a whole number."),
+        ("nl", "0", "Vul een getal van 1 tot en met 60 in."),
+    ],
+)
+def test_a_number_that_is_no_number_is_told_once(app, lang, typed, message):
+    """Not "Vul een heel getal in. Vul een getal van 1 tot en met 60 in." (panel/forms.py)."""
+    data = {"name_nl": "Netwerk", "name_en": "Network", "target_days": typed}
+    with app.test_request_context(f"/{lang}/", method="POST", data=data), speaking(lang):
+        form = StreamForm(meta={"csrf": False})
+        form.members.choices = []
+        assert not form.validate()
+        assert form.errors == {"target_days": [message]}
