@@ -63,12 +63,13 @@ def offer_tags(field, kept=()):
     archived tag it doesn't have is refused by name if sent (TagChoicesField)."""
     offered = rules.tags_to_offer(kept)
     field.choices = choices((tag.id, tag.name) for tag in offered)
-    offered_ids = {tag.id for tag in offered}
-    field.archived = {
-        tag.id: str(tag.name)
-        for tag in Tag.query.filter(Tag.archived_at.isnot(None))
-        if tag.id not in offered_ids
-    }
+    if request.method == "POST":  # only a sent form is checked (a page shows what's offered)
+        offered_ids = {tag.id for tag in offered}
+        field.archived = {
+            tag.id: str(tag.name)
+            for tag in Tag.query.filter(Tag.archived_at.isnot(None))
+            if tag.id not in offered_ids
+        }
 
 
 def require_creator():
