@@ -143,7 +143,6 @@ def test_catalog_wording(app):
         assert str(ACTION_TITLES["quota.set"]) == "Quotum ingesteld"
         assert gettext("Set a quota") == "Quotum instellen"  # the quotas page's heading
         assert gettext("Make insight") == "Inzicht maken"
-        assert gettext("Streams and rules") == gettext("Streams, tags and rules")
         assert gettext("Apply “%(rule)s” to existing insights", rule="X") == (
             "‘X’ toepassen op bestaande inzichten"
         )
@@ -195,3 +194,11 @@ def test_a_number_that_is_no_number_is_told_once(app, lang, typed, message):
         form.members.choices = []
         assert not form.validate()
         assert form.errors == {"target_days": [message]}
+
+
+@pytest.mark.parametrize(
+    "lang, name", [("nl", "Streams, tags en regels"), ("en", "Streams, tags and rules")]
+)
+def test_the_navigation_and_the_sub_navigation_name_the_setup_alike(client, admin, lang, name):
+    page = client.get(f"/{lang}/insights/setup/streams").get_data(as_text=True)
+    assert page.count(f">{name}</a>") == 2  # the main navigation and the insights' sub-navigation
