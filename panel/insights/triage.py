@@ -882,13 +882,18 @@ def undo_dismissal(item, user):
     return bool(removed)
 
 
+def release_comment_counts_query(release_id):
+    """A release's comments counted per score group, from ix_triage_items_release_groups."""
+    return (
+        select(TriageItem.score_group, func.count())
+        .where(TriageItem.release_id == release_id, TriageItem.kind == "response")
+        .group_by(TriageItem.score_group)
+    )
+
+
 def release_comment_counts(release):
     """{score group: number of comments} of one release, from the triage table."""
-    rows = db.session.execute(
-        select(TriageItem.score_group, func.count())
-        .where(TriageItem.release_id == release.id, TriageItem.kind == "response")
-        .group_by(TriageItem.score_group)
-    ).all()
+    rows = db.session.execute(release_comment_counts_query(release.id)).all()
     counts = {group: 0 for group in SCORE_GROUPS}
     counts.update({group: number for group, number in rows if group in counts})
     return counts

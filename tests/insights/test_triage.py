@@ -418,6 +418,13 @@ def test_the_list_reads_an_index_in_its_order(db, owner, args, index):
         assert index in plan and "TEMP B-TREE" not in plan, plan
 
 
+def test_a_releases_comment_counts_read_one_covering_index(db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    plan = plan_of(db, triage.release_comment_counts_query(7))
+    assert "COVERING INDEX ix_triage_items_release_groups" in plan, plan
+
+
 def test_a_search_is_answered_by_the_full_text_index(db, owner):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
