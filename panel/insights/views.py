@@ -229,14 +229,16 @@ def new():
     return render_new(form, sources, back)
 
 
-def render_new(form, sources, back):
-    preview = manage.routing_preview(
-        None,
-        form.title_nl.data,
-        form.title_en.data,
-        form.description.data,
-        Tag.query.filter(Tag.id.in_(form.tags.data or [])).all() if form.tags.data else [],
+def routing_preview_of(form, insight):
+    """Where the routing rules would send an insight with what the form holds (new or edited)."""
+    tags = Tag.query.filter(Tag.id.in_(form.tags.data)).all() if form.tags.data else []
+    return manage.routing_preview(
+        insight, form.title_nl.data, form.title_en.data, form.description.data, tags
     )
+
+
+def render_new(form, sources, back):
+    preview = routing_preview_of(form, None)
     return render_template(
         "insights/new.html",
         form=form,
@@ -438,13 +440,7 @@ def edit(insight_id):
         )
         warn_unread(route.stream_id for route in routes)
         return redirect(url_for("insights.detail", insight_id=insight.id))
-    preview = manage.routing_preview(
-        insight,
-        form.title_nl.data,
-        form.title_en.data,
-        form.description.data,
-        Tag.query.filter(Tag.id.in_(form.tags.data or [])).all() if form.tags.data else [],
-    )
+    preview = routing_preview_of(form, insight)
     return render_template(
         "insights/edit.html",
         insight=insight,
