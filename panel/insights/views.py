@@ -205,7 +205,7 @@ def new():
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("insights.index"))
-        tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
+        tags = chosen_tags(form)
         insight = services.create_insight(
             form.title_nl.data,
             form.title_en.data,
@@ -229,11 +229,15 @@ def new():
     return render_new(form, sources, back)
 
 
+def chosen_tags(form):
+    """The tags ticked in a form's tags field (none ticked: no query)."""
+    return Tag.query.filter(Tag.id.in_(form.tags.data)).all() if form.tags.data else []
+
+
 def routing_preview_of(form, insight):
     """Where the routing rules would send an insight with what the form holds (new or edited)."""
-    tags = Tag.query.filter(Tag.id.in_(form.tags.data)).all() if form.tags.data else []
     return manage.routing_preview(
-        insight, form.title_nl.data, form.title_en.data, form.description.data, tags
+        insight, form.title_nl.data, form.title_en.data, form.description.data, chosen_tags(form)
     )
 
 
@@ -419,7 +423,7 @@ def edit(insight_id):
         form.tags.data = [tag.id for tag in insight.tags]
     previewing = request.form.get("action") == "preview"
     if form.validate_on_submit() and not previewing:
-        tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
+        tags = chosen_tags(form)
         routes = manage.edit_insight(
             insight,
             form.title_nl.data,
@@ -479,7 +483,7 @@ def set_tags(insight_id):
             flash(error, "error")
     else:
         before = {route.stream_id for route in insight.routes}
-        tags = Tag.query.filter(Tag.id.in_(form.tags.data or [])).all()
+        tags = chosen_tags(form)
         if insight.closed_at is None:
             services.set_tags(insight, tags, current_user)
         else:
