@@ -164,7 +164,7 @@ INSIGHTS = [
         "Wachten in de winkel is de grootste ergernis.",
         ["Winkel"],
         [
-            "afspraak",
+            # Not "afspraak" alone: a reaction may offer an appointment for anything.
             "book a time",
             "wachten",
             "wait in the shop",
