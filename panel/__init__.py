@@ -19,8 +19,10 @@ from . import (
     membership,
     notifications,
     public,
+    recognition,
     rounds,
     security,
+    shipped,
 )
 from .cli import register_cli
 from .config import DEV_SECRET_KEY, PROJECT_ROOT, Config
@@ -127,7 +129,18 @@ def trust_proxies(app):
 def init_domains(app):
     """Each domain registers its blueprints and connects to the signals it answers, lowest
     layer first (that order is the order of the dashboard's items and the health page)."""
-    for domain in (accounts, notifications, membership, rounds, feedback, insights, admin, public):
+    for domain in (
+        accounts,
+        notifications,
+        membership,
+        rounds,
+        feedback,
+        insights,
+        shipped,
+        recognition,
+        admin,
+        public,
+    ):
         domain.init_app(app)
     notification_kinds.load(app)
 

@@ -98,6 +98,42 @@ the public home page). Each receiver returns {round id: [insights]}: what else e
 from besides its ideas, as objects with a bilingual .title, in one query for all the rounds.""",
 )
 
+release_published = _signals.signal(
+    "release-published",
+    doc="""
+Sent with the Release just published (inside the publishing request, before its commit). The
+shipped domain tells the members who asked for its changes.""",
+)
+
+release_results_sections = _signals.signal(
+    "release-results-sections",
+    doc="""
+Sent with the Release whose results page is shown. Each receiver returns a list of
+(template name, context): sections the page shows after the average rating per change.""",
+)
+
+release_form_marks = _signals.signal(
+    "release-form-marks",
+    doc="""
+Sent with the Release whose feedback form a member opens, and member=. Each receiver returns
+{change id: text}: a short mark shown beside that change ("You asked for this").""",
+)
+
+contribution_marks = _signals.signal(
+    "contribution-marks",
+    doc="""
+Sent with the Member whose "My contributions" page is shown, and keys= [(evidence kind, source
+id)]: the contributions listed. Each receiver returns {(kind, source id): [text]}: marks shown
+with that contribution ("You asked for this: it is in version 11.12").""",
+)
+
+dashboard_sections = _signals.signal(
+    "dashboard-sections",
+    doc="""
+Sent with the Member whose dashboard is shown. Each receiver returns a list of
+(template name, context): sections shown below what needs the member's attention.""",
+)
+
 
 def answers(signal, sender=None, **kwargs):
     """What every receiver of `signal` returned, in the order they were connected."""

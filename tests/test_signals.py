@@ -96,8 +96,8 @@ def test_every_domain_answers_the_signals_it_owns(app):
     def owners(signal):
         return {receiver.__module__.split(".")[1] for receiver in signal.receivers_for(None)}
 
-    assert owners(signals.member_leaving) == {"rounds", "feedback", "insights"}
-    assert owners(signals.member_export) == {"rounds", "feedback"}
+    assert owners(signals.member_leaving) == {"rounds", "feedback", "insights", "recognition"}
+    assert owners(signals.member_export) == {"rounds", "feedback", "recognition"}
     assert owners(signals.dashboard_attention) == {"rounds", "feedback"}
     assert owners(signals.notification_kinds) == {
         "notifications",
@@ -105,7 +105,11 @@ def test_every_domain_answers_the_signals_it_owns(app):
         "rounds",
         "feedback",
         "insights",
+        "shipped",
+        "recognition",
     }
+    assert owners(signals.release_published) == {"shipped"}
+    assert owners(signals.dashboard_sections) == {"recognition"}
 
 
 def test_dashboard_receivers_are_called_in_layer_order(app):

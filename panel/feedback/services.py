@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from .. import signals
 from ..accounts.models import User
 from ..audit import record_audit
 from ..database import utcnow
@@ -166,6 +167,7 @@ def publish_release(release, actor):
         ],
     )
     record_audit("release.publish", target=release, actor=actor)
+    signals.release_published.send(release)
     open_due_releases()
 
 

@@ -206,6 +206,10 @@ class Route(db.Model):
     answered_at = db.Column(UTCDateTime)
     # Taken out of the stream by hand: kept (with any answer) so that rules don't send it back.
     removed_at = db.Column(UTCDateTime)
+    # Closed as "shipped in version X" (panel.shipped): the release whose change answers it.
+    shipped_release_id = db.Column(
+        db.Integer, db.ForeignKey("releases.id", ondelete="SET NULL"), index=True
+    )
 
     insight = db.relationship("Insight", back_populates="routes")
     stream = db.relationship("Stream")

@@ -67,6 +67,11 @@ class Member(db.Model):
     left_at = db.Column(UTCDateTime)
     leave_reason = db.Column(db.String(30))
     accepted_statement_version = db.Column(db.Integer)
+    # Contributor level over the last 12 months (recognition.levels keeps it: "starter",
+    # "regular", "ambassador"; None until first counted), and whether the member agreed to show
+    # it as a badge next to their pseudonym on ideas and reactions (opt-in).
+    contributor_level = db.Column(db.String(12))
+    show_level = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
 
     user = db.relationship("User", backref=db.backref("member", uselist=False))
     interest_rows = db.relationship("MemberInterest", cascade="all, delete-orphan")
@@ -253,12 +258,18 @@ class PanelSettings(db.Model):
     accept_non_customers = db.Column(db.Boolean, nullable=False, default=False)
     max_invitations_per_30_days = db.Column(db.Integer, nullable=False, default=3)
     rest_days_after_taking_part = db.Column(db.Integer, nullable=False, default=14)
+    # Contributor levels (recognition.levels): participation in the last 12 months from which a
+    # member is "regular" or "ambassador" (below the first: "starter").
+    level_regular_at = db.Column(db.Integer, nullable=False, default=4, server_default="4")
+    level_ambassador_at = db.Column(db.Integer, nullable=False, default=12, server_default="12")
 
     DEFAULTS = {
         "manual_approval": False,
         "accept_non_customers": False,
         "max_invitations_per_30_days": 3,
         "rest_days_after_taking_part": 14,
+        "level_regular_at": 4,
+        "level_ambassador_at": 12,
     }
 
     @classmethod

@@ -150,7 +150,11 @@ def privacy_update():
 def dashboard():
     member = current_member()
     return render_template(
-        "membership/dashboard.html", member=member, attention=dashboard_attention(member)
+        "membership/dashboard.html",
+        member=member,
+        attention=dashboard_attention(member),
+        # Your impact, your thank-yous… (signals.dashboard_sections), in the domains' order.
+        sections=[s for found in answers(signals.dashboard_sections, member) for s in found],
     )
 
 

@@ -358,6 +358,9 @@ class Idea(db.Model):
     # A duplicate an owner merged into another idea (rounds.merging): its page leads there.
     merged_into_id = db.Column(db.Integer, db.ForeignKey("ideas.id", ondelete="SET NULL"))
     merged_at = db.Column(UTCDateTime)
+    # The app version that shipped it (set by panel.shipped when a change linked to this idea is
+    # in a published release): the status then reads "Shipped in version 11.12".
+    shipped_version = db.Column(db.String(30))
 
     round = db.relationship("Round")
     author = db.relationship("Member")
@@ -377,6 +380,13 @@ class Idea(db.Model):
     @property
     def status_enum(self):
         return IdeaStatus(self.status)
+
+    @property
+    def status_title(self):
+        """The status as a reader sees it: "Shipped in version 11.12" once a release shipped it."""
+        if self.status == IdeaStatus.SHIPPED.value and self.shipped_version:
+            return _l("Shipped in version %(version)s", version=self.shipped_version)
+        return self.status_enum.title
 
     @property
     def is_hidden(self):

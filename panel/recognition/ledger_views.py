@@ -1,0 +1,1 @@
+"""The ledger pages (helper E fills this in)."""

@@ -1,0 +1,1 @@
+"""The panel manager's contributor level thresholds (helper D fills this in)."""
