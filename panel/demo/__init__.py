@@ -18,8 +18,11 @@ from .insight_workbench import demo_merged_and_closed
 from .insights import load_insights
 from .membership import PANELIST_COUNT, load_members
 from .notifications import load_notifications
+from .recognition import demo_levels
 from .rounds import demo_outcome_insights, load_rounds
 from .setup import demo_archived_tag
+from .shipped import demo_shipped
+from .thank_yous import demo_thank_yous
 from .triage import demo_triage
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
@@ -46,6 +49,12 @@ def load_demo(seed=2026, now=None):
     demo_triage(staff, now)
     db.session.commit()
     demo_archived_tag(staff)
+    db.session.commit()
+    demo_shipped(rng, staff, now)
+    db.session.commit()
+    demo_levels(rng, now)
+    db.session.commit()
+    demo_thank_yous(rng, staff, now)
     db.session.commit()
     load_notifications(staff.manager, now)
     record_audit("demo.load", actor=staff.manager, panelists=PANELIST_COUNT)
