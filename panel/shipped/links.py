@@ -1,0 +1,179 @@
+"""Linking a release's changes to the insights and ideas they answer, and who asked for them.
+
+The lead wrote the core (links, the kept askers, ideas marked shipped); helper A builds on it.
+Every write here is safe when two people do the same at once: the links and the askers are
+inserted "unless already there" (the primary keys decide), never read-then-insert.
+"""
+
+from sqlalchemy import delete, select, union, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..audit import record_audit
+from ..extensions import db
+from ..feedback.models import Release, ReleaseChange
+from ..insights.models import Evidence
+from ..rounds.models import Idea, IdeaStatus, IdeaSupport
+from .models import ChangeAsker, ChangeIdea, ChangeInsight
+
+
+def _insert_ignoring(model, rows, keys):
+    """INSERT rows, skipping those whose key is already there; the number inserted."""
+    if not rows:
+        return 0
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=keys)
+    return db.session.execute(statement, rows).rowcount
+
+
+def link_insight(change, insight, actor):
+    """The change answers the insight. True when newly linked."""
+    added = _insert_ignoring(
+        ChangeInsight,
+        [{"change_id": change.id, "insight_id": insight.id, "linked_by_id": actor.id}],
+        ["change_id", "insight_id"],
+    )
+    if added:
+        record_audit(
+            "change.link_insight",
+            target=change.release,
+            actor=actor,
+            change=change.id,
+            insight=insight.id,
+        )
+        refresh_askers([change.id])
+    return bool(added)
+
+
+def unlink_insight(change, insight, actor):
+    removed = db.session.execute(
+        delete(ChangeInsight).where(
+            ChangeInsight.change_id == change.id, ChangeInsight.insight_id == insight.id
+        )
+    ).rowcount
+    if removed:
+        record_audit(
+            "change.unlink_insight",
+            target=change.release,
+            actor=actor,
+            change=change.id,
+            insight=insight.id,
+        )
+        refresh_askers([change.id])
+    return bool(removed)
+
+
+def link_idea(change, idea, actor):
+    """The change ships the idea. True when newly linked; in a published release the idea is
+    marked shipped in its version at once."""
+    added = _insert_ignoring(
+        ChangeIdea,
+        [{"change_id": change.id, "idea_id": idea.id, "linked_by_id": actor.id}],
+        ["change_id", "idea_id"],
+    )
+    if added:
+        record_audit(
+            "change.link_idea", target=change.release, actor=actor, change=change.id, idea=idea.id
+        )
+        refresh_askers([change.id])
+        if change.release.published_at is not None:
+            mark_ideas_shipped(change.release)
+    return bool(added)
+
+
+def unlink_idea(change, idea, actor):
+    removed = db.session.execute(
+        delete(ChangeIdea).where(ChangeIdea.change_id == change.id, ChangeIdea.idea_id == idea.id)
+    ).rowcount
+    if removed:
+        record_audit(
+            "change.unlink_idea", target=change.release, actor=actor, change=change.id, idea=idea.id
+        )
+        refresh_askers([change.id])
+    return bool(removed)
+
+
+def askers_query(change_ids):
+    """SELECT (change_id, member_id) of everyone who asked for these changes, counted from the
+    links now: members behind evidence of a linked insight, authors and supporters of a linked
+    idea. Merged-away and withdrawn ideas are not linked; former members (NULL) are left out."""
+    change_ids = list(change_ids)
+    from_evidence = (
+        select(ChangeInsight.change_id, Evidence.member_id)
+        .join(Evidence, Evidence.insight_id == ChangeInsight.insight_id)
+        .where(ChangeInsight.change_id.in_(change_ids), Evidence.member_id.isnot(None))
+    )
+    from_authors = (
+        select(ChangeIdea.change_id, Idea.author_id)
+        .join(Idea, Idea.id == ChangeIdea.idea_id)
+        .where(ChangeIdea.change_id.in_(change_ids), Idea.author_id.isnot(None))
+    )
+    from_supporters = (
+        select(ChangeIdea.change_id, IdeaSupport.member_id)
+        .join(IdeaSupport, IdeaSupport.idea_id == ChangeIdea.idea_id)
+        .where(ChangeIdea.change_id.in_(change_ids))
+    )
+    return union(from_evidence, from_authors, from_supporters)
+
+
+def refresh_askers(change_ids):
+    """Recount the kept askers of these changes from their links (delete, then insert what the
+    links say; a concurrent refresh of the same change inserts the same rows, skipped by key)."""
+    change_ids = sorted(set(change_ids))
+    if not change_ids:
+        return
+    db.session.execute(delete(ChangeAsker).where(ChangeAsker.change_id.in_(change_ids)))
+    rows = [
+        {"change_id": change_id, "member_id": member_id}
+        for change_id, member_id in db.session.execute(askers_query(change_ids))
+    ]
+    _insert_ignoring(ChangeAsker, rows, ["change_id", "member_id"])
+
+
+def change_ids_of(release):
+    return list(
+        db.session.scalars(select(ReleaseChange.id).where(ReleaseChange.release_id == release.id))
+    )
+
+
+def mark_ideas_shipped(release):
+    """A published release ships its linked ideas: status "shipped", in its version. An idea
+    shipped by an earlier release keeps that version. Returns the ideas newly marked."""
+    if release.published_at is None:
+        return []
+    linked = (
+        select(ChangeIdea.idea_id)
+        .join(ReleaseChange, ReleaseChange.id == ChangeIdea.change_id)
+        .where(ReleaseChange.release_id == release.id)
+    )
+    ideas = db.session.scalars(
+        select(Idea).where(Idea.id.in_(linked), Idea.shipped_version.is_(None))
+    ).all()
+    if ideas:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id.in_([idea.id for idea in ideas]), Idea.shipped_version.is_(None))
+            .values(status=IdeaStatus.SHIPPED.value, shipped_version=release.version)
+        )
+    return ideas
+
+
+def linked_changes_of_insight(insight_id):
+    """[(ReleaseChange, Release)] that answer the insight, newest release first."""
+    return db.session.execute(
+        select(ReleaseChange, Release)
+        .join(ChangeInsight, ChangeInsight.change_id == ReleaseChange.id)
+        .join(Release, Release.id == ReleaseChange.release_id)
+        .where(ChangeInsight.insight_id == insight_id)
+        .order_by(Release.month.desc(), ReleaseChange.position)
+    ).all()
+
+
+def linked_changes_of_idea(idea_id):
+    """[(ReleaseChange, Release)] that ship the idea, newest release first."""
+    return db.session.execute(
+        select(ReleaseChange, Release)
+        .join(ChangeIdea, ChangeIdea.change_id == ReleaseChange.id)
+        .join(Release, Release.id == ReleaseChange.release_id)
+        .where(ChangeIdea.idea_id == idea_id)
+        .order_by(Release.month.desc(), ReleaseChange.position)
+    ).all()
