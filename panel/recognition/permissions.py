@@ -1,0 +1,25 @@
+"""Pure permission functions for recognition: who may give thank-yous, see them, get one."""
+
+from ..membership.models import MemberStatus
+from ..security import Role
+
+# Only members in the panel get a thank-you: not an applicant, not someone who left.
+RECEIVING_STATUSES = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
+
+
+def can_give_thank_yous(user):
+    """The ledger, its budgets and its export are for panel managers."""
+    return user.is_authenticated and user.has_role(Role.PANEL_MANAGER)
+
+
+def can_receive_thank_you(member):
+    """A member in the panel (active or paused) can be given a thank-you."""
+    return member is not None and member.status in RECEIVING_STATUSES
+
+
+def can_see_thank_you(user, thank_you):
+    """A panelist sees only their own thank-yous; a panel manager sees every one."""
+    if can_give_thank_yous(user):
+        return True
+    member = getattr(user, "member", None) if user.is_authenticated else None
+    return member is not None and thank_you.member_id == member.id
