@@ -5,10 +5,11 @@ Every write here is safe when two people do the same at once: the links and the 
 inserted "unless already there" (the primary keys decide), never read-then-insert.
 """
 
-from sqlalchemy import delete, select, union, update
+from sqlalchemy import delete, select, true, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import record_audit
+from ..database import race_pause
 from ..extensions import db
 from ..feedback.models import Release, ReleaseChange
 from ..insights.models import Evidence
@@ -16,13 +17,24 @@ from ..rounds.models import Idea, IdeaStatus, IdeaSupport
 from .models import ChangeAsker, ChangeIdea, ChangeInsight
 
 
+def _dialect_insert(model):
+    """INSERT of the database in use (both know ON CONFLICT DO NOTHING)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model.__table__)
+
+
 def _insert_ignoring(model, rows, keys):
     """INSERT rows, skipping those whose key is already there; the number inserted."""
     if not rows:
         return 0
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).on_conflict_do_nothing(index_elements=keys)
-    return db.session.execute(statement, rows).rowcount
+    table = model.__table__
+    statement = (
+        _dialect_insert(model)
+        .on_conflict_do_nothing(index_elements=keys)
+        .returning(table.c[keys[0]])
+    )
+    # What came back is what was inserted (a driver's row count is not reliable here).
+    return sum(len(db.session.execute(statement, row).all()) for row in rows)
 
 
 def link_insight(change, insight, actor):
@@ -89,7 +101,29 @@ def unlink_idea(change, idea, actor):
             "change.unlink_idea", target=change.release, actor=actor, change=change.id, idea=idea.id
         )
         refresh_askers([change.id])
+        reconsider_shipped(idea)
     return bool(removed)
+
+
+def reconsider_shipped(idea):
+    """After an unlink: an idea still shipped by a published change keeps "shipped" (in the
+    earliest such version); one that no published change ships any more goes back to
+    "selected", the status it had when the work was chosen."""
+    if idea.status != IdeaStatus.SHIPPED.value:
+        return
+    version = db.session.scalar(
+        select(Release.version)
+        .join(ReleaseChange, ReleaseChange.release_id == Release.id)
+        .join(ChangeIdea, ChangeIdea.change_id == ReleaseChange.id)
+        .where(ChangeIdea.idea_id == idea.id, Release.published_at.isnot(None))
+        .order_by(Release.published_at, Release.id)
+        .limit(1)
+    )
+    if version is None:
+        idea.status, idea.shipped_version = IdeaStatus.SELECTED.value, None
+    else:
+        idea.shipped_version = version
+    db.session.flush()
 
 
 def askers_query(change_ids):
@@ -121,12 +155,25 @@ def refresh_askers(change_ids):
     change_ids = sorted(set(change_ids))
     if not change_ids:
         return
+    # One refresh of a change at a time (PostgreSQL; SQLite writes one at a time anyway): a
+    # second link made at the same moment waits here and then counts both links. NO KEY UPDATE
+    # lets feedback keep rating the change meanwhile.
+    db.session.execute(
+        select(ReleaseChange.id)
+        .where(ReleaseChange.id.in_(change_ids))
+        .order_by(ReleaseChange.id)
+        .with_for_update(key_share=True)
+    )
     db.session.execute(delete(ChangeAsker).where(ChangeAsker.change_id.in_(change_ids)))
-    rows = [
-        {"change_id": change_id, "member_id": member_id}
-        for change_id, member_id in db.session.execute(askers_query(change_ids))
-    ]
-    _insert_ignoring(ChangeAsker, rows, ["change_id", "member_id"])
+    race_pause("SHIPPED_RACE_DELAY")
+    asked = askers_query(change_ids).subquery()
+    # "WHERE true": SQLite reads ON CONFLICT after INSERT … SELECT only with a WHERE.
+    rows = select(asked.c[0], asked.c[1]).where(true())
+    db.session.execute(
+        _dialect_insert(ChangeAsker)
+        .from_select(["change_id", "member_id"], rows)
+        .on_conflict_do_nothing(index_elements=["change_id", "member_id"])
+    )
 
 
 def change_ids_of(release):
@@ -177,3 +224,10 @@ def linked_changes_of_idea(idea_id):
         .where(ChangeIdea.idea_id == idea_id)
         .order_by(Release.month.desc(), ReleaseChange.position)
     ).all()
+
+
+def askers_of(change_ids):
+    """SELECT of the member ids who asked for any of these changes (the kept rows)."""
+    return (
+        select(ChangeAsker.member_id).where(ChangeAsker.change_id.in_(list(change_ids))).distinct()
+    )

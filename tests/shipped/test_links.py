@@ -1,0 +1,367 @@
+"""Linking release changes to the insights and ideas they answer (panel.shipped.links): who
+asked for a change (members behind a linked insight's evidence, the author and supporters of a
+linked idea), kept right after every link and unlink, ideas marked "shipped in version X" only
+once their release is published, and two people linking at the same moment."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from panel.accounts.models import User
+from panel.audit import AuditEntry
+from panel.database import utcnow
+from panel.extensions import db as _db
+from panel.feedback import services as feedback
+from panel.feedback.models import ReleaseChange
+from panel.insights.models import Evidence, Insight, seed_default_streams
+from panel.rounds import services as rounds
+from panel.rounds.models import Idea, IdeaStatus, IdeaSupport
+from panel.security import Role
+from panel.shipped import links
+from panel.shipped.models import ChangeAsker, ChangeIdea, ChangeInsight
+
+ROUND_FIELDS = {
+    "title_nl": "Betere app",
+    "title_en": "Better app",
+    "summary_nl": "Samen bouwen",
+    "summary_en": "Build together",
+    "question_nl": "Wat mis je?",
+    "question_en": "What do you miss?",
+    "visibility": "all",
+}
+
+CHANGES = [
+    {
+        "title_nl": "Verbruik per dag",
+        "title_en": "Usage per day",
+        "description_nl": "Zie je verbruik per dag",
+        "description_en": "See your usage per day",
+    },
+    {
+        "title_nl": "Donkere modus",
+        "title_en": "Dark mode",
+        "description_nl": "Rustig voor je ogen",
+        "description_en": "Calm on your eyes",
+    },
+]
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner", locale="en")
+
+
+@pytest.fixture
+def make_release(db, owner):
+    def make(version="11.12", publish=False, months_ago=0):
+        now = utcnow()
+        month = (now - timedelta(days=31 * months_ago)).date().replace(day=1)
+        data = {
+            "version": version,
+            "month": month,
+            "opens_at": now - timedelta(hours=1),
+            "closes_at": now + timedelta(days=7),
+            "audience": "all",
+            "sample_size": None,
+        }
+        release = feedback.save_release(None, data, [dict(change) for change in CHANGES], owner)
+        if publish:
+            feedback.publish_release(release, owner)
+        db.session.commit()
+        return release
+
+    return make
+
+
+@pytest.fixture
+def round_(db, owner):
+    seed_default_streams()
+    round_ = rounds.create_round(owner, dict(ROUND_FIELDS), [])
+    round_.stage = "idea"
+    rounds.publish_round(round_, owner)
+    db.session.commit()
+    return round_
+
+
+def make_insight(db, members=(), nl="Verbruik per dag laten zien", en="Show usage per day"):
+    """An insight resting on one reaction of each of these members (and one of a former member)."""
+    insight = Insight(title_nl=nl, title_en=en, description="")
+    db.session.add(insight)
+    db.session.flush()
+    for number, member in enumerate([*members, None], 1):
+        db.session.add(
+            Evidence(
+                insight_id=insight.id,
+                kind="comment",
+                source_id=insight.id * 100 + number,
+                member_id=member.id if member else None,
+            )
+        )
+    insight.evidence_count = len(members) + 1
+    db.session.commit()
+    return insight
+
+
+def make_idea(db, round_, author, supporters=(), title="Laat mijn verbruik per dag zien"):
+    idea = Idea(
+        round_id=round_.id,
+        author_id=author.id if author else None,
+        title=title,
+        body="Dan weet ik waar mijn bundel blijft.",
+        status=IdeaStatus.SELECTED.value,
+        support_count=len(supporters),
+    )
+    db.session.add(idea)
+    db.session.flush()
+    for member in supporters:
+        db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
+    db.session.commit()
+    return idea
+
+
+def askers(db, change):
+    db.session.rollback()  # a fresh look at what was committed
+    return set(
+        db.session.scalars(select(ChangeAsker.member_id).where(ChangeAsker.change_id == change.id))
+    )
+
+
+def ids(*members):
+    return {member.id for member in members}
+
+
+def test_askers_are_the_evidence_members_the_idea_author_and_its_supporters(
+    db, owner, make_member, make_release, round_
+):
+    ann, bob, cas, dirk, eva = (make_member() for _ in range(5))
+    release = make_release()
+    usage, dark = release.changes
+    insight = make_insight(db, [ann, bob])
+    idea = make_idea(db, round_, cas, supporters=[dirk, bob])
+
+    assert links.link_insight(usage, insight, owner) is True
+    assert links.link_idea(usage, idea, owner) is True
+    db.session.commit()
+
+    assert askers(db, usage) == ids(ann, bob, cas, dirk)  # bob twice, counted once
+    assert askers(db, dark) == set()  # eva asked for nothing; the other change has no links
+    assert set(db.session.scalars(links.askers_of([usage.id, dark.id]))) == ids(ann, bob, cas, dirk)
+    assert eva.id not in askers(db, usage)
+    assert [change.id for change, _ in links.linked_changes_of_insight(insight.id)] == [usage.id]
+    assert [change.id for change, _ in links.linked_changes_of_idea(idea.id)] == [usage.id]
+    actions = [entry.action for entry in AuditEntry.query.order_by(AuditEntry.id)]
+    assert actions.count("change.link_insight") == 1 and actions.count("change.link_idea") == 1
+
+
+def test_linking_twice_changes_nothing(db, owner, make_member, make_release):
+    ann = make_member()
+    usage = make_release().changes[0]
+    insight = make_insight(db, [ann])
+    assert links.link_insight(usage, insight, owner) is True
+    assert links.link_insight(usage, insight, owner) is False
+    db.session.commit()
+    assert ChangeInsight.query.count() == 1
+    assert AuditEntry.query.filter_by(action="change.link_insight").count() == 1
+
+
+def test_unlinking_recounts_the_askers(db, owner, make_member, make_release, round_):
+    ann, bob, cas = make_member(), make_member(), make_member()
+    usage = make_release().changes[0]
+    insight = make_insight(db, [ann, bob])
+    idea = make_idea(db, round_, cas, supporters=[bob])
+    links.link_insight(usage, insight, owner)
+    links.link_idea(usage, idea, owner)
+    db.session.commit()
+
+    assert links.unlink_insight(usage, insight, owner) is True
+    db.session.commit()
+    assert askers(db, usage) == ids(bob, cas)  # bob still supports the linked idea
+    assert links.unlink_insight(usage, insight, owner) is False
+
+    assert links.unlink_idea(usage, idea, owner) is True
+    db.session.commit()
+    assert askers(db, usage) == set()
+    assert ChangeIdea.query.count() == 0
+
+
+def test_new_evidence_counts_at_the_next_refresh(db, owner, make_member, make_release):
+    """Publishing refreshes the askers: someone whose reaction became evidence after the link
+    is told too."""
+    ann, bob = make_member(), make_member()
+    usage = make_release().changes[0]
+    insight = make_insight(db, [ann])
+    links.link_insight(usage, insight, owner)
+    db.session.add(Evidence(insight_id=insight.id, kind="idea", source_id=9, member_id=bob.id))
+    db.session.commit()
+    assert askers(db, usage) == ids(ann)
+    links.refresh_askers(links.change_ids_of(usage.release))
+    db.session.commit()
+    assert askers(db, usage) == ids(ann, bob)
+
+
+def test_ideas_ship_only_in_a_published_release(db, owner, make_member, make_release, round_):
+    release = make_release(version="11.12")
+    usage = release.changes[0]
+    idea = make_idea(db, round_, make_member())
+    links.link_idea(usage, idea, owner)
+    db.session.commit()
+    assert links.mark_ideas_shipped(release) == []  # not published yet
+    db.session.refresh(idea)
+    assert (idea.status, idea.shipped_version) == ("selected", None)
+
+    feedback.publish_release(release, owner)
+    links.mark_ideas_shipped(release)
+    db.session.commit()
+    db.session.refresh(idea)
+    assert (idea.status, idea.shipped_version) == ("shipped", "11.12")
+    assert "11.12" in str(idea.status_title)
+
+
+def test_a_link_to_a_published_release_ships_the_idea_at_once(
+    db, owner, make_member, make_release, round_
+):
+    release = make_release(version="11.12", publish=True)
+    idea = make_idea(db, round_, make_member())
+    links.link_idea(release.changes[0], idea, owner)
+    db.session.commit()
+    db.session.refresh(idea)
+    assert (idea.status, idea.shipped_version) == ("shipped", "11.12")
+
+
+def test_an_idea_keeps_the_version_it_first_shipped_in(
+    db, owner, make_member, make_release, round_
+):
+    earlier = make_release(version="11.11", publish=True, months_ago=1)
+    later = make_release(version="11.12", publish=True)
+    idea = make_idea(db, round_, make_member())
+    links.link_idea(earlier.changes[0], idea, owner)
+    links.link_idea(later.changes[1], idea, owner)
+    db.session.commit()
+    db.session.refresh(idea)
+    assert idea.shipped_version == "11.11"
+
+    # Unlinking the earlier change: the later release still ships it.
+    links.unlink_idea(earlier.changes[0], idea, owner)
+    db.session.commit()
+    db.session.refresh(idea)
+    assert (idea.status, idea.shipped_version) == ("shipped", "11.12")
+
+    # No published change ships it any more: back to "selected".
+    links.unlink_idea(later.changes[1], idea, owner)
+    db.session.commit()
+    db.session.refresh(idea)
+    assert (idea.status, idea.shipped_version) == ("selected", None)
+
+
+def test_unlinking_from_a_draft_leaves_a_shipped_idea_shipped(
+    db, owner, make_member, make_release, round_
+):
+    published = make_release(version="11.11", publish=True, months_ago=1)
+    draft = make_release(version="11.12")
+    idea = make_idea(db, round_, make_member())
+    links.link_idea(published.changes[0], idea, owner)
+    links.link_idea(draft.changes[0], idea, owner)
+    links.unlink_idea(draft.changes[0], idea, owner)
+    db.session.commit()
+    db.session.refresh(idea)
+    assert (idea.status, idea.shipped_version) == ("shipped", "11.11")
+
+
+# Two people at the same moment ---------------------------------------------------------------
+
+
+def run_together(app, jobs):
+    """Each job (a function of nothing) runs in its own thread and app context, released
+    together by a barrier, and commits; returns their results."""
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def run(number, job):
+        with app.app_context():
+            try:
+                barrier.wait()
+                results[number] = job()
+                _db.session.commit()
+            except Exception as error:  # noqa: BLE001 - any error fails the test
+                _db.session.rollback()
+                errors.append(error)
+            finally:
+                _db.session.remove()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return results
+
+
+def linking(kind, change_id, target_id, actor_id):
+    """A job linking (in its own session) a change to an insight or idea, as a person would."""
+
+    def job():
+        change = _db.session.get(ReleaseChange, change_id)
+        actor = _db.session.get(User, actor_id)
+        if kind == "insight":
+            return links.link_insight(change, _db.session.get(Insight, target_id), actor)
+        return links.link_idea(change, _db.session.get(Idea, target_id), actor)
+
+    return job
+
+
+@pytest.fixture
+def slow_refresh(app):
+    app.config["SHIPPED_RACE_DELAY"] = 0.05
+    yield
+    app.config["SHIPPED_RACE_DELAY"] = 0
+
+
+def test_two_people_linking_the_same_insight_at_once_make_one_link(
+    app, db, owner, make_user, make_member, make_release, slow_refresh
+):
+    other = make_user(roles=[Role.PANEL_MANAGER])
+    ann, bob = make_member(), make_member()
+    usage = make_release(publish=True).changes[0]
+    insight = make_insight(db, [ann, bob])
+    results = run_together(
+        app,
+        [
+            linking("insight", usage.id, insight.id, owner.id),
+            linking("insight", usage.id, insight.id, other.id),
+        ],
+    )
+    assert sorted(results) == [False, True]
+    db.session.rollback()
+    assert ChangeInsight.query.count() == 1
+    assert AuditEntry.query.filter_by(action="change.link_insight").count() == 1
+    assert askers(db, usage) == ids(ann, bob)
+
+
+def test_two_people_linking_different_things_at_once_both_count(
+    app, db, owner, make_user, make_member, make_release, round_, slow_refresh
+):
+    other = make_user(roles=[Role.PANEL_MANAGER])
+    ann, bob, cas, dirk = (make_member() for _ in range(4))
+    release = make_release(version="11.12", publish=True)
+    usage = release.changes[0]
+    # An earlier link: its askers must survive both refreshes too.
+    first = make_insight(db, [dirk], nl="Bundel raakt op", en="Bundle runs out")
+    links.link_insight(usage, first, owner)
+    db.session.commit()
+    insight = make_insight(db, [ann])
+    idea = make_idea(db, round_, bob, supporters=[cas])
+    results = run_together(
+        app,
+        [
+            linking("insight", usage.id, insight.id, owner.id),
+            linking("idea", usage.id, idea.id, other.id),
+        ],
+    )
+    assert results == [True, True]
+    db.session.rollback()
+    assert ChangeInsight.query.count() == 2 and ChangeIdea.query.count() == 1
+    assert askers(db, usage) == ids(ann, bob, cas, dirk)
+    assert db.session.get(Idea, idea.id).shipped_version == "11.12"
