@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import signals
 from ..charts import column_chart
 from ..errors import NotAllowed
 from ..extensions import db
@@ -189,6 +190,12 @@ def release(release_id):
         comment_count=comment_count,
         count_up_to=most,
         can_manage=can_manage_releases(current_user),
+        # Per linked change, those who asked for it against everyone else (the shipped domain).
+        sections=[
+            section
+            for found in signals.answers(signals.release_results_sections, release)
+            for section in found
+        ],
     )
 
 

@@ -19,8 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..accounts.services import set_language as save_language
 from ..extensions import db, limiter
 from ..i18n import LANGUAGE_COOKIE, OTHER_LANGUAGE_LABELS, preferred_language, speaking
+from ..membership.services import find_member_for
+from ..rounds.hooks import openable_round_ids
 from ..rounds.outcomes import outcome_insights_for
 from ..security import public, safe_next
+from ..shipped import said_we_did as said
 from ..signals import answers, public_outcomes
 from . import bp, root_bp
 from .forms import LanguageForm
@@ -119,6 +122,11 @@ def ask_or_save_email_language(lang, answer):
         session[LANGUAGE_QUESTION] = lang
 
 
+# The home page shows what shipped in the latest three months; the page itself six a page.
+HOME_MONTHS = 3
+MONTHS_PER_PAGE = 6
+
+
 @bp.route("/")
 @public
 def home():
@@ -128,4 +136,28 @@ def home():
         outcomes=outcomes,
         # The insights each outcome came from, for all of them in one query.
         outcome_insights=outcome_insights_for(outcomes),
+        # What shipped: the outcome cards above are the rounds' side of it.
+        shipped_months=said.months(HOME_MONTHS, shipped_only=True),
+    )
+
+
+@bp.route("/you-said-we-did")
+@public
+def said_we_did():
+    """Month by month, newest first: what shipped and which panel input led to it (counts
+    only), and the rounds' outcomes. Paged by month: ?before=2026-06 shows the months before
+    June 2026 (anything else shows the newest)."""
+    before = said.parse_month(request.args.get("before"))
+    keys = said.month_keys(MONTHS_PER_PAGE + 1, before)
+    months = said.months_of(keys[:MONTHS_PER_PAGE])
+    rounds = [outcome.round for month in months for outcome in month.outcomes]
+    return render_template(
+        "public/said_we_did.html",
+        months=months,
+        before=before,
+        older=keys[MONTHS_PER_PAGE - 1] if len(keys) > MONTHS_PER_PAGE else None,
+        # A round's page opens for those who may see it (members of an open round, its staff).
+        openable=openable_round_ids(current_user, find_member_for(current_user), rounds)
+        if rounds
+        else set(),
     )
