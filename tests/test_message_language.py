@@ -496,3 +496,37 @@ def test_the_markers_are_seen_so_the_check_is_not_empty(app, db, world, catalog_
         dutch = kinds.get("membership_status").title_for({"status": "reserve"})
     with pytest.raises(AssertionError):
         assert_speaks("en", dutch + " " + next(iter(catalog_text["nl"])), catalog_text, "Dutch")
+
+
+# Issue 17: "You asked for this" (panel.shipped) -------------------------------------------------
+
+KIND_PARAMS["asked_shipped"] = lambda world: {
+    "change": {"nl": "Schaatsbaan", "en": "Crocodile"},
+    "more": 1,
+}
+MAIL_CONTEXT["asked_shipped"] = lambda world: {
+    # What panel.shipped.announce passes: per change the member asked for, how they asked.
+    "asked": [
+        {
+            "change": world["release"].changes[0],
+            "authored": [world["idea"]],
+            "supported": [world["idea"]],
+            "insights": [world["insight"]],
+        }
+    ],
+    "to_form": True,
+    "endpoint": "feedback.form",
+    "endpoint_args": {"release_id": world["release"].id},
+}
+
+
+def test_asked_shipped_names_the_change_and_the_insight_in_the_recipients_language(app, db, world):
+    shown = {"en": ("Crocodile", "Avocado", "Marmalade"), "nl": ("Schaatsbaan", "Zuurkool")}
+    for lang, words in shown.items():
+        user = world["recipients"][lang].user
+        with triggered_by(app, "staff_nl" if lang == "en" else "staff_en"):
+            context = mail_context_for("asked_shipped", world, user)
+            subject, text, markup = render_mail("asked_shipped", lang, **context)
+        assert words[0] in subject
+        for word in words:
+            assert word in text and word in markup, (lang, word)

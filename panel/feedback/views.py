@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import signals
 from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
@@ -130,7 +131,23 @@ def form(release_id):
         return redirect(url_for("feedback.overview"))
     if form.is_submitted():  # sent with a mistake: shown again, saying whether it was answered
         response = own_response(release, member)
-    return render_template("feedback/form.html", release=release, form=form, response=response)
+    return render_template(
+        "feedback/form.html",
+        release=release,
+        form=form,
+        response=response,
+        marks=form_marks(release, member),
+    )
+
+
+def form_marks(release, member):
+    """{change id: [text]}: what the domains above say beside a change (the shipped domain:
+    "You asked for this")."""
+    marks = {}
+    for found in signals.answers(signals.release_form_marks, release, member=member):
+        for change_id, text in found.items():
+            marks.setdefault(change_id, []).append(text)
+    return marks
 
 
 def own_response(release, member):

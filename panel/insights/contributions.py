@@ -6,6 +6,7 @@ from flask import url_for
 from sqlalchemy import and_, literal_column, or_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import signals
 from ..extensions import db
 from ..feedback.models import Response
 from ..i18n import lazy_gettext as _l
@@ -32,6 +33,10 @@ class Contribution:
     on_idea: object = None
     # Said instead of the text and link when the member withdrew it (its words are gone).
     withdrawn: str | None = None
+    # (evidence kind, source id): how the insights and the domains above know this contribution.
+    key: tuple | None = None
+    # What the domains above say about it ("You asked for this: … is in version 11.12").
+    marks: list = field(default_factory=list)
 
 
 def insights_for(source_ids):
@@ -127,7 +132,16 @@ def contributions_of(member):
         for kind, key in page.items
         if key in found[kind]  # gone since the page was read
     ]
+    add_marks(member, items)
     return Page(items, page.total, page.page, page.per_page)
+
+
+def add_marks(member, items):
+    """Ask the domains above once for the whole page what they say about each contribution."""
+    keys = [item.key for item in items]
+    for found in signals.answers(signals.contribution_marks, member, keys=keys):
+        for item in items:
+            item.marks.extend(found.get(item.key, []))
 
 
 def _idea(idea, insights):
@@ -138,6 +152,7 @@ def _idea(idea, insights):
             "",
             insights=insights.get(("idea", idea.id), []),
             withdrawn=_l("You withdrew this idea."),
+            key=("idea", idea.id),
         )
     return Contribution(
         idea.created_at,
@@ -152,6 +167,7 @@ def _idea(idea, insights):
         and idea.round.outcome_public_at
         or (idea.in_outcome and idea.round.outcome_written_at)
         else None,
+        key=("idea", idea.id),
     )
 
 
@@ -166,6 +182,7 @@ def _comment(comment, insights):
             insights=insights.get(("comment", comment.id), []),
             on_idea=on_idea,
             withdrawn=_l("You withdrew this reaction."),
+            key=("comment", comment.id),
         )
     return Contribution(
         comment.created_at,
@@ -174,6 +191,7 @@ def _comment(comment, insights):
         url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
         insights=insights.get(("comment", comment.id), []),
         on_idea=on_idea,
+        key=("comment", comment.id),
     )
 
 
@@ -190,6 +208,7 @@ def _response(response, insights):
             version=response.release.version,
         ),
         insights=insights.get(("response", response.id), []),
+        key=("response", response.id),
     )
 
 
@@ -201,4 +220,5 @@ def _session(registration, insights):
         str(session.title),
         url_for("rounds.round_page", round_id=session.round_id),
         insights=insights.get(("session", session.id), []),
+        key=("session", session.id),
     )

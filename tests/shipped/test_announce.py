@@ -1,0 +1,396 @@
+"""'You asked for this': when a release is published, every panelist behind a linked insight or
+idea gets one message (in their language, listing what they asked for and how), members who
+left or were removed get nothing, a later link tells only the new askers, and two requests
+announcing at once never tell anyone twice (SQLite and PostgreSQL)."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from panel.database import utcnow
+from panel.feedback import services as feedback
+from panel.feedback.models import FeedbackInvitation, Release
+from panel.insights.models import Evidence, Insight, seed_default_streams
+from panel.mail import OutboxMessage
+from panel.notifications.models import Notification, NotificationPreference
+from panel.rounds import services as rounds
+from panel.rounds.models import Idea, IdeaStatus, IdeaSupport
+from panel.security import Role
+from panel.shipped import announce, links
+from panel.shipped.models import ShippedNotice
+
+CHANGES = [
+    {
+        "title_nl": "Verbruik per dag",
+        "title_en": "Usage per day",
+        "description_nl": "Zie je verbruik per dag",
+        "description_en": "See your usage per day",
+    },
+    {
+        "title_nl": "Donkere modus",
+        "title_en": "Dark mode",
+        "description_nl": "Rustig voor je ogen",
+        "description_en": "Calm on your eyes",
+    },
+]
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner", locale="nl")
+
+
+@pytest.fixture
+def make_release(db, owner):
+    def make(version="11.12", opens_in=timedelta(hours=-1), audience="all"):
+        now = utcnow()
+        data = {
+            "version": version,
+            "month": now.date().replace(day=1),
+            "opens_at": now + opens_in,
+            "closes_at": now + opens_in + timedelta(days=7),
+            "audience": audience,
+            "sample_size": 5 if audience == "sample" else None,
+        }
+        release = feedback.save_release(None, data, [dict(change) for change in CHANGES], owner)
+        db.session.commit()
+        return release
+
+    return make
+
+
+@pytest.fixture
+def round_(db, owner):
+    seed_default_streams()
+    round_ = rounds.create_round(
+        owner,
+        {
+            "title_nl": "Betere app",
+            "title_en": "Better app",
+            "summary_nl": "Samen bouwen",
+            "summary_en": "Build together",
+            "question_nl": "Wat mis je?",
+            "question_en": "What do you miss?",
+            "visibility": "all",
+        },
+        [],
+    )
+    rounds.publish_round(round_, owner)
+    db.session.commit()
+    return round_
+
+
+def make_insight(db, members, nl="Verbruik per dag laten zien", en="Show usage per day"):
+    insight = Insight(title_nl=nl, title_en=en, description="")
+    db.session.add(insight)
+    db.session.flush()
+    for number, member in enumerate(members, 1):
+        db.session.add(
+            Evidence(
+                insight_id=insight.id,
+                kind="comment",
+                source_id=insight.id * 1000 + number,
+                member_id=member.id,
+            )
+        )
+    db.session.commit()
+    return insight
+
+
+def make_idea(db, round_, author, supporters=(), title="Laat mijn verbruik per dag zien"):
+    idea = Idea(
+        round_id=round_.id,
+        author_id=author.id,
+        title=title,
+        body="Dan weet ik waar mijn bundel blijft.",
+        status=IdeaStatus.SELECTED.value,
+        support_count=len(supporters),
+    )
+    db.session.add(idea)
+    db.session.flush()
+    for member in supporters:
+        db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
+    db.session.commit()
+    return idea
+
+
+def publish(db, release, owner):
+    feedback.publish_release(release, owner)
+    db.session.commit()
+
+
+def told(db, release=None):
+    """{member user id: [notification params]} of the 'asked_shipped' notifications."""
+    db.session.expire_all()
+    found = {}
+    for notification in Notification.query.filter_by(kind="asked_shipped"):
+        found.setdefault(notification.user_id, []).append(notification)
+    return found
+
+
+def mails_to(member):
+    return OutboxMessage.query.filter_by(to_address=member.user.email, kind="asked_shipped").all()
+
+
+def test_publishing_tells_exactly_the_askers_once_in_their_language(
+    db, owner, make_member, make_release, round_
+):
+    ann = make_member(locale="nl", name="Ann de Vries")  # her reaction is evidence
+    bob = make_member(locale="en", name="Bob Baker")  # his idea, and evidence for the 2nd change
+    cas = make_member(locale="en", name="Cas Cole")  # supports bob's idea
+    eva = make_member(locale="nl")  # asked for nothing
+    release = make_release()
+    usage, dark = release.changes
+    links.link_insight(usage, make_insight(db, [ann]), owner)
+    links.link_insight(dark, make_insight(db, [bob], nl="Te fel", en="Too bright"), owner)
+    links.link_idea(usage, make_idea(db, round_, bob, supporters=[cas]), owner)
+    db.session.commit()
+    assert told(db) == {}  # linking a draft tells nobody
+
+    publish(db, release, owner)
+
+    notices = told(db)
+    assert set(notices) == {ann.user_id, bob.user_id, cas.user_id}
+    assert all(len(found) == 1 for found in notices.values())
+    assert eva.user_id not in notices
+    (ann_notice,) = notices[ann.user_id]
+    assert ann_notice.params == {
+        "release_id": release.id,
+        "version": "11.12",
+        "change": {"nl": "Verbruik per dag", "en": "Usage per day"},
+        "more": 0,
+    }
+    assert ann_notice.link == f"/nl/feedback/{release.id}"  # the window is open
+    (bob_notice,) = notices[bob.user_id]
+    assert bob_notice.params["more"] == 1
+
+    (ann_mail,) = mails_to(ann)
+    assert ann_mail.locale == "nl"
+    assert ann_mail.subject == "Je vroeg erom: ‘Verbruik per dag’ zit in versie 11.12"
+    assert "Hoi Ann," in ann_mail.body_text
+    assert "Het hoort bij het inzicht ‘Verbruik per dag laten zien’." in ann_mail.body_text
+    assert "Feedback geven op versie 11.12" in ann_mail.body_html
+    assert "Donkere modus" not in ann_mail.body_text  # she did not ask for that one
+
+    (bob_mail,) = mails_to(bob)
+    assert bob_mail.subject == (
+        "You asked for this: ‘Usage per day’ and 1 other change are in version 11.12"
+    )
+    for words in (
+        "Hello Bob,",
+        "Usage per day",
+        "Dark mode",
+        "It comes from your idea ‘Laat mijn verbruik per dag zien’.",
+        "It is part of the insight ‘Too bright’.",
+    ):
+        assert words in bob_mail.body_text, words
+    (cas_mail,) = mails_to(cas)
+    assert "You supported the idea ‘Laat mijn verbruik per dag zien’." in cas_mail.body_text
+    assert "It comes from your idea" not in cas_mail.body_text
+    assert "Hello Cas," in cas_mail.body_text and "Bob" not in cas_mail.body_text
+
+    # Telling again tells nobody: one message per member and release.
+    assert announce.announce_shipped(release) == 0
+    db.session.commit()
+    assert sum(len(found) for found in told(db).values()) == 3
+    assert ShippedNotice.query.count() == 3
+
+
+def test_members_who_left_were_removed_or_are_not_in_get_nothing(
+    db, owner, make_member, make_release
+):
+    active, paused = make_member(), make_member(status="paused")
+    left, removed, reserve = (make_member(status=s) for s in ("left", "removed", "reserve"))
+    erased = make_member(status="left")
+    erased.user_id = None  # a former member: no account any more
+    db.session.commit()
+    release = make_release()
+    links.link_insight(
+        release.changes[0],
+        make_insight(db, [active, paused, left, removed, reserve, erased]),
+        owner,
+    )
+    db.session.commit()
+
+    publish(db, release, owner)
+
+    assert set(told(db)) == {active.user_id, paused.user_id}
+    assert {notice.member_id for notice in ShippedNotice.query} == {active.id, paused.id}
+    for member in (left, removed, reserve):
+        assert mails_to(member) == []
+
+
+def test_a_later_link_to_a_published_release_tells_only_the_new_askers(
+    db, owner, make_member, make_release
+):
+    ann, bob, cas = make_member(), make_member(), make_member()
+    release = make_release()
+    usage, dark = release.changes
+    links.link_insight(usage, make_insight(db, [ann, bob]), owner)
+    db.session.commit()
+    publish(db, release, owner)
+    assert set(told(db)) == {ann.user_id, bob.user_id}
+
+    # Bob asked for the dark mode too, Cas only for that: only Cas hears about it now.
+    links.link_insight(dark, make_insight(db, [bob, cas], nl="Te fel", en="Too bright"), owner)
+    assert announce.announce_shipped(release) == 1
+    db.session.commit()
+
+    notices = told(db)
+    assert set(notices) == {ann.user_id, bob.user_id, cas.user_id}
+    assert all(len(found) == 1 for found in notices.values())
+    (cas_notice,) = notices[cas.user_id]
+    assert cas_notice.params["change"]["en"] == "Dark mode"
+
+
+def test_an_unpublished_release_tells_nobody(db, owner, make_member, make_release):
+    release = make_release()
+    links.link_insight(release.changes[0], make_insight(db, [make_member()]), owner)
+    assert announce.announce_shipped(release) == 0
+    db.session.commit()
+    assert told(db) == {} and ShippedNotice.query.count() == 0
+
+
+def test_a_member_who_switched_it_off_sees_it_in_the_app_without_an_email(
+    db, owner, make_member, make_release
+):
+    quiet, keen = make_member(), make_member()
+    db.session.add(
+        NotificationPreference(user_id=quiet.user_id, kind="asked_shipped", email_enabled=False)
+    )
+    release = make_release()
+    links.link_insight(release.changes[0], make_insight(db, [quiet, keen]), owner)
+    db.session.commit()
+    publish(db, release, owner)
+    assert set(told(db)) == {quiet.user_id, keen.user_id}
+    assert mails_to(quiet) == [] and len(mails_to(keen)) == 1
+
+
+def test_the_link_leads_to_the_form_only_when_the_member_can_answer_it(
+    db, owner, make_member, make_release
+):
+    """A release whose window opens later, or asked of a sample the member is not in, links to
+    My contributions instead (where the mark is shown)."""
+    ann, bob = make_member(locale="en"), make_member(locale="en")
+    later = make_release(version="11.13", opens_in=timedelta(days=3))
+    links.link_insight(later.changes[0], make_insight(db, [ann]), owner)
+    db.session.commit()
+    publish(db, later, owner)
+    (notice,) = told(db)[ann.user_id]
+    assert notice.link == "/en/me/contributions"
+    (mail,) = mails_to(ann)
+    assert "See everything you told us" in mail.body_text
+    assert "Give feedback on version" not in mail.body_text
+
+    sample = make_release(version="11.14", audience="sample")
+    links.link_insight(sample.changes[0], make_insight(db, [ann, bob], en="Sampled"), owner)
+    db.session.add(FeedbackInvitation(release_id=sample.id, member_id=bob.id))
+    db.session.commit()
+    feedback.publish_release(sample, owner)  # invites its sample only after it told the askers
+    db.session.commit()
+    links_of = {
+        notice.user_id: notice.link
+        for notice in Notification.query.filter_by(kind="asked_shipped")
+        if json.loads(notice.params_json)["release_id"] == sample.id
+    }
+    assert links_of == {
+        ann.user_id: "/en/me/contributions",
+        bob.user_id: f"/en/feedback/{sample.id}",
+    }
+
+
+def test_telling_many_askers_costs_the_same_queries_as_telling_a_few(
+    db, owner, make_member, make_release, count_queries
+):
+    """Bulk: no query per member (one notification insert; mails rendered per language and
+    per way of asking)."""
+
+    def tell(n, version):
+        members = [make_member(locale=("nl", "en")[i % 2]) for i in range(n)]
+        release = make_release(version=version)
+        links.link_insight(release.changes[0], make_insight(db, members), owner)
+        feedback.publish_release(release, owner)
+        links.refresh_askers(links.change_ids_of(release))
+        db.session.execute(
+            ShippedNotice.__table__.delete().where(ShippedNotice.release_id == release.id)
+        )
+        db.session.commit()
+        release = db.session.get(Release, release.id)
+        release.changes  # noqa: B018 - loaded like at publishing
+        with count_queries() as queries:
+            assert announce.announce_shipped(release) == n
+        db.session.commit()
+        return queries.count
+
+    assert tell(12, "12.1") == tell(2, "12.2")
+
+
+# Two requests at the same moment ---------------------------------------------------------------
+
+
+@pytest.fixture
+def slow_announce(app):
+    app.config["SHIPPED_RACE_DELAY"] = 0.2
+    yield
+    app.config["SHIPPED_RACE_DELAY"] = 0
+
+
+def run_together(app, jobs):
+    """Each job runs in its own thread, app context and session, released together, and
+    commits; their results."""
+    barrier = threading.Barrier(len(jobs))
+    results, errors = [None] * len(jobs), []
+
+    def run(number, job):
+        with app.app_context():
+            from panel.extensions import db as thread_db
+
+            try:
+                barrier.wait()
+                results[number] = job(thread_db)
+                thread_db.session.commit()
+            except Exception as error:  # noqa: BLE001 - any error fails the test
+                thread_db.session.rollback()
+                errors.append(error)
+            finally:
+                thread_db.session.remove()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    return results
+
+
+def test_two_requests_announcing_at_once_tell_each_member_once(
+    app, db, owner, make_member, make_release, slow_announce
+):
+    members = [make_member(locale=("nl", "en")[i % 2]) for i in range(6)]
+    release = make_release()
+    links.link_insight(release.changes[0], make_insight(db, members), owner)
+    db.session.commit()
+    feedback.publish_release(release, owner)
+    # Published without telling: both requests below find everyone untold.
+    db.session.execute(ShippedNotice.__table__.delete())
+    db.session.execute(Notification.__table__.delete())
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.commit()
+    release_id = release.id  # read here: the threads must not touch this session's objects
+
+    def announcing(thread_db):
+        return announce.announce_shipped(thread_db.session.get(Release, release_id))
+
+    results = run_together(app, [announcing, announcing])
+    db.session.rollback()  # a fresh snapshot: what both threads wrote
+
+    assert sum(results) == len(members)
+    notices = told(db)
+    assert set(notices) == {member.user_id for member in members}
+    assert all(len(found) == 1 for found in notices.values())
+    assert OutboxMessage.query.filter_by(kind="asked_shipped").count() == len(members)
+    assert db.session.scalar(select(db.func.count()).select_from(ShippedNotice)) == len(members)
