@@ -23,6 +23,7 @@ from .mail import FAILED, SENT, UNSURE, OutboxMessage, deliver_outbox
 from .membership import health as membership_health
 from .membership import joining as membership_joining
 from .membership import services as membership
+from .recognition import levels as recognition_levels
 from .rounds import services as rounds
 from .security import Role
 from .submissions import purge_form_submissions
@@ -299,3 +300,11 @@ def reindex_triage():
     count = insights_triage.rebuild()
     db.session.commit()
     click.echo(f"Contributions in triage: {count}.")
+
+
+@panel_cli.command("refresh-levels")
+def refresh_levels():
+    """Count every member's contributor level over the last 12 months again (nightly)."""
+    changed = recognition_levels.refresh_levels()
+    db.session.commit()
+    click.echo(f"Contributor levels counted: {changed} members changed level.")

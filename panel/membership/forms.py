@@ -171,6 +171,14 @@ class ProfileForm(ProfileFields):
         validators=[DataRequired(CHOOSE)],
     )
     consent_recording = BooleanField(_l("Sessions I take part in may be recorded (optional)."))
+    show_level = BooleanField(
+        _l("Show my contributor level next to my ideas and reactions"),
+        description=_l(
+            "Your level (starter, regular or ambassador) comes from how often you took part in "
+            "the last 12 months: sessions, ideas, reactions and feedback. Others see it only if "
+            "you switch this on."
+        ),
+    )
 
 
 class PauseForm(BaseForm):

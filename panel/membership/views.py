@@ -202,6 +202,8 @@ def profile():
     if form.validate_on_submit():
         services.update_profile(member, current_user, form.data)
         set_recording_consent(member, form.consent_recording.data, current_user.locale)
+        # Switching the badge on counts the member's level at once (recognition.levels).
+        member.show_level = form.show_level.data
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("membership.profile", lang=current_user.locale))
     return render_template(

@@ -1,0 +1,551 @@
+"""Contributor levels (panel.recognition.levels): points from taking part in the last 12 months,
+the panel manager's thresholds, the member's opt-in badge on ideas and reactions, the
+distribution on panel health, and two managers saving the thresholds at once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from panel.audit import AuditEntry
+from panel.database import utcnow
+from panel.feedback.models import Release, Response
+from panel.insights.models import seed_default_streams
+from panel.membership.models import Member, PanelSettings
+from panel.recognition import levels
+from panel.rounds import services as rounds
+from panel.rounds.models import Comment, Idea, Registration, Session
+from panel.security import Role
+from tests.conftest import csrf_token_from
+
+ROUND_FIELDS = {
+    "title_nl": "Betere app",
+    "title_en": "Better app",
+    "summary_nl": "Samen bouwen",
+    "summary_en": "Build together",
+    "question_nl": "Wat mis je?",
+    "question_en": "What do you miss?",
+    "visibility": "all",
+}
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner")
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(roles=[Role.PANEL_MANAGER], name="Maud Manager")
+
+
+@pytest.fixture
+def round_(db, owner):
+    seed_default_streams()
+    round_ = rounds.create_round(owner, dict(ROUND_FIELDS), [])
+    round_.stage = "idea"
+    rounds.publish_round(round_, owner)
+    db.session.commit()
+    return round_
+
+
+class Taking:
+    """Writes a member's participation, `days_ago` days back."""
+
+    def __init__(self, db, round_):
+        self.db, self.round = db, round_
+        self.release = None
+        self.session = None
+
+    def idea(self, member, days_ago=1, **fields):
+        idea = Idea(
+            round_id=self.round.id,
+            author_id=member.id,
+            title="Verbruik per dag",
+            body="Laat mijn verbruik per dag zien.",
+            created_at=utcnow() - timedelta(days=days_ago),
+            **fields,
+        )
+        self.db.session.add(idea)
+        self.db.session.commit()
+        return idea
+
+    def reaction(self, member, days_ago=1, **fields):
+        idea = self.idea(member, days_ago=400)  # too old to count itself
+        comment = Comment(
+            idea_id=idea.id,
+            author_id=member.id,
+            body="Eens!",
+            created_at=utcnow() - timedelta(days=days_ago),
+            **fields,
+        )
+        self.db.session.add(comment)
+        self.db.session.commit()
+        return comment
+
+    def response(self, member, days_ago=1):
+        number = Release.query.count() + 1
+        release = Release(
+            version=f"11.{number}",
+            month=utcnow().date().replace(day=1),
+            opens_at=utcnow() - timedelta(days=30),
+            closes_at=utcnow() + timedelta(days=30),
+        )
+        self.db.session.add(release)
+        self.db.session.flush()
+        self.db.session.add(
+            Response(
+                release_id=release.id,
+                member_id=member.id,
+                score=8,
+                created_at=utcnow() - timedelta(days=days_ago),
+            )
+        )
+        self.db.session.commit()
+
+    def session_attended(self, member, days_ago=1, attendance="attended"):
+        starts = utcnow() - timedelta(days=days_ago)
+        session = Session(
+            round_id=self.round.id,
+            title_nl="Sessie",
+            title_en="Session",
+            kind="online",
+            capacity=10,
+            seats_taken=1,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            registration_deadline=starts - timedelta(hours=1),
+        )
+        self.db.session.add(session)
+        self.db.session.flush()
+        self.db.session.add(
+            Registration(
+                session_id=session.id,
+                member_id=member.id,
+                status="confirmed",
+                attendance=attendance,
+            )
+        )
+        self.db.session.commit()
+
+
+@pytest.fixture
+def taking(db, round_):
+    return Taking(db, round_)
+
+
+def level_of(db, member):
+    db.session.expire_all()
+    return db.session.get(Member, member.id).contributor_level
+
+
+def test_points_weigh_sessions_ideas_reactions_and_responses(db, make_member, taking):
+    ann = make_member()
+    taking.session_attended(ann)  # 3
+    taking.idea(ann)  # 2
+    taking.reaction(ann)  # 1
+    taking.response(ann)  # 1
+    assert levels.points_of(ann.id) == 7
+
+
+def test_only_the_last_12_months_count_and_hidden_or_withdrawn_do_not(db, make_member, taking):
+    ann = make_member()
+    taking.idea(ann, days_ago=366)
+    taking.reaction(ann, days_ago=370)
+    taking.response(ann, days_ago=400)
+    taking.session_attended(ann, days_ago=380)
+    taking.idea(ann, hidden_at=utcnow())
+    taking.idea(ann, withdrawn_at=utcnow())
+    taking.reaction(ann, hidden_at=utcnow())
+    taking.session_attended(ann, attendance="no_show")
+    assert levels.points_of(ann.id) == 0
+    taking.idea(ann, days_ago=364)
+    assert levels.points_of(ann.id) == 2
+
+
+def test_level_for_uses_the_thresholds():
+    settings = PanelSettings(level_regular_at=4, level_ambassador_at=12)
+    assert [levels.level_for(points, settings) for points in (0, 3, 4, 11, 12, 40)] == [
+        "starter",
+        "starter",
+        "regular",
+        "regular",
+        "ambassador",
+        "ambassador",
+    ]
+
+
+def test_refresh_keeps_every_members_level_in_a_few_statements(
+    db, make_member, taking, count_queries
+):
+    starter, regular, ambassador, gone = (make_member() for _ in range(4))
+    for _ in range(2):
+        taking.idea(regular)  # 4 points
+    for _ in range(4):
+        taking.session_attended(ambassador)  # 12 points
+    taking.idea(gone)
+    gone.status, gone.contributor_level = "left", "regular"
+    db.session.commit()
+
+    with count_queries() as queries:
+        changed = levels.refresh_levels()
+    db.session.commit()
+    # The settings, then three UPDATEs: set-based, however many members there are.
+    assert queries.count <= 4, str(queries)
+    assert changed == 4
+    assert [level_of(db, m) for m in (starter, regular, ambassador, gone)] == [
+        "starter",
+        "regular",
+        "ambassador",
+        None,
+    ]
+    # Counting again changes nothing (only changed rows are written).
+    assert levels.refresh_levels() == 0
+
+
+def test_refresh_for_some_members_leaves_the_others(db, make_member, taking):
+    ann, bob = make_member(), make_member()
+    taking.idea(ann)
+    taking.idea(ann)
+    levels.refresh_levels([ann.id])
+    db.session.commit()
+    assert (level_of(db, ann), level_of(db, bob)) == ("regular", None)
+
+
+def test_the_cli_command_counts_the_levels(app, db, make_member, taking):
+    ann = make_member()
+    taking.session_attended(ann)
+    taking.idea(ann)
+    result = app.test_cli_runner().invoke(args=["panel", "refresh-levels"])
+    assert result.exit_code == 0, result.output
+    assert "1 members changed level" in result.output
+    assert level_of(db, ann) == "regular"
+
+
+# The member's opt-in -------------------------------------------------------------------------
+
+
+def profile_data(member, **overrides):
+    data = {
+        "name": "Jamie Jansen",
+        "locale": "en",
+        "birth_year": "1985",
+        "postcode": "3511",
+        "customer_type": "subscription",
+        "years_as_customer": "3-5",
+        "platform": "ios",
+        "app_usage": "weekly",
+        "interests": ["app"],
+        "physical_region": "",
+        "attends_online": "y",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_the_badge_is_off_by_default_and_explained_on_the_profile(client, make_member, login_as):
+    ann = make_member()
+    assert ann.show_level is False
+    login_as(ann.user)
+    page = client.get("/en/me/profile").get_data(as_text=True)
+    assert "Show my contributor level next to my ideas and reactions" in page
+    assert "Others see it only if you switch this on" in page
+    assert 'id="show_level"' in page and "checked" not in page.split('id="show_level"')[1][:40]
+    nl = client.get("/nl/me/profile").get_data(as_text=True)
+    assert "Mijn niveau als deelnemer tonen bij mijn ideeën en reacties" in nl
+
+
+def test_switching_the_badge_on_counts_the_level_at_once(db, client, make_member, login_as, taking):
+    ann = make_member()
+    for _ in range(2):
+        taking.session_attended(ann)  # 6 points: regular, never counted before
+    assert ann.contributor_level is None
+    login_as(ann.user)
+    page = client.get("/en/me/profile")
+    response = client.post(
+        "/en/me/profile",
+        data=profile_data(ann, show_level="y", csrf_token=csrf_token_from(page)),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    member = db.session.get(Member, ann.id)
+    assert (member.show_level, member.contributor_level) == (True, "regular")
+    page = client.get("/en/me/profile")
+    assert "Your level now: Regular." in page.get_data(as_text=True)
+
+    # And off again.
+    client.post("/en/me/profile", data=profile_data(ann, csrf_token=csrf_token_from(page)))
+    db.session.expire_all()
+    assert db.session.get(Member, ann.id).show_level is False
+
+
+# The badge on ideas and reactions ---------------------------------------------------------------
+
+
+def badge_shown(page):
+    return page.count('class="tag tag-level')
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_badge_shows_next_to_the_pseudonym_only_when_agreed(
+    db, client, make_member, login_as, taking, round_, lang
+):
+    showing, hiding, reader = make_member(), make_member(), make_member(locale=lang)
+    idea = taking.idea(showing)
+    db.session.add(Comment(idea_id=idea.id, author_id=showing.id, body="Mee eens"))
+    db.session.add(Comment(idea_id=idea.id, author_id=hiding.id, body="Ik ook"))
+    showing.show_level = True  # counts its level (starter) at once
+    showing.contributor_level = "ambassador"
+    hiding.contributor_level = "regular"
+    db.session.commit()
+    login_as(reader.user)
+    page = client.get(f"/{lang}/rounds/{round_.id}/ideas/{idea.id}").get_data(as_text=True)
+    assert badge_shown(page) == 2  # the idea and its reaction by `showing`; none for `hiding`
+    title = {"en": "Ambassador", "nl": "Ambassadeur"}[lang]
+    explained = {
+        "en": "Ambassador: one of the panel's most active members",
+        "nl": "Ambassadeur: een van de actiefste panelleden",
+    }[lang]
+    assert f'<span aria-hidden="true">{title}</span>' in page
+    assert explained in page, page[page.find("tag-level") : page.find("tag-level") + 600]
+    assert {"en": "Regular", "nl": "Vaste deelnemer"}[lang] not in page
+
+
+def test_no_badge_without_a_level_or_after_leaving(db, client, make_member, login_as, taking):
+    ann, reader = make_member(), make_member()
+    idea = taking.idea(ann)
+    ann.show_level = True  # the set event counts a level at once
+    db.session.commit()
+    assert ann.contributor_level == "starter"
+    db.session.execute(
+        Member.__table__.update().where(Member.id == ann.id).values(contributor_level=None)
+    )
+    db.session.commit()
+    login_as(reader.user)
+    url = f"/en/rounds/{idea.round_id}/ideas/{idea.id}"
+    assert badge_shown(client.get(url).get_data(as_text=True)) == 0
+    ann = db.session.get(Member, ann.id)
+    ann.contributor_level, ann.status = "regular", "removed"
+    db.session.commit()
+    assert badge_shown(client.get(url).get_data(as_text=True)) == 0
+
+
+def test_badges_cost_no_query_per_reaction(
+    db, client, make_member, login_as, taking, count_queries
+):
+    reader = make_member()
+    idea = taking.idea(make_member())
+    login_as(reader.user)
+    url = f"/en/rounds/{idea.round_id}/ideas/{idea.id}"
+
+    def add_reactions(count):
+        for _ in range(count):
+            author = make_member()
+            author.show_level = True
+            author.contributor_level = "regular"
+            db.session.add(Comment(idea_id=idea.id, author_id=author.id, body="Goed idee"))
+        db.session.commit()
+
+    add_reactions(2)
+    client.get(url)
+    with count_queries() as few:
+        page = client.get(url).get_data(as_text=True)
+    assert badge_shown(page) == 2
+    add_reactions(8)
+    with count_queries() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert badge_shown(page) == 10
+    assert many.count == few.count, str(many)
+
+
+# The panel manager's thresholds ----------------------------------------------------------------
+
+
+def test_only_panel_managers_set_the_thresholds(client, make_user, make_member, login_as):
+    login_as(make_member().user)
+    assert client.get("/en/manage/recognition/levels").status_code == 403
+    client.post("/en/logout")
+    login_as(make_user(roles=[Role.PRODUCT_OWNER]))
+    assert client.get("/en/manage/recognition/levels").status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_levels_page_shows_points_thresholds_and_members_per_level(
+    db, client, manager, login_as, make_member, taking, lang
+):
+    ann = make_member()
+    taking.idea(ann)
+    taking.idea(ann)
+    make_member()
+    levels.refresh_levels()
+    db.session.commit()
+    login_as(manager)
+    page = client.get(f"/{lang}/manage/recognition/levels").get_data(as_text=True)
+    assert {"en": "Contributor levels", "nl": "Niveaus van deelnemers"}[lang] in page
+    assert 'value="4"' in page and 'value="12"' in page
+
+
+def test_a_preview_counts_members_per_level_without_saving(
+    db, client, manager, login_as, make_member, taking
+):
+    ann = make_member()
+    make_member()  # 0 points
+    taking.idea(ann)  # 2 points
+    levels.refresh_levels()
+    db.session.commit()
+    login_as(manager)
+    page = client.get("/en/manage/recognition/levels")
+    response = client.post(
+        "/en/manage/recognition/levels",
+        data={
+            "level_regular_at": "2",
+            "level_ambassador_at": "3",
+            "preview": "1",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "With the numbers above" in text
+    assert levels.members_per_level(2, 3) == {"starter": 1, "regular": 1, "ambassador": 0}
+    assert PanelSettings.current().level_regular_at == 4  # nothing saved
+    assert level_of(db, ann) == "starter"
+
+
+def test_saving_the_thresholds_recounts_and_is_audited(
+    db, client, manager, login_as, make_member, taking
+):
+    ann = make_member()
+    taking.idea(ann)
+    levels.refresh_levels()
+    db.session.commit()
+    assert level_of(db, ann) == "starter"
+    login_as(manager)
+    page = client.get("/en/manage/recognition/levels")
+    response = client.post(
+        "/en/manage/recognition/levels",
+        data={
+            "level_regular_at": "2",
+            "level_ambassador_at": "10",
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    settings = db.session.get(PanelSettings, 1)
+    assert (settings.level_regular_at, settings.level_ambassador_at) == (2, 10)
+    assert level_of(db, ann) == "regular"
+    entry = AuditEntry.query.filter_by(action="panel_settings.update").one()
+    assert entry.actor_id == manager.id and '"level_regular_at": 2' in entry.details_json
+
+
+@pytest.mark.parametrize(
+    ("lang", "regular", "ambassador", "message"),
+    [
+        ("en", "0", "12", "Enter a number from 1 to 1,000."),
+        ("nl", "0", "12", "Vul een getal van 1 tot en met 1.000 in."),
+        ("en", "5", "5", "Enter a number higher than the one for a regular."),
+        ("nl", "8", "3", "Vul een hoger getal in dan dat voor een vaste deelnemer."),
+        ("en", "", "12", "Please fill this in."),
+        ("en", "abc", "12", None),
+        ("en", "99999999999999999999", "12", None),
+    ],
+)
+def test_bad_thresholds_are_refused_in_words_and_keep_what_was_typed(
+    client, manager, login_as, lang, regular, ambassador, message
+):
+    login_as(manager)
+    page = client.get(f"/{lang}/manage/recognition/levels")
+    response = client.post(
+        f"/{lang}/manage/recognition/levels",
+        data={
+            "level_regular_at": regular,
+            "level_ambassador_at": ambassador,
+            "csrf_token": csrf_token_from(page),
+        },
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'class="field-error"' in text
+    if message:
+        assert message in text
+    assert f'value="{ambassador}"' in text
+    assert PanelSettings.current().level_regular_at == 4
+
+
+def test_two_managers_saving_at_once_leave_one_of_their_pairs(app, db, make_user):
+    """The settings row does not exist yet: both saves insert it (one wins, no error) and write
+    both numbers in one UPDATE, so the row holds one manager's pair, never a mix."""
+    first, second = make_user(roles=[Role.PANEL_MANAGER]), make_user(roles=[Role.PANEL_MANAGER])
+    assert db.session.get(PanelSettings, 1) is None
+    pairs = {first.id: (3, 9), second.id: (6, 20)}
+    barrier = threading.Barrier(2)
+    errors = []
+    app.config["LEVELS_RACE_DELAY"] = 0.2
+
+    def save(user_id):
+        with app.app_context():
+            from panel.accounts.models import User
+            from panel.extensions import db as thread_db
+
+            try:
+                barrier.wait()
+                levels.save_thresholds(*pairs[user_id], thread_db.session.get(User, user_id))
+                thread_db.session.commit()
+            except Exception as error:  # noqa: BLE001 - any error fails the test
+                thread_db.session.rollback()
+                errors.append(error)
+            finally:
+                thread_db.session.remove()
+
+    threads = [threading.Thread(target=save, args=(user.id,)) for user in (first, second)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        app.config["LEVELS_RACE_DELAY"] = 0
+    assert errors == []
+    db.session.rollback()  # read what the two committed, not this session's old snapshot
+    rows = db.session.scalars(select(PanelSettings)).all()
+    assert len(rows) == 1
+    assert (rows[0].level_regular_at, rows[0].level_ambassador_at) in pairs.values()
+    assert AuditEntry.query.filter_by(action="panel_settings.update").count() == 2
+
+
+# Panel health ----------------------------------------------------------------------------------
+
+
+def test_panel_health_shows_the_active_members_per_level(
+    db, client, manager, login_as, make_member, count_queries
+):
+    for level, show in [("starter", False), ("regular", True), ("regular", False)]:
+        member = make_member()
+        member.show_level = show
+        member.contributor_level = level
+    paused = make_member(status="paused")
+    paused.contributor_level = "ambassador"
+    db.session.commit()
+
+    template, context = levels.health_section(None)
+    assert template == "recognition/_levels_health.html"
+    rows = {level.value: (count, showing) for level, count, showing in context["rows"]}
+    assert rows == {"starter": (1, 0), "regular": (2, 1), "ambassador": (0, 0)}
+    assert context["showing"] == 1
+
+    login_as(manager)
+    page = client.get("/en/manage/health").get_data(as_text=True)
+    assert "Contributor levels" in page and "1 active member shows their badge." in page
+    nl = client.get("/nl/manage/health").get_data(as_text=True)
+    assert "Niveaus van deelnemers" in nl
+
+
+def test_panel_health_reads_the_kept_counts_when_the_snapshot_has_them(db, make_member):
+    class Kept:
+        parts = {"levels": {"regular": [5, 2]}}
+
+    _template, context = levels.health_section(Kept())
+    rows = {level.value: (count, showing) for level, count, showing in context["rows"]}
+    assert rows["regular"] == (5, 2) and context["total"] == 5
+    assert levels.health_counts()[0] == "levels"
