@@ -530,3 +530,13 @@ def test_asked_shipped_names_the_change_and_the_insight_in_the_recipients_langua
         assert words[0] in subject
         for word in words:
             assert word in text and word in markup, (lang, word)
+
+
+# Issue 17, recognition: a thank-you from the panel team (the manager's message is the member's
+# own language, so it is language-free text here).
+from panel.recognition.models import ThankYou  # noqa: E402
+
+KIND_PARAMS["thank_you"] = lambda world: {"thank_you_id": 1, "thank_you_kind": "gift_card"}
+MAIL_CONTEXT["thank_you"] = lambda world: {
+    "thank_you": ThankYou(kind="gift_card", message=NEUTRAL, reason=NEUTRAL, value_cents=2500)
+}
