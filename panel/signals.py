@@ -135,6 +135,30 @@ Sent with the Member whose dashboard is shown. Each receiver returns a list of
 )
 
 
+insight_sections = _signals.signal(
+    "insight-sections",
+    doc="""
+Sent with the Insight whose staff page is shown. Each receiver returns a list of
+(template name, context): sections shown beside its streams (the release changes that answer
+it, and linking it to one).""",
+)
+
+owner_idea_sections = _signals.signal(
+    "owner-idea-sections",
+    doc="""
+Sent with the Idea whose owner's page is shown. Each receiver returns a list of
+(template name, context): sections shown with its answer (the release changes that ship it, and
+linking it to one).""",
+)
+
+insight_shipping_releases = _signals.signal(
+    "insight-shipping-releases",
+    doc="""
+Sent with an insight id. Each receiver returns a list of published Releases, newest first, with
+a change that answers the insight: a stream's route can be closed as "shipped in" one of them.""",
+)
+
+
 def answers(signal, sender=None, **kwargs):
     """What every receiver of `signal` returned, in the order they were connected."""
     return [result for _receiver, result in signal.send(sender, **kwargs)]

@@ -5,13 +5,18 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import aliased, contains_eager, joinedload
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
+from .. import signals
 from ..accounts.models import User
 from ..converters import to_id
 from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
-from ..forms import choices
+from ..feedback.models import Release
+from ..forms import CHOOSE, BaseForm, choices
+from ..i18n import lazy_gettext as _l
 from ..paging import paginate
 from ..security import Role, form_checks_csrf, safe_next
 from ..submissions import answered_before, claim_submission
@@ -31,6 +36,41 @@ from .models import (
 )
 from .permissions import can_create_insights, can_open_stream_inbox, can_work_route
 from .views import PAGE_SIZE
+
+
+class ShippedForm(BaseForm):
+    """Close a route as "shipped in version X": the releases answering the insight to choose
+    from, and the reviewer's own words after the standard line (optional)."""
+
+    release = SelectField(_l("Shipped in"), validators=[DataRequired(CHOOSE)])
+    note_nl = TextAreaField(
+        _l("More in Dutch (optional)"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2, "lang": "nl"},
+    )
+    note_en = TextAreaField(
+        _l("More in English (optional)"),
+        validators=[Length(max=2000)],
+        render_kw={"rows": 2, "lang": "en"},
+    )
+
+
+def shipped_form(insight):
+    """The form, offering the published releases with a change linked to the insight (from the
+    shipped domain, signals.insight_shipping_releases); None when there are none."""
+    releases = [
+        release
+        for found in signals.answers(signals.insight_shipping_releases, insight.id)
+        for release in found
+    ]
+    if not releases:
+        return None, {}
+    form = ShippedForm()
+    form.release.choices = choices(
+        [("", _("Choose the version")), *((str(r.id), r.version) for r in releases)]
+    )
+    return form, {str(release.id): release for release in releases}
+
 
 # The stream inbox -------------------------------------------------------------------------------
 
@@ -291,6 +331,7 @@ def route(route_id):
     )
     assign_form.assignee.choices = assignee_choices(services.stream_reviewers([route.stream_id]))
     action = request.form.get("action")
+    shipped, shipped_releases = shipped_form(route.insight)
     if request.method == "POST":
         if action == "assign" and assign_form.validate_on_submit():
             assignee = (
@@ -332,6 +373,22 @@ def route(route_id):
                 return answered_before(note_form, url_for("insights.route", route_id=route.id))
             services.add_note(route, note_form.body.data, current_user)
             return redirect(url_for("insights.route", route_id=route.id) + "#notes")
+        if action == "shipped" and shipped is not None and shipped.validate_on_submit():
+            release = shipped_releases.get(shipped.release.data)
+            if release is None:
+                shipped.release.errors.append(_("Choose the version it shipped in."))
+            else:
+                services.close_as_shipped(
+                    route, release, shipped.note_nl.data, shipped.note_en.data, current_user
+                )
+                flash(
+                    _(
+                        "Done: shipped in version %(version)s. The answer is published.",
+                        version=release.version,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("insights.route", route_id=route.id))
         if action == "answer" and answer_form.validate_on_submit():
             services.publish_answer(
                 route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user
@@ -353,6 +410,10 @@ def route(route_id):
         assign_form=assign_form,
         note_form=note_form,
         answer_form=answer_form,
+        shipped_form=shipped,
+        shipped_release=db.session.get(Release, route.shipped_release_id)
+        if route.shipped_release_id
+        else None,
         now=utcnow(),
     )
 

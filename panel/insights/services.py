@@ -4,6 +4,7 @@ import re
 import statistics
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,7 +14,7 @@ from ..audit import record_audit
 from ..database import AMSTERDAM, month_key, month_start, race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
-from ..i18n import link_for
+from ..i18n import link_for, speaking
 from ..mail import queue_mail
 from ..membership.models import Member
 from ..notifications.services import notify
@@ -370,6 +371,28 @@ def publish_answer(route, answer_nl, answer_en, actor):
                 mail_context={"route": route},
                 **stream_params(route.stream),
             )
+
+
+def close_as_shipped(route, release, note_nl, note_en, actor):
+    """Done: "shipped in version X" (a published release with a change linked to the insight;
+    the view offers only those). The public answer says so in both languages, followed by the
+    reviewer's own words if any, and goes out as every answer does."""
+    route.shipped_release_id = release.id
+    if route.status != RouteStatus.DONE.value:
+        set_status(route, RouteStatus.DONE, actor)
+    answers = {}
+    for lang, note in (("nl", note_nl), ("en", note_en)):
+        with speaking(lang):
+            line = gettext("This is in version %(version)s of the app.", version=release.version)
+        answers[lang] = " ".join(part for part in (line, (note or "").strip()) if part)
+    record_audit(
+        "route.shipped",
+        target=route.insight,
+        actor=actor,
+        stream=route.stream.slug,
+        release=release.id,
+    )
+    publish_answer(route, answers["nl"], answers["en"], actor)
 
 
 # Digest and metrics -----------------------------------------------------------------------------

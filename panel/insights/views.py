@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import signals
 from ..accounts.models import User
 from ..converters import to_id
 from ..errors import NotAllowed
@@ -406,6 +407,8 @@ def detail(insight_id):
         if insight.duplicate_of_id
         else None,
         close_kinds=CloseKind,
+        # The release changes that answer it, and linking one (signals.insight_sections).
+        sections=[s for found in signals.answers(signals.insight_sections, insight) for s in found],
     )
 
 

@@ -9,6 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from .. import signals
 from ..accounts.models import User, UserRole
 from ..accounts.streams import Stream
 from ..errors import NotAllowed
@@ -358,6 +359,8 @@ def idea(round_id, idea_id):
         form=form,
         hide_form=HideForm(),
         can_moderate=can_moderate(current_user),
+        # The release changes that ship it, and linking one (signals.owner_idea_sections).
+        sections=[s for found in signals.answers(signals.owner_idea_sections, idea) for s in found],
     )
 
 
