@@ -36,7 +36,10 @@ def can_get_thank_you(member):
 
 def requested_quarter():
     """?quarter=2026-Q4, or the current quarter when absent or not one."""
-    value = request.args.get("quarter", "")
+    return shown_quarter(request.args.get("quarter", ""))
+
+
+def shown_quarter(value):
     return value if ledger.is_quarter(value) else ledger.quarter_of()
 
 
@@ -72,14 +75,17 @@ def render_ledger(quarter, budget_form, export_form, status=200):
     ), status
 
 
-@manage_bp.route("/budget/<quarter>", methods=["POST"])
+@manage_bp.route("/budget", methods=["POST"])
 @form_checks_csrf
-def set_budget(quarter):
-    if not ledger.is_quarter(quarter):
-        abort(404)
+def set_budget():
+    # The quarter is in the address (?quarter=…): a form with an expired token is shown again
+    # before a made-up quarter is refused.
+    quarter = request.args.get("quarter", "")
     form = BudgetForm()
     if not form.validate_on_submit():
-        return render_ledger(quarter, form, ExportForm(), status=400)
+        return render_ledger(shown_quarter(quarter), form, ExportForm(), status=400)
+    if not ledger.is_quarter(quarter):
+        abort(404)
     ledger.set_budget(quarter, form.amount_cents, current_user)
     flash(
         _(
@@ -182,14 +188,15 @@ def refused(form, refusal):
 # The finance export -------------------------------------------------------------------------
 
 
-@manage_bp.route("/export/<quarter>", methods=["POST"])
+@manage_bp.route("/export", methods=["POST"])
 @form_checks_csrf
-def export(quarter):
-    if not ledger.is_quarter(quarter):
-        abort(404)
+def export():
+    quarter = request.args.get("quarter", "")
     form = ExportForm()
     if not form.validate_on_submit():
-        return render_ledger(quarter, BudgetForm(), form, status=400)
+        return render_ledger(shown_quarter(quarter), BudgetForm(), form, status=400)
+    if not ledger.is_quarter(quarter):
+        abort(404)
     include_contact = form.include_contact.data
     if include_contact:
         security_event("export_contact_details", user_id=current_user.id, export="thank_yous")
