@@ -115,7 +115,7 @@ def test_the_askers_score_against_everyone_else(client, db, owner, release, make
     html = page(client, release)
     assert "Those who asked for it, against everyone else" in html
     assert "Asked for by 33 panelists · from 1 insight" in html
-    askers_row = re.search(r"<tr\s*>\s*<th scope=\"row\">Asked for it</th>(.*?)</tr>", html, re.S)
+    askers_row = re.search(r"<tr\s*>\s*<td>Asked for it</td>(.*?)</tr>", html, re.S)
     cells = re.findall(r'<td class="number">([^<]*)</td>', askers_row.group(1))
     low, high = row.askers.score.interval
     assert cells == ["32", "+88", f"{nps_text(low)} … {nps_text(high)}", "30", "5.0"]
@@ -147,8 +147,8 @@ def test_a_group_under_30_responses_is_greyed_and_not_compared(
 
     login_as(owner)
     html = page(client, release)
-    assert re.search(r'<tr class="too-small">\s*<th scope="row">Asked for it<span', html)
-    assert re.search(r"<tr\s*>\s*<th scope=\"row\">Everyone else</th>", html)
+    assert re.search(r'<tr class="too-small">\s*<td>Asked for it<span', html)
+    assert re.search(r"<tr\s*>\s*<td>Everyone else</td>", html)
     assert "Not compared: a group has too few responses." in html
     assert "Wie erom vroeg" not in html
     assert "Niet vergeleken: een groep heeft te weinig antwoorden." in page(client, release, "nl")
