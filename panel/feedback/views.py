@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..database import utcnow
@@ -151,11 +151,16 @@ def form_marks(release, member):
 
 
 def own_response(release, member):
-    return db.session.execute(
-        select(Response)
-        .where(Response.release_id == release.id, Response.member_id == member.id)
-        .options(selectinload(Response.ratings))
-    ).scalar_one_or_none()
+    """The member's answer with its ratings, in one read (a handful of rows: one per change)."""
+    return (
+        db.session.execute(
+            select(Response)
+            .where(Response.release_id == release.id, Response.member_id == member.id)
+            .options(joinedload(Response.ratings))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def refused(release, member, refusal):
