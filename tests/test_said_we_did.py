@@ -277,3 +277,14 @@ def test_months_reads_a_fixed_number_of_times(client, db, owner, count_queries, 
     with count_queries() as queries:
         assert len(said_we_did.months(6)) == 6
     assert queries.count == 5  # months from releases, from outcomes; changes; outcomes; insights
+
+
+def test_the_home_page_reads_a_fixed_number_of_times(client, db, owner, count_queries, shipped):
+    counts = []
+    for n, first in ((1, 1), (6, 2)):
+        add_months(db, owner, n, 3, first=first)
+        with count_queries() as queries:
+            html = text_of(client.get("/nl/"))
+        assert "Jullie zeiden, wij deden" in html
+        counts.append(queries.count)
+    assert counts[0] == counts[1], counts
