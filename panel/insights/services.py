@@ -376,7 +376,8 @@ def publish_answer(route, answer_nl, answer_en, actor):
 def close_as_shipped(route, release, note_nl, note_en, actor):
     """Done: "shipped in version X" (a published release with a change linked to the insight;
     the view offers only those). The public answer says so in both languages, followed by the
-    reviewer's own words if any, and goes out as every answer does."""
+    reviewer's own words if any, and goes out as every answer does (audit-logged as the status
+    and the answer; the version is in the answer)."""
     route.shipped_release_id = release.id
     if route.status != RouteStatus.DONE.value:
         set_status(route, RouteStatus.DONE, actor)
@@ -385,13 +386,6 @@ def close_as_shipped(route, release, note_nl, note_en, actor):
         with speaking(lang):
             line = gettext("This is in version %(version)s of the app.", version=release.version)
         answers[lang] = " ".join(part for part in (line, (note or "").strip()) if part)
-    record_audit(
-        "route.shipped",
-        target=route.insight,
-        actor=actor,
-        stream=route.stream.slug,
-        release=release.id,
-    )
     publish_answer(route, answers["nl"], answers["en"], actor)
 
 

@@ -351,7 +351,8 @@ def idea_sections(idea, user=None):
     """signals.owner_idea_sections: where the idea shipped, and linking it to a change."""
     user = user or current_user
     rows = shipped_rows(links.linked_changes_of_idea(idea.id))
-    can_link = can_link_changes(user) and linkable_idea(idea.id) is not None
+    shown = idea.hidden_at is None and idea.withdrawn_at is None and idea.merged_into_id is None
+    can_link = can_link_changes(user) and shown
     if not rows and not can_link:
         return []
     return [
