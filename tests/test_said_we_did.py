@@ -288,3 +288,14 @@ def test_the_home_page_reads_a_fixed_number_of_times(client, db, owner, count_qu
         assert "Jullie zeiden, wij deden" in html
         counts.append(queries.count)
     assert counts[0] == counts[1], counts
+
+
+def test_a_rounds_page_is_linked_only_for_those_who_may_open_it(
+    client, shipped, make_member, login_as
+):
+    link = f'href="/en/rounds/{shipped["round"].id}"'
+    assert link not in text_of(client.get("/en/you-said-we-did"))  # a visitor: no link
+    login_as(make_member().user)
+    html = text_of(client.get("/en/you-said-we-did"))
+    assert link in html and "Read more about this round" in html
+    assert client.get(f"/en/rounds/{shipped['round'].id}").status_code == 200
