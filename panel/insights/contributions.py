@@ -159,7 +159,7 @@ def _idea(idea, insights):
         _l("Your idea"),
         idea.title,
         url_for("rounds.idea_page", round_id=idea.round_id, idea_id=idea.id),
-        status=idea.status_enum.title,
+        status=idea.status_title,
         answer=idea.answer,
         insights=insights.get(("idea", idea.id), []),
         outcome=idea.round
