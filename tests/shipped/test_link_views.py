@@ -4,6 +4,7 @@ pages linking from their side, a route closed as "shipped in X"; who may, bad in
 languages, and query budgets that stay flat as rows grow."""
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -15,9 +16,10 @@ from panel.insights.models import Route
 from panel.notifications.models import Notification
 from panel.rounds.models import Idea
 from panel.security import Role
-from panel.shipped.models import ChangeAsker, ChangeIdea, ChangeInsight
+from panel.shipped.models import ChangeAsker, ChangeIdea, ChangeInsight, ShippedNotice
 from panel.shipped.permissions import can_link_changes
 
+from ..conftest import PASSWORD
 from . import test_links as base
 from .test_links import make_idea, make_insight
 
@@ -343,3 +345,60 @@ def test_the_demo_links_changes_to_fitting_insights_and_ideas(app, db):
     assert len(links) >= 4
     assert ChangeAsker.query.count() > 0
     assert Idea.query.filter_by(status="shipped").filter(Idea.shipped_version.isnot(None)).count()
+
+
+def test_a_late_link_to_a_published_release_tells_the_askers_once(
+    client, db, owner, login_as, make_member, release
+):
+    ann, bob = make_member(), make_member()
+    insight = make_insight(db, [ann, bob])
+    other = make_insight(db, [ann], nl="Verbruik per week", en="Usage per week")
+    login_as(owner)
+    usage = release.changes[0]
+    for target in (insight, other):
+        client.post(
+            f"/en/shipped/changes/{usage.id}/link", data={"kind": "insight", "number": target.id}
+        )
+    db.session.rollback()
+    told = db.session.scalars(
+        select(ShippedNotice.member_id).where(ShippedNotice.release_id == release.id)
+    ).all()
+    assert sorted(told) == sorted([ann.id, bob.id])  # ann asked twice: told once
+
+
+def test_two_owners_linking_the_same_insight_at_once_make_one_link(
+    app, db, owner, make_user, make_member, release
+):
+    other = make_user(roles=[Role.PANEL_MANAGER])
+    insight = make_insight(db, [make_member(), make_member()])
+    usage = release.changes[0]
+    clients = [logged_in(app, user) for user in (owner, other)]
+    url, data = f"/en/shipped/changes/{usage.id}/link", {"kind": "insight", "number": insight.id}
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def post(client):
+        barrier.wait()
+        response = client.post(url, data=data)
+        codes.append(response.status_code)
+
+    app.config["SHIPPED_RACE_DELAY"] = 0.05
+    try:
+        threads = [threading.Thread(target=post, args=(client,)) for client in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        app.config["SHIPPED_RACE_DELAY"] = 0
+    assert codes == [302, 302]
+    db.session.rollback()
+    assert ChangeInsight.query.count() == 1
+    assert len(askers_of(db, usage)) == 2
+
+
+def logged_in(app, user):
+    client = app.test_client()
+    response = client.post("/en/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
