@@ -6,9 +6,11 @@ from sqlalchemy import or_, select
 
 from ..extensions import db
 from ..feedback.models import Release, ReleaseChange
-from ..insights.models import Insight
+from ..insights.models import OPEN_STATUSES, Insight, Route
+from ..insights.services import close_as_shipped
 from ..rounds.models import Idea
 from ..shipped import announce, links
+from ..shipped.models import ChangeInsight
 
 # change (English title) -> insights (Dutch title), ideas (Dutch or English title, as written)
 LINKS = [
@@ -63,3 +65,31 @@ def demo_shipped(rng, staff, now):
         links.mark_ideas_shipped(release)
         if release.published_at is not None:
             announce.announce_shipped(release)
+    close_planned_routes(staff, releases)
+
+
+def close_planned_routes(staff, releases):
+    """A stream that had planned a linked insight closes it as shipped in that version."""
+    for release in releases.values():
+        if release.published_at is None:
+            continue
+        routes = db.session.scalars(
+            select(Route)
+            .join(ChangeInsight, ChangeInsight.insight_id == Route.insight_id)
+            .join(ReleaseChange, ReleaseChange.id == ChangeInsight.change_id)
+            .where(
+                ReleaseChange.release_id == release.id,
+                Route.status.in_(OPEN_STATUSES),
+                Route.answered_at.is_(None),
+                Route.removed_at.is_(None),
+            )
+            .order_by(Route.id)
+        ).all()
+        for route in routes:
+            close_as_shipped(
+                route,
+                release,
+                "Bedankt dat je het aankaartte!",
+                "Thank you for bringing it up!",
+                staff.manager,
+            )
