@@ -32,6 +32,9 @@ from .notices import asked_params
 KIND = "asked_shipped"
 # Who may hear from the panel: members on a pause still get news of what they asked for.
 TOLD_STATUSES = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
+# Up to this many members told at once, how they asked is read for them alone (an IN list);
+# more, and it is read for the whole release and sorted out here.
+FEW = 500
 
 
 @dataclass
@@ -166,7 +169,10 @@ def _what_they_asked(release, member_ids):
         .join(Evidence, Evidence.insight_id == ChangeInsight.insight_id)
         .where(in_release, Evidence.member_id.isnot(None)),
     )
-    rows = [tuple(row) for row in db.session.execute(ways) if row[1] in member_ids]
+    query = select(ways.subquery())
+    if len(member_ids) <= FEW:  # a late link tells a few: read theirs, not every asker's
+        query = query.where(query.selected_columns[1].in_(sorted(member_ids)))
+    rows = [tuple(row) for row in db.session.execute(query) if row[1] in member_ids]
     ideas = _by_id(Idea, {ref for _, _, way, ref in rows if way in ("authored", "supported")})
     insights = _by_id(Insight, {ref for _, _, way, ref in rows if way == "insights"})
     named = {"authored": ideas, "supported": ideas, "insights": insights}

@@ -8,6 +8,8 @@ import threading
 from datetime import timedelta
 
 import pytest
+from flask import g
+from flask_babel import refresh
 from sqlalchemy import select
 
 from panel.database import utcnow
@@ -135,9 +137,11 @@ def mails_to(member):
     return OutboxMessage.query.filter_by(to_address=member.user.email, kind="asked_shipped").all()
 
 
+@pytest.mark.parametrize("few", [announce.FEW, 0])  # how they asked read for them, or for all
 def test_publishing_tells_exactly_the_askers_once_in_their_language(
-    db, owner, make_member, make_release, round_
+    db, owner, make_member, make_release, round_, monkeypatch, few
 ):
+    monkeypatch.setattr(announce, "FEW", few)
     ann = make_member(locale="nl", name="Ann de Vries")  # her reaction is evidence
     bob = make_member(locale="en", name="Bob Baker")  # his idea, and evidence for the 2nd change
     cas = make_member(locale="en", name="Cas Cole")  # supports bob's idea
@@ -197,6 +201,40 @@ def test_publishing_tells_exactly_the_askers_once_in_their_language(
     db.session.commit()
     assert sum(len(found) for found in told(db).values()) == 3
     assert ShippedNotice.query.count() == 3
+
+
+def test_a_dutch_owner_publishing_tells_an_english_member_in_english(
+    app, db, owner, make_member, make_release
+):
+    eve = make_member(locale="en", name="Eve Evans")
+    release = make_release()
+    links.link_insight(release.changes[0], make_insight(db, [eve]), owner)
+    db.session.commit()
+    with app.test_request_context("/nl/manage/feedback"):
+        g.lang = "nl"
+        refresh()
+        feedback.publish_release(release, owner)
+        db.session.commit()
+    refresh()
+
+    (mail,) = mails_to(eve)
+    assert mail.locale == "en"
+    assert mail.subject == "You asked for this: ‘Usage per day’ is in version 11.12"
+    assert "It is part of the insight ‘Show usage per day’." in mail.body_text
+    for dutch in ("Verbruik", "Je vroeg", "versie"):
+        assert dutch not in mail.body_text and dutch not in mail.body_html
+    assert f"/en/feedback/{release.id}" in mail.body_html
+    (notice,) = told(db)[eve.user_id]
+    assert notice.link == f"/en/feedback/{release.id}"
+    for lang, title in (
+        ("en", "You asked for this: ‘Usage per day’ is in version 11.12"),
+        ("nl", "Je vroeg erom: ‘Verbruik per dag’ zit in versie 11.12"),
+    ):
+        with app.test_request_context(f"/{lang}/notifications"):
+            g.lang = lang
+            refresh()
+            assert str(notice.title) == title  # in the app: in the language of the page
+        refresh()
 
 
 def test_members_who_left_were_removed_or_are_not_in_get_nothing(
