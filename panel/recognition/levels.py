@@ -244,17 +244,18 @@ def level_counts():
 
 
 def health_counts(_sender=None, now=None):
-    """For the kept panel health figures (signals.panel_health_counts), when connected."""
+    """Answers signals.panel_health_counts: the distribution is counted with the other kept
+    panel health figures (every ten minutes), not for each view of the page."""
     return "levels", level_counts()
 
 
 def health_section(figures):
     """Answers signals.panel_health_sections: (template name, context). The distribution of the
-    active members over the levels, from the kept figures when they hold it, else counted now
-    (one grouped query)."""
-    counts = getattr(figures, "parts", {}).get("levels")
+    active members over the levels, from the kept figures (no query); None until a count that
+    holds it has been kept."""
+    counts = (getattr(figures, "parts", None) or {}).get("levels")
     if counts is None:
-        counts = level_counts()
+        return "recognition/_levels_health.html", {"rows": None}
     rows = [(level, *counts.get(level.value, [0, 0])) for level in Level]
     uncounted = counts.get("", [0, 0])[0]
     return "recognition/_levels_health.html", {

@@ -4,14 +4,17 @@ distribution on panel health, and two managers saving the thresholds at once."""
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
+from panel import signals
 from panel.audit import AuditEntry
 from panel.database import utcnow
 from panel.feedback.models import Release, Response
 from panel.insights.models import seed_default_streams
+from panel.membership import health
 from panel.membership.models import Member, PanelSettings
 from panel.recognition import levels
 from panel.rounds import services as rounds
@@ -517,8 +520,19 @@ def test_two_managers_saving_at_once_leave_one_of_their_pairs(app, db, make_user
 # Panel health ----------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def levels_counted_for_health():
+    """The kept panel health figures hold the levels (recognition/__init__ connects this)."""
+    connected = levels.health_counts in signals.panel_health_counts.receivers_for(None)
+    if not connected:
+        signals.panel_health_counts.connect(levels.health_counts)
+    yield
+    if not connected:
+        signals.panel_health_counts.disconnect(levels.health_counts)
+
+
 def test_panel_health_shows_the_active_members_per_level(
-    db, client, manager, login_as, make_member, count_queries
+    db, client, manager, login_as, make_member, levels_counted_for_health, count_queries
 ):
     for level, show in [("starter", False), ("regular", True), ("regular", False)]:
         member = make_member()
@@ -528,24 +542,36 @@ def test_panel_health_shows_the_active_members_per_level(
     paused.contributor_level = "ambassador"
     db.session.commit()
 
-    template, context = levels.health_section(None)
-    assert template == "recognition/_levels_health.html"
+    name, counts = levels.health_counts()
+    _template, context = levels.health_section(SimpleNamespace(parts={name: counts}))
     rows = {level.value: (count, showing) for level, count, showing in context["rows"]}
     assert rows == {"starter": (1, 0), "regular": (2, 1), "ambassador": (0, 0)}
     assert context["showing"] == 1
 
+    health.refresh()
+    db.session.commit()
     login_as(manager)
     page = client.get("/en/manage/health").get_data(as_text=True)
     assert "Contributor levels" in page and "1 active member shows their badge." in page
+    assert "/en/manage/recognition/levels" in page
     nl = client.get("/nl/manage/health").get_data(as_text=True)
-    assert "Niveaus van deelnemers" in nl
+    assert "Niveaus van deelnemers" in nl and "Bij 1 actief panellid is het niveau zichtbaar." in nl
+
+    # Read from the kept figures: no query of its own.
+    with count_queries() as queries:
+        client.get("/en/manage/health")
+    grouped = [s for s in queries.statements if "GROUP BY members.contributor_level" in s]
+    assert grouped == [], str(queries)
 
 
-def test_panel_health_reads_the_kept_counts_when_the_snapshot_has_them(db, make_member):
-    class Kept:
-        parts = {"levels": {"regular": [5, 2]}}
+def test_panel_health_before_a_count_that_holds_the_levels(db, make_member):
+    template, context = levels.health_section(SimpleNamespace(parts={}))
+    assert template == "recognition/_levels_health.html" and context["rows"] is None
 
-    _template, context = levels.health_section(Kept())
-    rows = {level.value: (count, showing) for level, count, showing in context["rows"]}
-    assert rows["regular"] == (5, 2) and context["total"] == 5
-    assert levels.health_counts()[0] == "levels"
+
+def test_the_panel_settings_page_leads_to_the_levels(client, manager, login_as):
+    login_as(manager)
+    page = client.get("/en/manage/settings").get_data(as_text=True)
+    assert "/en/manage/recognition/levels" in page
+    nl = client.get("/nl/manage/settings").get_data(as_text=True)
+    assert "Vanaf hoeveel punten een panellid vaste deelnemer of ambassadeur is." in nl
