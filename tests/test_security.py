@@ -14,6 +14,7 @@ PUBLIC_ENDPOINTS = {
     "root.healthz",
     "root.set_language",
     "public.home",
+    "public.said_we_did",
     "accounts.login",
     "accounts.forgot_password",
     "accounts.reset_password",
