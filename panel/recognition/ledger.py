@@ -10,7 +10,7 @@ thank-you. A thank-you given "over budget, I know" skips the check (and the lock
 import re
 from datetime import timedelta
 
-from flask_babel import format_currency
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -65,9 +65,16 @@ def quarter_title(quarter):
     return _("Q%(number)s %(year)s", number=number, year=year)
 
 
-def euro(cents):
-    """An amount in the page's language: '€ 12,50' in Dutch, '€12.50' in English."""
-    return format_currency((cents or 0) / 100, "EUR")
+def euro(cents, whole=False):
+    """An amount in the page's language: '€ 12,50' in Dutch, '€12.50' in English; with `whole`,
+    a round amount without its cents ('€ 1.000'), for the large figures on a narrow screen."""
+    cents = cents or 0
+    if whole and cents % 100 == 0:
+        pattern = get_locale().currency_formats["standard"].pattern.split(";")[0]
+        return format_currency(
+            cents // 100, "EUR", format=pattern.replace(".00", ""), currency_digits=False
+        )
+    return format_currency(cents / 100, "EUR")
 
 
 # The budget ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from ..forms import BaseForm, choices
 from ..i18n import lazy_gettext as _l
@@ -24,7 +25,14 @@ MOST_EUROS = Decimal(MOST_CENTS) / 100
 
 class EuroField(DecimalField):
     """An amount in euros as people type it in either language: '12,50', '12.50', '€ 1.250,00',
-    '1,250.00'; shown in the page's language."""
+    '1,250.00'; shown in the page's language. A text box: a number box shows nothing for
+    '1.000,00' and refuses '12,50' in some browsers. Phones get their numeric keyboard."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:

@@ -3,6 +3,7 @@ finance export, and erasure when a member leaves."""
 
 import csv
 import io
+import re
 import threading
 from datetime import UTC, datetime
 
@@ -462,3 +463,49 @@ def test_the_ledger_and_the_members_page_cost_the_same_with_more_rows(
     assert cost("/en/manage/recognition/") == few
     login_as(member.user)
     assert cost("/en/me/thank-yous") == few_own
+
+
+def form_token_of(page):
+    match = re.search(r'name="form_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    assert match, "no form token on the page"
+    return match.group(1)
+
+
+def test_the_same_give_form_sent_twice_gives_one_thank_you(client, db, managing, make_member):
+    member = make_member()
+    ledger.set_budget(ledger.quarter_of(), 100_00, managing)
+    db.session.commit()
+    page = client.get(f"/en/manage/recognition/give?member={member.number}")
+    data = dict(give_form(member), form_token=form_token_of(page))
+    first = client.post("/en/manage/recognition/give", data=data)
+    second = client.post("/en/manage/recognition/give", data=data)
+    assert first.status_code == second.status_code == 302
+    assert ThankYou.query.count() == 1
+    assert ledger.budget_left(ledger.quarter_of()) == 75_00
+
+
+def test_an_expired_form_keeps_what_was_typed(app, db, manager, make_member, login_as):
+    member = make_member()
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.get("/en/login")
+        client.post(
+            "/en/login",
+            data={"email": manager.email, "password": PASSWORD, "csrf_token": csrf_of(page)},
+        )
+        response = client.post(
+            "/nl/manage/recognition/give",
+            data=give_form(member, reason="Kwam drie keer naar Utrecht", csrf_token="stale"),
+        )
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Kwam drie keer naar Utrecht" in page and "niets opgeslagen" in page
+    assert ThankYou.query.count() == 0
+
+
+def csrf_of(page):
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    return match.group(1)
