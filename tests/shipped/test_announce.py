@@ -12,9 +12,11 @@ from flask import g
 from flask_babel import refresh
 from sqlalchemy import select
 
+from panel.accounts.models import User
 from panel.database import utcnow
+from panel.extensions import db as thread_db
 from panel.feedback import services as feedback
-from panel.feedback.models import FeedbackInvitation, Release
+from panel.feedback.models import FeedbackInvitation, Release, ReleaseChange
 from panel.insights.models import Evidence, Insight, seed_default_streams
 from panel.mail import OutboxMessage
 from panel.notifications.models import Notification, NotificationPreference
@@ -384,8 +386,6 @@ def run_together(app, jobs):
 
     def run(number, job):
         with app.app_context():
-            from panel.extensions import db as thread_db
-
             try:
                 barrier.wait()
                 results[number] = job(thread_db)
@@ -432,3 +432,36 @@ def test_two_requests_announcing_at_once_tell_each_member_once(
     assert all(len(found) == 1 for found in notices.values())
     assert OutboxMessage.query.filter_by(kind="asked_shipped").count() == len(members)
     assert db.session.scalar(select(db.func.count()).select_from(ShippedNotice)) == len(members)
+
+
+def test_two_people_linking_to_a_published_release_at_once_tell_each_asker_once(
+    app, db, owner, make_user, make_member, make_release, slow_announce
+):
+    """Each links an insight and announces, as the link pages do: Bob, behind both insights,
+    hears it once, and Ann and Cas each once."""
+    other = make_user(roles=[Role.PANEL_MANAGER])
+    ann, bob, cas = make_member(), make_member(), make_member()
+    release = make_release()
+    publish(db, release, owner)
+    first = make_insight(db, [ann, bob])
+    second = make_insight(db, [bob, cas], nl="Te fel", en="Too bright")
+    release_id, change_id = release.id, release.changes[0].id
+    jobs = [(first.id, owner.id), (second.id, other.id)]
+
+    def linking(insight_id, actor_id):
+        def job(thread_db):
+            change = thread_db.session.get(ReleaseChange, change_id)
+            actor = thread_db.session.get(User, actor_id)
+            links.link_insight(change, thread_db.session.get(Insight, insight_id), actor)
+            return announce.announce_shipped(thread_db.session.get(Release, release_id))
+
+        return job
+
+    results = run_together(app, [linking(*job) for job in jobs])
+    db.session.rollback()
+
+    assert sum(results) == 3
+    notices = told(db)
+    assert set(notices) == {ann.user_id, bob.user_id, cas.user_id}
+    assert all(len(found) == 1 for found in notices.values())
+    assert OutboxMessage.query.filter_by(kind="asked_shipped").count() == 3
