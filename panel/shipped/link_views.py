@@ -362,7 +362,9 @@ def idea_sections(idea, user=None):
                 "rows": rows,
                 "can_link": can_link,
                 "form": picker_form() if can_link else None,
-                "action": url_for("shipped.link_from_idea", idea_id=idea.id),
+                "action": url_for(
+                    "shipped.link_from_idea", round_id=idea.round_id, idea_id=idea.id
+                ),
                 "kind": "idea",
             },
         )
@@ -412,11 +414,13 @@ def link_from_insight(insight_id):
     return redirect(back + "#shipped")
 
 
-@bp.route("/ideas/<int:idea_id>/link", methods=["POST"])
-def link_from_idea(idea_id):
+@bp.route("/rounds/<int:round_id>/ideas/<int:idea_id>/link", methods=["POST"])
+def link_from_idea(round_id, idea_id):
     require_linker()
-    idea = linkable_idea(idea_id) or abort(404)
-    back = url_for("owner.idea", round_id=idea.round_id, idea_id=idea.id)
+    idea = linkable_idea(idea_id)
+    if idea is None or idea.round_id != round_id:
+        abort(404)
+    back = url_for("owner.idea", round_id=round_id, idea_id=idea.id)
     change = picked_change()
     if change is not None:
         added = links.link_idea(change, idea, current_user)

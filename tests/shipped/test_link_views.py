@@ -238,7 +238,8 @@ def test_linking_from_the_owner_s_idea_page_ships_it_for_panelists(
     author = make_member(locale="nl")
     idea = make_idea(db, round_, author)
     login_as(owner)
-    client.post(f"/en/shipped/ideas/{idea.id}/link", data={"change": str(release.changes[0].id)})
+    picked = {"change": str(release.changes[0].id)}
+    client.post(f"/en/shipped/rounds/{round_.id}/ideas/{idea.id}/link", data=picked)
     page = page_text(client.get(f"/en/owner/rounds/{round_.id}/ideas/{idea.id}"))
     assert "Shipped in version 11.12:" in page
     client.post("/en/logout")
