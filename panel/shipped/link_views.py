@@ -269,7 +269,16 @@ def link(change_id):
         flash(_("Linked: %(title)s", title=str(target.title)), "success")
     else:
         flash(_("It was linked already."), "info")
-    return redirect(url_for("shipped.change", change_id=change.id))
+    return redirect(back_to_search(change))
+
+
+def back_to_search(change):
+    """The change's page with the search the link was made from (its words, kept short)."""
+    find = request.form.get("find")
+    words = " ".join(request.form.get("q", "").split())[:100]
+    if find in ("insights", "ideas") and words:
+        return url_for("shipped.change", change_id=change.id, find=find, q=words) + "#add"
+    return url_for("shipped.change", change_id=change.id)
 
 
 @bp.route("/changes/<int:change_id>/unlink", methods=["POST"])

@@ -27,7 +27,7 @@ from .test_links import make_idea, make_insight
 owner, make_release, round_ = base.owner, base.make_release, base.round_
 LINK_BUTTON = re.compile(
     r'name="kind" value="insight"><input type="hidden" name="number" value="(\d+)">'
-    r'<button type="submit" class="button'
+    r'(?:<input type="hidden"[^>]*>)*<button type="submit" class="button'
 )
 
 
@@ -108,6 +108,14 @@ def test_search_by_words_is_paged_and_leaves_out_what_is_linked(
     )
     found |= set(LINK_BUTTON.findall(second))
     assert found == {str(insight.id) for insight in battery[1:]}  # the linked one is left out
+    # Linking a search result leads back to the same search.
+    response = client.post(
+        f"/en/shipped/changes/{usage.id}/link",
+        data={"kind": "insight", "number": battery[1].id, "find": "insights", "q": "batterij"},
+    )
+    assert response.location.endswith(
+        f"/en/shipped/changes/{usage.id}?find=insights&q=batterij#add"
+    )
 
     idea = make_idea(db, round_, None, title="Sneller opladen")
     ideas = page_text(client.get(f"/en/shipped/changes/{usage.id}?find=ideas&q=opladen"))
