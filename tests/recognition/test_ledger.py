@@ -509,3 +509,13 @@ def test_an_expired_form_keeps_what_was_typed(app, db, manager, make_member, log
 def csrf_of(page):
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
     return match.group(1)
+
+
+def test_a_note_worth_nothing_needs_no_budget(client, db, managing, make_member):
+    member = make_member(status="paused")
+    response = client.post(
+        "/en/manage/recognition/give", data=give_form(member, value="0", kind="note")
+    )
+    assert response.status_code == 302
+    assert ThankYou.query.one().value_cents == 0
+    assert ledger.budget_left(ledger.quarter_of()) == 0
