@@ -575,3 +575,20 @@ def test_the_panel_settings_page_leads_to_the_levels(client, manager, login_as):
     assert "/en/manage/recognition/levels" in page
     nl = client.get("/nl/manage/settings").get_data(as_text=True)
     assert "Vanaf hoeveel punten een panellid vaste deelnemer of ambassadeur is." in nl
+
+
+def test_the_levels_page_keeps_its_query_count_as_members_grow(
+    db, client, manager, login_as, make_member, taking, count_queries
+):
+    login_as(manager)
+    make_member()
+    client.get("/en/manage/recognition/levels")
+    with count_queries() as few:
+        client.get("/en/manage/recognition/levels")
+    for _ in range(6):
+        taking.idea(make_member())
+    levels.refresh_levels()
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/en/manage/recognition/levels")
+    assert many.count == few.count <= 4, str(many)
