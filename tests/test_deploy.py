@@ -23,6 +23,7 @@ JOBS = {
     "refresh-health",
     "purge",
     "resume-paused",
+    "refresh-levels",
     "send-digests",
     "backup",
 }

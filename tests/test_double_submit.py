@@ -27,6 +27,7 @@ from panel.insights.models import (
 from panel.mail import OutboxMessage
 from panel.membership.models import Member, PrivacyStatement, QuotaTarget
 from panel.membership.news import NewsItem
+from panel.recognition.models import ThankYou
 from panel.rounds import services as rounds
 from panel.rounds.models import (
     Comment,
@@ -492,6 +493,24 @@ def news_form(world, db):
     )
 
 
+def thank_you_form(world, db):
+    member = world.make_member()
+    staff(world, Role.PANEL_MANAGER)
+    return CreateForm(
+        page=f"/en/manage/recognition/give?member={member.number}",
+        action="/en/manage/recognition/give",
+        # A personal note costs nothing, so no quarter's budget is needed.
+        data={
+            "member_number": str(member.number),
+            "kind": "note",
+            "value": "0",
+            "reason": "Came to three sessions in Utrecht",
+            "message": "Thank you for your ideas!",
+        },
+        count=ThankYou.query.count,
+    )
+
+
 CREATE_FORMS = {
     "rounds.post_idea": idea_form,
     "rounds.comment": comment_form,
@@ -514,6 +533,7 @@ CREATE_FORMS = {
     "admin.invite_user": staff_invitation_form,
     "admin.privacy_statement": privacy_statement_form,
     "manage.news_form": news_form,
+    "recognition_manage.give": thank_you_form,
 }
 
 # POST endpoints that create nothing a second post could double, and why.
@@ -600,6 +620,13 @@ NOT_CREATING = {
     "insights.merge": "a conditional update claims the merged insight: a second merge is refused",
     "insights.close": "a conditional update claims the insight: a second close is refused",
     "insights.reopen": "a conditional update: a second finds it open",
+    "recognition_manage.set_budget": "one budget per quarter (its key), set to the amount asked",
+    "recognition_manage.export": "a download (audit-logged), nothing stored",
+    "recognition_manage.levels_page": CHANGES_ONE_RECORD,
+    "shipped.link": "one link per change and insight or idea (its key), inserted unless there",
+    "shipped.link_from_insight": "one link per change and insight (its key), inserted unless there",
+    "shipped.link_from_idea": "one link per change and idea (its key), inserted unless there",
+    "shipped.unlink": "deletes the link: a second finds none",
 }
 
 

@@ -31,7 +31,8 @@ FREE_TEXT = {
     "comments": ["body", "hidden_reason"],
     "content_reports": ["text"],
     "feedback_responses": ["improve_text", "problem_device", "problem_os", "problem_text"],
-    "ideas": ["title", "body", "answer_nl", "answer_en", "hidden_reason"],
+    # shipped_version: the release's version (typed by its owner), copied when it shipped
+    "ideas": ["title", "body", "answer_nl", "answer_en", "hidden_reason", "shipped_version"],
     "idea_categories": ["name_nl", "name_en"],  # named by the round's owner, shown to panelists
     "insights": ["title_nl", "title_en", "description", "closed_reason_nl", "closed_reason_en"],
     "internal_notes": ["body"],
@@ -74,6 +75,7 @@ FREE_TEXT = {
     "status_changes": ["reason"],
     "streams": ["name_nl", "name_en", "description_nl", "description_en"],
     "tags": ["name_nl", "name_en"],
+    "thank_yous": ["reason", "message"],
     "touchpoint_responses": ["better_text"],
     "users": ["name"],
 }
@@ -88,6 +90,8 @@ CODED = {
     "form_submissions": ["token", "location"],
     "ideas": ["status"],
     "invitations": ["status"],
+    "thank_you_budgets": ["quarter"],  # "2026-Q4", checked by the form
+    "thank_yous": ["kind", "quarter"],
     "login_sessions": ["token_hash"],
     "member_interests": ["interest"],
     # postcode: four digits checked by the join form
@@ -101,6 +105,7 @@ CODED = {
         "app_usage",
         "physical_region",
         "leave_reason",
+        "contributor_level",  # a level name counted by recognition.levels
     ],
     "notification_preferences": ["kind"],
     # params_json: one notification of every kind with markup in its parameters (see below)
@@ -173,6 +178,7 @@ ID_QUERIES = {
     ("item_id", "kind"): "SELECT id, 'ideas' FROM ideas ORDER BY id",
     ("item_id",): "SELECT id FROM ideas ORDER BY id",  # the moderation queue's actions (fuzz)
     ("route_id",): "SELECT id FROM routes ORDER BY id",
+    ("change_id",): "SELECT id FROM release_changes ORDER BY id",
     ("rule_id",): "SELECT id FROM routing_rules ORDER BY id",
     ("stream_id",): "SELECT id FROM streams ORDER BY id",
     ("tag_id",): "SELECT id FROM tags ORDER BY id",

@@ -336,8 +336,9 @@ def test_panelist_dashboard(rows, member, check_budget):
         rows.registrations([member.id] * n, attended, attendance="attended")
         rows.releases(n)
 
-    # 8: one query (constant) finds the open rounds with free seats.
-    check_budget("/en/me", add, budget=8, shows="2 sessions with free seats in Round")
+    # 10: one query (constant) finds the open rounds with free seats; one counts Your impact,
+    # one reads the latest thank-yous (issue 17).
+    check_budget("/en/me", add, budget=10, shows="2 sessions with free seats in Round")
 
 
 def test_rounds_list(rows, member, check_budget):
@@ -521,7 +522,8 @@ def test_member_detail(rows, staff, make_member, check_budget):
         rows.registrations([member.id] * n, rows.sessions(round_id, n))
         rows.add(Invitation, [{"round_id": r, "member_id": member.id} for r in rows.rounds(n)])
 
-    check_budget(f"/en/manage/members/{member.id}", add, budget=7, shows="Bulk User")
+    # 8: with the member's thank-yous in their history (issue 17)
+    check_budget(f"/en/manage/members/{member.id}", add, budget=8, shows="Bulk User")
 
 
 def test_panel_health(rows, staff, check_budget):
@@ -628,7 +630,9 @@ def test_insight_detail(rows, staff, check_budget):
     check_budget(
         f"/en/insights/{insight_id}",
         add_evidence_of_every_kind(rows, insight_id),
-        budget=14,  # 13, and the insights merged into this one (issue 16)
+        # 13, the insights merged into this one (issue 16), the changes that shipped it and the
+        # releases it can be linked to (issue 17)
+        budget=16,
         shows="Rule ",
     )
 
@@ -642,7 +646,9 @@ def test_insight_route_page(rows, staff, check_budget):
     (route_id,) = rows.routes([insight_id], [stream_id])
 
     check_budget(
-        f"/en/insights/inbox/{route_id}", add_evidence_of_every_kind(rows, insight_id), budget=12
+        f"/en/insights/inbox/{route_id}",
+        add_evidence_of_every_kind(rows, insight_id),
+        budget=13,  # 12, and the releases it can be closed as shipped in (issue 17)
     )
 
 
@@ -685,8 +691,9 @@ def test_owner_idea_page(rows, staff, check_budget):
         rows.comments([idea_id] * n, rows.members(n))
 
     check_budget(
-        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=6, shows="Add to insight"
-    )  # 6: the make-insight tools are two links now, no select of recent insights (issue 16)
+        f"/en/owner/rounds/{round_id}/ideas/{idea_id}", add, budget=8, shows="Add to insight"
+    )  # 6: the make-insight tools are two links, no select of recent insights (issue 16);
+    # 8: the changes that ship it and the releases it can be linked to (issue 17)
 
 
 def test_insights_index(rows, staff, check_budget):

@@ -38,6 +38,7 @@ ANY_USER_ENDPOINTS = {
     "accounts.renew_recovery_codes",
     "accounts.turn_off_two_factor",
     "membership.dashboard",
+    "recognition.thank_yous",
     "membership.new_confirm_link",
     "membership.profile",
     "membership.pause",

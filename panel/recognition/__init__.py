@@ -26,6 +26,7 @@ def init_app(app):
     signals.dashboard_sections.connect(impact.impact_sections)
     signals.dashboard_sections.connect(ledger.dashboard_sections)
     signals.panel_health_sections.connect(levels.health_section)
+    signals.panel_health_counts.connect(levels.health_counts)
     signals.member_leaving.connect(ledger.erase_member)
     signals.member_participation.connect(ledger.participation_lines)
     signals.member_export.connect(ledger.export_records)
