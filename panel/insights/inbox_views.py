@@ -378,6 +378,9 @@ def route(route_id):
             if release is None:
                 shipped.release.errors.append(_("Choose the version it shipped in."))
             else:
+                if not claim_submission(shipped):
+                    back = url_for("insights.route", route_id=route.id) + "#shipped"
+                    return answered_before(shipped, back)
                 services.close_as_shipped(
                     route, release, shipped.note_nl.data, shipped.note_en.data, current_user
                 )
@@ -388,7 +391,7 @@ def route(route_id):
                     ),
                     "success",
                 )
-                return redirect(url_for("insights.route", route_id=route.id))
+                return redirect(url_for("insights.route", route_id=route.id) + "#shipped")
         if action == "answer" and answer_form.validate_on_submit():
             services.publish_answer(
                 route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user

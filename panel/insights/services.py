@@ -14,6 +14,7 @@ from ..audit import record_audit
 from ..database import AMSTERDAM, month_key, month_start, race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
+from ..feedback.models import Release
 from ..i18n import link_for, speaking
 from ..mail import queue_mail
 from ..membership.models import Member
@@ -375,18 +376,31 @@ def publish_answer(route, answer_nl, answer_en, actor):
 
 def close_as_shipped(route, release, note_nl, note_en, actor):
     """Done: "shipped in version X" (a published release with a change linked to the insight;
-    the view offers only those). The public answer says so in both languages, followed by the
-    reviewer's own words if any, and goes out as every answer does (audit-logged as the status
-    and the answer; the version is in the answer)."""
+    the view offers only those). The public answer starts with that line in both languages,
+    then the reviewer's own words if any, then the answer published before (kept: it is what the
+    panelists were told so far). Closed again in another version, the earlier version's line is
+    replaced, not repeated. It goes out as every answer does (audit-logged as the status and the
+    answer; the version is in the answer)."""
+    earlier = route.shipped_release_id and db.session.get(Release, route.shipped_release_id)
     route.shipped_release_id = release.id
     if route.status != RouteStatus.DONE.value:
         set_status(route, RouteStatus.DONE, actor)
     answers = {}
+    before = {"nl": route.answer_nl, "en": route.answer_en} if route.answered_at else {}
     for lang, note in (("nl", note_nl), ("en", note_en)):
         with speaking(lang):
-            line = gettext("This is in version %(version)s of the app.", version=release.version)
-        answers[lang] = " ".join(part for part in (line, (note or "").strip()) if part)
+            line = shipped_line(release)
+            old_line = shipped_line(earlier) if earlier else None
+        kept = (before.get(lang) or "").strip()
+        if old_line and kept.startswith(old_line):
+            kept = kept.removeprefix(old_line).strip()
+        answers[lang] = " ".join(part for part in (line, (note or "").strip(), kept) if part)
     publish_answer(route, answers["nl"], answers["en"], actor)
+
+
+def shipped_line(release):
+    """The answer's first line for a route closed as shipped, in the language spoken."""
+    return gettext("This is in version %(version)s of the app.", version=release.version)
 
 
 # Digest and metrics -----------------------------------------------------------------------------

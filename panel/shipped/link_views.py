@@ -20,10 +20,10 @@ from ..insights import insight_search
 from ..insights.models import Insight
 from ..paging import count_of, paginate
 from ..rounds import idea_search
-from ..rounds.models import Idea
+from ..rounds.models import Idea, Round
 from . import announce, bp, links
 from .models import ChangeAsker, ChangeIdea, ChangeInsight
-from .permissions import can_link_changes
+from .permissions import can_link_changes, can_link_idea, sees_every_round
 
 PER_PAGE = 20
 SUGGESTIONS = 5
@@ -87,10 +87,26 @@ def linkable_insight(number):
 
 
 def linkable_idea(number):
-    """An idea that can be linked: shown in its round (not hidden, withdrawn or merged)."""
+    """An idea that can be linked: shown in its round (not hidden, withdrawn or merged). Whether
+    the user may link it is asked separately (can_link_idea: whoever runs its round)."""
     if not number:
         return None
     return db.session.scalar(idea_search.listed(select(Idea).where(Idea.id == number)))
+
+
+def require_idea_linker(idea):
+    """Linking or unlinking an idea is for whoever runs its round (403 for anyone else)."""
+    if not can_link_idea(current_user, idea):
+        abort(403)
+
+
+def ideas_of_my_rounds(query, user=None):
+    """The ideas the user may link: a panel manager all, a product owner those of their own
+    rounds (so an invitation-only round's ideas and title stay with the people running it)."""
+    user = user or current_user
+    if sees_every_round(user):
+        return query
+    return query.where(Idea.round_id.in_(select(Round.id).where(Round.owner_id == user.id)))
 
 
 def linked_of(change_ids):
@@ -127,6 +143,12 @@ def asker_counts(change_ids):
             .group_by(ChangeAsker.change_id)
         ).all()
     )
+
+
+@bp.app_template_global("can_link_idea")
+def may_link_idea(idea):
+    """For the templates: may the current user link, unlink and open this idea (its round)?"""
+    return can_link_idea(current_user, idea)
 
 
 @bp.app_template_global("shipped_links")
@@ -171,7 +193,7 @@ def found_insights(words, exclude_ids):
 
 
 def found_ideas(words, exclude_ids):
-    query = idea_search.listed(select(Idea))
+    query = ideas_of_my_rounds(idea_search.listed(select(Idea)))
     number = to_id(words.removeprefix("#"))
     if number is not None:
         query = query.where(Idea.id == number)
@@ -192,7 +214,9 @@ def suggested_ideas(words, exclude_ids):
     terms = idea_search.significant_terms(words)
     if not terms:
         return []
-    query = idea_search.listed(select(Idea)).where(idea_search.matching(terms, any_term=True))
+    query = ideas_of_my_rounds(idea_search.listed(select(Idea))).where(
+        idea_search.matching(terms, any_term=True)
+    )
     if exclude_ids:
         query = query.where(Idea.id.notin_(list(exclude_ids)))
     query = query.options(joinedload(Idea.round)).order_by(
@@ -260,6 +284,8 @@ def link(change_id):
     if target is None:
         form.number.errors.append(refusal_messages()[form.kind.data])
         return render_change(change, form, 400)
+    if form.kind.data == "idea":
+        require_idea_linker(target)
     if form.kind.data == "insight":
         added = links.link_insight(change, target, current_user)
     else:
@@ -294,6 +320,7 @@ def unlink(change_id):
         removed = links.unlink_insight(change, insight, current_user)
     else:
         idea = db.session.get(Idea, number) or abort(404)
+        require_idea_linker(idea)
         removed = links.unlink_idea(change, idea, current_user)
     if removed:
         flash(_("The link is removed."), "success")
@@ -361,7 +388,7 @@ def idea_sections(idea, user=None):
     user = user or current_user
     rows = shipped_rows(links.linked_changes_of_idea(idea.id))
     shown = idea.hidden_at is None and idea.withdrawn_at is None and idea.merged_into_id is None
-    can_link = can_link_changes(user) and shown
+    can_link = can_link_idea(user, idea) and shown
     if not rows and not can_link:
         return []
     return [
@@ -429,6 +456,7 @@ def link_from_idea(round_id, idea_id):
     idea = linkable_idea(idea_id)
     if idea is None or idea.round_id != round_id:
         abort(404)
+    require_idea_linker(idea)
     back = url_for("owner.idea", round_id=round_id, idea_id=idea.id)
     change = picked_change()
     if change is not None:
@@ -442,7 +470,7 @@ def linked_message(change, added):
     if not added:
         return _("It was linked already.")
     return _(
-        "Linked to “%(change)s” in version %(version)s.",
+        "Linked to ‘%(change)s’ in version %(version)s.",
         change=change.title.plain(),
         version=change.release.version,
     )

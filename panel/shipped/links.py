@@ -1,6 +1,15 @@
 """Linking a release's changes to the insights and ideas they answer, and who asked for them.
 
-The lead wrote the core (links, the kept askers, ideas marked shipped); helper A builds on it.
+Who asked for a change (ChangeAsker, kept): the members behind the evidence of its linked
+insights, and the authors and supporters of its linked ideas. They are the people who had asked
+when it shipped. The rows are counted from the links whenever the change's links change (link,
+unlink) and once more when its release is published (announce.on_release_published), so that
+evidence and support added while the release was a draft count too. After publishing they stay
+as they were: a reaction that becomes evidence, or a support given, later does not make its
+member an asker of a change already shipped (they were not told, and the marks and results
+don't claim they asked). Only a change of that change's own links counts it again, from the
+links as they are then.
+
 Every write here is safe when two people do the same at once: the links and the askers are
 inserted "unless already there" (the primary keys decide), never read-then-insert.
 """
@@ -225,9 +234,3 @@ def linked_changes_of_idea(idea_id):
         .order_by(Release.month.desc(), ReleaseChange.position)
     ).all()
 
-
-def askers_of(change_ids):
-    """SELECT of the member ids who asked for any of these changes (the kept rows)."""
-    return (
-        select(ChangeAsker.member_id).where(ChangeAsker.change_id.in_(list(change_ids))).distinct()
-    )

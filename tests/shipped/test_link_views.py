@@ -14,10 +14,12 @@ from panel.demo import load_demo
 from panel.insights import services as insights
 from panel.insights.models import Route
 from panel.notifications.models import Notification
+from panel.rounds import services as rounds
 from panel.rounds.models import Idea
 from panel.security import Role
+from panel.shipped import links
 from panel.shipped.models import ChangeAsker, ChangeIdea, ChangeInsight, ShippedNotice
-from panel.shipped.permissions import can_link_changes
+from panel.shipped.permissions import can_link_changes, can_link_idea
 
 from ..conftest import PASSWORD
 from . import test_links as base
@@ -200,6 +202,71 @@ def test_who_may_link(make_user, make_member):
     assert not can_link_changes(make_member().user)
 
 
+def test_who_may_link_an_idea(db, owner, make_user, make_member, round_):
+    idea = make_idea(db, round_, make_member())
+    assert can_link_idea(owner, idea)  # runs its round
+    assert can_link_idea(make_user(roles=[Role.PANEL_MANAGER]), idea)
+    assert not can_link_idea(make_user(roles=[Role.PRODUCT_OWNER]), idea)
+    assert not can_link_idea(make_user(roles=[Role.REVIEWER]), idea)
+    assert not can_link_idea(make_member().user, idea)
+
+
+def test_another_owner_may_not_link_or_unlink_an_idea_of_a_round_they_don_t_run(
+    client, db, owner, make_user, login_as, make_member, release, round_
+):
+    author = make_member()
+    idea = make_idea(db, round_, author)
+    mine, theirs = release.changes
+    links.link_idea(mine, idea, owner)
+    db.session.commit()
+    login_as(make_user(roles=[Role.PRODUCT_OWNER]))
+    by_number = {"kind": "idea", "number": idea.id}
+    assert client.post(f"/en/shipped/changes/{theirs.id}/link", data=by_number).status_code == 403
+    from_idea = f"/en/shipped/rounds/{round_.id}/ideas/{idea.id}/link"
+    assert client.post(from_idea, data={"change": str(theirs.id)}).status_code == 403
+    assert client.post(f"/en/shipped/changes/{mine.id}/unlink", data=by_number).status_code == 403
+    db.session.rollback()
+    assert [(row.change_id, row.idea_id) for row in ChangeIdea.query] == [(mine.id, idea.id)]
+    assert db.session.get(Idea, idea.id).shipped_version == "11.12"
+    assert ShippedNotice.query.count() == 0  # nobody was told by the refused posts
+    # The change page shows that an idea is linked, not which idea of which round.
+    page = page_text(client.get(f"/en/shipped/changes/{mine.id}"))
+    assert "An idea of a round someone else runs" in page
+    assert idea.title not in page and "Better app" not in page
+    assert f"/shipped/changes/{mine.id}/unlink" not in page.split("Ideas it ships")[1]
+    dutch = page_text(client.get(f"/nl/shipped/releases/{release.id}"))
+    assert "Een idee uit een ronde van iemand anders" in dutch and idea.title not in dutch
+
+
+def test_the_idea_search_finds_only_ideas_of_rounds_the_owner_runs(
+    client, db, owner, make_user, login_as, make_member, release
+):
+    private = rounds.create_round(
+        owner, dict(base.ROUND_FIELDS, title_en="Secret pilot", visibility="invited"), []
+    )
+    private.stage = "idea"
+    rounds.publish_round(private, owner)
+    db.session.commit()
+    idea = make_idea(db, private, make_member(), title="Verbruik per dag in de pilot")
+    usage = release.changes[0]
+    login_as(make_user(roles=[Role.PRODUCT_OWNER]))
+    for url in (
+        f"/en/shipped/changes/{usage.id}",  # the suggestions
+        f"/en/shipped/changes/{usage.id}?find=ideas&q=verbruik",
+        f"/en/shipped/changes/{usage.id}?find=ideas&q={idea.id}",
+    ):
+        page = page_text(client.get(url))
+        assert "Secret pilot" not in page and "in de pilot" not in page, url
+    client.post("/en/logout")
+    login_as(owner)
+    page = page_text(client.get(f"/en/shipped/changes/{usage.id}?find=ideas&q=verbruik"))
+    assert "Secret pilot" in page and "Verbruik per dag in de pilot" in page
+    client.post("/en/logout")
+    login_as(make_user(roles=[Role.PANEL_MANAGER]))
+    page = page_text(client.get(f"/en/shipped/changes/{usage.id}"))
+    assert "Verbruik per dag in de pilot" in page  # a suggestion: it shares the change's words
+
+
 def test_release_editor_and_overview_show_each_change_s_links(
     client, db, owner, login_as, make_member, make_release
 ):
@@ -310,6 +377,75 @@ def test_a_route_is_closed_as_shipped_in_a_linked_release(
     assert route.answer_nl == "Dit zit in versie 11.12 van de app. Fijn!"
     told = {n.user_id for n in Notification.query.filter_by(kind="insight_answer")}
     assert told == {english.user_id, dutch.user_id}
+
+
+def shipped_form_token(page):
+    """The token of the route page's "close as shipped" form."""
+    form = page.split('#shipped" novalidate>')[1].split("</form>")[0]
+    return re.search(r'name="form_token" type="hidden" value="([^"]+)"', form).group(1)
+
+
+def test_closing_as_shipped_sent_twice_at_once_publishes_one_answer(
+    app, db, owner, make_member, release, reviewer_route
+):
+    reviewer, stream = reviewer_route
+    ann = make_member(locale="en")
+    insight = make_insight(db, [ann])
+    route = insights.add_route(insight, stream, owner)
+    links.link_insight(release.changes[0], insight, owner)
+    db.session.commit()
+    client = logged_in(app, reviewer)
+    url = f"/en/insights/inbox/{route.id}"
+    data = {
+        "action": "shipped",
+        "release": str(release.id),
+        "note_en": "Thanks!",
+        "form_token": shipped_form_token(page_text(client.get(url))),
+    }
+    barrier, responses = threading.Barrier(2), []
+
+    def post():
+        barrier.wait()
+        responses.append(client.post(url, data=data))
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [response.status_code for response in responses] == [302, 302]
+    assert {response.location for response in responses} == {f"{url}#shipped"}
+    db.session.rollback()
+    route = db.session.get(Route, route.id)
+    assert route.answer_en == "This is in version 11.12 of the app. Thanks!"
+    assert Notification.query.filter_by(kind="insight_answer", user_id=ann.user_id).count() == 1
+
+
+def test_closing_as_shipped_keeps_the_answer_given_before(
+    client, db, owner, login_as, make_member, make_release, reviewer_route
+):
+    reviewer, stream = reviewer_route
+    insight = make_insight(db, [make_member()])
+    route = insights.add_route(insight, stream, owner)
+    insights.publish_answer(route, "We gaan het bouwen.", "We are building it.", reviewer)
+    first, second = make_release("11.12", publish=True), make_release("11.13", publish=True)
+    for release in (first, second):
+        links.link_insight(release.changes[0], insight, owner)
+    db.session.commit()
+    login_as(reviewer)
+    url = f"/nl/insights/inbox/{route.id}"
+    client.post(url, data={"action": "shipped", "release": str(first.id), "note_nl": "Fijn!"})
+    db.session.rollback()
+    route = db.session.get(Route, route.id)
+    assert route.answer_nl == "Dit zit in versie 11.12 van de app. Fijn! We gaan het bouwen."
+    assert route.answer_en == "This is in version 11.12 of the app. We are building it."
+    # Closed again in another version: that line replaces the earlier one.
+    client.post(url, data={"action": "shipped", "release": str(second.id)})
+    db.session.rollback()
+    route = db.session.get(Route, route.id)
+    assert route.answer_nl == "Dit zit in versie 11.13 van de app. Fijn! We gaan het bouwen."
+    assert route.answer_en == "This is in version 11.13 of the app. We are building it."
+    assert route.shipped_release_id == second.id
 
 
 def test_query_budgets_stay_flat_as_links_grow(

@@ -147,7 +147,8 @@ def test_askers_are_the_evidence_members_the_idea_author_and_its_supporters(
 
     assert askers(db, usage) == ids(ann, bob, cas, dirk)  # bob twice, counted once
     assert askers(db, dark) == set()  # eva asked for nothing; the other change has no links
-    assert set(db.session.scalars(links.askers_of([usage.id, dark.id]))) == ids(ann, bob, cas, dirk)
+    kept = db.session.scalars(select(ChangeAsker.member_id).distinct())
+    assert set(kept) == ids(ann, bob, cas, dirk)
     assert eva.id not in askers(db, usage)
     assert [change.id for change, _ in links.linked_changes_of_insight(insight.id)] == [usage.id]
     assert [change.id for change, _ in links.linked_changes_of_idea(idea.id)] == [usage.id]
@@ -199,6 +200,29 @@ def test_new_evidence_counts_at_the_next_refresh(db, owner, make_member, make_re
     links.refresh_askers(links.change_ids_of(usage.release))
     db.session.commit()
     assert askers(db, usage) == ids(ann, bob)
+
+
+def test_the_askers_are_those_who_had_asked_when_it_shipped(db, owner, make_member, make_release):
+    """Counted again at publishing, then kept: evidence added after the release shipped does not
+    make its member an asker, until the change's own links change."""
+    ann, bob, cas, dirk = (make_member() for _ in range(4))
+    release = make_release()
+    usage = release.changes[0]
+    insight = make_insight(db, [ann])
+    links.link_insight(usage, insight, owner)
+    db.session.add(Evidence(insight_id=insight.id, kind="idea", source_id=7, member_id=bob.id))
+    feedback.publish_release(release, owner)  # release_published: the askers are counted anew
+    db.session.commit()
+    assert askers(db, usage) == ids(ann, bob)
+
+    db.session.add(Evidence(insight_id=insight.id, kind="idea", source_id=8, member_id=cas.id))
+    db.session.commit()
+    assert askers(db, usage) == ids(ann, bob)  # shipped already: cas did not ask for it
+
+    later = make_insight(db, [dirk], nl="Verbruik per week", en="Usage per week")
+    links.link_insight(db.session.get(ReleaseChange, usage.id), later, owner)
+    db.session.commit()
+    assert askers(db, usage) == ids(ann, bob, cas, dirk)  # its links changed: counted again
 
 
 def test_ideas_ship_only_in_a_published_release(db, owner, make_member, make_release, round_):
