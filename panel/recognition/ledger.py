@@ -60,7 +60,8 @@ def shift_quarter(quarter, by):
 
 
 def quarter_title(quarter):
-    """'Q4 2026' in English, '4e kwartaal 2026' in Dutch."""
+    """'Q4 2026' in English, '4e kwartaal 2026' in Dutch (the Dutch sentences around it say
+    'het 4e kwartaal 2026')."""
     year, number = QUARTER.fullmatch(quarter).groups()
     return _("Q%(number)s %(year)s", number=number, year=year)
 

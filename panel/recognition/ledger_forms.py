@@ -21,6 +21,10 @@ from .ledger import MESSAGE_LENGTH, MOST_CENTS, REASON_LENGTH
 from .models import ThankYouKind
 
 MOST_EUROS = Decimal(MOST_CENTS) / 100
+# What an amount is typed with: figures, the decimal mark and thousands separators, the euro sign
+# and spaces. Anything else ('1e9', 'Infinity', 'sNaN', '-5') is not an amount.
+AMOUNT_CHARACTERS = re.compile(r"[0-9.,€ \u00a0]*")
+NOT_AN_AMOUNT = _l("Please enter an amount in euros, for example 12.50.")
 
 
 class EuroField(DecimalField):
@@ -36,8 +40,14 @@ class EuroField(DecimalField):
 
     def process_formdata(self, valuelist):
         if valuelist:
+            if not AMOUNT_CHARACTERS.fullmatch(valuelist[0]):
+                self.data = None
+                raise ValueError(str(NOT_AN_AMOUNT))
             valuelist = [readable_amount(valuelist[0])]
         super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(NOT_AN_AMOUNT))
 
     def _value(self):
         if self.raw_data is None and self.data is not None:

@@ -22,7 +22,7 @@ from ..submissions import answered_before, claim_submission
 from . import bp, ledger, manage_bp
 from .ledger_forms import BudgetForm, ThankYouForm
 from .models import ThankYou, ThankYouKind
-from .permissions import can_receive_thank_you
+from .permissions import can_give_thank_yous, can_receive_thank_you
 
 PAGE_SIZE = 50
 MEMBER_PAGE_SIZE = 20
@@ -30,8 +30,9 @@ MEMBER_PAGE_SIZE = 20
 
 @manage_bp.app_template_global()
 def can_get_thank_you(member):
-    """For the member detail page: whether to offer "Give a thank-you"."""
-    return can_receive_thank_you(member)
+    """For the member detail page: whether to offer "Give a thank-you" (not to an admin, whom
+    the ledger would refuse, nor for a member outside the panel)."""
+    return can_give_thank_yous(current_user) and can_receive_thank_you(member)
 
 
 def requested_quarter():
@@ -216,18 +217,18 @@ def export():
 
 def csv_rows(quarter, include_contact):
     """The quarter's thank-yous for finance, in the exporter's language, oldest first: by member
-    number, with names and e-mail addresses only when asked for (with a logged reason)."""
+    number. The reason and the message are free text that may name the member, so they come
+    along only with the names and e-mail addresses, when asked for with a logged reason."""
     header = [
         _("Date"),
         _("Quarter"),
         _("Member number"),
         _("Kind"),
         _("Value (EUR)"),
-        _("Reason"),
         _("Given by"),
     ]
     if include_contact:
-        header += [_("Name"), _("E-mail address")]
+        header += [_("Reason"), _("Message to the member"), _("Name"), _("E-mail address")]
     rows = CsvRows()
     yield rows.line(header)
     query = (
@@ -246,12 +247,16 @@ def csv_rows(quarter, include_contact):
             member.number if member is not None else "",
             ThankYouKind.title_of(thank_you.kind),
             number_filter(thank_you.value_cents / 100, 2),
-            thank_you.reason,
             thank_you.given_by.display_name if thank_you.given_by else "",
         ]
         if include_contact:
             user = member.user if member is not None else None
-            row += [user.name if user else "", user.email if user else ""]
+            row += [
+                thank_you.reason,
+                thank_you.message,
+                user.name if user else "",
+                user.email if user else "",
+            ]
         yield rows.line(row)
 
 

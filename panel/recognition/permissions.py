@@ -1,4 +1,4 @@
-"""Pure permission functions for recognition: who may give thank-yous, see them, get one."""
+"""Pure permission functions for recognition: who may give thank-yous, who may get one."""
 
 from ..membership.models import MemberStatus
 from ..security import Role
@@ -15,11 +15,3 @@ def can_give_thank_yous(user):
 def can_receive_thank_you(member):
     """A member in the panel (active or paused) can be given a thank-you."""
     return member is not None and member.status in RECEIVING_STATUSES
-
-
-def can_see_thank_you(user, thank_you):
-    """A panelist sees only their own thank-yous; a panel manager sees every one."""
-    if can_give_thank_yous(user):
-        return True
-    member = getattr(user, "member", None) if user.is_authenticated else None
-    return member is not None and thank_you.member_id == member.id

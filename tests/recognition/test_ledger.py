@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from panel.audit import AuditEntry
@@ -18,6 +19,7 @@ from panel.notifications.models import Notification
 from panel.notifications.services import set_email_preferences
 from panel.recognition import ledger
 from panel.recognition.models import ThankYou, ThankYouBudget
+from panel.recognition.permissions import can_give_thank_yous
 from panel.security import Role
 from tests.conftest import PASSWORD
 
@@ -159,7 +161,7 @@ def test_over_budget_is_refused_in_the_managers_language_keeping_what_was_typed(
     response = client.post("/nl/manage/recognition/give", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Hiermee ga je over het budget voor kwartaal" in page
+    assert f"Hiermee ga je over het budget voor het {ledger.quarter_of()[-1]}e kwartaal" in page
     assert "€\xa020,00" in page
     assert "Kwam drie keer naar een sessie in Utrecht" in page
     assert ThankYou.query.count() == 0
@@ -177,6 +179,12 @@ def test_over_budget_is_refused_in_the_managers_language_keeping_what_was_typed(
         {"value": "lots"},
         {"value": "-5"},
         {"value": "0"},
+        {"value": "sNaN"},
+        {"value": "NaN"},
+        {"value": "Infinity"},
+        {"value": "1e9"},
+        {"value": "1E2"},
+        {"value": "25\x00"},
         {"kind": "voucher"},
         {"reason": ""},
         {"reason": "x" * 301},
@@ -199,10 +207,13 @@ def test_setting_the_budget_reads_dutch_amounts(client, db, managing):
     assert response.status_code == 302
     assert ledger.budget_of(quarter) == 1_250_50
     url = f"/nl/manage/recognition/budget?quarter={quarter}"
-    for typed in ("-1", "veel", "99999999"):
+    for typed in ("-1", "veel", "99999999", "sNaN", "NaN", "Infinity", "-Infinity", "1e9"):
         refused = client.post(url, data={"amount": typed})
         assert refused.status_code == 400
         assert typed in refused.get_data(as_text=True)  # kept as typed
+    for typed in ("sNaN", "Infinity", "1e9"):
+        page = client.post(url, data={"amount": typed}).get_data(as_text=True)
+        assert "Vul een bedrag in euro's in, bijvoorbeeld 12,50." in page.replace("&#39;", "'")
     made_up = client.post("/nl/manage/recognition/budget?quarter=2026-Q9", data={"amount": "1"})
     assert made_up.status_code == 404
     assert ledger.budget_of(quarter) == 1_250_50
@@ -291,7 +302,7 @@ def test_the_finance_export_is_pseudonymous_unless_a_logged_reason_is_given(
 ):
     member = make_member(name="Lotte de Vries", email="lotte@example.org")
     ledger.set_budget(ledger.quarter_of(), 100_00, managing)
-    give(member, managing, cents=25_00)
+    give(member, managing, cents=25_00, reason="Kwam naar de sessie met Lotte", message="Dag Lotte")
     db.session.commit()
     quarter = ledger.quarter_of()
     response = client.post(f"/en/manage/recognition/export?quarter={quarter}", data={})
@@ -301,6 +312,10 @@ def test_the_finance_export_is_pseudonymous_unless_a_logged_reason_is_given(
     assert rows[1][1:5] == [quarter, str(member.number), "Gift card", "25.00"]
     assert "Lotte" not in response.get_data(as_text=True)
     assert "lotte@example.org" not in response.get_data(as_text=True)
+    # The reason and the message may name the member: not without a logged reason either.
+    assert "Reason" not in rows[0] and "Message to the member" not in rows[0]
+    assert "Kwam naar de sessie met Lotte" not in response.get_data(as_text=True)
+    assert "Dag Lotte" not in response.get_data(as_text=True)
     # Contact details need a reason…
     url = f"/en/manage/recognition/export?quarter={quarter}"
     refused = client.post(url, data={"include_contact": "y"})
@@ -311,8 +326,13 @@ def test_the_finance_export_is_pseudonymous_unless_a_logged_reason_is_given(
         data={"include_contact": "y", "reason": "Sending the gift cards"},
     )
     rows = read_csv(response)
-    assert rows[0][-2:] == ["Naam", "E-mailadres"]
-    assert rows[1][-2:] == ["Lotte de Vries", "lotte@example.org"]
+    assert rows[0][-4:] == ["Reden", "Bericht aan het panellid", "Naam", "E-mailadres"]
+    assert rows[1][-4:] == [
+        "Kwam naar de sessie met Lotte",
+        "Dag Lotte",
+        "Lotte de Vries",
+        "lotte@example.org",
+    ]
     assert rows[1][4] == "25,00"
     entries = AuditEntry.query.filter_by(action="thank_yous.export").order_by(AuditEntry.id).all()
     assert [entry.details["include_contact"] for entry in entries] == [False, True]
@@ -355,6 +375,28 @@ def test_the_members_data_export_holds_their_thank_yous(db, manager, make_member
     assert records[0]["Soort"] == "Een persoonlijk bericht"
     assert records[0]["Bericht"] == "Dank je wel!"
     assert "Zyxwv" not in str(data)
+    # The value and the reason are not on their pages but are theirs: the give page says so.
+    ledger.set_budget(ledger.quarter_of(), 100_00, manager)
+    give(member, manager, cents=25_00, reason="Kwam drie keer naar Utrecht")
+    db.session.commit()
+    newest = export_member_data(member)["Bedankjes"][0]
+    assert (newest["Waarde"], newest["Reden"]) == ("€\xa025,00", "Kwam drie keer naar Utrecht")
+
+
+def test_the_give_page_says_where_the_member_sees_the_value(client, managing):
+    page = client.get("/en/manage/recognition/give").get_data(as_text=True)
+    assert "The value and the reason are not on their pages" in page
+    assert "don't see the value" not in page
+
+
+@pytest.mark.parametrize(
+    ("roles", "allowed"),
+    [([Role.PANEL_MANAGER], True), ([Role.ADMIN], False), ([Role.PRODUCT_OWNER], False)],
+)
+def test_only_a_panel_manager_is_offered_giving_a_thank_you(db, make_user, roles, allowed):
+    user = make_user(roles=roles)
+    assert can_give_thank_yous(user) is allowed
+    assert can_give_thank_yous(AnonymousUserMixin()) is False
 
 
 # Races --------------------------------------------------------------------------------------------
