@@ -101,8 +101,9 @@ from besides its ideas, as objects with a bilingual .title, in one query for all
 release_published = _signals.signal(
     "release-published",
     doc="""
-Sent with the Release just published (inside the publishing request, before its commit). The
-shipped domain tells the members who asked for its changes.""",
+Sent with the Release just published (inside the publishing request, before its commit), after
+its audience was invited when its window is open. The shipped domain tells the members who asked
+for its changes.""",
 )
 
 release_results_sections = _signals.signal(

@@ -167,8 +167,10 @@ def publish_release(release, actor):
         ],
     )
     record_audit("release.publish", target=release, actor=actor)
-    signals.release_published.send(release)
+    # Invited first: the members who asked for its changes are then told to answer the form
+    # when they may (everyone, or the sample just drawn), and to look at My contributions else.
     open_due_releases()
+    signals.release_published.send(release)
 
 
 def open_due_releases(now=None):

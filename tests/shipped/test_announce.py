@@ -325,21 +325,43 @@ def test_the_link_leads_to_the_form_only_when_the_member_can_answer_it(
     assert "See everything you told us" in mail.body_text
     assert "Give feedback on version" not in mail.body_text
 
+    # A sample drawn at publishing: only those it drew are sent to the form.
+    crowd = [make_member(locale="en") for _ in range(6)]
     sample = make_release(version="11.14", audience="sample")
-    links.link_insight(sample.changes[0], make_insight(db, [ann, bob], en="Sampled"), owner)
-    db.session.add(FeedbackInvitation(release_id=sample.id, member_id=bob.id))
+    links.link_insight(sample.changes[0], make_insight(db, [ann, bob, *crowd], en="Sampled"), owner)
     db.session.commit()
-    feedback.publish_release(sample, owner)  # invites its sample only after it told the askers
-    db.session.commit()
+    publish(db, sample, owner)
+    invited = set(
+        db.session.scalars(
+            select(FeedbackInvitation.member_id).where(FeedbackInvitation.release_id == sample.id)
+        )
+    )
+    askers = [ann, bob, *crowd]
+    assert 0 < len(invited & {m.id for m in askers}) < len(askers)
     links_of = {
         notice.user_id: notice.link
         for notice in Notification.query.filter_by(kind="asked_shipped")
         if json.loads(notice.params_json)["release_id"] == sample.id
     }
     assert links_of == {
-        ann.user_id: "/en/me/contributions",
-        bob.user_id: f"/en/feedback/{sample.id}",
+        member.user_id: f"/en/feedback/{sample.id}"
+        if member.id in invited
+        else "/en/me/contributions"
+        for member in askers
     }
+
+
+def test_askers_of_a_release_open_to_everyone_are_sent_to_its_form(
+    db, owner, make_member, make_release
+):
+    ann = make_member(locale="nl")
+    release = make_release()
+    links.link_insight(release.changes[0], make_insight(db, [ann]), owner)
+    db.session.commit()
+    publish(db, release, owner)
+    assert FeedbackInvitation.query.filter_by(release_id=release.id, member_id=ann.id).count()
+    (notice,) = told(db)[ann.user_id]
+    assert notice.link == f"/nl/feedback/{release.id}"
 
 
 def test_telling_many_askers_costs_the_same_queries_as_telling_a_few(
