@@ -30,5 +30,9 @@ def init_app(app):
     signals.member_leaving.connect(ledger.erase_member)
     signals.member_participation.connect(ledger.participation_lines)
     signals.member_export.connect(ledger.export_records)
+    # The contributor level badge and titles (templates/recognition/_level_badge.html).
+    app.add_template_global(levels.shows_badge, "shows_level_badge")
+    app.add_template_global(levels.Level.title_of, "level_title_of")
+    app.add_template_global(levels.explanation_of, "level_explanation_of")
     app.register_blueprint(bp, url_prefix="/<lang>/me")
     app.register_blueprint(manage_bp, url_prefix="/<lang>/manage/recognition")

@@ -29,7 +29,8 @@ def levels_page():
     settings = PanelSettings.current()
     form = LevelsForm(obj=settings)
     preview = None
-    if form.validate_on_submit():
+    refused = form.is_submitted() and not form.validate_on_submit()
+    if form.is_submitted() and not refused:
         regular_at, ambassador_at = form.level_regular_at.data, form.level_ambassador_at.data
         if request.form.get("preview"):
             preview = levels.members_per_level(regular_at, ambassador_at)
@@ -38,7 +39,7 @@ def levels_page():
             levels.refresh_levels()
             flash(_("The levels are saved, and every member's level is counted again."), "success")
             return redirect(url_for("recognition_manage.levels_page"))
-    return render_template(
+    page = render_template(
         "recognition/levels.html",
         form=form,
         settings=settings,
@@ -47,3 +48,5 @@ def levels_page():
         weights=levels.WEIGHTS,
         Level=levels.Level,
     )
+    # A refused form is shown again with what was typed, as 400 (like the app's other forms).
+    return (page, 400) if refused else page

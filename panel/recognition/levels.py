@@ -27,6 +27,7 @@ from ..database import race_pause, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..feedback.models import Response
+from ..i18n import lazy_gettext as _l
 from ..i18n import lazy_pgettext as _lp
 from ..membership.models import IN_PANEL, Member, MemberStatus, PanelSettings
 from ..rounds.models import Attendance, Comment, Idea, Registration, Session
@@ -49,6 +50,20 @@ Level.TITLES = {
     # Translators: a contributor level: takes part the most
     "ambassador": _lp("contributor level", "Ambassador"),
 }
+
+# What a badge means: its tooltip, and what a screen reader says instead of the short title.
+EXPLANATIONS = {
+    "starter": _l("Starter: has only just started taking part in the panel"),
+    "regular": _l("Regular: takes part regularly in the panel (over the last 12 months)"),
+    "ambassador": _l(
+        "Ambassador: one of the panel's most active members (over the last 12 months)"
+    ),
+}
+
+
+def explanation_of(level):
+    """What this level means, in a sentence ("" for no level or one no longer known)."""
+    return EXPLANATIONS.get(level, "")
 
 
 def level_for(points, settings):
@@ -217,7 +232,9 @@ def _count_when_the_badge_is_switched_on(member, value, oldvalue, _initiator):
 
 
 def shows_badge(member):
-    """Whether a badge goes next to this member's pseudonym (they agreed and have a level)."""
+    """Whether a badge goes next to this member's pseudonym: they agreed, have a level and are
+    in the panel. Reads columns of the member row the page already loaded: no query. (The
+    template global `shows_level_badge`, used by templates/recognition/_level_badge.html.)"""
     return bool(
         member is not None
         and member.show_level

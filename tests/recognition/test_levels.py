@@ -2,6 +2,7 @@
 the panel manager's thresholds, the member's opt-in badge on ideas and reactions, the
 distribution on panel health, and two managers saving the thresholds at once."""
 
+import html
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
@@ -311,7 +312,7 @@ def test_the_badge_shows_next_to_the_pseudonym_only_when_agreed(
         "nl": "Ambassadeur: een van de actiefste panelleden",
     }[lang]
     assert f'<span aria-hidden="true">{title}</span>' in page
-    assert explained in page, page[page.find("tag-level") : page.find("tag-level") + 600]
+    assert explained in html.unescape(page), page[page.find("tag-level") :][:600]
     assert {"en": "Regular", "nl": "Vaste deelnemer"}[lang] not in page
 
 
@@ -468,7 +469,7 @@ def test_bad_thresholds_are_refused_in_words_and_keep_what_was_typed(
         },
     )
     text = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="field-error"' in text
     if message:
         assert message in text
@@ -575,6 +576,36 @@ def test_the_panel_settings_page_leads_to_the_levels(client, manager, login_as):
     assert "/en/manage/recognition/levels" in page
     nl = client.get("/nl/manage/settings").get_data(as_text=True)
     assert "Vanaf hoeveel punten een panellid vaste deelnemer of ambassadeur is." in nl
+
+
+def test_an_admin_sets_the_panel_rules_but_is_not_led_to_the_levels(client, make_user, login_as):
+    """The levels are the panel managers'; an administrator, who may open the panel settings,
+    gets no link there that would end in 'not allowed'."""
+    login_as(make_user(roles=[Role.ADMIN]))
+    response = client.get("/en/manage/settings")
+    assert response.status_code == 200
+    assert "/en/manage/recognition/levels" not in response.get_data(as_text=True)
+    assert client.get("/en/manage/recognition/levels").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("status", "show_level", "level", "shown"),
+    [
+        ("active", True, "regular", True),
+        ("paused", True, "ambassador", True),
+        ("pending", True, "starter", True),
+        ("active", False, "regular", False),
+        ("active", True, None, False),
+        ("active", True, "legend", False),
+        ("left", True, "regular", False),
+    ],
+)
+def test_one_rule_for_the_badge(status, show_level, level, shown):
+    """The badge template asks levels.shows_badge (a template global): agreed, a known level,
+    still in the panel."""
+    member = SimpleNamespace(status=status, show_level=show_level, contributor_level=level)
+    assert levels.shows_badge(member) is shown
+    assert levels.shows_badge(None) is False
 
 
 def test_the_levels_page_keeps_its_query_count_as_members_grow(
