@@ -159,6 +159,14 @@ Sent with an insight id. Each receiver returns a list of published Releases, new
 a change that answers the insight: a stream's route can be closed as "shipped in" one of them.""",
 )
 
+contribution_sections = _signals.signal(
+    "contribution-sections",
+    doc="""
+Sent with the Member whose "My contributions" page is shown (its first page). Each receiver
+returns a list of (template name, context): sections shown above the contributions (what the
+member asked for that shipped, also for the ideas they only supported).""",
+)
+
 
 def answers(signal, sender=None, **kwargs):
     """What every receiver of `signal` returned, in the order they were connected."""

@@ -39,6 +39,12 @@ class Contribution:
     marks: list = field(default_factory=list)
 
 
+@dataclass
+class ContributionsPage(Page):
+    # What the domains above show first (on the first page): [(template name, context)].
+    sections: list = field(default_factory=list)
+
+
 def insights_for(source_ids):
     """{(kind, source id): [Insight]} for the evidence of {kind: [source id]}, in one query."""
     found = {}
@@ -90,7 +96,8 @@ def contribution_keys(member):
 
 def contributions_of(member):
     """A page of everything a member gave, newest first, with what became of it: one query
-    for the page, one per kind of contribution and one for the insights, whatever the page."""
+    for the page, one per kind of contribution and one for the insights, whatever the page;
+    the first page also shows the domains' sections (signals.contribution_sections)."""
     keys = contribution_keys(member)
     page = paginate(keys, count_of(keys), PER_PAGE, scalars=False)
     wanted = {kind: [] for kind in ("idea", "comment", "response", "session")}
@@ -133,7 +140,12 @@ def contributions_of(member):
         if key in found[kind]  # gone since the page was read
     ]
     add_marks(member, items)
-    return Page(items, page.total, page.page, page.per_page)
+    sections = (
+        [s for found in signals.answers(signals.contribution_sections, member) for s in found]
+        if page.page == 1
+        else []
+    )
+    return ContributionsPage(items, page.total, page.page, page.per_page, sections)
 
 
 def add_marks(member, items):

@@ -24,5 +24,6 @@ def init_app(app):
     signals.release_published.connect(announce.on_release_published)
     signals.release_form_marks.connect(marks.form_marks)
     signals.contribution_marks.connect(marks.contribution_marks)
+    signals.contribution_sections.connect(marks.contribution_sections)
     signals.release_results_sections.connect(results.askers_sections)
     app.register_blueprint(bp, url_prefix="/<lang>/shipped")

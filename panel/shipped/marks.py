@@ -1,14 +1,30 @@
 """Marks for the members who asked: on the feedback form and under My contributions."""
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import and_, exists, literal, or_, select, union_all
 
 from ..extensions import db
 from ..feedback.models import Release, ReleaseChange
 from ..insights.models import Evidence
 from ..notifications import kinds
+from ..rounds.models import Idea, IdeaSupport
 from .announce import KIND
 from .models import ChangeAsker, ChangeIdea, ChangeInsight
+from .notices import shipped_phrase
+
+# My contributions lists this many of the changes a member asked for, newest first.
+LATEST = 20
+
+
+@dataclass
+class Shipped:
+    """A published change the member asked for: ‘Usage per day’ is in version 11.12, and how
+    they asked (their idea, an idea they supported, their inbreng in a linked insight)."""
+
+    phrase: object
+    ways: list
 
 
 def form_marks(release, member=None):
@@ -29,8 +45,10 @@ def form_marks(release, member=None):
 def contribution_marks(member, keys=()):
     """Answers signals.contribution_marks: {(kind, source id): [text]} — "You asked for this:
     ‘Usage per day’ is in version 11.12" for the member's ideas a published change ships, and
-    for their contributions that are evidence of an insight a published change answers. One
-    query, whatever the number of contributions."""
+    for their contributions that are evidence of an insight a published change answers, when
+    the member is one of that change's kept askers (ChangeAsker), so this page, the form's mark,
+    the message and the results agree on who asked. One query, whatever the number of
+    contributions."""
     keys = list(keys)
     if member is None or member.id is None or not keys:
         return {}
@@ -44,6 +62,11 @@ def contribution_marks(member, keys=()):
             Release.published_at,
         )
         .join(Release, Release.id == ReleaseChange.release_id)
+        # The kept askers, as the form, the message and the results count them.
+        .join(
+            ChangeAsker,
+            and_(ChangeAsker.change_id == ReleaseChange.id, ChangeAsker.member_id == member.id),
+        )
         .where(Release.published_at.isnot(None))
     )
     ways = []
@@ -74,6 +97,71 @@ def contribution_marks(member, keys=()):
         seen.add((kind, source_id, str(text)))
         marks.setdefault((kind, source_id), []).append(text)
     return marks
+
+
+def contribution_sections(member):
+    """Answers signals.contribution_sections: what the member asked for that shipped, in
+    published releases, newest first (the latest LATEST): also the ideas they only supported,
+    which are not among their own contributions. One query; no section when there is none."""
+    if member is None or member.id is None:
+        return []
+    change = ReleaseChange.id
+    authored = exists().where(
+        ChangeIdea.change_id == change, Idea.id == ChangeIdea.idea_id, Idea.author_id == member.id
+    )
+    supported = exists().where(
+        ChangeIdea.change_id == change,
+        IdeaSupport.idea_id == ChangeIdea.idea_id,
+        IdeaSupport.member_id == member.id,
+    )
+    told = exists().where(
+        ChangeInsight.change_id == change,
+        Evidence.insight_id == ChangeInsight.insight_id,
+        Evidence.member_id == member.id,
+    )
+    rows = db.session.execute(
+        select(
+            ReleaseChange.title_nl,
+            ReleaseChange.title_en,
+            Release.version,
+            authored.label("authored"),
+            supported.label("supported"),
+            told.label("told"),
+        )
+        .join(ChangeAsker, ChangeAsker.change_id == ReleaseChange.id)
+        .join(Release, Release.id == ReleaseChange.release_id)
+        .where(ChangeAsker.member_id == member.id, Release.published_at.isnot(None))
+        .order_by(
+            Release.published_at.desc(),
+            Release.id.desc(),
+            ReleaseChange.position,
+            ReleaseChange.id,
+        )
+        .limit(LATEST + 1)
+    ).all()
+    if not rows:
+        return []
+    shipped = [
+        Shipped(
+            shipped_phrase({"nl": title_nl, "en": title_en}, version),
+            [
+                text
+                for way, text in (
+                    (by_idea, _("From your idea")),
+                    (by_support, _("An idea you supported")),
+                    (by_insight, _("What you told us, through an insight")),
+                )
+                if way
+            ],
+        )
+        for title_nl, title_en, version, by_idea, by_support, by_insight in rows[:LATEST]
+    ]
+    return [
+        (
+            "shipped/_contribution_asked.html",
+            {"shipped": shipped, "more": len(rows) > LATEST, "latest": LATEST},
+        )
+    ]
 
 
 def _kind(name):
