@@ -7,10 +7,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
 from sqlalchemy import DateTime, String, case, event, func, literal_column
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
 
 _writer = ContextVar("panel_sqlite_writer", default=False)
 
@@ -207,3 +210,12 @@ def race_pause(setting):
     delay = current_app.config.get(setting, 0)
     if delay:
         time.sleep(delay)
+
+
+def conflict_insert(model):
+    """An INSERT into the model's table for the database in use, which takes ON CONFLICT:
+    `.on_conflict_do_nothing(index_elements=…)` ("unless already there", the key decides, also
+    when two requests insert at once) or `.on_conflict_do_update(…)`. SQLite and PostgreSQL both
+    know the clause; SQLAlchemy builds it per dialect."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

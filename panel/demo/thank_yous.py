@@ -11,10 +11,9 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..database import AMSTERDAM
 from ..extensions import db
-from ..membership.models import Member
+from ..membership.models import TAKING_PART, Member
 from ..recognition import ledger
 from ..recognition.models import ThankYou
-from ..recognition.permissions import RECEIVING_STATUSES
 from .membership import DEMO_PANELISTS
 
 # Per quarter, the oldest first: what the panel team may spend, in cents.
@@ -113,7 +112,7 @@ def demo_thank_yous(rng, staff, now):
     members = db.session.scalars(
         select(Member)
         .join(Member.user)
-        .where(Member.status.in_(RECEIVING_STATUSES), User.email.not_in(demo_emails))
+        .where(Member.status.in_(TAKING_PART), User.email.not_in(demo_emails))
         .order_by(Member.number)
     ).all()
     for number in range(OLDER_THANKS):

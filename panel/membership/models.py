@@ -35,6 +35,8 @@ MemberStatus.TITLES = {
 }
 # Members who are part of the panel and count towards quotas.
 IN_PANEL = (MemberStatus.PENDING.value, MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
+# Members who take part (paused ones too: they are told, thanked and counted, just not invited).
+TAKING_PART = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
 
 
 class Member(db.Model):

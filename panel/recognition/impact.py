@@ -7,11 +7,9 @@ from sqlalchemy import distinct, func, select
 from ..extensions import db
 from ..feedback.models import Release, ReleaseChange
 from ..insights.models import Evidence
-from ..membership.models import MemberStatus
+from ..membership.models import TAKING_PART
 from ..rounds.models import Attendance, Idea, Registration
 from ..shipped.models import ChangeAsker
-
-TAKING_PART = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
 
 
 @dataclass(frozen=True)

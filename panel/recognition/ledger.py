@@ -13,11 +13,10 @@ from datetime import timedelta
 from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from ..audit import record_audit
-from ..database import AMSTERDAM, race_pause, utcnow
+from ..database import AMSTERDAM, conflict_insert, race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -114,9 +113,8 @@ def set_budget(quarter, amount_cents, actor):
         raise NotAllowed("quarter")
     if not 0 <= amount_cents <= MOST_CENTS:
         raise NotAllowed("amount")
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     now = utcnow()
-    statement = dialect.insert(ThankYouBudget).values(
+    statement = conflict_insert(ThankYouBudget).values(
         quarter=quarter, amount_cents=amount_cents, set_by_id=actor.id, set_at=now
     )
     statement = statement.on_conflict_do_update(

@@ -20,10 +20,9 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from sqlalchemy import case, event, func, literal, or_, select, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import record_audit
-from ..database import race_pause, utcnow
+from ..database import conflict_insert, race_pause, utcnow
 from ..enums import TitledEnum
 from ..extensions import db
 from ..feedback.models import Response
@@ -191,9 +190,8 @@ def save_thresholds(regular_at, ambassador_at, actor):
     """The panel manager sets the thresholds. The settings are one row: it is inserted when not
     there yet (unless someone else just did) and both numbers are written in one UPDATE, so two
     managers saving at once leave one of their two pairs, never a mix and never an error."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(
-        dialect.insert(PanelSettings)
+        conflict_insert(PanelSettings)
         .values(id=1, **PanelSettings.DEFAULTS)
         .on_conflict_do_nothing(index_elements=["id"])
     )

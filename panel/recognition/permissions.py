@@ -1,10 +1,9 @@
 """Pure permission functions for recognition: who may give thank-yous, who may get one."""
 
-from ..membership.models import MemberStatus
+from ..membership.models import TAKING_PART
 from ..security import Role
 
 # Only members in the panel get a thank-you: not an applicant, not someone who left.
-RECEIVING_STATUSES = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
 
 
 def can_give_thank_yous(user):
@@ -14,4 +13,4 @@ def can_give_thank_yous(user):
 
 def can_receive_thank_you(member):
     """A member in the panel (active or paused) can be given a thank-you."""
-    return member is not None and member.status in RECEIVING_STATUSES
+    return member is not None and member.status in TAKING_PART

@@ -35,11 +35,10 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..audit import record_audit
-from ..database import utcnow
+from ..database import conflict_insert, utcnow
 from ..extensions import db
 from ..i18n import link_for
 from ..mail import queue_mail_bulk
@@ -551,9 +550,8 @@ class Recipient:
 
 def insert_skipping_invited(rows):
     """Insert invitations, skipping members this round already invited; their member ids."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(Invitation)
+        conflict_insert(Invitation)
         .on_conflict_do_nothing(index_elements=["round_id", "member_id"])
         .returning(Invitation.member_id)
     )

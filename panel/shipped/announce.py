@@ -10,16 +10,15 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, insert, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
-from ..database import race_pause, utcnow
+from ..database import conflict_insert, race_pause, utcnow
 from ..extensions import db
 from ..feedback.models import Audience, FeedbackInvitation, ReleaseChange, ReleaseState
 from ..i18n import link_for
 from ..insights.models import Evidence, Insight
 from ..mail import queue_mail_bulk
-from ..membership.models import Member, MemberStatus
+from ..membership.models import TAKING_PART, Member
 from ..notifications import kinds
 from ..notifications.models import Notification
 from ..notifications.services import users_without_email_for
@@ -31,7 +30,6 @@ from .notices import asked_params
 
 KIND = "asked_shipped"
 # Who may hear from the panel: members on a pause still get news of what they asked for.
-TOLD_STATUSES = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
 # Up to this many members told at once, how they asked is read for them alone (an IN list);
 # more, and it is read for the whole release and sorted out here.
 FEW = 500
@@ -97,7 +95,7 @@ def _untold_askers(release):
         .join(Member, Member.id == ChangeAsker.member_id)
         .where(
             ReleaseChange.release_id == release.id,
-            Member.status.in_(TOLD_STATUSES),
+            Member.status.in_(TAKING_PART),
             Member.user_id.isnot(None),
             ~told,
         )
@@ -111,9 +109,8 @@ def _claim_notices(release, member_ids):
     if not member_ids:
         return []
     race_pause("SHIPPED_RACE_DELAY")
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(ShippedNotice)
+        conflict_insert(ShippedNotice)
         .on_conflict_do_nothing(index_elements=["release_id", "member_id"])
         .returning(ShippedNotice.member_id)
     )

@@ -15,21 +15,14 @@ inserted "unless already there" (the primary keys decide), never read-then-inser
 """
 
 from sqlalchemy import delete, select, true, union, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..audit import record_audit
-from ..database import race_pause
+from ..database import conflict_insert, race_pause
 from ..extensions import db
 from ..feedback.models import Release, ReleaseChange
 from ..insights.models import Evidence
 from ..rounds.models import Idea, IdeaStatus, IdeaSupport
 from .models import ChangeAsker, ChangeIdea, ChangeInsight
-
-
-def _dialect_insert(model):
-    """INSERT of the database in use (both know ON CONFLICT DO NOTHING)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model.__table__)
 
 
 def _insert_ignoring(model, rows, keys):
@@ -38,7 +31,7 @@ def _insert_ignoring(model, rows, keys):
         return 0
     table = model.__table__
     statement = (
-        _dialect_insert(model)
+        conflict_insert(model)
         .on_conflict_do_nothing(index_elements=keys)
         .returning(table.c[keys[0]])
     )
@@ -179,7 +172,7 @@ def refresh_askers(change_ids):
     # "WHERE true": SQLite reads ON CONFLICT after INSERT … SELECT only with a WHERE.
     rows = select(asked.c[0], asked.c[1]).where(true())
     db.session.execute(
-        _dialect_insert(ChangeAsker)
+        conflict_insert(ChangeAsker)
         .from_select(["change_id", "member_id"], rows)
         .on_conflict_do_nothing(index_elements=["change_id", "member_id"])
     )
@@ -233,4 +226,3 @@ def linked_changes_of_idea(idea_id):
         .where(ChangeIdea.idea_id == idea_id)
         .order_by(Release.month.desc(), ReleaseChange.position)
     ).all()
-
