@@ -65,25 +65,23 @@ class AskedChange:
         return compare(self.others.score, self.askers.score)
 
 
+def per_change(model):
+    """How many rows of `model` (a table with change_id) each ReleaseChange of the outer query
+    has: a correlated count, so one read counts every change at once."""
+    return (
+        select(func.count())
+        .where(model.change_id == ReleaseChange.id)
+        .correlate(ReleaseChange)
+        .scalar_subquery()
+    )
+
+
 def linked_counts(release):
     """{change id: (insights, ideas, askers)} of the release's changes that are linked: one read."""
-    insights = (
-        select(func.count())
-        .where(ChangeInsight.change_id == ReleaseChange.id)
-        .correlate(ReleaseChange)
-        .scalar_subquery()
-    )
-    ideas = (
-        select(func.count())
-        .where(ChangeIdea.change_id == ReleaseChange.id)
-        .correlate(ReleaseChange)
-        .scalar_subquery()
-    )
-    askers = (
-        select(func.count())
-        .where(ChangeAsker.change_id == ReleaseChange.id)
-        .correlate(ReleaseChange)
-        .scalar_subquery()
+    insights, ideas, askers = (
+        per_change(ChangeInsight),
+        per_change(ChangeIdea),
+        per_change(ChangeAsker),
     )
     rows = db.session.execute(
         select(ReleaseChange.id, insights, ideas, askers).where(

@@ -20,7 +20,7 @@ from ..feedback.models import Release, ReleaseChange
 from ..rounds.models import Idea, Round
 from ..rounds.outcomes import outcome_insights_for
 from .models import ChangeAsker, ChangeIdea, ChangeInsight
-from .results import linked_words
+from .results import linked_words, per_change
 
 MONTH_KEY = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
@@ -163,18 +163,8 @@ def month_keys(limit, before=None, shipped_only=False):
 def _shipped(oldest, newest):
     """{month key: [ShippedRelease]} of the published releases from month `oldest` up to and
     including `newest`: their linked changes with the input behind each, in one read."""
-    insights = (
-        select(func.count())
-        .where(ChangeInsight.change_id == ReleaseChange.id)
-        .correlate(ReleaseChange)
-        .scalar_subquery()
-    )
-    ideas = (
-        select(func.count())
-        .where(ChangeIdea.change_id == ReleaseChange.id)
-        .correlate(ReleaseChange)
-        .scalar_subquery()
-    )
+    insights = per_change(ChangeInsight)
+    ideas = per_change(ChangeIdea)
     supports = (
         select(func.coalesce(func.sum(Idea.support_count), 0))
         .join(ChangeIdea, ChangeIdea.idea_id == Idea.id)
@@ -182,12 +172,7 @@ def _shipped(oldest, newest):
         .correlate(ReleaseChange)
         .scalar_subquery()
     )
-    askers = (
-        select(func.count())
-        .where(ChangeAsker.change_id == ReleaseChange.id)
-        .correlate(ReleaseChange)
-        .scalar_subquery()
-    )
+    askers = per_change(ChangeAsker)
     rows = db.session.execute(
         select(ReleaseChange, Release.version, Release.month, insights, ideas, supports, askers)
         .join(Release, Release.id == ReleaseChange.release_id)
