@@ -5,20 +5,21 @@ month (a bad page parameter shows the newest months), a fixed number of queries;
 shows the latest three months of what shipped and links to it."""
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import insert
 
 from panel.database import amsterdam_today, utcnow
-from panel.feedback import services as feedback
 from panel.feedback.models import Release, ReleaseChange
-from panel.insights.models import Evidence, Insight, seed_default_streams
+from panel.insights.models import Evidence, Insight
 from panel.rounds import services as rounds
 from panel.rounds.models import Idea, IdeaStatus, IdeaSupport
 from panel.security import Role
 from panel.shipped import links, said_we_did
 from panel.shipped.models import ChangeInsight
+from tests.shipped.conftest import CHANGES as SHIPPED_CHANGES
+from tests.shipped.conftest import new_release, new_round
 
 IDEA_TITLE = "Laat mijn verbruik per dag zien alsjeblieft"
 IDEA_BODY = "Dan weet ik waar mijn bundel blijft, zei mijn buurvrouw."
@@ -39,57 +40,28 @@ def owner(make_user):
     return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner", locale="en")
 
 
+# The second change of these releases is linked to nothing.
+CHANGES = [
+    SHIPPED_CHANGES[0],
+    {
+        "title_nl": "Nieuw lettertype",
+        "title_en": "A new typeface",
+        "description_nl": "Rustiger",
+        "description_en": "Calmer",
+    },
+]
+
+
 def make_release(db, owner, version, months_ago=0, publish=True):
-    now = utcnow()
-    data = {
-        "version": version,
-        "month": month_back(months_ago),
-        "opens_at": now - timedelta(hours=1),
-        "closes_at": now + timedelta(days=7),
-        "audience": "all",
-        "sample_size": None,
-    }
-    changes = [
-        {
-            "title_nl": "Verbruik per dag",
-            "title_en": "Usage per day",
-            "description_nl": "Zie je verbruik per dag",
-            "description_en": "See your usage per day",
-        },
-        {
-            "title_nl": "Nieuw lettertype",
-            "title_en": "A new typeface",
-            "description_nl": "Rustiger",
-            "description_en": "Calmer",
-        },
-    ]
-    release = feedback.save_release(None, data, changes, owner)
-    if publish:
-        feedback.publish_release(release, owner)
-    db.session.commit()
-    return release
+    """A release of CHANGES in the calendar month `months_ago` months back."""
+    return new_release(
+        db, owner, version, publish=publish, changes=CHANGES, month=month_back(months_ago)
+    )
 
 
 @pytest.fixture
 def round_(db, owner):
-    seed_default_streams()
-    round_ = rounds.create_round(
-        owner,
-        {
-            "title_nl": "Betere app",
-            "title_en": "Better app",
-            "summary_nl": "Samen bouwen",
-            "summary_en": "Build together",
-            "question_nl": "Wat mis je?",
-            "question_en": "What do you miss?",
-            "visibility": "all",
-        },
-        [],
-    )
-    round_.stage = "idea"
-    rounds.publish_round(round_, owner)
-    db.session.commit()
-    return round_
+    return new_round(db, owner, stage="idea")
 
 
 @pytest.fixture

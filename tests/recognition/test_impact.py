@@ -8,60 +8,15 @@ import pytest
 
 from panel.database import utcnow
 from panel.feedback import services as feedback
-from panel.insights.models import Evidence, Insight, seed_default_streams
 from panel.recognition.impact import impact_of
-from panel.rounds import services as rounds
 from panel.rounds.models import Idea, IdeaSupport, Registration, Session
-from panel.security import Role
 from panel.shipped import links
-
-ROUND_FIELDS = {
-    "title_nl": "Betere app",
-    "title_en": "Better app",
-    "summary_nl": "Samen bouwen",
-    "summary_en": "Build together",
-    "question_nl": "Wat mis je?",
-    "question_en": "What do you miss?",
-    "visibility": "all",
-}
-CHANGE = {
-    "title_nl": "Verbruik per dag",
-    "title_en": "Usage per day",
-    "description_nl": "Zie je verbruik per dag",
-    "description_en": "See your usage per day",
-}
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner")
-
-
-@pytest.fixture
-def round_(db, owner):
-    seed_default_streams()
-    round_ = rounds.create_round(owner, dict(ROUND_FIELDS), [])
-    round_.stage = "idea"
-    rounds.publish_round(round_, owner)
-    db.session.commit()
-    return round_
+from tests.shipped.conftest import CHANGES, make_insight, new_release
 
 
 def release(db, owner, version, publish):
-    now = utcnow()
-    data = {
-        "version": version,
-        "month": now.date().replace(day=1),
-        "opens_at": now - timedelta(hours=1),
-        "closes_at": now + timedelta(days=7),
-        "audience": "all",
-        "sample_size": None,
-    }
-    made = feedback.save_release(None, data, [dict(CHANGE)], owner)
-    if publish:
-        feedback.publish_release(made, owner)
-    db.session.commit()
-    return made
+    """A release of one change: usage per day."""
+    return new_release(db, owner, version, publish=publish, changes=CHANGES[:1])
 
 
 def idea(db, round_, author, support_count=0, **fields):
@@ -79,20 +34,8 @@ def idea(db, round_, author, support_count=0, **fields):
 
 
 def insight_with(db, member, pieces=1):
-    made = Insight(title_nl="Verbruik", title_en="Usage", description="")
-    db.session.add(made)
-    db.session.flush()
-    for number in range(pieces):
-        db.session.add(
-            Evidence(
-                insight_id=made.id,
-                kind="comment",
-                source_id=made.id * 100 + number,
-                member_id=member.id,
-            )
-        )
-    db.session.commit()
-    return made
+    """An insight resting on `pieces` reactions of this member."""
+    return make_insight(db, [member] * pieces, nl="Verbruik", en="Usage", former_member=False)
 
 
 def attended(db, round_, member, attendance="attended"):

@@ -23,10 +23,7 @@ from panel.recognition.permissions import can_give_thank_yous
 from panel.security import Role
 from tests.conftest import PASSWORD
 
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(roles=[Role.PANEL_MANAGER], name="Maud Manager", locale="en")
+MANAGER = {"locale": "en"}
 
 
 @pytest.fixture

@@ -14,44 +14,12 @@ from panel import signals
 from panel.audit import AuditEntry
 from panel.database import utcnow
 from panel.feedback.models import Release, Response
-from panel.insights.models import seed_default_streams
 from panel.membership import health
 from panel.membership.models import Member, PanelSettings
 from panel.recognition import levels
-from panel.rounds import services as rounds
 from panel.rounds.models import Comment, Idea, Registration, Session
 from panel.security import Role
 from tests.conftest import csrf_token_from
-
-ROUND_FIELDS = {
-    "title_nl": "Betere app",
-    "title_en": "Better app",
-    "summary_nl": "Samen bouwen",
-    "summary_en": "Build together",
-    "question_nl": "Wat mis je?",
-    "question_en": "What do you miss?",
-    "visibility": "all",
-}
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner")
-
-
-@pytest.fixture
-def manager(make_user):
-    return make_user(roles=[Role.PANEL_MANAGER], name="Maud Manager")
-
-
-@pytest.fixture
-def round_(db, owner):
-    seed_default_streams()
-    round_ = rounds.create_round(owner, dict(ROUND_FIELDS), [])
-    round_.stage = "idea"
-    rounds.publish_round(round_, owner)
-    db.session.commit()
-    return round_
 
 
 class Taking:

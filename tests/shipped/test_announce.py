@@ -6,6 +6,7 @@ announcing at once never tell anyone twice (SQLite and PostgreSQL)."""
 import json
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from flask import g
@@ -13,112 +14,23 @@ from flask_babel import refresh
 from sqlalchemy import select
 
 from panel.accounts.models import User
-from panel.database import utcnow
 from panel.extensions import db as thread_db
 from panel.feedback import services as feedback
 from panel.feedback.models import FeedbackInvitation, Release, ReleaseChange
-from panel.insights.models import Evidence, Insight, seed_default_streams
+from panel.insights.models import Insight
 from panel.mail import OutboxMessage
 from panel.notifications.models import Notification, NotificationPreference
-from panel.rounds import services as rounds
-from panel.rounds.models import Idea, IdeaStatus, IdeaSupport
 from panel.security import Role
 from panel.shipped import announce, links
 from panel.shipped.models import ShippedNotice
 
-CHANGES = [
-    {
-        "title_nl": "Verbruik per dag",
-        "title_en": "Usage per day",
-        "description_nl": "Zie je verbruik per dag",
-        "description_en": "See your usage per day",
-    },
-    {
-        "title_nl": "Donkere modus",
-        "title_en": "Dark mode",
-        "description_nl": "Rustig voor je ogen",
-        "description_en": "Calm on your eyes",
-    },
-]
+from . import conftest as shipped
+from .conftest import make_idea
 
-
-@pytest.fixture
-def owner(make_user):
-    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner", locale="nl")
-
-
-@pytest.fixture
-def make_release(db, owner):
-    def make(version="11.12", opens_in=timedelta(hours=-1), audience="all"):
-        now = utcnow()
-        data = {
-            "version": version,
-            "month": now.date().replace(day=1),
-            "opens_at": now + opens_in,
-            "closes_at": now + opens_in + timedelta(days=7),
-            "audience": audience,
-            "sample_size": 5 if audience == "sample" else None,
-        }
-        release = feedback.save_release(None, data, [dict(change) for change in CHANGES], owner)
-        db.session.commit()
-        return release
-
-    return make
-
-
-@pytest.fixture
-def round_(db, owner):
-    seed_default_streams()
-    round_ = rounds.create_round(
-        owner,
-        {
-            "title_nl": "Betere app",
-            "title_en": "Better app",
-            "summary_nl": "Samen bouwen",
-            "summary_en": "Build together",
-            "question_nl": "Wat mis je?",
-            "question_en": "What do you miss?",
-            "visibility": "all",
-        },
-        [],
-    )
-    rounds.publish_round(round_, owner)
-    db.session.commit()
-    return round_
-
-
-def make_insight(db, members, nl="Verbruik per dag laten zien", en="Show usage per day"):
-    insight = Insight(title_nl=nl, title_en=en, description="")
-    db.session.add(insight)
-    db.session.flush()
-    for number, member in enumerate(members, 1):
-        db.session.add(
-            Evidence(
-                insight_id=insight.id,
-                kind="comment",
-                source_id=insight.id * 1000 + number,
-                member_id=member.id,
-            )
-        )
-    db.session.commit()
-    return insight
-
-
-def make_idea(db, round_, author, supporters=(), title="Laat mijn verbruik per dag zien"):
-    idea = Idea(
-        round_id=round_.id,
-        author_id=author.id,
-        title=title,
-        body="Dan weet ik waar mijn bundel blijft.",
-        status=IdeaStatus.SELECTED.value,
-        support_count=len(supporters),
-    )
-    db.session.add(idea)
-    db.session.flush()
-    for member in supporters:
-        db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
-    db.session.commit()
-    return idea
+OWNER = {"name": "Olga Owner", "locale": "nl"}
+ROUND_STAGE = None
+# Here an insight rests on its members' reactions only.
+make_insight = partial(shipped.make_insight, former_member=False)
 
 
 def publish(db, release, owner):

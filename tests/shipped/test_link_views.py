@@ -22,11 +22,8 @@ from panel.shipped.models import ChangeAsker, ChangeIdea, ChangeInsight, Shipped
 from panel.shipped.permissions import can_link_changes, can_link_idea
 
 from ..conftest import PASSWORD
-from . import test_links as base
-from .test_links import make_idea, make_insight
+from .conftest import ROUND_FIELDS, askers_of, make_idea, make_insight
 
-# The fixtures of the links' tests: an owner, releases, a round.
-owner, make_release, round_ = base.owner, base.make_release, base.round_
 LINK_BUTTON = re.compile(
     r'name="kind" value="insight"><input type="hidden" name="number" value="(\d+)">'
     r'(?:<input type="hidden"[^>]*>)*<button type="submit" class="button'
@@ -35,13 +32,6 @@ LINK_BUTTON = re.compile(
 
 def page_text(response):
     return response.get_data(as_text=True)
-
-
-def askers_of(db, change):
-    db.session.rollback()
-    return set(
-        db.session.scalars(select(ChangeAsker.member_id).where(ChangeAsker.change_id == change.id))
-    )
 
 
 @pytest.fixture
@@ -242,7 +232,7 @@ def test_the_idea_search_finds_only_ideas_of_rounds_the_owner_runs(
     client, db, owner, make_user, login_as, make_member, release
 ):
     private = rounds.create_round(
-        owner, dict(base.ROUND_FIELDS, title_en="Secret pilot", visibility="invited"), []
+        owner, dict(ROUND_FIELDS, title_en="Secret pilot", visibility="invited"), []
     )
     private.stage = "idea"
     rounds.publish_round(private, owner)

@@ -4,128 +4,22 @@ linked idea), kept right after every link and unlink, ideas marked "shipped in v
 once their release is published, and two people linking at the same moment."""
 
 import threading
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from panel.accounts.models import User
 from panel.audit import AuditEntry
-from panel.database import utcnow
 from panel.extensions import db as _db
 from panel.feedback import services as feedback
 from panel.feedback.models import ReleaseChange
-from panel.insights.models import Evidence, Insight, seed_default_streams
-from panel.rounds import services as rounds
-from panel.rounds.models import Idea, IdeaStatus, IdeaSupport
+from panel.insights.models import Evidence, Insight
+from panel.rounds.models import Idea
 from panel.security import Role
 from panel.shipped import links
 from panel.shipped.models import ChangeAsker, ChangeIdea, ChangeInsight
 
-ROUND_FIELDS = {
-    "title_nl": "Betere app",
-    "title_en": "Better app",
-    "summary_nl": "Samen bouwen",
-    "summary_en": "Build together",
-    "question_nl": "Wat mis je?",
-    "question_en": "What do you miss?",
-    "visibility": "all",
-}
-
-CHANGES = [
-    {
-        "title_nl": "Verbruik per dag",
-        "title_en": "Usage per day",
-        "description_nl": "Zie je verbruik per dag",
-        "description_en": "See your usage per day",
-    },
-    {
-        "title_nl": "Donkere modus",
-        "title_en": "Dark mode",
-        "description_nl": "Rustig voor je ogen",
-        "description_en": "Calm on your eyes",
-    },
-]
-
-
-@pytest.fixture
-def owner(make_user):
-    return make_user(roles=[Role.PRODUCT_OWNER], name="Olga Owner", locale="en")
-
-
-@pytest.fixture
-def make_release(db, owner):
-    def make(version="11.12", publish=False, months_ago=0):
-        now = utcnow()
-        month = (now - timedelta(days=31 * months_ago)).date().replace(day=1)
-        data = {
-            "version": version,
-            "month": month,
-            "opens_at": now - timedelta(hours=1),
-            "closes_at": now + timedelta(days=7),
-            "audience": "all",
-            "sample_size": None,
-        }
-        release = feedback.save_release(None, data, [dict(change) for change in CHANGES], owner)
-        if publish:
-            feedback.publish_release(release, owner)
-        db.session.commit()
-        return release
-
-    return make
-
-
-@pytest.fixture
-def round_(db, owner):
-    seed_default_streams()
-    round_ = rounds.create_round(owner, dict(ROUND_FIELDS), [])
-    round_.stage = "idea"
-    rounds.publish_round(round_, owner)
-    db.session.commit()
-    return round_
-
-
-def make_insight(db, members=(), nl="Verbruik per dag laten zien", en="Show usage per day"):
-    """An insight resting on one reaction of each of these members (and one of a former member)."""
-    insight = Insight(title_nl=nl, title_en=en, description="")
-    db.session.add(insight)
-    db.session.flush()
-    for number, member in enumerate([*members, None], 1):
-        db.session.add(
-            Evidence(
-                insight_id=insight.id,
-                kind="comment",
-                source_id=insight.id * 100 + number,
-                member_id=member.id if member else None,
-            )
-        )
-    insight.evidence_count = len(members) + 1
-    db.session.commit()
-    return insight
-
-
-def make_idea(db, round_, author, supporters=(), title="Laat mijn verbruik per dag zien"):
-    idea = Idea(
-        round_id=round_.id,
-        author_id=author.id if author else None,
-        title=title,
-        body="Dan weet ik waar mijn bundel blijft.",
-        status=IdeaStatus.SELECTED.value,
-        support_count=len(supporters),
-    )
-    db.session.add(idea)
-    db.session.flush()
-    for member in supporters:
-        db.session.add(IdeaSupport(idea_id=idea.id, member_id=member.id))
-    db.session.commit()
-    return idea
-
-
-def askers(db, change):
-    db.session.rollback()  # a fresh look at what was committed
-    return set(
-        db.session.scalars(select(ChangeAsker.member_id).where(ChangeAsker.change_id == change.id))
-    )
+from .conftest import askers_of, make_idea, make_insight
 
 
 def ids(*members):
@@ -145,11 +39,11 @@ def test_askers_are_the_evidence_members_the_idea_author_and_its_supporters(
     assert links.link_idea(usage, idea, owner) is True
     db.session.commit()
 
-    assert askers(db, usage) == ids(ann, bob, cas, dirk)  # bob twice, counted once
-    assert askers(db, dark) == set()  # eva asked for nothing; the other change has no links
+    assert askers_of(db, usage) == ids(ann, bob, cas, dirk)  # bob twice, counted once
+    assert askers_of(db, dark) == set()  # eva asked for nothing; the other change has no links
     kept = db.session.scalars(select(ChangeAsker.member_id).distinct())
     assert set(kept) == ids(ann, bob, cas, dirk)
-    assert eva.id not in askers(db, usage)
+    assert eva.id not in askers_of(db, usage)
     assert [change.id for change, _ in links.linked_changes_of_insight(insight.id)] == [usage.id]
     assert [change.id for change, _ in links.linked_changes_of_idea(idea.id)] == [usage.id]
     actions = [entry.action for entry in AuditEntry.query.order_by(AuditEntry.id)]
@@ -178,12 +72,12 @@ def test_unlinking_recounts_the_askers(db, owner, make_member, make_release, rou
 
     assert links.unlink_insight(usage, insight, owner) is True
     db.session.commit()
-    assert askers(db, usage) == ids(bob, cas)  # bob still supports the linked idea
+    assert askers_of(db, usage) == ids(bob, cas)  # bob still supports the linked idea
     assert links.unlink_insight(usage, insight, owner) is False
 
     assert links.unlink_idea(usage, idea, owner) is True
     db.session.commit()
-    assert askers(db, usage) == set()
+    assert askers_of(db, usage) == set()
     assert ChangeIdea.query.count() == 0
 
 
@@ -196,10 +90,10 @@ def test_new_evidence_counts_at_the_next_refresh(db, owner, make_member, make_re
     links.link_insight(usage, insight, owner)
     db.session.add(Evidence(insight_id=insight.id, kind="idea", source_id=9, member_id=bob.id))
     db.session.commit()
-    assert askers(db, usage) == ids(ann)
+    assert askers_of(db, usage) == ids(ann)
     links.refresh_askers(links.change_ids_of(usage.release))
     db.session.commit()
-    assert askers(db, usage) == ids(ann, bob)
+    assert askers_of(db, usage) == ids(ann, bob)
 
 
 def test_the_askers_are_those_who_had_asked_when_it_shipped(db, owner, make_member, make_release):
@@ -213,16 +107,16 @@ def test_the_askers_are_those_who_had_asked_when_it_shipped(db, owner, make_memb
     db.session.add(Evidence(insight_id=insight.id, kind="idea", source_id=7, member_id=bob.id))
     feedback.publish_release(release, owner)  # release_published: the askers are counted anew
     db.session.commit()
-    assert askers(db, usage) == ids(ann, bob)
+    assert askers_of(db, usage) == ids(ann, bob)
 
     db.session.add(Evidence(insight_id=insight.id, kind="idea", source_id=8, member_id=cas.id))
     db.session.commit()
-    assert askers(db, usage) == ids(ann, bob)  # shipped already: cas did not ask for it
+    assert askers_of(db, usage) == ids(ann, bob)  # shipped already: cas did not ask for it
 
     later = make_insight(db, [dirk], nl="Verbruik per week", en="Usage per week")
     links.link_insight(db.session.get(ReleaseChange, usage.id), later, owner)
     db.session.commit()
-    assert askers(db, usage) == ids(ann, bob, cas, dirk)  # its links changed: counted again
+    assert askers_of(db, usage) == ids(ann, bob, cas, dirk)  # its links changed: counted again
 
 
 def test_ideas_ship_only_in_a_published_release(db, owner, make_member, make_release, round_):
@@ -361,7 +255,7 @@ def test_two_people_linking_the_same_insight_at_once_make_one_link(
     db.session.rollback()
     assert ChangeInsight.query.count() == 1
     assert AuditEntry.query.filter_by(action="change.link_insight").count() == 1
-    assert askers(db, usage) == ids(ann, bob)
+    assert askers_of(db, usage) == ids(ann, bob)
 
 
 def test_two_people_linking_different_things_at_once_both_count(
@@ -387,5 +281,5 @@ def test_two_people_linking_different_things_at_once_both_count(
     assert results == [True, True]
     db.session.rollback()
     assert ChangeInsight.query.count() == 2 and ChangeIdea.query.count() == 1
-    assert askers(db, usage) == ids(ann, bob, cas, dirk)
+    assert askers_of(db, usage) == ids(ann, bob, cas, dirk)
     assert db.session.get(Idea, idea.id).shipped_version == "11.12"

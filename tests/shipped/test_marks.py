@@ -2,96 +2,17 @@
 and under My contributions with the idea or contribution that led to a published change — in
 the page's language, for that member only, at a cost that does not grow with the rows."""
 
-from datetime import timedelta
-
 import pytest
 
-from panel.database import utcnow
-from panel.feedback import services as feedback
-from panel.insights.models import Evidence, Insight, seed_default_streams
+from panel.insights.models import Evidence, Insight
 from panel.rounds import services as rounds
-from panel.security import Role
 from panel.shipped import links, marks
 
-CHANGES = [
-    {
-        "title_nl": "Verbruik per dag",
-        "title_en": "Usage per day",
-        "description_nl": "Zie je verbruik per dag",
-        "description_en": "See your usage per day",
-    },
-    {
-        "title_nl": "Donkere modus",
-        "title_en": "Dark mode",
-        "description_nl": "Rustig voor je ogen",
-        "description_en": "Calm on your eyes",
-    },
-]
+from .conftest import evidence_of
 
-
-@pytest.fixture
-def owner(make_user):
-    return make_user(roles=[Role.PRODUCT_OWNER], locale="nl")
-
-
-@pytest.fixture
-def make_release(db, owner):
-    def make(version="11.12", publish=True):
-        now = utcnow()
-        data = {
-            "version": version,
-            "month": now.date().replace(day=1),
-            "opens_at": now - timedelta(hours=1),
-            "closes_at": now + timedelta(days=7),
-            "audience": "all",
-            "sample_size": None,
-        }
-        release = feedback.save_release(None, data, [dict(change) for change in CHANGES], owner)
-        if publish:
-            feedback.publish_release(release, owner)
-        db.session.commit()
-        return release
-
-    return make
-
-
-@pytest.fixture
-def round_(db, owner):
-    seed_default_streams()
-    round_ = rounds.create_round(
-        owner,
-        {
-            "title_nl": "Betere app",
-            "title_en": "Better app",
-            "summary_nl": "Samen bouwen",
-            "summary_en": "Build together",
-            "question_nl": "Wat mis je?",
-            "question_en": "What do you miss?",
-            "visibility": "all",
-        },
-        [],
-    )
-    rounds.publish_round(round_, owner)
-    db.session.commit()
-    return round_
-
-
-def evidence_of(db, comments, en="Show usage per day"):
-    """An insight resting on these reactions (each of its author)."""
-    insight = Insight(title_nl="Verbruik laten zien", title_en=en, description="")
-    db.session.add(insight)
-    db.session.flush()
-    for comment in comments:
-        db.session.add(
-            Evidence(
-                insight_id=insight.id,
-                kind="comment",
-                source_id=comment.id,
-                member_id=comment.author_id,
-            )
-        )
-    db.session.commit()
-    return insight
+OWNER = {"locale": "nl"}
+RELEASE = {"publish": True}
+ROUND_STAGE = None
 
 
 # The feedback form ----------------------------------------------------------------------------

@@ -3,59 +3,26 @@ it against everyone else who responded, with n and the 95% interval, greyed unde
 no section when nothing is linked; a fixed number of queries however many responses."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert
 
-from panel.database import utcnow
 from panel.feedback import services as feedback
 from panel.feedback.models import ChangeRating, Response
 from panel.feedback.nps import Score
 from panel.feedback.results import nps_text
 from panel.insights.models import Evidence, Insight
-from panel.security import Role
 from panel.shipped import links
 from panel.shipped.results import asked_changes, askers_sections
 
 from ..test_query_budgets import Rows
 
-CHANGES = [
-    {
-        "title_nl": "Verbruik per dag",
-        "title_en": "Usage per day",
-        "description_nl": "Zie je verbruik per dag",
-        "description_en": "See your usage per day",
-    },
-    {
-        "title_nl": "Donkere modus",
-        "title_en": "Dark mode",
-        "description_nl": "Rustig voor je ogen",
-        "description_en": "Calm on your eyes",
-    },
-]
+OWNER = {"locale": "en"}
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(roles=[Role.PRODUCT_OWNER], locale="en")
-
-
-@pytest.fixture
-def release(db, owner):
-    now = utcnow()
-    data = {
-        "version": "11.12",
-        "month": now.date().replace(day=1),
-        "opens_at": now - timedelta(hours=1),
-        "closes_at": now + timedelta(days=7),
-        "audience": "all",
-        "sample_size": None,
-    }
-    release = feedback.save_release(None, data, [dict(change) for change in CHANGES], owner)
-    feedback.publish_release(release, owner)
-    db.session.commit()
-    return release
+def release(make_release):
+    return make_release(publish=True)
 
 
 def link_insight_of(db, owner, change, member_ids):
