@@ -218,3 +218,55 @@ def test_an_unconfirmed_applicant_sees_what_applies_to_them(
     # … what comes once they've confirmed, and the way to a new confirmation link.
     assert waiting in page
     assert "/me/confirm/new-link" in page
+
+
+MORE_SEATS = {
+    "en": ("3 more rounds have sessions with free seats.", "Rounds with free seats for you"),
+    "nl": ("In nog 3 rondes is plek in een sessie.", "Rondes met plek voor jou"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_the_soonest_free_seats_are_named_and_the_rest_are_one_link(
+    client, db, make_member, login_as, lang
+):
+    """A member who could join many rounds sees the five with the soonest free seats and one
+    item that leads to the rounds list showing exactly the rounds with seats for them."""
+    member = make_member(locale=lang)
+    open_rounds = [add_round(db, f"Round {n}", f"Ronde {n}") for n in range(1, 9)]
+    for days, round_ in zip([8, 1, 7, 2, 6, 3, 5, 4], open_rounds, strict=True):
+        session = add_session(db, round_)
+        session.starts_at = utcnow() + timedelta(days=days)
+        session.registration_deadline = session.starts_at - timedelta(hours=1)
+    full = add_round(db, "Full round", "Volle ronde")
+    add_session(db, full, capacity=2, taken=2)
+    db.session.commit()
+    login_as(member.user)
+
+    page = dashboard(client, lang)
+    soonest = [r for r in open_rounds if r.sessions[0].starts_at <= utcnow() + timedelta(days=5)]
+    for round_ in open_rounds:
+        shown = f"/{lang}/rounds/{round_.id}#sessions-heading" in page
+        assert shown == (round_ in soonest), round_.title_en
+    more, heading = MORE_SEATS[lang]
+    assert more in page
+    assert f"/{lang}/rounds?seats=free" in page
+
+    listed = html.unescape(client.get(f"/{lang}/rounds?seats=free").get_data(as_text=True))
+    assert heading in listed
+    for round_ in open_rounds:
+        assert f'/{lang}/rounds/{round_.id}"' in listed, round_.title_en
+    assert f'/{lang}/rounds/{full.id}"' not in listed
+    everything = client.get(f"/{lang}/rounds").get_data(as_text=True)
+    assert f'/{lang}/rounds/{full.id}"' in everything
+
+
+def test_five_rounds_with_seats_need_no_extra_item(client, db, make_member, login_as):
+    member = make_member()
+    for n in range(1, 6):
+        add_session(db, add_round(db, f"Round {n}", f"Ronde {n}"))
+    db.session.commit()
+    login_as(member.user)
+    page = dashboard(client)
+    assert page.count("#sessions-heading") == 5
+    assert "more round" not in page and "seats=free" not in page

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import url_for
-from flask_babel import get_translations
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -18,7 +18,6 @@ from ..database import utcnow
 from ..extensions import db
 from ..i18n import (
     LocalizedText,
-    current_language,
     datetime_filter,
     number_filter,
     percent_filter,
@@ -29,9 +28,9 @@ from ..membership.health import kept_figures
 from ..membership.models import MemberStatus, PanelSettings
 from ..membership.privacy import export_time
 from ..membership.views import AttentionItem, Urgency
+from . import services
 from .links import id_link
 from .models import (
-    Action,
     Attendance,
     Comment,
     Idea,
@@ -42,9 +41,7 @@ from .models import (
     Registration,
     RegistrationStatus,
     Round,
-    RoundAction,
     Session,
-    Visibility,
 )
 from .notices import round_kinds
 from .permissions import can_manage_round, can_see_all_rounds
@@ -103,71 +100,53 @@ def invitation_item(inv):
     )
 
 
+# The dashboard names the rounds with the soonest free seats; the rest are one item that leads
+# to the rounds list filtered the same way (issue 13: at XL a member saw ~150 round items).
+SEAT_ROUNDS_SHOWN = 5
+
+
 def rounds_with_free_seats(member):
-    """Open rounds for everyone where an active member can still take a seat: a session with
-    free seats and registration open, in a stage that allows registering, and no registration
-    or invitation of theirs in that round yet (an invitation has its own item). One query."""
-    if member.status != MemberStatus.ACTIVE.value:
+    """The open rounds where an active member can still take a seat (services.free_seat_rounds),
+    the soonest SEAT_ROUNDS_SHOWN of them, and one more item for the rest. One query: the total
+    comes with the rows."""
+    rounds = services.free_seat_rounds(member)
+    if rounds is None:
         return []
-    now = utcnow()
-    registered = (
-        select(Session.round_id)
-        .join(Registration, Registration.session_id == Session.id)
-        .where(
-            Registration.member_id == member.id,
-            Registration.status != RegistrationStatus.CANCELLED.value,
-        )
-    )
-    invited = select(Invitation.round_id).where(Invitation.member_id == member.id)
-    registering = (
-        select(RoundAction.round_id)
-        .where(
-            RoundAction.round_id == Round.id,
-            RoundAction.stage == Round.stage,
-            RoundAction.action == Action.REGISTER.value,
-        )
-        .exists()
-    )
-    first_start = func.min(Session.starts_at)
-    # Columns, not Round objects, and each text, link and label made once for the list (issue
-    # 13): at L an active member sees ~150 such rounds, and their items were most of the
-    # dashboard's CPU.
     rows = db.session.execute(
-        select(Round.id, Round.title_nl, Round.title_en, func.count(Session.id))
-        .join(Session, Session.round_id == Round.id)
-        .where(
-            Round.published_at.isnot(None),
-            Round.visibility == Visibility.ALL.value,
-            Round.stage.notin_(["closed", "cancelled"]),
-            registering,
-            Session.seats_taken < Session.capacity,
-            Session.registration_deadline >= now,
-            Round.id.notin_(registered),
-            Round.id.notin_(invited),
-        )
-        .group_by(Round.id)
-        .order_by(first_start, Round.id)
+        rounds.add_columns(func.count().over()).limit(SEAT_ROUNDS_SHOWN)
     ).all()
     if not rows:
         return []
-    lang, translations = current_language(), get_translations()
     link = id_link("rounds.round_page", "round_id")
-    label = _("See the sessions")
-    return [
+    items = [
         AttentionItem(
-            # As ngettext(singular, plural, count, round=...) words it, translated once.
-            translations.ungettext(
+            ngettext(
                 "There's %(num)d session with free seats in %(round)s.",
                 "There are %(num)d sessions with free seats in %(round)s.",
                 count,
-            )
-            % {"num": count, "round": str(pick_language({"nl": nl, "en": en}, lang))},
+                round=str(pick_language({"nl": nl, "en": en})),
+            ),
             link(round_id) + "#sessions-heading",
-            label,
+            _("See the sessions"),
             rank=Urgency.TAKE_A_SEAT,
         )
-        for round_id, nl, en, count in rows
+        for round_id, nl, en, count, _total in rows
     ]
+    more = rows[0][-1] - len(rows)
+    if more > 0:
+        items.append(
+            AttentionItem(
+                ngettext(
+                    "%(num)d more round has sessions with free seats.",
+                    "%(num)d more rounds have sessions with free seats.",
+                    more,
+                ),
+                url_for("rounds.overview", seats="free"),
+                _("See all rounds with free seats"),
+                rank=Urgency.TAKE_A_SEAT,
+            )
+        )
+    return items
 
 
 def upcoming_sessions(member):

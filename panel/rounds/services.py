@@ -18,6 +18,7 @@ from ..notifications.services import notify
 from .calendar import ics_attachment
 from .models import (
     DEFAULT_ACTIONS,
+    Action,
     Comment,
     Idea,
     IdeaStatus,
@@ -31,6 +32,7 @@ from .models import (
     Session,
     Stage,
     StageChange,
+    Visibility,
 )
 from .moderation import hide_item
 from .notices import round_params, session_params
@@ -170,6 +172,51 @@ def visible_rounds_query(member):
     invited = select(Invitation.round_id).where(Invitation.member_id == member.id)
     return Round.query.filter(Round.published_at.isnot(None)).filter(
         (Round.visibility == "all") | Round.id.in_(invited)
+    )
+
+
+def free_seat_rounds(member, now=None):
+    """SELECT (round id, Dutch title, English title, sessions with free seats) of the open
+    rounds for everyone where this active member can still take a seat: a session with free
+    seats and registration open, in a stage that allows registering, and no registration or
+    invitation of theirs in that round yet (an invitation has its own dashboard item); soonest
+    session first. None for a member who is not active."""
+    if member is None or member.status != MemberStatus.ACTIVE.value:
+        return None
+    now = now or utcnow()
+    registered = (
+        select(Session.round_id)
+        .join(Registration, Registration.session_id == Session.id)
+        .where(
+            Registration.member_id == member.id,
+            Registration.status != RegistrationStatus.CANCELLED.value,
+        )
+    )
+    invited = select(Invitation.round_id).where(Invitation.member_id == member.id)
+    registering = (
+        select(RoundAction.round_id)
+        .where(
+            RoundAction.round_id == Round.id,
+            RoundAction.stage == Round.stage,
+            RoundAction.action == Action.REGISTER.value,
+        )
+        .exists()
+    )
+    return (
+        select(Round.id, Round.title_nl, Round.title_en, func.count(Session.id))
+        .join(Session, Session.round_id == Round.id)
+        .where(
+            Round.published_at.isnot(None),
+            Round.visibility == Visibility.ALL.value,
+            Round.stage.notin_(["closed", "cancelled"]),
+            registering,
+            Session.seats_taken < Session.capacity,
+            Session.registration_deadline >= now,
+            Round.id.notin_(registered),
+            Round.id.notin_(invited),
+        )
+        .group_by(Round.id)
+        .order_by(func.min(Session.starts_at), Round.id)
     )
 
 

@@ -103,10 +103,19 @@ def overview():
         rounds = db.select(Round).where(Round.published_at.isnot(None))
     else:
         rounds = services.visible_rounds_query(member).statement
+    # ?seats=free: only the rounds where the member can still take a seat (the dashboard names
+    # the soonest few and leads here for the rest); any other value lists every round.
+    with_seats = services.free_seat_rounds(member) if request.args.get("seats") == "free" else None
+    if with_seats is not None:
+        rounds = rounds.where(Round.id.in_(with_seats.with_only_columns(Round.id).order_by(None)))
     rounds = rounds.order_by(Round.published_at.desc(), Round.id.desc())
     page = paginate(rounds, count_of(rounds), ROUNDS_PER_PAGE)
     return render_template(
-        "rounds/overview.html", page=page, member=member, stage_titles=stage_titles()
+        "rounds/overview.html",
+        page=page,
+        member=member,
+        stage_titles=stage_titles(),
+        free_seats=with_seats is not None,
     )
 
 
