@@ -3,8 +3,6 @@
 from ..membership.models import TAKING_PART
 from ..security import Role
 
-# Only members in the panel get a thank-you: not an applicant, not someone who left.
-
 
 def can_give_thank_yous(user):
     """The ledger, its budgets and its export are for panel managers."""

@@ -29,7 +29,6 @@ from .models import ChangeAsker, ChangeIdea, ChangeInsight, ShippedNotice
 from .notices import asked_params
 
 KIND = "asked_shipped"
-# Who may hear from the panel: members on a pause still get news of what they asked for.
 # Up to this many members told at once, how they asked is read for them alone (an IN list);
 # more, and it is read for the whole release and sorted out here.
 FEW = 500
