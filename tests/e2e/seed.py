@@ -113,3 +113,45 @@ def round_with_comment(member_id, text):
     db.session.add(comment)
     db.session.flush()
     return owner_email, round_.id, idea.id, comment.id
+
+
+def insight_of_comment(owner_email, comment_id, title_nl, title_en):
+    """An insight the owner made of this reaction (its evidence); returns its number."""
+    from panel.accounts.services import find_user_by_email
+    from panel.insights.services import create_insight
+
+    owner = find_user_by_email(owner_email)
+    insight = create_insight(title_nl, title_en, "", [], owner, evidence=[("comment", comment_id)])
+    return insight.id
+
+
+def draft_release(owner_email, version, changes):
+    """An unpublished release asked of everyone, its window opened an hour ago (for two
+    weeks), with these changes (dicts of title_nl, title_en, description_nl, description_en);
+    returns (release id, [change ids])."""
+    from panel.accounts.services import find_user_by_email
+    from panel.feedback import services as feedback
+
+    now = utcnow()
+    data = {
+        "version": version,
+        "month": now.date().replace(day=1),
+        "opens_at": now - timedelta(hours=1),
+        "closes_at": now + timedelta(days=14),
+        "audience": "all",
+        "sample_size": None,
+    }
+    owner = find_user_by_email(owner_email)
+    release = feedback.save_release(None, data, [dict(change) for change in changes], owner)
+    db.session.flush()
+    return release.id, [change.id for change in release.changes]
+
+
+def outbox_locales(address, kind):
+    """The languages of the mails of this kind queued for this address (sent or not)."""
+    from panel.mail import OutboxMessage
+
+    return [
+        message.locale
+        for message in OutboxMessage.query.filter_by(to_address=address, kind=kind).all()
+    ]
