@@ -92,13 +92,20 @@ def stream_name_taken(name_nl, name_en, stream=None):
 
 def create_stream(name_nl, name_en, description_nl, description_en, target_days, actor):
     """A new stream at the end of the list. Two people adding the same name at once make one:
-    the slug is unique, and the other gets NotAllowed("name_taken")."""
+    the other gets NotAllowed("name_taken").
+
+    The slugs in use are read before the names are checked again: a stream of the same name
+    committed before that check is seen by it; one committed after it had no slug when they were
+    read, so both insert the same slug and the unique key refuses the second. (Checking the name
+    only first would let a stream committed in between make this one "business_2".)"""
     if stream_name_taken(name_nl, name_en):
         raise NotAllowed("name_taken")
     race_pause("RACE_PAUSE_STREAM_CREATE")
     base = slug_for(name_en)
     slug = base
     taken = set(db.session.scalars(select(Stream.slug).where(Stream.slug.like(f"{base}%"))).all())
+    if stream_name_taken(name_nl, name_en):
+        raise NotAllowed("name_taken")
     number = 2
     while slug in taken:
         slug, number = f"{base}_{number}", number + 1
