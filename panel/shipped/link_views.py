@@ -367,20 +367,8 @@ def insight_sections(insight, user=None):
     user = user or current_user
     rows = shipped_rows(links.linked_changes_of_insight(insight.id))
     can_link = can_link_changes(user) and insight.merged_into_id is None
-    if not rows and not can_link:
-        return []
-    return [
-        (
-            "shipped/_linked_from.html",
-            {
-                "rows": rows,
-                "can_link": can_link,
-                "form": picker_form() if can_link else None,
-                "action": url_for("shipped.link_from_insight", insight_id=insight.id),
-                "kind": "insight",
-            },
-        )
-    ]
+    action = url_for("shipped.link_from_insight", insight_id=insight.id)
+    return _linked_from_section(rows, can_link, action, "insight")
 
 
 def idea_sections(idea, user=None):
@@ -389,22 +377,23 @@ def idea_sections(idea, user=None):
     rows = shipped_rows(links.linked_changes_of_idea(idea.id))
     shown = idea.hidden_at is None and idea.withdrawn_at is None and idea.merged_into_id is None
     can_link = can_link_idea(user, idea) and shown
+    action = url_for("shipped.link_from_idea", round_id=idea.round_id, idea_id=idea.id)
+    return _linked_from_section(rows, can_link, action, "idea")
+
+
+def _linked_from_section(rows, can_link, action, kind):
+    """The section on an insight's or idea's page: the changes that shipped it, and the form to
+    link it to one (for who may); nothing when there is neither."""
     if not rows and not can_link:
         return []
-    return [
-        (
-            "shipped/_linked_from.html",
-            {
-                "rows": rows,
-                "can_link": can_link,
-                "form": picker_form() if can_link else None,
-                "action": url_for(
-                    "shipped.link_from_idea", round_id=idea.round_id, idea_id=idea.id
-                ),
-                "kind": "idea",
-            },
-        )
-    ]
+    context = {
+        "rows": rows,
+        "can_link": can_link,
+        "form": picker_form() if can_link else None,
+        "action": action,
+        "kind": kind,
+    }
+    return [("shipped/_linked_from.html", context)]
 
 
 def shipping_releases(insight_id):
