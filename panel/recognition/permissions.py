@@ -1,12 +1,12 @@
 """Pure permission functions for recognition: who may give thank-yous, who may get one."""
 
 from ..membership.models import TAKING_PART
-from ..security import Role
+from ..membership.permissions import can_manage_members
 
 
 def can_give_thank_yous(user):
-    """The ledger, its budgets and its export are for panel managers."""
-    return user.is_authenticated and user.has_role(Role.PANEL_MANAGER)
+    """The ledger, its budgets and its export are for panel managers (who manage the members)."""
+    return can_manage_members(user)
 
 
 def can_receive_thank_you(member):
