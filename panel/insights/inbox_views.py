@@ -14,7 +14,6 @@ from ..converters import to_id
 from ..database import utcnow
 from ..errors import NotAllowed
 from ..extensions import db
-from ..feedback.models import Release
 from ..forms import CHOOSE, BaseForm, choices
 from ..i18n import lazy_gettext as _l
 from ..paging import paginate
@@ -414,9 +413,7 @@ def route(route_id):
         note_form=note_form,
         answer_form=answer_form,
         shipped_form=shipped,
-        shipped_release=db.session.get(Release, route.shipped_release_id)
-        if route.shipped_release_id
-        else None,
+        shipped_release=route.shipped_release,
         now=utcnow(),
     )
 

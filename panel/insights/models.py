@@ -212,6 +212,7 @@ class Route(db.Model):
     )
 
     insight = db.relationship("Insight", back_populates="routes")
+    shipped_release = db.relationship("Release")
     stream = db.relationship("Stream")
     rule = db.relationship("RoutingRule")
     answer = bilingual("answer")

@@ -14,7 +14,6 @@ from ..audit import record_audit
 from ..database import AMSTERDAM, month_key, month_start, race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
-from ..feedback.models import Release
 from ..i18n import link_for, speaking
 from ..mail import queue_mail
 from ..membership.models import Member
@@ -381,7 +380,7 @@ def close_as_shipped(route, release, note_nl, note_en, actor):
     panelists were told so far). Closed again in another version, the earlier version's line is
     replaced, not repeated. It goes out as every answer does (audit-logged as the status and the
     answer; the version is in the answer)."""
-    earlier = route.shipped_release_id and db.session.get(Release, route.shipped_release_id)
+    earlier = route.shipped_release
     route.shipped_release_id = release.id
     if route.status != RouteStatus.DONE.value:
         set_status(route, RouteStatus.DONE, actor)

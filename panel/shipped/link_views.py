@@ -368,20 +368,20 @@ def insight_sections(insight, user=None):
     rows = shipped_rows(links.linked_changes_of_insight(insight.id))
     can_link = can_link_changes(user) and insight.merged_into_id is None
     action = url_for("shipped.link_from_insight", insight_id=insight.id)
-    return _linked_from_section(rows, can_link, action, "insight")
+    return _linked_from_section(rows, can_link, action)
 
 
 def idea_sections(idea, user=None):
     """signals.owner_idea_sections: where the idea shipped, and linking it to a change."""
     user = user or current_user
     rows = shipped_rows(links.linked_changes_of_idea(idea.id))
-    shown = idea.hidden_at is None and idea.withdrawn_at is None and idea.merged_into_id is None
+    shown = not (idea.is_hidden or idea.is_withdrawn or idea.is_merged)
     can_link = can_link_idea(user, idea) and shown
     action = url_for("shipped.link_from_idea", round_id=idea.round_id, idea_id=idea.id)
-    return _linked_from_section(rows, can_link, action, "idea")
+    return _linked_from_section(rows, can_link, action)
 
 
-def _linked_from_section(rows, can_link, action, kind):
+def _linked_from_section(rows, can_link, action):
     """The section on an insight's or idea's page: the changes that shipped it, and the form to
     link it to one (for who may); nothing when there is neither."""
     if not rows and not can_link:
@@ -391,7 +391,6 @@ def _linked_from_section(rows, can_link, action, kind):
         "can_link": can_link,
         "form": picker_form() if can_link else None,
         "action": action,
-        "kind": kind,
     }
     return [("shipped/_linked_from.html", context)]
 

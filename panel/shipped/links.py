@@ -25,25 +25,23 @@ from ..rounds.models import Idea, IdeaStatus, IdeaSupport
 from .models import ChangeAsker, ChangeIdea, ChangeInsight
 
 
-def _insert_ignoring(model, rows, keys):
-    """INSERT rows, skipping those whose key is already there; the number inserted."""
-    if not rows:
-        return 0
-    table = model.__table__
+def _insert_ignoring(model, row, keys):
+    """INSERT one row unless its key is already there; whether it was inserted."""
     statement = (
         conflict_insert(model)
+        .values(**row)
         .on_conflict_do_nothing(index_elements=keys)
-        .returning(table.c[keys[0]])
+        .returning(model.__table__.c[keys[0]])
     )
     # What came back is what was inserted (a driver's row count is not reliable here).
-    return sum(len(db.session.execute(statement, row).all()) for row in rows)
+    return db.session.execute(statement).first() is not None
 
 
 def link_insight(change, insight, actor):
     """The change answers the insight. True when newly linked."""
     added = _insert_ignoring(
         ChangeInsight,
-        [{"change_id": change.id, "insight_id": insight.id, "linked_by_id": actor.id}],
+        {"change_id": change.id, "insight_id": insight.id, "linked_by_id": actor.id},
         ["change_id", "insight_id"],
     )
     if added:
@@ -79,9 +77,10 @@ def unlink_insight(change, insight, actor):
 def link_idea(change, idea, actor):
     """The change ships the idea. True when newly linked; in a published release the idea is
     marked shipped in its version at once."""
+    _lock(idea)
     added = _insert_ignoring(
         ChangeIdea,
-        [{"change_id": change.id, "idea_id": idea.id, "linked_by_id": actor.id}],
+        {"change_id": change.id, "idea_id": idea.id, "linked_by_id": actor.id},
         ["change_id", "idea_id"],
     )
     if added:
@@ -95,6 +94,7 @@ def link_idea(change, idea, actor):
 
 
 def unlink_idea(change, idea, actor):
+    _lock(idea)
     removed = db.session.execute(
         delete(ChangeIdea).where(ChangeIdea.change_id == change.id, ChangeIdea.idea_id == idea.id)
     ).rowcount
@@ -105,6 +105,12 @@ def unlink_idea(change, idea, actor):
         refresh_askers([change.id])
         reconsider_shipped(idea)
     return bool(removed)
+
+
+def _lock(idea):
+    """Linking and unlinking an idea take turns on its row: an unlink deciding the idea is no
+    longer shipped never crosses a link shipping it in another published release."""
+    db.session.execute(select(Idea.id).where(Idea.id == idea.id).with_for_update())
 
 
 def reconsider_shipped(idea):
@@ -208,21 +214,20 @@ def mark_ideas_shipped(release):
 
 def linked_changes_of_insight(insight_id):
     """[(ReleaseChange, Release)] that answer the insight, newest release first."""
-    return db.session.execute(
-        select(ReleaseChange, Release)
-        .join(ChangeInsight, ChangeInsight.change_id == ReleaseChange.id)
-        .join(Release, Release.id == ReleaseChange.release_id)
-        .where(ChangeInsight.insight_id == insight_id)
-        .order_by(Release.month.desc(), ReleaseChange.position)
-    ).all()
+    return _linked_changes(ChangeInsight.insight_id, insight_id)
 
 
 def linked_changes_of_idea(idea_id):
     """[(ReleaseChange, Release)] that ship the idea, newest release first."""
+    return _linked_changes(ChangeIdea.idea_id, idea_id)
+
+
+def _linked_changes(link_column, id_):
+    link = link_column.class_
     return db.session.execute(
         select(ReleaseChange, Release)
-        .join(ChangeIdea, ChangeIdea.change_id == ReleaseChange.id)
+        .join(link, link.change_id == ReleaseChange.id)
         .join(Release, Release.id == ReleaseChange.release_id)
-        .where(ChangeIdea.idea_id == idea_id)
+        .where(link_column == id_)
         .order_by(Release.month.desc(), ReleaseChange.position)
     ).all()
