@@ -46,6 +46,10 @@ def page_list(prep):
         ("contributions", "panelist", f"/{LANG}/me/contributions"),
         ("my_feedback", "panelist", f"/{LANG}/feedback"),
         ("release", "owner", f"/{LANG}/results/releases/{prep['release_id']}"),
+        ("triage", "owner", f"/{LANG}/insights/triage"),
+        ("triage_search", "owner", f"/{LANG}/insights/triage?q=telefoons"),
+        ("insights", "owner", f"/{LANG}/insights/"),
+        ("inbox", "reviewer", f"/{LANG}/insights/inbox"),
     ]
 
 
@@ -93,7 +97,7 @@ def log_in(app, email):
 
 def clients_for(app, prep):
     clients = {None: app.test_client()}
-    for role in ("panelist", "owner"):
+    for role in ("panelist", "owner", "reviewer"):
         if prep["accounts"].get(role):
             clients[role] = log_in(app, prep["accounts"][role])
     return clients

@@ -143,21 +143,27 @@ def ignore_bad_values(form):
             field.errors = []
 
 
-def inbox_conditions(form, stream_ids):
-    """The WHERE of the inbox, and whether it needs the insight joined to count."""
-    ignore_bad_values(form)
-    status = form.status.data or ""
-    stream = Route.stream_id
+def rows_stream_condition(form, stream_ids):
+    """The stream condition of the inbox's rows. Open routes, soonest due first, on SQLite:
+    "+stream_id" (the same value) keeps the planner off the stream index. Given the statistics
+    of a small table it may take that index and sort, where the partial index ix_routes_open_due
+    reads the open routes already in due order. The count keeps the plain column: it is read
+    from the stream index alone."""
     if (
-        status == ""
+        (form.status.data or "") == ""
         and form.sort.data not in ("newest", "weight")
         and db.session.get_bind().dialect.name == "sqlite"
     ):
-        # Open routes, soonest due first: "+stream_id" (the same value) keeps SQLite's planner
-        # off the stream index. Given the statistics of a small table it may take that index and
-        # sort, where the partial index below reads the open routes already in due order.
-        stream = db.literal_column("+routes.stream_id")
-    conditions = [stream.in_(stream_ids), Route.removed_at.is_(None)]
+        return db.literal_column("+routes.stream_id").in_(stream_ids)
+    return Route.stream_id.in_(stream_ids)
+
+
+def inbox_conditions(form, stream_ids):
+    """The WHERE of the inbox but for its streams (rows_stream_condition, or the plain column
+    for the count), and whether it needs the insight joined to count."""
+    ignore_bad_values(form)
+    status = form.status.data or ""
+    conditions = [Route.removed_at.is_(None)]
     joins_insight = False
     if status == "":
         # The statuses written out, not bound: SQLite uses a partial index only when the
@@ -219,10 +225,10 @@ def inbox():
             joinedload(Route.stream),
             joinedload(Route.assigned_to),
         )
-        .where(*conditions)
+        .where(rows_stream_condition(form, stream_ids), *conditions)
         .order_by(*order)
     )
-    count = db.select(db.func.count(Route.id)).where(*conditions)
+    count = db.select(db.func.count(Route.id)).where(Route.stream_id.in_(stream_ids), *conditions)
     if joins_insight:
         count = count.join(Insight)
     page = paginate(rows, count, PAGE_SIZE)

@@ -219,7 +219,9 @@ class Route(db.Model):
 
     __table_args__ = (
         UniqueConstraint("insight_id", "stream_id", name="uq_routes_insight_stream"),
-        Index("ix_routes_stream_status_due", "stream_id", "status", "due_at"),
+        # A stream's routes by status; removed_at before due_at so the inbox counts its open
+        # routes from the index alone (migration i1inbox24).
+        Index("ix_routes_stream_status_due", "stream_id", "status", "removed_at", "due_at"),
         # The inbox: open routes, soonest due first, read in order (migration d2idx0rnds09).
         Index(
             "ix_routes_open_due",
