@@ -151,9 +151,20 @@ def _audit_filters():
     """The audit log's filter form (choices filled) and its entries' select, filtered by the
     fields that are valid (a wrong date is told, the rest still filters)."""
     form = AuditFilterForm(request.args)
+    # Everyone on the staff now, and former staff who appear in the log (their roles gone, so
+    # not a panelist either). Panelists who acted (changed their own password) are left out:
+    # there can be thousands, and their entries are found by the action.
+    has_role = db.select(UserRole.user_id)
+    actors = db.select(AuditEntry.actor_id).where(AuditEntry.actor_id.isnot(None)).distinct()
     staff = db.session.execute(
         db.select(User.id, User.name)
-        .where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role != Role.PANELIST.value)))
+        .where(
+            User.id.in_(has_role.where(UserRole.role != Role.PANELIST.value))
+            | (
+                User.id.in_(actors)
+                & User.id.notin_(has_role.where(UserRole.role == Role.PANELIST.value))
+            )
+        )
         .order_by(User.name, User.id)
     ).all()
     form.person.choices = choices(

@@ -58,6 +58,21 @@ def test_the_audit_log_filters_by_person_action_and_date(client, entries, admin)
     assert 'href="/en/admin/audit.csv?until=2026-03-05"' in page
 
 
+def test_former_staff_in_the_log_can_still_be_picked(client, db, entries, admin, make_user):
+    """A manager who has left the staff (roles taken away) stays findable by person; a
+    panelist who changed their own password is not offered (there can be thousands)."""
+    other = entries["other"]
+    other.role_rows.clear()
+    from_panel = make_user(roles=[Role.PANELIST], name="Piet Panellid")
+    record_audit("password.change", actor=from_panel)
+    db.session.commit()
+    page = client.get("/en/admin/audit").get_data(as_text=True)
+    assert f'<option value="{other.id}">Pim Manager</option>' in page
+    assert "Piet Panellid</option>" not in page
+    page = client.get(f"/en/admin/audit?person={other.id}").get_data(as_text=True)
+    assert "2 entries" in page
+
+
 @pytest.mark.parametrize(
     "query, message",
     [
