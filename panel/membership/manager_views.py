@@ -39,7 +39,14 @@ from .forms import (
     QuotaForm,
     SettingsForm,
 )
-from .models import Member, MemberStatus, PanelSettings, QuotaTarget, StatusChange
+from .models import (
+    NO_CONTACT_STATUSES,
+    Member,
+    MemberStatus,
+    PanelSettings,
+    QuotaTarget,
+    StatusChange,
+)
 from .segments import AgeBand, CustomerType, Platform, Region
 
 PAGE_SIZE = 50
@@ -259,12 +266,6 @@ def settings():
 
 
 FILTER_FIELDS = ("q", "status", "customer_type", "age_band", "region", "inactive", "source")
-# Gone from the panel: no export hands out their name or e-mail address.
-NO_CONTACT_STATUSES = (
-    MemberStatus.REMOVED.value,
-    MemberStatus.DECLINED.value,
-    MemberStatus.LEFT.value,
-)
 
 
 def list_filters():

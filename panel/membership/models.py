@@ -37,6 +37,12 @@ MemberStatus.TITLES = {
 IN_PANEL = (MemberStatus.PENDING.value, MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
 # Members who take part (paused ones too: they are told, thanked and counted, just not invited).
 TAKING_PART = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
+# Gone from the panel: no export hands out their name or e-mail address.
+NO_CONTACT_STATUSES = (
+    MemberStatus.REMOVED.value,
+    MemberStatus.DECLINED.value,
+    MemberStatus.LEFT.value,
+)
 
 
 class Member(db.Model):

@@ -14,7 +14,7 @@ from ..exports import CsvRows, csv_download, local_time
 from ..extensions import db
 from ..i18n import number_filter
 from ..membership.forms import ExportForm
-from ..membership.models import Member
+from ..membership.models import NO_CONTACT_STATUSES, Member
 from ..membership.views import current_member
 from ..paging import paginate
 from ..security import form_checks_csrf, security_event
@@ -218,7 +218,9 @@ def export():
 def csv_rows(quarter, include_contact):
     """The quarter's thank-yous for finance, in the exporter's language, oldest first: by member
     number. The reason and the message are free text that may name the member, so they come
-    along only with the names and e-mail addresses, when asked for with a logged reason."""
+    along only with the names and e-mail addresses, when asked for with a logged reason. A
+    member who is gone from the panel (removed, declined; one who left is erased already) keeps
+    the amount but not their name, e-mail address or the free text, as in the member export."""
     header = [
         _("Date"),
         _("Quarter"),
@@ -250,10 +252,11 @@ def csv_rows(quarter, include_contact):
             thank_you.given_by.display_name if thank_you.given_by else "",
         ]
         if include_contact:
-            user = member.user if member is not None else None
+            reachable = member is not None and member.status not in NO_CONTACT_STATUSES
+            user = member.user if reachable else None
             row += [
-                thank_you.reason,
-                thank_you.message,
+                thank_you.reason if reachable else "",
+                thank_you.message if reachable else "",
                 user.name if user else "",
                 user.email if user else "",
             ]

@@ -558,3 +558,28 @@ def test_a_note_worth_nothing_needs_no_budget(client, db, managing, make_member)
     assert response.status_code == 302
     assert ThankYou.query.one().value_cents == 0
     assert ledger.budget_left(ledger.quarter_of()) == 0
+
+
+def test_the_contact_export_leaves_out_members_gone_from_the_panel(
+    client, db, managing, make_member
+):
+    """A member removed from the panel keeps their amount in the finance export, but their
+    name, e-mail address and the free text about them are not handed out, as in the member
+    export."""
+    staying = make_member(name="Lotte de Vries", email="lotte@example.org")
+    removed = make_member(name="Ruud Verwijderd", email="ruud@example.org")
+    ledger.set_budget(ledger.quarter_of(), 100_00, managing)
+    give(staying, managing, cents=10_00)
+    give(removed, managing, cents=15_00, reason="Ruud kwam altijd", message="Dag Ruud")
+    removed.status = "removed"
+    db.session.commit()
+    quarter = ledger.quarter_of()
+    response = client.post(
+        f"/en/manage/recognition/export?quarter={quarter}",
+        data={"include_contact": "y", "reason": "Sending the gift cards"},
+    )
+    rows = {row[2]: row for row in read_csv(response)[1:]}
+    assert rows[str(staying.number)][-2:] == ["Lotte de Vries", "lotte@example.org"]
+    assert rows[str(removed.number)][4] == "15.00"
+    assert rows[str(removed.number)][-4:] == ["", "", "", ""]
+    assert "Ruud" not in response.get_data(as_text=True)
