@@ -7,8 +7,12 @@ the more advanced route stays (live before taken out, then by status, then answe
 answer is never lost: the kept route takes the other's answer when it has none, and the other's
 internal notes. Tags are united and the rules run again on the kept insight. The duplicate
 records `merged_into_id`; its page leads to the kept one. Its panelists are now behind the kept
-insight, so they hear its answers. Audit-logged; under a lock of both rows in id order, so two
-merges at once, or two insights merged into each other at once, cannot both happen.
+insight, so they hear its answers: those still to come, and those already published, once (each
+answer standing on the kept insight goes to the panelists of the other insight, who had not been
+told it: one "insight_answer" each, in bulk). An answer published while the merge runs waits for
+it (services.lock_insight_of), so it reaches everyone once. Audit-logged; under a lock of both
+rows in id order, so two merges at once, or two insights merged into each other at once, cannot
+both happen.
 
 Closing (what a real team means by it, and what the panelists behind it are told):
 
@@ -22,7 +26,8 @@ Closing (what a real team means by it, and what the panelists behind it are told
   the streams' inboxes (taken out, kept with any answer, so the rules don't send it back); its
   contributions are added to the other insight as evidence (once), so the panelists behind it
   hear the other insight's answer when it comes, and see its answers on My contributions. No
-  message at closing: "it is a duplicate" tells a panelist nothing; the answer will.
+  message about the closing: "it is a duplicate" tells a panelist nothing; the answer will. The
+  answers the other insight already published go, once, to the panelists this adds to it.
   Unlike a merge, the closed insight keeps its own evidence and page (a record of why).
 
 A closed insight is not routed by rules again (an edit changes its words, not its state).
@@ -34,11 +39,13 @@ from sqlalchemy import Integer, and_, delete, exists, func, insert, literal, sel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from ..accounts.models import User
 from ..audit import record_audit
 from ..database import race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import link_for
+from ..membership.models import Member
 from ..notifications.services import notify
 from . import insight_search, services
 from .models import (
@@ -53,7 +60,7 @@ from .models import (
     StreamMember,
     outcome_insights,
 )
-from .notices import stream_params
+from .notices import stream_params, tell_answer
 
 # How many contributions one "Add to insight" / "Make insight" takes at once.
 MAX_ITEMS = 50
@@ -244,8 +251,9 @@ def merge_insights(duplicate, kept, actor):
     ).rowcount
     if claimed != 1:
         raise NotAllowed("merged")
+    behind = _users_behind(duplicate.id, kept.id)
     moved = _move_evidence(duplicate.id, kept.id)
-    streams = _move_routes(duplicate.id, kept.id)
+    streams, answered = _move_routes(duplicate.id, kept.id)
     _move_outcome_links(duplicate.id, kept.id)
     db.session.refresh(duplicate)
     db.session.refresh(kept)
@@ -256,6 +264,15 @@ def merge_insights(duplicate, kept, actor):
     db.session.flush()
     db.session.refresh(kept)
     services.route_by_rules(kept, actor)
+    # Who was told of each answer now standing on the kept insight: the panelists of the insight
+    # it was published on. The others are now behind it too: they hear it now, once.
+    new = {
+        kept.id: behind[duplicate.id] - behind[kept.id],
+        duplicate.id: behind[kept.id] - behind[duplicate.id],
+    }
+    told = _tell_missed_answers(
+        [(route, new[origin]) for route, origin in answered if route.removed_at is None]
+    )
     record_audit(
         "insight.merge",
         target=duplicate,
@@ -263,8 +280,37 @@ def merge_insights(duplicate, kept, actor):
         merged_into=kept.id,
         evidence=moved,
         routes=streams,
+        told=told,
     )
     return kept
+
+
+def _users_behind(*insight_ids):
+    """{insight id: {user id}} of the panelists behind each insight (its evidence's members
+    with an account, as services.contributors), in one query."""
+    behind = {insight_id: set() for insight_id in insight_ids}
+    rows = db.session.execute(
+        select(Evidence.insight_id, Member.user_id)
+        .join(Member, Member.id == Evidence.member_id)
+        .where(Evidence.insight_id.in_(insight_ids), Member.user_id.isnot(None))
+        .distinct()
+    )
+    for insight_id, user_id in rows:
+        behind[insight_id].add(user_id)
+    return behind
+
+
+def _tell_missed_answers(pairs):
+    """[(answered route, {user id})]: tell each user the route's answer (in bulk, see
+    notices.tell_answer); the users are read in one query. Returns how many were told."""
+    wanted = set().union(*(user_ids for _route, user_ids in pairs))
+    if not wanted:
+        return 0
+    users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+    return sum(
+        tell_answer(route, [users[user_id] for user_id in sorted(user_ids) if user_id in users])
+        for route, user_ids in pairs
+    )
 
 
 def _move_evidence(from_id, to_id):
@@ -291,17 +337,29 @@ def _move_evidence(from_id, to_id):
 
 
 def _move_routes(from_id, to_id):
-    """Move the routes; in a stream both are in, keep the more advanced and any answer."""
+    """Move the routes; in a stream both are in, keep the more advanced and any answer.
+    Returns (how many moved, [(answered route of the kept insight, id of the insight whose
+    panelists were told its answer)])."""
+    # Read afresh (the rows of both insights are locked): an answer published just before counts.
     routes = db.session.scalars(
-        select(Route).where(Route.insight_id.in_([from_id, to_id])).order_by(Route.id)
+        select(Route)
+        .where(Route.insight_id.in_([from_id, to_id]))
+        .order_by(Route.id)
+        .execution_options(populate_existing=True)
     ).all()
     kept_routes = {route.stream_id: route for route in routes if route.insight_id == to_id}
+    origin = {
+        route.stream_id: to_id for route in kept_routes.values() if route.answered_at is not None
+    }
+    answered = {stream_id: kept_routes[stream_id] for stream_id in origin}
     moved = 0
     for route in [route for route in routes if route.insight_id == from_id]:
         target = kept_routes.get(route.stream_id)
         if target is None:
             route.insight_id = to_id
             moved += 1
+            if route.answered_at is not None:
+                origin[route.stream_id], answered[route.stream_id] = from_id, route
             continue
         if _route_rank(route) > _route_rank(target):
             for name in ("status", "first_response_at", "decided_at", "removed_at"):
@@ -310,6 +368,7 @@ def _move_routes(from_id, to_id):
         if target.answered_at is None and route.answered_at is not None:
             target.answer_nl, target.answer_en = route.answer_nl, route.answer_en
             target.answered_at = route.answered_at
+            origin[route.stream_id], answered[route.stream_id] = from_id, target
         db.session.execute(
             update(InternalNote)
             .where(InternalNote.route_id == route.id)
@@ -318,7 +377,7 @@ def _move_routes(from_id, to_id):
         )
         db.session.delete(route)
     db.session.flush()
-    return moved
+    return moved, [(answered[stream_id], origin[stream_id]) for stream_id in sorted(answered)]
 
 
 def _move_outcome_links(from_id, to_id):
@@ -382,7 +441,21 @@ def close_insight(insight, kind, actor, reason_nl="", reason_en="", duplicate_of
     else:
         for route in open_routes:
             services.remove_route(route, actor)
+        behind = _users_behind(insight.id, duplicate_of.id)
         _copy_evidence(insight.id, duplicate_of.id)
+        # The panelists it adds to the other insight hear the answers it already has, once.
+        new = behind[insight.id] - behind[duplicate_of.id]
+        answered = db.session.scalars(
+            select(Route)
+            .where(
+                Route.insight_id == duplicate_of.id,
+                Route.answered_at.isnot(None),
+                Route.removed_at.is_(None),
+            )
+            .order_by(Route.stream_id)
+            .execution_options(populate_existing=True)
+        ).all()
+        _tell_missed_answers([(route, new) for route in answered])
     record_audit(
         "insight.close",
         target=insight,

@@ -353,8 +353,38 @@ def contributors(insight):
     return Member.query.filter(Member.id.in_(ids), Member.user_id.isnot(None)).all() if ids else []
 
 
+def lock_insight_of(route):
+    """Lock the row of the insight the route is on, and read both afresh: an answer and a merge
+    or close-as-duplicate of its insight (which lock both insights) take turns, so the
+    panelists behind either hear the answer once (manage.py tells those a merge adds). A merge
+    may have moved the route meanwhile: then the kept insight is locked instead.
+    NotAllowed("gone"): the merge folded it into the kept insight's route in the same stream."""
+    insight_id = route.insight_id
+    while True:
+        insight = db.session.scalars(
+            db.select(Insight)
+            .where(Insight.id == insight_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).one()
+        now_on = db.session.scalar(db.select(Route.insight_id).where(Route.id == route.id))
+        if now_on is None:
+            raise NotAllowed("gone")
+        if now_on == insight_id:
+            break
+        insight_id = now_on
+    db.session.expire(insight, ["evidence", "routes"])
+    db.session.refresh(route)
+    race_pause("INSIGHT_RACE_DELAY")
+
+
 def publish_answer(route, answer_nl, answer_en, actor):
     """The stream's public answer; the panelists behind the evidence are told (not who they are)."""
+    lock_insight_of(route)
+    _publish(route, answer_nl, answer_en, actor)
+
+
+def _publish(route, answer_nl, answer_en, actor):
     first = route.answered_at is None
     route.answer_nl, route.answer_en = answer_nl, answer_en
     route.answered_at = utcnow()
@@ -380,6 +410,7 @@ def close_as_shipped(route, release, note_nl, note_en, actor):
     panelists were told so far). Closed again in another version, the earlier version's line is
     replaced, not repeated. It goes out as every answer does (audit-logged as the status and the
     answer; the version is in the answer)."""
+    lock_insight_of(route)
     earlier = route.shipped_release
     route.shipped_release_id = release.id
     if route.status != RouteStatus.DONE.value:
@@ -394,7 +425,7 @@ def close_as_shipped(route, release, note_nl, note_en, actor):
         if old_line and kept.startswith(old_line):
             kept = kept.removeprefix(old_line).strip()
         answers[lang] = " ".join(part for part in (line, (note or "").strip(), kept) if part)
-    publish_answer(route, answers["nl"], answers["en"], actor)
+    _publish(route, answers["nl"], answers["en"], actor)
 
 
 def shipped_line(release):
