@@ -1689,6 +1689,16 @@ def kept_counts_problems():
             " score_counts k WHERE k.release_id = r.release_id AND k.segment_kind = 'all'"
             " AND k.score = r.score)"
         ),
+        # Triage holds what panelists said could be better after a session, and nothing else
+        # of that kind (a rating without words is no contribution).
+        "triage_items of session feedback": (
+            "SELECT (SELECT count(*) FROM touchpoint_responses t"
+            " WHERE coalesce(trim(t.better_text), '') <> '' AND NOT EXISTS (SELECT 1 FROM"
+            " triage_items i WHERE i.kind = 'touchpoint' AND i.source_id = t.id))"
+            " + (SELECT count(*) FROM triage_items i WHERE i.kind = 'touchpoint' AND NOT EXISTS"
+            " (SELECT 1 FROM touchpoint_responses t WHERE t.id = i.source_id"
+            " AND coalesce(trim(t.better_text), '') <> ''))"
+        ),
     }
     problems = []
     for what, sql in checks.items():

@@ -244,6 +244,11 @@ class TouchpointResponse(db.Model):
     better_text = db.Column(db.Text)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
+    # The session it is about (through the registration) and who said it: triage and the
+    # insights quote "what could be better" as a contribution (panel.insights.triage).
+    registration = db.relationship("Registration")
+    member = db.relationship("Member")
+
     __table_args__ = (
         CheckConstraint("score >= 0 AND score <= 10", name="touchpoint_score_0_to_10"),
     )

@@ -7,7 +7,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import signals
-from ..database import utcnow
+from ..database import race_pause, utcnow
 from ..errors import NotAllowed
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -191,6 +191,7 @@ def touchpoint(registration_id):
     if form.validate_on_submit():
         if not claim_submission(form):
             return answered_before(form, url_for("membership.dashboard"))
+        race_pause("TOUCHPOINT_RACE_DELAY")  # read above that it was not answered yet
         answer = TouchpointResponse(
             registration_id=registration.id,
             member_id=member.id,

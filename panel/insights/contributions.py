@@ -3,12 +3,12 @@
 from dataclasses import dataclass, field
 
 from flask import url_for
-from sqlalchemy import and_, literal_column, or_, union_all
+from sqlalchemy import and_, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import signals
 from ..extensions import db
-from ..feedback.models import Response
+from ..feedback.models import Response, TouchpointResponse
 from ..i18n import lazy_gettext as _l
 from ..paging import Page, count_of, paginate
 from ..rounds.models import Comment, Idea, Registration, Session
@@ -73,8 +73,9 @@ def _kind(name):
 
 
 def contribution_keys(member):
-    """(kind, id) of everything the member gave, newest first: one select over the four tables,
-    so a page of it is read in SQL, not by loading everything."""
+    """(kind, id) of everything the member gave, newest first: one select over the five tables,
+    so a page of it is read in SQL, not by loading everything. What they said could be better
+    after a session is one when it has words (as in triage) and its session is still there."""
     parts = [
         db.select(_kind("idea"), Idea.id.label("key"), Idea.created_at.label("at")).where(
             Idea.author_id == member.id
@@ -88,6 +89,16 @@ def contribution_keys(member):
         db.select(_kind("session"), Registration.id.label("key"), Session.starts_at.label("at"))
         .join(Session, Session.id == Registration.session_id)
         .where(Registration.member_id == member.id, Registration.attendance == "attended"),
+        db.select(
+            _kind("touchpoint"),
+            TouchpointResponse.id.label("key"),
+            TouchpointResponse.created_at.label("at"),
+        ).where(
+            TouchpointResponse.member_id == member.id,
+            TouchpointResponse.better_text.isnot(None),
+            TouchpointResponse.better_text != "",
+            TouchpointResponse.registration_id.isnot(None),
+        ),
     ]
     keys = union_all(*parts).subquery()
     kind, key, at = keys.c
@@ -100,7 +111,7 @@ def contributions_of(member):
     the first page also shows the domains' sections (signals.contribution_sections)."""
     keys = contribution_keys(member)
     page = paginate(keys, count_of(keys), PER_PAGE, scalars=False)
-    wanted = {kind: [] for kind in ("idea", "comment", "response", "session")}
+    wanted = {kind: [] for kind in ("idea", "comment", "response", "session", "touchpoint")}
     for kind, key in page.items:
         wanted[kind].append(key)
     # Every kind is read, also when this page has none of it: the page costs the same queries.
@@ -111,14 +122,32 @@ def contributions_of(member):
     responses = Response.query.options(joinedload(Response.release)).filter(
         Response.id.in_(wanted["response"])
     )
-    attended = Registration.query.options(joinedload(Registration.session)).filter(
-        Registration.id.in_(wanted["session"])
-    )
+    # Sessions taken part in and what was said after one: one read of their registrations.
+    attended = db.session.execute(
+        select(Registration, TouchpointResponse)
+        .outerjoin(TouchpointResponse, TouchpointResponse.registration_id == Registration.id)
+        .options(joinedload(Registration.session))
+        .where(
+            or_(
+                Registration.id.in_(wanted["session"]),
+                TouchpointResponse.id.in_(wanted["touchpoint"]),
+            )
+        )
+    ).all()
     found = {
         "idea": {idea.id: idea for idea in ideas},
         "comment": {comment.id: comment for comment in comments},
         "response": {response.id: response for response in responses},
-        "session": {registration.id: registration for registration in attended},
+        "session": {
+            registration.id: registration
+            for registration, _answer in attended
+            if registration.id in wanted["session"]
+        },
+        "touchpoint": {
+            answer.id: answer
+            for _registration, answer in attended
+            if answer is not None and answer.id in wanted["touchpoint"]
+        },
     }
     insights = insights_for(
         {
@@ -126,6 +155,7 @@ def contributions_of(member):
             "comment": list(found["comment"]),
             "response": list(found["response"]),
             "session": [r.session_id for r in found["session"].values()],
+            "touchpoint": list(found["touchpoint"]),
         }
     )
     make = {
@@ -133,6 +163,7 @@ def contributions_of(member):
         "comment": _comment,
         "response": _response,
         "session": _session,
+        "touchpoint": _touchpoint,
     }
     items = [
         make[kind](found[kind][key], insights)
@@ -233,4 +264,21 @@ def _session(registration, insights):
         url_for("rounds.round_page", round_id=session.round_id),
         insights=insights.get(("session", session.id), []),
         key=("session", session.id),
+    )
+
+
+def _touchpoint(answer, insights):
+    session = answer.registration.session  # read with the page's registrations
+    return Contribution(
+        answer.created_at,
+        _l("Your feedback after a session"),
+        answer.better_text,
+        url_for("rounds.round_page", round_id=session.round_id),
+        status=_l(
+            "Score %(score)s for the session “%(session)s”",
+            score=answer.score,
+            session=str(session.title),
+        ),
+        insights=insights.get(("touchpoint", answer.id), []),
+        key=("touchpoint", answer.id),
     )

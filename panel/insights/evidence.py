@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..feedback.models import Response
-from ..rounds.models import Comment, Idea, Session
+from ..feedback.models import Response, TouchpointResponse
+from ..rounds.models import Comment, Idea, Registration, Round, Session
 from ..rounds.moderation import moderated_text
-from ..rounds.permissions import can_read_session_notes
+from ..rounds.permissions import can_manage_round, can_read_session_notes
+from ..security import Role
 
 
 @dataclass
@@ -23,12 +24,22 @@ class Source:
 
 
 # Each kind of source, and what making its Source reads besides the row itself.
-MODELS = {"response": Response, "idea": Idea, "comment": Comment, "session": Session}
+MODELS = {
+    "response": Response,
+    "idea": Idea,
+    "comment": Comment,
+    "session": Session,
+    "touchpoint": TouchpointResponse,
+}
 LOADS = {
     "response": [joinedload(Response.member)],
     "idea": [joinedload(Idea.author)],
     "comment": [joinedload(Comment.author), joinedload(Comment.idea)],
     "session": [joinedload(Session.round)],
+    "touchpoint": [
+        joinedload(TouchpointResponse.member),
+        joinedload(TouchpointResponse.registration).joinedload(Registration.session),
+    ],
 }
 
 
@@ -57,7 +68,17 @@ def quotable_source(kind, source_id, reader):
         session = db.session.get(Session, source_id)
         if not can_read_session_notes(reader, session):
             return None
+    if kind == "touchpoint" and source is not None and not can_quote_touchpoint(reader, source):
+        return None
     return source
+
+
+def can_quote_touchpoint(reader, source):
+    """What a panelist said after a session is for who runs its round (as in triage); one whose
+    session is gone is for panel managers."""
+    if source.round_id is None:
+        return reader.has_role(Role.PANEL_MANAGER)
+    return can_manage_round(reader, db.session.get(Round, source.round_id))
 
 
 def load_quotes(evidence):
@@ -91,6 +112,14 @@ def _source(kind, row):
         if row.is_hidden or row.is_withdrawn:
             return None
         return Source(kind, row.id, moderated_text(row.body), row.author, row.idea.round_id, None)
+    if kind == "touchpoint":
+        if not (row.better_text or "").strip():
+            return None
+        registration = row.registration
+        round_id = registration.session.round_id if registration is not None else None
+        return Source(
+            kind, row.id, row.better_text, row.member if row.member_id else None, round_id, None
+        )
     if not row.notes:
         return None
     return Source(kind, row.id, row.notes, None, row.round_id, None)

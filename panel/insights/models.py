@@ -125,6 +125,8 @@ class EvidenceKind(TitledEnum):
     IDEA = "idea"
     COMMENT = "comment"
     SESSION = "session"
+    # A panelist's "what could be better" after a session (feedback.TouchpointResponse).
+    TOUCHPOINT = "touchpoint"
 
 
 EvidenceKind.TITLES = {
@@ -132,6 +134,7 @@ EvidenceKind.TITLES = {
     "idea": _l("Idea"),
     "comment": _l("Reaction"),
     "session": _l("Session notes"),
+    "touchpoint": _l("Session feedback"),
 }
 
 

@@ -1,8 +1,9 @@
 """Triage: every contribution panelists made, in one list, each evidence, dismissed or waiting.
 
 What counts as a contribution: an app-feedback response with a comment or problem report (a
-score alone is not one), an idea, a reaction (rounds Comment), a session's notes; hidden and
-withdrawn ones are not (their words are gone or not to be read).
+score alone is not one), an idea, a reaction (rounds Comment), a session's notes, and what a
+panelist said could be better after a session (feedback TouchpointResponse; a score alone is not
+one either); hidden and withdrawn ones are not (their words are gone or not to be read).
 
 Design
 - A kept table `triage_items` (panel.insights.triage_models): one row per contribution, with
@@ -18,11 +19,11 @@ Design
   or its Dutch or English stem exactly ("rekeningen" -> "rekening", "facturen" -> "factuur").
   Only letters and digits of a search reach either database's query syntax.
 - Kept in step from Python, with no change to the code that writes contributions: SQLAlchemy
-  session events note every response, idea, reaction or session whose words or visibility
-  change (ORM flushes, and bulk UPDATE / DELETE statements on ideas and reactions, whose rows
-  are read before they run), and just before the transaction commits their rows are rewritten
-  (an upsert) or removed. `flask panel reindex-triage` rebuilds the whole table (after a bulk
-  load, or to repair it); bench/generate.py and the demo call rebuild() too.
+  session events note every response, idea, reaction, session or session feedback whose words or
+  visibility change (ORM flushes, and bulk UPDATE / DELETE statements on ideas and reactions,
+  whose rows are read before they run), and just before the transaction commits their rows are
+  rewritten (an upsert) or removed. `flask panel reindex-triage` rebuilds the whole table (after
+  a bulk load, or to repair it); bench/generate.py and the demo call rebuild() too.
 - "No action" is a row in `triage_dismissals` (one per contribution: the unique key makes a
   double click or two colleagues at once one dismissal). An item is processed when it is
   evidence of an insight or dismissed; processed_state(items) says which (contract 4).
@@ -44,11 +45,11 @@ from sqlalchemy.orm import joinedload
 from ..accounts.models import User
 from ..database import race_pause, utcnow
 from ..extensions import db
-from ..feedback.models import Release, Response
+from ..feedback.models import Release, Response, TouchpointResponse
 from ..membership.models import Member
 from ..membership.segments import AgeBand, CustomerType, Platform
 from ..rounds.idea_search import fold
-from ..rounds.models import Comment, Idea, Round
+from ..rounds.models import Comment, Idea, Registration, Round
 from ..rounds.models import Session as RoundSession
 from ..rounds.moderation import moderated_text
 from ..rounds.permissions import can_manage_round
@@ -198,6 +199,22 @@ def _loader(kind):
             *_member_columns(),
         ).join(Idea, Idea.id == Comment.idea_id)
         return _with_member(query, Comment.author_id), Comment.id
+    if kind == "touchpoint":
+        # The round is the session's, through the registration (gone: no round, and then only
+        # panel managers see it, see readable_by).
+        query = (
+            select(
+                TouchpointResponse.id,
+                TouchpointResponse.created_at,
+                TouchpointResponse.score,
+                TouchpointResponse.better_text,
+                RoundSession.round_id,
+                *_member_columns(),
+            )
+            .outerjoin(Registration, Registration.id == TouchpointResponse.registration_id)
+            .outerjoin(RoundSession, RoundSession.id == Registration.session_id)
+        )
+        return _with_member(query, TouchpointResponse.member_id), TouchpointResponse.id
     query = select(
         RoundSession.id, RoundSession.starts_at, RoundSession.round_id, RoundSession.notes
     )
@@ -233,6 +250,20 @@ def _row(kind, r):
             platform=None,
             age_band=None,
             words=index_words(r.notes),
+        )
+    if kind == "touchpoint":
+        if not (r.better_text or "").strip():
+            return None
+        return dict(
+            base,
+            created_at=r.created_at,
+            round_id=r.round_id,
+            score_group=score_group(r.score),
+            customer_type=r.customer_type,
+            platform=r.platform,
+            age_band=_age_band(r.birth_year),
+            language=r.locale,
+            words=index_words(r.better_text),
         )
     if r.hidden_at is not None or r.withdrawn_at is not None:
         return None
@@ -368,6 +399,7 @@ WATCHED = {
     Idea: ("idea", ("title", "body", "hidden_at", "withdrawn_at", "round_id", "author_id")),
     Comment: ("comment", ("body", "hidden_at", "withdrawn_at", "idea_id", "author_id")),
     RoundSession: ("session", ("notes", "starts_at", "round_id")),
+    TouchpointResponse: ("touchpoint", ("better_text", "score", "member_id", "registration_id")),
 }
 PENDING = "triage_pending"
 PENDING_ROWS = "triage_pending_rows"  # {(kind, id): row or None}, made from the session
@@ -400,6 +432,7 @@ OWN_COLUMNS = {
     "idea": ("id", "created_at", "round_id", "title", "body", "hidden_at", "withdrawn_at"),
     "comment": ("id", "created_at", "idea_id", "body", "hidden_at", "withdrawn_at"),
     "session": ("id", "starts_at", "round_id", "notes"),
+    "touchpoint": ("id", "created_at", "score", "better_text", "member_id", "registration_id"),
 }
 MISSING = object()
 
@@ -425,8 +458,18 @@ def _row_in_memory(session, kind, instance):
         if idea is None or not _loaded(idea, ("round_id",)):
             return MISSING
         values["round_id"] = idea.round_id
+    if kind == "touchpoint":
+        values["round_id"] = None
+        if instance.registration_id:
+            registration = _in_session(session, Registration, instance.registration_id)
+            if registration is None or not _loaded(registration, ("session_id",)):
+                return MISSING
+            round_session = _in_session(session, RoundSession, registration.session_id)
+            if round_session is None or not _loaded(round_session, ("round_id",)):
+                return MISSING
+            values["round_id"] = round_session.round_id
     if kind != "session":
-        member_id = instance.member_id if kind == "response" else instance.author_id
+        member_id = instance.author_id if kind in ("idea", "comment") else instance.member_id
         member = _in_session(session, Member, member_id) if member_id else None
         if member_id and (
             member is None or not _loaded(member, ("customer_type", "platform", "birth_year"))
@@ -627,13 +670,18 @@ def is_dismissed():
     )
 
 
+# The kinds that belong to one session of a round, for who runs that round only.
+SESSION_KINDS = ("session", "touchpoint")
+
+
 def readable_by(reader):
-    """A session's notes are staff-only, for who runs its round (rounds.permissions): other
-    session items are left out of the list, its count and its search."""
+    """A session's notes are staff-only, for who runs its round (rounds.permissions), and so is
+    what panelists said about the session afterwards: other rounds' session items are left out
+    of the list, its count and its search."""
     if reader.has_role(Role.PANEL_MANAGER):
         return []
     owned = select(Round.id).where(Round.owner_id == reader.id)
-    return [or_(TriageItem.kind != "session", TriageItem.round_id.in_(owned))]
+    return [or_(TriageItem.kind.not_in(SESSION_KINDS), TriageItem.round_id.in_(owned))]
 
 
 def conditions(filters, reader):
@@ -711,6 +759,8 @@ def _texts(kind, row):
         return [moderated_text(row.title), moderated_text(row.body)]
     if kind == "comment":
         return [moderated_text(row.body)]
+    if kind == "touchpoint":
+        return [row.better_text or ""]
     return [row.notes or ""]
 
 
@@ -719,6 +769,14 @@ SOURCE_LOADS = {
     "idea": (Idea, [joinedload(Idea.round)]),
     "comment": (Comment, [joinedload(Comment.idea).joinedload(Idea.round)]),
     "session": (RoundSession, [joinedload(RoundSession.round)]),
+    "touchpoint": (
+        TouchpointResponse,
+        [
+            joinedload(TouchpointResponse.registration)
+            .joinedload(Registration.session)
+            .joinedload(RoundSession.round)
+        ],
+    ),
 }
 
 
@@ -745,6 +803,7 @@ def entries(items, reader):
                 "idea": lambda r: r.round,
                 "comment": lambda r: r.idea.round,
                 "session": lambda r: r.round,
+                "touchpoint": lambda r: r.registration.session.round if r.registration else None,
             }[item.kind](row)
         texts = _texts(item.kind, row) if row is not None else []
         manages = isinstance(where, Round) and can_manage_round(reader, where)
