@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from ..extensions import db
-from ..paging import Page, paginate
+from ..paging import Page, paginate, requested_page
 from ..security import safe_next
 from . import bp, triage
 from .permissions import can_create_insights
@@ -39,14 +39,17 @@ def triage_list():
     require_triager()
     filters = triage.TriageFilters.from_args(request.args)
     count = db.session.execute(triage.count_query(filters, current_user)).scalar()
-    page = paginate(triage.items_query(filters, current_user), count, triage.PER_PAGE)
+    offset = (requested_page() - 1) * triage.PER_PAGE
+    page = paginate(
+        triage.items_query(filters, current_user, count, offset), count, triage.PER_PAGE
+    )
     entries = triage.entries(page.items, current_user)
-    releases, rounds = triage.source_choices()
+    releases, rounds = triage.source_choices(filters)
     return render_template(
         "insights/triage.html",
         page=Page(entries, page.total, page.page, page.per_page),
         filters=filters,
-        count_up_to=triage.COUNT_UP_TO,
+        count_up_to=triage.count_up_to(filters),
         releases=releases,
         rounds=rounds,
         here=here(),
