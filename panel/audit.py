@@ -118,6 +118,10 @@ DETAIL_LABELS = {
     "by": _l("How"),
     "count": _l("Number of e-mails"),
     "include_contact": _l("With contact details"),
+    "value_cents": _l("Value (EUR)"),
+    "amount_cents": _l("Budget"),
+    "quarter": _l("Quarter"),
+    "over_budget": _l("Over budget"),
     "in_title": _l("In the title"),
     "invited": _l("Panelists invited"),
     "members": _l("Reviewers"),
@@ -162,6 +166,7 @@ ACTION_DETAIL_LABELS = {
     ("insight.merge", "evidence"): _l("Contributions moved"),
     ("insight.merge", "routes"): _l("Streams moved along"),
     ("insight.close", "routes"): _l("Streams it was still open in"),
+    ("thank_you.give", "kind"): _l("Kind"),
 }
 # Details that are bookkeeping, never shown. (A route is its insight, the entry's record, in the
 # stream shown beside it.)
@@ -178,7 +183,10 @@ VALUE_ENUMS = {
     ("quota", "age_band"): "AgeBand",
     ("quota", "region"): "Region",
     ("insight", "kind"): "CloseKind",
+    ("thank_you", "kind"): "ThankYouKind",
 }
+# Amounts kept in cents, shown in euros ("25,00" / "25.00").
+CENTS_DETAILS = {"value_cents", "amount_cents"}
 # Details that hold the number of a record, shown as the record: "Insight 12", "User 4".
 RECORD_DETAILS = {
     "assignee": "users",
@@ -225,6 +233,8 @@ def detail_value(kind, key, value):
     table = RECORD_DETAILS.get((kind, key)) or RECORD_DETAILS.get(key)
     if table is not None and isinstance(value, int):
         return TARGET_TITLES[table](value)
+    if key in CENTS_DETAILS and isinstance(value, int):
+        return number_filter(value / 100, 2)
     if isinstance(value, int | float):
         return number_filter(value)
     if isinstance(value, list | tuple):

@@ -344,3 +344,30 @@ def test_wtforms_messages_without_a_translation_of_ours_still_speak_the_app(app)
         assert translations.gettext("Not a valid integer value.") == "Vul een heel getal in."
         # A label WTForms makes from a field's name is no message.
         assert translations.gettext("Form Token") == "Form Token"
+
+
+def test_a_thank_you_in_the_audit_log_reads_as_text(app, db, make_user):
+    """Its kind by title (not 'Closed as: note'), the amount in euros, the quarter by name."""
+    admin = make_user(roles=[Role.ADMIN])
+    record_audit(
+        "thank_you.give",
+        actor=admin,
+        kind="gift_card",
+        value_cents=2500,
+        quarter="2026-Q4",
+        over_budget=False,
+    )
+    record_audit("thank_you_budget.set", actor=admin, quarter="2026-Q4", amount_cents=150000)
+    db.session.commit()
+    entries = {entry.action: entry for entry in AuditEntry.query}
+    with app.test_request_context("/nl/"), speaking("nl"):
+        assert entries["thank_you.give"].detail_lines == [
+            ("Soort", "Cadeaukaart"),
+            ("Over het budget heen", "nee"),
+            ("Kwartaal", "2026-Q4"),
+            ("Waarde (EUR)", "25,00"),
+        ]
+        assert ("Budget", "1.500,00") in entries["thank_you_budget.set"].detail_lines
+    with app.test_request_context("/en/"), speaking("en"):
+        assert ("Kind", "Gift card") in entries["thank_you.give"].detail_lines
+        assert ("Value (EUR)", "25.00") in entries["thank_you.give"].detail_lines
