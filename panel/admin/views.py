@@ -32,7 +32,7 @@ from ..insights.rules import offered_streams
 from ..mail import DISCARDED, ERASED, FAILED, OutboxMessage, delivery_trouble
 from ..membership import privacy as membership_privacy
 from ..paging import count_of, paginate
-from ..security import Role, form_checks_csrf
+from ..security import STAFF_ROLES, Role, form_checks_csrf
 from ..submissions import answered_before, claim_submission
 from . import bp
 from . import services as admin
@@ -154,18 +154,20 @@ def _audit_filters():
     # Everyone on the staff now, and former staff who appear in the log (their roles gone, so
     # not a panelist either). Panelists who acted (changed their own password) are left out:
     # there can be thousands, and their entries are found by the action.
-    has_role = db.select(UserRole.user_id)
-    actors = db.select(AuditEntry.actor_id).where(AuditEntry.actor_id.isnot(None)).distinct()
+    # Both read from indexes (the roles by role, the log's actors distinct), never every user:
+    # 0.1 ms at XL, where 'role != panelist' read all 890,000 roles (80 ms).
+    actors = (
+        db.select(AuditEntry.actor_id).where(AuditEntry.actor_id.isnot(None)).distinct().subquery()
+    )
+    is_panelist = db.exists().where(
+        UserRole.user_id == actors.c.actor_id, UserRole.role == Role.PANELIST.value
+    )
+    people = db.union(
+        db.select(UserRole.user_id).where(UserRole.role.in_([role.value for role in STAFF_ROLES])),
+        db.select(actors.c.actor_id).where(~is_panelist),
+    )
     staff = db.session.execute(
-        db.select(User.id, User.name)
-        .where(
-            User.id.in_(has_role.where(UserRole.role != Role.PANELIST.value))
-            | (
-                User.id.in_(actors)
-                & User.id.notin_(has_role.where(UserRole.role == Role.PANELIST.value))
-            )
-        )
-        .order_by(User.name, User.id)
+        db.select(User.id, User.name).where(User.id.in_(people)).order_by(User.name, User.id)
     ).all()
     form.person.choices = choices(
         [("", _("Everyone")), ("system", _("System"))]
