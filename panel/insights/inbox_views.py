@@ -324,19 +324,67 @@ def workable_route_or_404(route_id):
     return route
 
 
-@bp.route("/inbox/<int:route_id>", methods=["GET", "POST"])
-@form_checks_csrf
-def route(route_id):
-    route = workable_route_or_404(route_id)
-    if route.removed_at is not None:
-        abort(404)
+# A merge folded the route away (into the kept insight's route in the same stream) while the
+# reviewer had its page open: what they sent goes there, they decide to send it again.
+MERGED_AWAY = _l(
+    "This insight was merged into “%(title)s” meanwhile; this is its page for the same stream."
+    " What you sent was not saved: it is in the form below, to send again here."
+)
+MERGED_AWAY_NOT_KEPT = _l(
+    "This insight was merged into “%(title)s” meanwhile. What you sent was not saved."
+)
+
+
+def route_forms(route):
+    """The route page's forms: (status, assign, note, answer); a sent one holds what was sent."""
     status_form, note_form, answer_form = StatusForm(obj=route), NoteForm(), AnswerForm(obj=route)
     assign_form = AssignForm(
         assignee=route.assigned_to_id or NOBODY, seen=str(route.assigned_to_id or NOBODY)
     )
     assign_form.assignee.choices = assignee_choices(services.stream_reviewers([route.stream_id]))
+    return status_form, assign_form, note_form, answer_form
+
+
+def merged_away(insight_id, stream_id):
+    """What was sent for a route a merge took away: the page of the route that took it over
+    (services.route_taking_over), its forms holding what was sent (nothing is saved: the
+    reviewer reads the insight it is now and sends it again; when that page has no such form,
+    "close as shipped" for one, it says it was not saved). When that route is not open to them,
+    the inbox, saying it was not saved. A 404 when the route was not merged away."""
+    kept = services.route_taking_over(insight_id, stream_id) if insight_id and stream_id else None
+    if kept is None:
+        abort(404)
+    title = kept.insight.title.plain()
+    workable = kept.removed_at is None and can_work_route(
+        current_user, kept, services.reviewer_stream_ids(current_user)
+    )
+    if not workable:
+        flash(str(MERGED_AWAY_NOT_KEPT) % {"title": title}, "warning")
+        return redirect(url_for("insights.inbox"))
+    status_form, assign_form, note_form, answer_form = route_forms(kept)
+    shipped, _releases = shipped_form(kept.insight)
+    kept_in_form = request.form.get("action") in ("answer", "note") or (
+        request.form.get("action") == "shipped" and shipped is not None
+    )
+    flash(str(MERGED_AWAY if kept_in_form else MERGED_AWAY_NOT_KEPT) % {"title": title}, "warning")
+    return render_route(kept, status_form, assign_form, note_form, answer_form, shipped)
+
+
+@bp.route("/inbox/<int:route_id>", methods=["GET", "POST"])
+@form_checks_csrf
+def route(route_id):
+    if request.method == "POST" and db.session.get(Route, route_id) is None:
+        # The page's forms name the insight and stream it showed (route.html).
+        return merged_away(
+            to_id(request.form.get("insight", "")), to_id(request.form.get("stream", ""))
+        )
+    route = workable_route_or_404(route_id)
+    if route.removed_at is not None:
+        abort(404)
+    status_form, assign_form, note_form, answer_form = route_forms(route)
     action = request.form.get("action")
     shipped, shipped_releases = shipped_form(route.insight)
+    showed = (route.insight_id, route.stream_id)
     if request.method == "POST":
         if action == "assign" and assign_form.validate_on_submit():
             assignee = (
@@ -386,9 +434,13 @@ def route(route_id):
                 if not claim_submission(shipped):
                     back = url_for("insights.route", route_id=route.id) + "#shipped"
                     return answered_before(shipped, back)
-                services.close_as_shipped(
-                    route, release, shipped.note_nl.data, shipped.note_en.data, current_user
-                )
+                try:
+                    services.close_as_shipped(
+                        route, release, shipped.note_nl.data, shipped.note_en.data, current_user
+                    )
+                except NotAllowed:  # "gone": merged away meanwhile
+                    db.session.rollback()
+                    return merged_away(*showed)
                 flash(
                     _(
                         "Done: shipped in version %(version)s. The answer is published.",
@@ -398,13 +450,21 @@ def route(route_id):
                 )
                 return redirect(url_for("insights.route", route_id=route.id) + "#shipped")
         if action == "answer" and answer_form.validate_on_submit():
-            services.publish_answer(
-                route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user
-            )
+            try:
+                services.publish_answer(
+                    route, answer_form.answer_nl.data, answer_form.answer_en.data, current_user
+                )
+            except NotAllowed:  # "gone": merged away meanwhile
+                db.session.rollback()
+                return merged_away(*showed)
             flash(
                 _("The answer is published. The panelists behind this insight are told."), "success"
             )
             return redirect(url_for("insights.route", route_id=route.id))
+    return render_route(route, status_form, assign_form, note_form, answer_form, shipped)
+
+
+def render_route(route, status_form, assign_form, note_form, answer_form, shipped):
     insight = route.insight
     quotes = load_quotes(insight.evidence)
     notes = InternalNote.query.filter_by(route_id=route.id).order_by(InternalNote.id).all()

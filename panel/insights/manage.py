@@ -31,6 +31,12 @@ Closing (what a real team means by it, and what the panelists behind it are told
   Unlike a merge, the closed insight keeps its own evidence and page (a record of why).
 
 A closed insight is not routed by rules again (an edit changes its words, not its state).
+
+Contributions added to an insight (add_items): the panelists it newly rests on hear the answers
+its live routes already published, once each, as a merge tells them; so whoever is behind an
+insight when an answer is published has been told it, which is what merging and closing as
+duplicate count on. Adding, closing and merging lock the insight's row, as publishing an answer
+does (services.lock_insight_of): they take turns.
 """
 
 from types import SimpleNamespace
@@ -92,17 +98,18 @@ def add_items(insight, items, actor):
     rests on already counts as "had"; one a moderator hid (or that is gone) is skipped. Under the
     lock of the insight's row (two adds at once take turns); each in a savepoint besides, so a
     contribution a merge or close copied in meanwhile is simply there once (the unique
-    constraint decides)."""
+    constraint decides).
+
+    The panelists it newly rests on hear the answers its live routes already published, once
+    each (one "insight_answer" per answered route, in bulk, as a merge tells them): whoever is
+    behind an insight when an answer is published was told it. An answer published meanwhile
+    waits for the lock (services.lock_insight_of), so it is told either here or there."""
     counts = {"added": 0, "had": 0, "hidden": 0}
     # The insight's row first, locked and read afresh: two people adding to it at once take
-    # turns, so its count is never a lost update.
-    db.session.scalars(
-        select(Insight)
-        .where(Insight.id == insight.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    # turns, so its count is never a lost update; nor can an answer be published in between.
+    _lock_one(insight.id)
     race_pause("INSIGHT_RACE_DELAY")
+    behind = _users_behind(insight.id)[insight.id]
     for kind, source_id in items:
         before = insight.evidence_count
         try:
@@ -119,8 +126,39 @@ def add_items(insight, items, actor):
     if counts["added"]:
         _recount(insight.id)
         db.session.refresh(insight)
-        record_audit("insight.evidence", target=insight, actor=actor, added=counts["added"])
+        new = _users_behind(insight.id)[insight.id] - behind
+        told = _tell_missed_answers([(route, new) for route in _answered_routes(insight.id)])
+        record_audit(
+            "insight.evidence", target=insight, actor=actor, added=counts["added"], told=told
+        )
     return counts
+
+
+def _lock_one(insight_id):
+    """The insight's row, locked for the rest of the transaction and read afresh (as _lock_both);
+    its routes and evidence are read afresh when next used."""
+    insight = db.session.scalars(
+        select(Insight)
+        .where(Insight.id == insight_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.expire(insight, ["evidence", "routes"])
+    return insight
+
+
+def _answered_routes(insight_id):
+    """The insight's live routes with a published answer, read afresh (its row is locked)."""
+    return db.session.scalars(
+        select(Route)
+        .where(
+            Route.insight_id == insight_id,
+            Route.answered_at.isnot(None),
+            Route.removed_at.is_(None),
+        )
+        .order_by(Route.stream_id)
+        .execution_options(populate_existing=True)
+    ).all()
 
 
 def _recount(insight_id):
@@ -154,13 +192,17 @@ def routing_preview(insight, title_nl, title_en, description, tags):
 
 
 def streams_without_reviewers(stream_ids):
-    """The ids among `stream_ids` whose inbox nobody reads yet (no reviewer in the stream)."""
+    """The ids among `stream_ids` whose inbox nobody reads yet: no member who can work it (an
+    enabled account with the reviewer or panel-manager role, services.can_work), the rule of
+    the digest, the setup page and the metrics."""
     stream_ids = list(stream_ids)
     if not stream_ids:
         return set()
     staffed = set(
         db.session.scalars(
-            select(StreamMember.stream_id).where(StreamMember.stream_id.in_(stream_ids)).distinct()
+            select(StreamMember.stream_id)
+            .where(StreamMember.stream_id.in_(stream_ids), services.can_work(StreamMember.user_id))
+            .distinct()
         )
     )
     return set(stream_ids) - staffed
@@ -409,6 +451,10 @@ def close_insight(insight, kind, actor, reason_nl="", reason_en="", duplicate_of
         insight, duplicate_of = _lock_both(insight.id, duplicate_of.id)
         if duplicate_of is None or duplicate_of.merged_into_id or duplicate_of.closed_at:
             raise NotAllowed("target")
+    else:
+        # Locked like an answer (services.lock_insight_of): one published meanwhile is seen
+        # here (its route keeps it, nobody is told twice); one published after waits for this.
+        insight = _lock_one(insight.id)
     race_pause("INSIGHT_RACE_DELAY")
     now = utcnow()
     claimed = db.session.execute(
@@ -431,10 +477,14 @@ def close_insight(insight, kind, actor, reason_nl="", reason_en="", duplicate_of
     if claimed != 1:
         raise NotAllowed("closed")
     db.session.refresh(insight)
+    routes = db.session.scalars(
+        select(Route)
+        .where(Route.insight_id == insight.id)
+        .order_by(Route.id)
+        .execution_options(populate_existing=True)
+    ).all()
     open_routes = [
-        route
-        for route in insight.routes
-        if route.removed_at is None and route.status in OPEN_STATUSES
+        route for route in routes if route.removed_at is None and route.status in OPEN_STATUSES
     ]
     if kind == CloseKind.WONT_ACT:
         _decline(insight, open_routes, actor, now)
@@ -445,17 +495,7 @@ def close_insight(insight, kind, actor, reason_nl="", reason_en="", duplicate_of
         _copy_evidence(insight.id, duplicate_of.id)
         # The panelists it adds to the other insight hear the answers it already has, once.
         new = behind[insight.id] - behind[duplicate_of.id]
-        answered = db.session.scalars(
-            select(Route)
-            .where(
-                Route.insight_id == duplicate_of.id,
-                Route.answered_at.isnot(None),
-                Route.removed_at.is_(None),
-            )
-            .order_by(Route.stream_id)
-            .execution_options(populate_existing=True)
-        ).all()
-        _tell_missed_answers([(route, new) for route in answered])
+        _tell_missed_answers([(route, new) for route in _answered_routes(duplicate_of.id)])
     record_audit(
         "insight.close",
         target=insight,

@@ -378,6 +378,19 @@ def lock_insight_of(route):
     race_pause("INSIGHT_RACE_DELAY")
 
 
+def route_taking_over(insight_id, stream_id):
+    """Where to answer instead of a route a merge folded away (lock_insight_of's "gone"): the
+    route in the same stream of the insight it was merged into (following later merges too).
+    None when the insight was not merged or that insight is not in the stream."""
+    insight, seen = db.session.get(Insight, insight_id), set()
+    while insight is not None and insight.merged_into_id is not None and insight.id not in seen:
+        seen.add(insight.id)
+        insight = db.session.get(Insight, insight.merged_into_id)
+    if insight is None or not seen:
+        return None
+    return Route.query.filter_by(insight_id=insight.id, stream_id=stream_id).first()
+
+
 def publish_answer(route, answer_nl, answer_en, actor):
     """The stream's public answer; the panelists behind the evidence are told (not who they are)."""
     lock_insight_of(route)

@@ -6,6 +6,7 @@ import pytest
 from panel.accounts.models import UserRole
 from panel.accounts.streams import Stream, StreamMember, seed_default_streams
 from panel.insights import services
+from panel.insights.models import RoutingRule
 from panel.security import Role
 
 
@@ -54,3 +55,35 @@ def test_the_setup_and_metrics_pages_flag_it(client, db, billing, make_user, log
     metrics = client.get("/en/insights/streams").get_data(as_text=True)
     row = metrics.split(f"stream={stream.id}", 1)[1].split("</tr>", 1)[0]
     assert "no reviewers" in row
+
+
+@pytest.mark.parametrize("how", ["disabled", "no_role"])
+def test_routing_an_insight_to_it_warns_that_nobody_reads_it(
+    client, db, billing, make_user, login_as, how
+):
+    """Making, editing, tagging or routing an insight by hand warns of such a stream (the same
+    rule as the digest): here by hand and in the edit page's routing preview."""
+    stream, rita = billing
+    owner = make_user(roles=[Role.PRODUCT_OWNER])
+    db.session.add(RoutingRule(position=10, name="Bills", keywords="invoice", streams=[stream]))
+    first, second = (services.create_insight("", title, "", [], owner) for title in "AB")
+    db.session.commit()
+    login_as(owner)
+    warning, preview_warning = "Nobody reads the inbox of Billing", "Nobody reads this stream"
+
+    def route_by_hand(insight):
+        return client.post(
+            f"/en/insights/{insight.id}/routes",
+            data={"stream_id": stream.id},
+            follow_redirects=True,
+        ).get_data(as_text=True)
+
+    def preview(insight):
+        data = {"title_nl": "", "title_en": "Invoice", "description": "", "action": "preview"}
+        return client.post(f"/en/insights/{insight.id}/edit", data=data).get_data(as_text=True)
+
+    assert warning not in route_by_hand(first)
+    assert "Billing" in preview(second) and preview_warning not in preview(second)
+    lose_work(db, rita, how)
+    assert preview_warning in preview(second)
+    assert warning in route_by_hand(second)
