@@ -94,11 +94,11 @@ def item_values(items):
 
 
 def add_items(insight, items, actor):
-    """Add contributions to an insight: {"added": n, "had": n, "hidden": n}. A contribution it
-    rests on already counts as "had"; one a moderator hid (or that is gone) is skipped. Under the
-    lock of the insight's row (two adds at once take turns); each in a savepoint besides, so a
-    contribution a merge or close copied in meanwhile is simply there once (the unique
-    constraint decides).
+    """Add contributions to an insight: {"added": n, "had": n, "hidden": n, "insight": the one
+    they went to}. A contribution it rests on already counts as "had"; one a moderator hid (or
+    that is gone) is skipped. Under the lock of the insight's row (two adds at once take turns);
+    each in a savepoint besides, so a contribution a merge or close copied in meanwhile is
+    simply there once (the unique constraint decides).
 
     The panelists it newly rests on hear the answers its live routes already published, once
     each (one "insight_answer" per answered route, in bulk, as a merge tells them): whoever is
@@ -107,7 +107,12 @@ def add_items(insight, items, actor):
     counts = {"added": 0, "had": 0, "hidden": 0}
     # The insight's row first, locked and read afresh: two people adding to it at once take
     # turns, so its count is never a lost update; nor can an answer be published in between.
-    _lock_one(insight.id)
+    # One merged into another meanwhile (after the page checked): the kept one takes them, and
+    # counts["insight"] says which that is.
+    insight = _lock_one(insight.id)
+    while insight.merged_into_id is not None:
+        insight = _lock_one(insight.merged_into_id)
+    counts["insight"] = insight
     race_pause("INSIGHT_RACE_DELAY")
     behind = _users_behind(insight.id)[insight.id]
     for kind, source_id in items:

@@ -274,6 +274,7 @@ def add_evidence():
         if load_missing(kind, source_id):
             abort(404)
     counts = manage.add_items(insight, items, current_user)
+    insight = counts["insight"]  # the kept one, if a merge came in between
     if counts["hidden"]:
         flash(
             str(HIDDEN_SOURCE)

@@ -33,7 +33,7 @@ def test_added_panelists_hear_the_answers_already_published_once(db, setup, pane
     counts = manage.add_items(item, items, setup["owner"])
     db.session.commit()
 
-    assert counts == {"added": 2, "had": 1, "hidden": 0}
+    assert counts == {"added": 2, "had": 1, "hidden": 0, "insight": item}
     assert [base.told(m.user_id) for m in (first, dutch, english)] == [0, 1, 1]
     for member in (dutch, english):
         base.assert_mailed_in_own_language(member, "Antwoord", "Answer", NL_SUBJECT, EN_SUBJECT)
@@ -45,6 +45,24 @@ def test_added_panelists_hear_the_answers_already_published_once(db, setup, pane
     services.publish_answer(base.route_in(item, "billing"), "Nieuw", "New", setup["owner"])
     db.session.commit()
     assert [base.told(m.user_id) for m in (first, dutch, english)] == [0, 1, 1]
+
+
+def test_adding_to_an_insight_merged_meanwhile_adds_to_the_kept_one(db, setup, panelists):
+    """The page showed the insight before a colleague merged it: the contributions go to the
+    insight it was merged into, and the answer is told as there."""
+    people = panelists("nl", "en")
+    duplicate = base.insight(setup, "Hard to read", people[:1])
+    kept = base.insight(setup, "Invoice unclear", people[:1], [setup["app"]])
+    services.publish_answer(base.route_in(kept, "billing"), "Antwoord", "Answer", setup["owner"])
+    db.session.commit()
+    manage.merge_insights(duplicate, kept, setup["owner"])
+    db.session.commit()
+    base.reset_messages(db)
+    counts = manage.add_items(duplicate, [("response", people[1][1].id)], setup["owner"])
+    db.session.commit()
+    assert counts["insight"].id == kept.id and counts["added"] == 1
+    assert db.session.get(Insight, kept.id).evidence_count == 2
+    assert base.told(people[1][0].user_id) == 1
 
 
 def test_adding_to_an_insight_without_answers_tells_nobody(db, setup, panelists):
