@@ -152,6 +152,14 @@ Sent with the Idea whose owner's page is shown. Each receiver returns a list of
 linking it to one).""",
 )
 
+insight_merged = _signals.signal(
+    "insight-merged",
+    doc="""
+Sent with the duplicate insight's id and kept_id when an insight is merged into another, in the
+merge's transaction, after its evidence and routes moved: the domains above move what they link
+to the duplicate (the release changes that answer it) to the kept insight.""",
+)
+
 insight_shipping_releases = _signals.signal(
     "insight-shipping-releases",
     doc="""

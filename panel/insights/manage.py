@@ -45,6 +45,7 @@ from sqlalchemy import Integer, and_, delete, exists, func, insert, literal, sel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from .. import signals
 from ..accounts.models import User
 from ..audit import record_audit
 from ..database import race_pause, utcnow
@@ -302,6 +303,7 @@ def merge_insights(duplicate, kept, actor):
     moved = _move_evidence(duplicate.id, kept.id)
     streams, answered = _move_routes(duplicate.id, kept.id)
     _move_outcome_links(duplicate.id, kept.id)
+    signals.insight_merged.send(duplicate.id, kept_id=kept.id)
     db.session.refresh(duplicate)
     db.session.refresh(kept)
     kept.tags = list({tag.id: tag for tag in [*kept.tags, *duplicate.tags]}.values())

@@ -8,6 +8,7 @@ from .. import signals
 from ..security import Role, guard_blueprint
 from . import (
     announce,
+    links,
     marks,
     models,  # noqa: F401  (its tables, which migrations must see)
     notices,
@@ -22,6 +23,7 @@ from . import link_views  # noqa: E402,F401  (the routes need the blueprint)
 def init_app(app):
     signals.notification_kinds.connect(notices.shipped_kinds)
     signals.release_published.connect(announce.on_release_published)
+    signals.insight_merged.connect(links.move_insight_links)
     signals.release_form_marks.connect(marks.form_marks)
     signals.contribution_marks.connect(marks.contribution_marks)
     signals.contribution_sections.connect(marks.contribution_sections)

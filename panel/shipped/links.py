@@ -14,7 +14,7 @@ Every write here is safe when two people do the same at once: the links and the 
 inserted "unless already there" (the primary keys decide), never read-then-insert.
 """
 
-from sqlalchemy import delete, select, true, union, update
+from sqlalchemy import delete, literal, select, true, union, update
 
 from ..audit import record_audit
 from ..database import conflict_insert, race_pause
@@ -72,6 +72,31 @@ def unlink_insight(change, insight, actor):
         )
         refresh_askers([change.id])
     return bool(removed)
+
+
+def move_insight_links(duplicate_id, kept_id):
+    """An insight merged into another (signals.insight_merged): the changes that answered the
+    duplicate answer the kept insight (each once). The askers of changes not yet published are
+    counted again from the kept insight, which now holds the duplicate's evidence; those of a
+    published change stay as they were when it shipped."""
+    linked = select(ChangeInsight.change_id, literal(kept_id), ChangeInsight.linked_by_id).where(
+        ChangeInsight.insight_id == duplicate_id
+    )
+    change_ids = list(db.session.scalars(linked.with_only_columns(ChangeInsight.change_id)))
+    if not change_ids:
+        return
+    db.session.execute(
+        conflict_insert(ChangeInsight)
+        .from_select(["change_id", "insight_id", "linked_by_id"], linked.where(true()))
+        .on_conflict_do_nothing(index_elements=["change_id", "insight_id"])
+    )
+    db.session.execute(delete(ChangeInsight).where(ChangeInsight.insight_id == duplicate_id))
+    unpublished = db.session.scalars(
+        select(ReleaseChange.id)
+        .join(Release, Release.id == ReleaseChange.release_id)
+        .where(ReleaseChange.id.in_(change_ids), Release.published_at.is_(None))
+    ).all()
+    refresh_askers(unpublished)
 
 
 def link_idea(change, idea, actor):

@@ -13,6 +13,7 @@ from panel.audit import AuditEntry
 from panel.extensions import db as _db
 from panel.feedback import services as feedback
 from panel.feedback.models import ReleaseChange
+from panel.insights import manage
 from panel.insights.models import Evidence, Insight
 from panel.rounds.models import Idea
 from panel.security import Role
@@ -283,3 +284,30 @@ def test_two_people_linking_different_things_at_once_both_count(
     assert ChangeInsight.query.count() == 2 and ChangeIdea.query.count() == 1
     assert askers_of(db, usage) == ids(ann, bob, cas, dirk)
     assert db.session.get(Idea, idea.id).shipped_version == "11.12"
+
+
+def test_a_merged_insight_hands_its_changes_to_the_kept_one(db, owner, make_member, make_release):
+    """The changes that answered the duplicate answer the kept insight (once each, also where
+    both were linked); a change not yet published counts its askers again from the kept
+    insight, so nobody who asked is lost when it ships."""
+    ann, bob, cas = make_member(), make_member(), make_member()
+    usage, dark = make_release().changes
+    duplicate = make_insight(db, [ann], former_member=False)
+    kept = make_insight(db, [bob], nl="Verbruik per dag", en="Usage per day", former_member=False)
+    links.link_insight(usage, duplicate, owner)
+    links.link_insight(dark, duplicate, owner)
+    links.link_insight(dark, kept, owner)
+    db.session.commit()
+    assert askers_of(db, usage) == ids(ann)
+
+    manage.merge_insights(duplicate, kept, owner)
+    db.session.commit()
+
+    pairs = set(db.session.execute(select(ChangeInsight.change_id, ChangeInsight.insight_id)))
+    assert pairs == {(usage.id, kept.id), (dark.id, kept.id)}
+    assert askers_of(db, usage) == ids(ann, bob)
+    assert askers_of(db, dark) == ids(ann, bob)
+    assert [change.id for change, _ in links.linked_changes_of_insight(kept.id)] == sorted(
+        [usage.id, dark.id]
+    )
+    assert cas.id not in askers_of(db, usage)
