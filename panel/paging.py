@@ -49,9 +49,14 @@ def requested_page():
     return page if 1 <= page <= MAX_PAGE else 1
 
 
-def count_of(rows_query):
-    """The count select for a rows select whose filters are all the count needs."""
-    return db.select(db.func.count()).select_from(rows_query.order_by(None).subquery())
+def count_of(rows_query, up_to=None):
+    """The count select for a rows select whose filters are all the count needs; with `up_to`,
+    counted up to that and one more (the page then says "more than"), so a long list is not
+    read whole to be counted."""
+    rows = rows_query.order_by(None)
+    if up_to is not None:
+        rows = rows.limit(up_to + 1)
+    return db.select(db.func.count()).select_from(rows.subquery())
 
 
 def paginate(rows_query, count_query, per_page, scalars=True):

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from panel.database import utcnow
-from panel.insights import manage, services
+from panel.insights import manage, services, views
 from panel.insights.models import Insight, Route, Stream, Tag, seed_default_streams
 from panel.security import Role
 
@@ -106,3 +106,18 @@ def test_a_page_of_the_list_costs_the_same_at_any_size(client, db, setup, login_
         client.get("/en/insights/")
     assert plain.count <= few.count
     assert Route.query.count() == 63 and Insight.query.count() == 63
+
+
+@pytest.mark.parametrize("lang, said", [("en", "More than 3 insights"), ("nl", "Meer dan 3")])
+def test_a_long_list_is_counted_up_to_its_limit(
+    client, db, setup, login_as, monkeypatch, lang, said
+):
+    monkeypatch.setattr(views, "COUNT_UP_TO", 3)
+    for index in range(5):
+        services.create_insight("", f"Insight {index}", "", [], setup["owner"])
+    db.session.commit()
+    login_as(setup["owner"])
+    assert said in client.get(f"/{lang}/insights/").get_data(as_text=True)
+    # Narrowed under the limit, the count is exact again.
+    page = client.get(f"/{lang}/insights/?q=Insight+4").get_data(as_text=True)
+    assert ("1 insight" if lang == "en" else "1 inzicht") in page
