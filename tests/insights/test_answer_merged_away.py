@@ -127,15 +127,16 @@ def test_an_answer_the_merge_overtakes_before_it_is_published_is_not_lost(
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-@pytest.mark.parametrize("kept_ships", [True, False])
+@pytest.mark.parametrize("unlinked_since", [False, True])
 def test_closing_as_shipped_after_the_merge_says_what_happened(
-    client, db, setup, merged_pair, login_as, lang, kept_ships
+    client, db, setup, merged_pair, login_as, lang, unlinked_since
 ):
+    """The merge hands the duplicate's shipped changes to the kept insight, so its route can be
+    closed as shipped in the same release: that page is shown with the words kept. If the
+    change was unlinked from the kept insight since, the page says nothing was saved."""
     kept, duplicate, old_id, new_id = merged_pair
     release = Release.query.one()
     links.link_insight(release.changes[0], duplicate, setup["owner"])
-    if kept_ships:
-        links.link_insight(release.changes[0], kept, setup["owner"])
     db.session.commit()
     login_as(setup["reviewer"])
     page = client.get(f"/{lang}/insights/inbox/{old_id}").get_data(as_text=True)
@@ -143,16 +144,19 @@ def test_closing_as_shipped_after_the_merge_says_what_happened(
     data = sent(duplicate, old_id, action="shipped", release=str(release.id), note_nl="Fijn!")
     manage.merge_insights(duplicate, kept, setup["owner"])
     db.session.commit()
+    if unlinked_since:
+        links.unlink_insight(release.changes[0], kept, setup["owner"])
+        db.session.commit()
 
     response = client.post(f"/{lang}/insights/inbox/{old_id}", data=data)
 
     assert response.status_code == 200
     text = response.get_data(as_text=True)
-    if kept_ships:  # the kept route can be closed as shipped: the form holds the words
+    if unlinked_since:
+        assert message(inbox_views.MERGED_AWAY_NOT_KEPT, lang) in text
+    else:
         assert message(inbox_views.MERGED_AWAY, lang) in text
         assert "Fijn!</textarea>" in text
-    else:
-        assert message(inbox_views.MERGED_AWAY_NOT_KEPT, lang) in text
     db.session.rollback()
     assert db.session.get(Route, new_id).shipped_release_id is None
     nothing_published(new_id)

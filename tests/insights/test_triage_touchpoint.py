@@ -95,7 +95,7 @@ def test_what_could_be_better_waits_in_triage_in_the_panelists_language(
     assert '<option value="touchpoint"' in page
     # The Dutch page names the Dutch session title.
     dutch_page = client.get("/nl/insights/triage?kind=touchpoint").get_data(as_text=True)
-    assert "“Sessie over de factuur”" in dutch_page and "More time for bills" in dutch_page
+    assert "‘Sessie over de factuur’" in dutch_page and "More time for bills" in dutch_page
 
 
 def test_a_rating_without_words_is_no_contribution(db, client, login_as, round_, make_member):
