@@ -154,17 +154,25 @@ def _audit_filters():
     # Everyone on the staff now, and former staff who appear in the log (their roles gone, so
     # not a panelist either). Panelists who acted (changed their own password) are left out:
     # there can be thousands, and their entries are found by the action.
-    # Both read from indexes (the roles by role, the log's actors distinct), never every user:
-    # 0.1 ms at XL, where 'role != panelist' read all 890,000 roles (80 ms).
-    actors = (
-        db.select(AuditEntry.actor_id).where(AuditEntry.actor_id.isnot(None)).distinct().subquery()
+    # Both read from indexes, never every user or entry: the staff roles by role, and the log's
+    # distinct actors one index step each (a recursive "next actor after this one", which both
+    # databases answer from ix_audit_entries_actor_id; a plain DISTINCT made PostgreSQL read
+    # all 100,000 entries at XL: 26 ms -> 0.5 ms). 'role != panelist' read all 890,000 roles.
+    actors = db.select(db.func.min(AuditEntry.actor_id).label("actor_id")).cte(
+        "actors", recursive=True
     )
+    following = (
+        db.select(db.func.min(AuditEntry.actor_id))
+        .where(AuditEntry.actor_id > actors.c.actor_id)
+        .scalar_subquery()
+    )
+    actors = actors.union_all(db.select(following).where(actors.c.actor_id.isnot(None)))
     is_panelist = db.exists().where(
         UserRole.user_id == actors.c.actor_id, UserRole.role == Role.PANELIST.value
     )
     people = db.union(
         db.select(UserRole.user_id).where(UserRole.role.in_([role.value for role in STAFF_ROLES])),
-        db.select(actors.c.actor_id).where(~is_panelist),
+        db.select(actors.c.actor_id).where(actors.c.actor_id.isnot(None), ~is_panelist),
     )
     staff = db.session.execute(
         db.select(User.id, User.name).where(User.id.in_(people)).order_by(User.name, User.id)
