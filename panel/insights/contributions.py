@@ -128,15 +128,16 @@ def contributions_of(member):
         .outerjoin(TouchpointResponse, TouchpointResponse.registration_id == Registration.id)
         .options(joinedload(Registration.session))
         .where(
-            # Both on the registration's key, so each side is read by it (an OR naming the
-            # outer-joined table's column made SQLite scan every registration: 60 ms at XL).
-            or_(
-                Registration.id.in_(wanted["session"]),
-                Registration.id.in_(
+            # One IN on the registration's key, both sides in it: an OR naming the outer-joined
+            # touchpoint column made SQLite scan all 390,000 registrations at XL (60 ms), and an
+            # OR of two INs made PostgreSQL filter them all (38 ms).
+            Registration.id.in_(
+                union_all(
+                    select(Registration.id).where(Registration.id.in_(wanted["session"])),
                     select(TouchpointResponse.registration_id).where(
                         TouchpointResponse.id.in_(wanted["touchpoint"])
-                    )
-                ),
+                    ),
+                )
             )
         )
     ).all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from .. import signals
 from ..accounts.models import User
 from ..converters import to_id
+from ..database import distinct_values
 from ..errors import NotAllowed
 from ..extensions import db
 from ..forms import choices
@@ -147,7 +148,7 @@ def index():
     page = paginate(rows, count_of(query, up_to=COUNT_UP_TO), PAGE_SIZE)
     creators = db.session.scalars(
         select(User)
-        .where(User.id.in_(select(Insight.created_by_id).distinct()))
+        .where(User.id.in_(distinct_values(Insight.created_by_id, "creators")))
         .order_by(User.name, User.id)
     ).all()
     return render_template(

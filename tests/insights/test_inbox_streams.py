@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from panel.accounts.streams import Stream, StreamMember, seed_default_streams
-from panel.insights import services
+from panel.insights import inbox_views, services
 from panel.insights.models import Route
 from panel.security import Role
 from tests.test_query_budgets import Rows
@@ -266,3 +266,16 @@ def test_one_bad_filter_value_leaves_the_other_filters_working(
     assert open_one.title_en in page
     assert "Bill paid twice" not in page  # still only the open ones
     assert "No signal" not in page  # the search still applies
+
+
+@pytest.mark.parametrize("lang, said", [("en", "More than 2 insights"), ("nl", "Meer dan 2")])
+def test_a_long_inbox_is_counted_up_to_its_limit(
+    client, db, streams, reviewer, owner, login_as, monkeypatch, lang, said
+):
+    monkeypatch.setattr(inbox_views, "COUNT_UP_TO", 2)
+    for title in ("Bill too high", "Bill unclear", "Bill late"):
+        routed(db, owner, title, streams["billing"])
+    login_as(reviewer)
+    assert said in client.get(f"/{lang}/insights/inbox").get_data(as_text=True)
+    page = client.get(f"/{lang}/insights/inbox?q=late").get_data(as_text=True)
+    assert ("1 insight" if lang == "en" else "1 inzicht") in page
