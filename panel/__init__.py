@@ -67,8 +67,11 @@ def create_app(config=None):
     trust_proxies(app)
     register_converters(app)
     os.makedirs(app.instance_path, exist_ok=True)
+    # PANEL_LOG_LEVEL: deploy/run-job sets WARNING, so cron mails a job's problems, not its
+    # ordinary reports ("outbox: 3 sent").
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=os.environ.get("PANEL_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
 
     db.init_app(app)

@@ -2,9 +2,13 @@
 units and the crontab is a real `flask panel` command with options it accepts, each scheduled
 both ways. (The guide itself was walked by hand; see its last section.)"""
 
+import logging
+import os
 import re
 import runpy
 import shlex
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -105,3 +109,44 @@ def test_every_scheduled_job_is_a_command_with_valid_options():
     assert in_units == in_crontab == JOBS
     for unit in (DEPLOY / "systemd").glob("klantenteam-*.service"):
         assert unit.with_suffix(".timer").is_file(), unit.name
+
+
+@pytest.mark.parametrize("env_file, level", [("", "WARNING"), ("PANEL_LOG_LEVEL=INFO\n", "INFO")])
+def test_cron_jobs_log_only_warnings_unless_the_installation_says(tmp_path, env_file, level):
+    """Cron mails what a job writes to stderr: run-job has the app log warnings and errors only
+    (a minute's 'outbox: 3 sent' would be a mail a minute), unless the env file sets a level."""
+    flask = tmp_path / ".venv" / "bin" / "flask"
+    flask.parent.mkdir(parents=True)
+    flask.write_text('#!/bin/sh\necho "$PANEL_LOG_LEVEL $*"\n')
+    flask.chmod(0o755)
+    (tmp_path / "env").write_text(env_file)
+    result = subprocess.run(
+        ["sh", str(DEPLOY / "run-job"), "send-mail"],
+        env={
+            "PATH": os.environ["PATH"],
+            "KLANTENTEAM_DIR": str(tmp_path),
+            "KLANTENTEAM_ENV": str(tmp_path / "env"),
+            "TMPDIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == f"{level} panel send-mail"
+
+
+def test_the_app_logs_at_the_level_it_is_given():
+    code = (
+        "import logging; from panel import create_app; "
+        "create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); "
+        "print(logging.getLogger().level)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, PANEL_LOG_LEVEL="warning", PANEL_ENV="development"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == str(logging.WARNING)
