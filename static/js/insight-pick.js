@@ -10,7 +10,9 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   var input = form.querySelector("input[name='q']");
   var timer = null;
-  var asked = input.value.trim();
+  // What the page was rendered for: words typed before this script ran (a slow phone) are
+  // searched for at once below, not lost until the next key.
+  var asked = input.defaultValue.trim();
   function search() {
     var words = input.value.trim();
     if (words === asked) {
@@ -39,4 +41,5 @@ document.addEventListener("DOMContentLoaded", function () {
     window.clearTimeout(timer);
     timer = window.setTimeout(search, 350);
   });
+  search();
 });

@@ -12,7 +12,9 @@ document.addEventListener("DOMContentLoaded", function () {
     return;
   }
   var timer = null;
-  var asked = "";
+  // What the page was rendered for (its own list is below it already): a title typed before
+  // this script ran (a slow phone) is looked up at once below, not lost until the next key.
+  var asked = title.defaultValue.trim();
   function suggest() {
     var words = title.value.trim();
     if (words === asked) {
@@ -42,4 +44,5 @@ document.addEventListener("DOMContentLoaded", function () {
     window.clearTimeout(timer);
     timer = window.setTimeout(suggest, 400);
   });
+  suggest();
 });
